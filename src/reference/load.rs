@@ -1,0 +1,238 @@
+//! Reading reference data from its folder, with every problem located by file and line.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{Area, AreaCode, AreaGroup, Reference, Sector, SizeRules, VsicSection};
+use crate::survey::Text;
+
+/// Everything wrong with the reference data, each with its file and line.
+#[derive(Debug)]
+pub struct ReferenceError {
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ReferenceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problems.join("\n"))
+    }
+}
+
+impl std::error::Error for ReferenceError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreaRow {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupRow {
+    group_code: String,
+    group_name_vi: String,
+    group_name_en: String,
+    area_code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectorRow {
+    code: String,
+    name_vi: String,
+    name_en: String,
+}
+
+const AREA_KINDS: [&str; 3] = ["phuong", "xa", "dac_khu"];
+
+impl Reference {
+    /// Loads `areas.csv`, `area_groups.csv` (optional), `vsic_sections.csv` and
+    /// `size_classes.toml` from `dir`.
+    pub fn load(dir: &Path) -> Result<Reference, ReferenceError> {
+        let mut problems = Vec::new();
+        let areas = read_areas(&dir.join("areas.csv"), &mut problems);
+        let known: HashSet<AreaCode> = areas.iter().map(|a| a.code.clone()).collect();
+        let groups_path = dir.join("area_groups.csv");
+        let groups = if groups_path.exists() {
+            read_groups(&groups_path, &known, &mut problems)
+        } else {
+            Vec::new()
+        };
+        let sectors = read_sectors(&dir.join("vsic_sections.csv"), &mut problems);
+        let sizes = read_sizes(&dir.join("size_classes.toml"), &mut problems);
+        match sizes {
+            Some(sizes) if problems.is_empty() => Ok(Reference::new(areas, groups, sectors, sizes)),
+            _ => Err(ReferenceError { problems }),
+        }
+    }
+}
+
+fn read_rows<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    problems: &mut Vec<String>,
+) -> Vec<(u64, T)> {
+    let mut reader = match csv::Reader::from_path(path) {
+        Ok(reader) => reader,
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", path.display()));
+            return Vec::new();
+        }
+    };
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(e) => {
+            problems.push(format!("{}:1: {}", path.display(), csv_message(&e)));
+            return Vec::new();
+        }
+    };
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("{}:{line}: {}", path.display(), csv_message(&e)));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        match record.deserialize::<T>(Some(&headers)) {
+            Ok(row) => rows.push((line, row)),
+            Err(e) => problems.push(format!("{}:{line}: {}", path.display(), csv_message(&e))),
+        }
+    }
+    rows
+}
+
+fn csv_message(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        _ => error.to_string(),
+    }
+}
+
+fn text(vi: String, en: String) -> Text {
+    Text::new(vi.trim(), en.trim())
+}
+
+fn read_areas(path: &Path, problems: &mut Vec<String>) -> Vec<Area> {
+    let mut seen = HashSet::new();
+    let mut areas = Vec::new();
+    for (line, row) in read_rows::<AreaRow>(path, problems) {
+        let at = located(path, line);
+        let code = match AreaCode::parse(&row.code) {
+            Ok(code) => code,
+            Err(e) => {
+                problems.push(format!("{at}: {e}"));
+                continue;
+            }
+        };
+        if !seen.insert(code.clone()) {
+            problems.push(format!("{at}: area {code} is listed twice"));
+        }
+        if !AREA_KINDS.contains(&row.kind.as_str()) {
+            problems.push(format!(
+                "{at}: type '{}' is not one of {}",
+                row.kind,
+                AREA_KINDS.join(", ")
+            ));
+        }
+        if row.name_vi.trim().is_empty() || row.name_en.trim().is_empty() {
+            problems.push(format!("{at}: area {code} needs a Vietnamese and an English name"));
+        }
+        areas.push(Area { code, name: text(row.name_vi, row.name_en), kind: row.kind });
+    }
+    if areas.is_empty() && problems.is_empty() {
+        problems.push(format!("{}: lists no area", path.display()));
+    }
+    areas
+}
+
+fn read_groups(
+    path: &Path,
+    known: &HashSet<AreaCode>,
+    problems: &mut Vec<String>,
+) -> Vec<AreaGroup> {
+    let mut groups: Vec<AreaGroup> = Vec::new();
+    for (line, row) in read_rows::<GroupRow>(path, problems) {
+        let at = located(path, line);
+        let code = match AreaCode::parse(&row.area_code) {
+            Ok(code) if known.contains(&code) => code,
+            Ok(code) => {
+                problems.push(format!("{at}: area {code} is not in areas.csv"));
+                continue;
+            }
+            Err(e) => {
+                problems.push(format!("{at}: {e}"));
+                continue;
+            }
+        };
+        match groups.iter_mut().find(|g| g.code == row.group_code) {
+            Some(group) if group.areas.contains(&code) => {
+                problems.push(format!("{at}: area {code} is listed twice in group {}", group.code));
+            }
+            Some(group) => group.areas.push(code),
+            None => groups.push(AreaGroup {
+                code: row.group_code,
+                name: text(row.group_name_vi, row.group_name_en),
+                areas: vec![code],
+            }),
+        }
+    }
+    groups
+}
+
+fn read_sectors(path: &Path, problems: &mut Vec<String>) -> Vec<Sector> {
+    let mut sectors: Vec<Sector> = Vec::new();
+    for (line, row) in read_rows::<SectorRow>(path, problems) {
+        let at = located(path, line);
+        match VsicSection::parse(&row.code) {
+            Ok(section) if sectors.iter().any(|s| s.section == section) => {
+                problems.push(format!("{at}: section {section} is listed twice"));
+            }
+            Ok(section) => sectors.push(Sector { section, name: text(row.name_vi, row.name_en) }),
+            Err(e) => problems.push(format!("{at}: {e}")),
+        }
+    }
+    if problems.is_empty() && sectors.len() != 21 {
+        problems.push(format!(
+            "{}: lists {} sections; VSIC 2018 has 21 (A to U)",
+            path.display(),
+            sectors.len()
+        ));
+    }
+    sectors
+}
+
+fn read_sizes(path: &Path, problems: &mut Vec<String>) -> Option<SizeRules> {
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", path.display()));
+            return None;
+        }
+    };
+    match toml::from_str::<SizeRules>(&source) {
+        Ok(rules) => {
+            problems
+                .extend(rules.problems().into_iter().map(|p| format!("{}: {p}", path.display())));
+            Some(rules)
+        }
+        Err(e) => {
+            let line = e.span().map_or(0, |s| crate::survey::line_of(&source, s.start));
+            problems.push(format!("{}:{line}: {}", path.display(), e.message()));
+            None
+        }
+    }
+}
+
+fn located(path: &Path, line: u64) -> String {
+    format!("{}:{line}", PathBuf::from(path).display())
+}

@@ -1,0 +1,78 @@
+//! Reference data: the province's wards and communes, VSIC sections, enterprise size rules.
+//! All of it is data in `surveys/reference/`, so another province is a data change.
+
+mod codes;
+mod load;
+mod size;
+
+pub use codes::{AreaCode, CodeError, TaxCode, VsicSection};
+pub use load::ReferenceError;
+pub use size::{Amount, SizeClass, SizeLimit, SizeRules};
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::survey::Text;
+
+/// A ward (phường), commune (xã) or special zone (đặc khu).
+#[derive(Debug, Clone, Serialize)]
+pub struct Area {
+    pub code: AreaCode,
+    pub name: Text,
+    /// `phuong`, `xa` or `dac_khu`.
+    pub kind: String,
+}
+
+/// A named group of areas, such as a former district.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaGroup {
+    pub code: String,
+    pub name: Text,
+    pub areas: Vec<AreaCode>,
+}
+
+/// A VSIC 2018 section with its name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sector {
+    pub section: VsicSection,
+    pub name: Text,
+}
+
+/// All reference data, loaded once at start.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub areas: Vec<Area>,
+    pub groups: Vec<AreaGroup>,
+    pub sectors: Vec<Sector>,
+    pub sizes: SizeRules,
+    area_index: HashMap<AreaCode, usize>,
+}
+
+impl Reference {
+    /// Builds the reference data from its parts.
+    pub fn new(
+        areas: Vec<Area>,
+        groups: Vec<AreaGroup>,
+        sectors: Vec<Sector>,
+        sizes: SizeRules,
+    ) -> Reference {
+        let area_index = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
+        Reference { areas, groups, sectors, sizes, area_index }
+    }
+
+    /// The area with this code.
+    pub fn area(&self, code: &AreaCode) -> Option<&Area> {
+        self.area_index.get(code).map(|&i| &self.areas[i])
+    }
+
+    /// The area with this code, given as text.
+    pub fn area_by_str(&self, code: &str) -> Option<&Area> {
+        AreaCode::parse(code).ok().and_then(|c| self.area(&c))
+    }
+
+    /// The named sector.
+    pub fn sector(&self, section: VsicSection) -> Option<&Sector> {
+        self.sectors.iter().find(|s| s.section == section)
+    }
+}

@@ -1,0 +1,283 @@
+//! Hand-worked scores on a small questionnaire, and properties that hold for any answers.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::answers::ChoiceSet;
+use crate::survey::parse;
+
+/// Two dimensions (weights 1 and 3), a condition, "not applicable", an exclusive choice.
+const SMALL: &str = r#"
+id = "small"
+version = 1
+kind = "agency"
+title = { vi = "Nhỏ", en = "Small" }
+description = { vi = "Phiếu thử", en = "Test questionnaire" }
+observation_period = { vi = "3 năm", en = "3 years" }
+
+[[sections]]
+id = "profile"
+title = { vi = "Hồ sơ", en = "Profile" }
+
+[[dimensions]]
+id = "a"
+weight = 1
+title = { vi = "A", en = "A" }
+
+[[dimensions]]
+id = "b"
+weight = 3
+title = { vi = "B", en = "B" }
+
+[[levels]]
+id = "low"
+min_score = 0
+name = { vi = "Thấp", en = "Low" }
+
+[[levels]]
+id = "mid"
+min_score = 40
+name = { vi = "Vừa", en = "Middle" }
+
+[[levels]]
+id = "high"
+min_score = 70
+name = { vi = "Cao", en = "High" }
+
+[[questions]]
+id = "name"
+section = "profile"
+type = "short_text"
+role = "agency_name"
+required = true
+label = { vi = "Tên", en = "Name" }
+
+[[questions]]
+id = "area"
+section = "profile"
+type = "area"
+role = "area"
+required = true
+label = { vi = "Phường/xã", en = "Ward/commune" }
+
+[[questions]]
+id = "a1"
+dimension = "a"
+type = "scale"
+label = { vi = "A1", en = "A1" }
+steps = [{ vi = "0", en = "0" }, { vi = "1", en = "1" }, { vi = "2", en = "2" },
+         { vi = "3", en = "3" }, { vi = "4", en = "4" }, { vi = "5", en = "5" }]
+
+[[questions]]
+id = "a2"
+dimension = "a"
+type = "single_choice"
+weight = 2
+not_applicable = true
+label = { vi = "A2", en = "A2" }
+choices = [
+  { id = "low", score = 0, label = { vi = "Thấp", en = "Low" } },
+  { id = "mid", score = 1, label = { vi = "Vừa", en = "Middle" } },
+  { id = "high", score = 2, label = { vi = "Cao", en = "High" } },
+]
+
+[[questions]]
+id = "a3"
+dimension = "a"
+type = "yes_no"
+show_if = "a1 >= 3"
+label = { vi = "A3", en = "A3" }
+
+[[questions]]
+id = "b1"
+dimension = "b"
+type = "multiple_choice"
+label = { vi = "B1", en = "B1" }
+choices = [
+  { id = "x", score = 1, label = { vi = "X", en = "X" } },
+  { id = "y", score = 1, label = { vi = "Y", en = "Y" } },
+  { id = "z", score = 2, label = { vi = "Z", en = "Z" } },
+  { id = "none", score = 0, exclusive = true, label = { vi = "Không", en = "None" } },
+]
+
+[[questions]]
+id = "b2"
+dimension = "b"
+type = "scale"
+not_applicable = true
+label = { vi = "B2", en = "B2" }
+steps = [{ vi = "0", en = "0" }, { vi = "1", en = "1" }, { vi = "2", en = "2" },
+         { vi = "3", en = "3" }, { vi = "4", en = "4" }, { vi = "5", en = "5" }]
+
+[[indicators]]
+id = "uses_x"
+label = { vi = "Dùng X", en = "Uses X" }
+when = "b1 has 'x'"
+
+[[indicators]]
+id = "strong"
+label = { vi = "Mạnh", en = "Strong" }
+when = "a1 >= 4 or uses_x"
+"#;
+
+fn small() -> Survey {
+    parse(SMALL, "small.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Answers by question id; the profile is left empty (it is not scored).
+fn answers(survey: &Survey, given: &[(&str, Answer)]) -> Answers {
+    let mut answers = Answers::empty(survey);
+    for (id, answer) in given {
+        answers.set(survey.question_idx(id).expect("question"), Some(answer.clone()));
+    }
+    answers
+}
+
+fn choice(i: u8) -> Answer {
+    Answer::Choice { choice: i, other: None }
+}
+
+fn choices(ids: &[u8]) -> Answer {
+    Answer::Choices { set: ids.iter().copied().collect(), other: None }
+}
+
+#[test]
+fn weighted_means_of_dimensions_and_overall_match_hand_computation() {
+    let survey = small();
+    let given = answers(
+        &survey,
+        &[
+            ("a1", Answer::Scale(4)),
+            ("a2", choice(1)),
+            ("a3", Answer::YesNo(true)),
+            ("b1", choices(&[0, 2])),
+            ("b2", Answer::NotApplicable),
+        ],
+    );
+    let card = score(&survey, &given);
+    // a = 100 (0.8·1 + 0.5·2 + 1·1) / 4 = 70; b = 100 · 3/4 = 75 ("na" is left out).
+    assert_eq!(card.dimensions, vec![Some(70.0), Some(75.0)]);
+    // overall = (70·1 + 75·3) / 4 = 73.75 -> "high" (from 70).
+    assert_eq!(card.overall, Some(73.75));
+    assert_eq!(card.level, Some(2));
+    assert_eq!(card.indicators, vec![true, true]);
+}
+
+#[test]
+fn hidden_questions_and_not_applicable_do_not_count() {
+    let survey = small();
+    // a1 = 2 hides a3, so its "yes" is ignored; a2 is not applicable.
+    let given = answers(
+        &survey,
+        &[
+            ("a1", Answer::Scale(2)),
+            ("a2", Answer::NotApplicable),
+            ("a3", Answer::YesNo(true)),
+            ("b1", choices(&[3])),
+            ("b2", Answer::Scale(5)),
+        ],
+    );
+    let card = score(&survey, &given);
+    // a = 100 · 0.4 = 40; b = 100 (0 + 1) / 2 = 50; overall = (40 + 150) / 4 = 47.5 -> "mid".
+    assert_eq!(card.dimensions, vec![Some(40.0), Some(50.0)]);
+    assert_eq!(card.overall, Some(47.5));
+    assert_eq!(card.level, Some(1));
+    assert_eq!(card.indicators, vec![false, false]);
+}
+
+#[test]
+fn a_dimension_without_counting_answers_has_no_score_and_is_left_out_of_the_overall() {
+    let survey = small();
+    let card = score(&survey, &answers(&survey, &[("b2", Answer::Scale(1))]));
+    assert_eq!(card.dimensions, vec![None, Some(20.0)]);
+    assert_eq!(card.overall, Some(20.0));
+    let empty = score(&survey, &Answers::empty(&survey));
+    assert_eq!(empty.overall, None);
+    assert_eq!(empty.level, None);
+}
+
+#[test]
+fn multiple_choice_is_capped_at_full_score() {
+    let survey = small();
+    let card = score(&survey, &answers(&survey, &[("b1", choices(&[0, 1, 2]))]));
+    // 1 + 1 + 2 = 4 = full score (the sum of positive scores) -> 100.
+    assert_eq!(card.dimensions[1], Some(100.0));
+}
+
+/// Any answer a question of `kind` can take, "not applicable" and no answer included.
+fn any_answer(kind: &QuestionKind) -> BoxedStrategy<Option<Answer>> {
+    let answer: BoxedStrategy<Answer> = match kind {
+        QuestionKind::Scale { .. } => (0u8..6).prop_map(Answer::Scale).boxed(),
+        QuestionKind::SingleChoice { choices, .. } => {
+            (0..choices.len() as u8).prop_map(choice).boxed()
+        }
+        QuestionKind::MultipleChoice { choices, .. } => {
+            proptest::collection::vec(0..choices.len() as u8, 1..4)
+                .prop_map(|ids| Answer::Choices {
+                    set: ids.into_iter().collect::<ChoiceSet>(),
+                    other: None,
+                })
+                .boxed()
+        }
+        QuestionKind::YesNo => any::<bool>().prop_map(Answer::YesNo).boxed(),
+        _ => Just(Answer::Text("x".into())).boxed(),
+    };
+    prop_oneof![1 => Just(None), 1 => Just(Some(Answer::NotApplicable)), 6 => answer.prop_map(Some)]
+        .boxed()
+}
+
+fn any_answers() -> impl Strategy<Value = (Survey, Answers)> {
+    let survey = small();
+    let strategies: Vec<_> = survey.questions.iter().map(|q| any_answer(&q.kind)).collect();
+    strategies.prop_map(move |values| {
+        let mut answers = Answers::empty(&survey);
+        for (i, value) in values.into_iter().enumerate() {
+            answers.set(i, value);
+        }
+        (survey.clone(), answers)
+    })
+}
+
+proptest! {
+    #[test]
+    fn scores_stay_within_0_and_100((survey, answers) in any_answers()) {
+        let card = score(&survey, &answers);
+        for s in card.dimensions.iter().flatten().chain(card.overall.iter()) {
+            prop_assert!((0.0..=100.0).contains(s), "score {s}");
+        }
+    }
+
+    #[test]
+    fn raising_one_answer_never_lowers_its_dimension((survey, answers) in any_answers(), which in 0usize..3) {
+        // Questions no condition depends on: a scale, a single choice and a multiple choice.
+        let id = ["a2", "b1", "b2"][which];
+        let idx = survey.question_idx(id).unwrap();
+        let question = &survey.questions[idx];
+        let d = question.scored_dimension().unwrap();
+        let before = score(&survey, &answers).dimensions[d];
+        let raised = match (&question.kind, answers.get(idx)) {
+            (QuestionKind::Scale { .. }, Some(Answer::Scale(s))) if *s < 5 => Answer::Scale(s + 1),
+            (QuestionKind::SingleChoice { .. }, Some(Answer::Choice { choice: c, .. })) if *c < 2 => choice(c + 1),
+            (QuestionKind::MultipleChoice { .. }, Some(Answer::Choices { set, .. })) if !set.contains(3) => {
+                let mut more = *set;
+                more.insert(2);
+                Answer::Choices { set: more, other: None }
+            }
+            _ => return Ok(()),
+        };
+        let mut higher = answers.clone();
+        higher.set(idx, Some(raised));
+        let after = score(&survey, &higher).dimensions[d];
+        prop_assert!(after >= before, "{id}: {before:?} -> {after:?}");
+    }
+
+    #[test]
+    fn answers_to_hidden_questions_change_nothing((survey, answers) in any_answers(), replacement in any_answer(&QuestionKind::YesNo)) {
+        let shown = answers.shown(&survey);
+        let a3 = survey.question_idx("a3").unwrap();
+        prop_assume!(!shown[a3]);
+        let mut changed = answers.clone();
+        changed.set(a3, replacement);
+        prop_assert_eq!(score(&survey, &changed), score(&survey, &answers));
+    }
+}

@@ -1,0 +1,17 @@
+//! Questionnaires: the model, the strict loader of `surveys/*.toml`, and the condition
+//! language. The file format is documented in `surveys/README.md`.
+
+pub mod condition;
+mod items;
+mod load;
+mod model;
+mod problem;
+mod question;
+mod raw;
+mod text;
+
+pub use condition::{Condition, Facts};
+pub use load::{SurveyFile, load_file, load_paths, parse, valid_id};
+pub use model::*;
+pub use problem::{LoadError, Problem, line_of};
+pub use text::{Lang, Text};

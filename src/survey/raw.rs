@@ -1,0 +1,114 @@
+//! The file format as serde reads it. Items are read one by one from their tables, so that a
+//! mistake in one question does not hide the mistakes in the others.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::model::Role;
+
+/// A table of the file with its place in the source.
+pub type Item = Spanned<toml::Table>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub id: Option<String>,
+    pub version: Option<i64>,
+    pub kind: Option<String>,
+    pub title: Option<RawText>,
+    pub description: Option<RawText>,
+    pub observation_period: Option<RawText>,
+    pub sources: Option<RawText>,
+    #[serde(default)]
+    pub sections: Vec<Item>,
+    #[serde(default)]
+    pub dimensions: Vec<Item>,
+    #[serde(default)]
+    pub levels: Vec<Item>,
+    #[serde(default)]
+    pub questions: Vec<Item>,
+    #[serde(default)]
+    pub indicators: Vec<Item>,
+}
+
+#[derive(Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawText {
+    pub vi: Option<String>,
+    pub en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSection {
+    pub id: String,
+    pub title: Option<RawText>,
+    pub description: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDimension {
+    pub id: String,
+    pub weight: Option<f64>,
+    pub title: Option<RawText>,
+    pub description: Option<RawText>,
+    pub framework: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevel {
+    pub id: String,
+    pub min_score: f64,
+    pub name: Option<RawText>,
+    pub description: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuestion {
+    pub id: String,
+    pub section: Option<String>,
+    pub dimension: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub not_applicable: bool,
+    pub weight: Option<f64>,
+    pub label: Option<RawText>,
+    pub help: Option<RawText>,
+    pub show_if: Option<String>,
+    pub choices: Option<Vec<RawChoice>>,
+    pub full_score: Option<f64>,
+    pub steps: Option<Vec<RawText>>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub unit: Option<RawText>,
+    pub max_length: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChoice {
+    pub id: String,
+    pub label: Option<RawText>,
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub specify: bool,
+    #[serde(default)]
+    pub exclusive: bool,
+    pub upper_bound: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicator {
+    pub id: String,
+    pub label: Option<RawText>,
+    pub description: Option<RawText>,
+    pub when: String,
+}
