@@ -168,6 +168,10 @@ impl Ctx<'_> {
                 }
             }
         }
+        if questions.iter().any(|e| e.question.is_none()) {
+            // Pages of invalid questions are unknown: "has no question" could be wrong.
+            return pages;
+        }
         for (d, (dimension, at)) in dimensions.iter().enumerate() {
             if !pages.iter().any(|p| p.home == Home::Dimension(d)) {
                 self.problem(at, None, format!("dimension '{}' has no question", dimension.id));

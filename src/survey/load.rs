@@ -166,18 +166,25 @@ impl Ctx<'_> {
         line_of(self.source, at.span.start)
     }
 
-    /// The first line within the item that assigns `key`, or the item's first line.
+    /// The first line within the item that assigns `key`, or the item's first line. An item
+    /// runs from its `[[header]]` (the span toml gives) to the next table header.
     fn key_line(&self, at: &At, key: &str) -> usize {
-        let end = at.span.end.min(self.source.len());
-        let mut offset = at.span.start.min(end);
-        for line in self.source[offset..end].split_inclusive('\n') {
-            let found = line.match_indices(key).any(|(i, _)| {
+        let mut offset = at.span.start.min(self.source.len());
+        for (n, line) in self.source[offset..].split_inclusive('\n').enumerate() {
+            let trimmed = line.trim_start();
+            let header = trimmed.starts_with("[[")
+                || (trimmed.starts_with('[')
+                    && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic()));
+            if n > 0 && header {
+                break;
+            }
+            let assigns = line.match_indices(key).any(|(i, _)| {
                 let before = line[..i].chars().next_back();
                 let after = line[i + key.len()..].trim_start();
                 !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
                     && after.starts_with('=')
             });
-            if found {
+            if assigns {
                 return line_of(self.source, offset);
             }
             offset += line.len();

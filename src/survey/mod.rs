@@ -15,3 +15,5 @@ pub use load::{SurveyFile, load_file, load_paths, parse, valid_id};
 pub use model::*;
 pub use problem::{LoadError, Problem, line_of};
 pub use text::{Lang, Text};
+#[cfg(test)]
+mod tests;

@@ -52,15 +52,20 @@ impl Ctx<'_> {
                 continue;
             };
             self.id(&at, &raw.id, ids);
+            // Later questions are listed too, so that naming one is reported as "not yet
+            // asked" rather than "unknown".
+            let later = items[n..].iter().map(|i| {
+                (i.get_ref().get("id").and_then(|v| v.as_str()).unwrap_or(""), None, false)
+            });
             let scope_entries: Vec<(&str, Option<&QuestionKind>, bool)> = entries
                 .iter()
                 .map(|e| {
                     let q = e.question.as_ref();
                     (e.id.as_str(), q.map(|q| &q.kind), q.is_some_and(|q| q.not_applicable))
                 })
+                .chain(later)
                 .collect();
-            let scope =
-                Scope { questions: &scope_entries, before: scope_entries.len(), indicators: &[] };
+            let scope = Scope { questions: &scope_entries, before: n, indicators: &[] };
             let show_if = match &raw.show_if {
                 Some(source) => self.condition(&at, "show_if", source, &scope).map(Some),
                 None => Some(None),
@@ -68,7 +73,7 @@ impl Ctx<'_> {
             let question = self.question(raw, &at, sections, dimensions, show_if);
             entries.push(Entry { id, question, at });
         }
-        self.roles(&entries, kind);
+        self.roles(items, &entries, kind);
         self.other_keys(&entries);
         entries
     }
@@ -420,7 +425,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn roles(&mut self, entries: &[Entry], kind: RespondentKind) {
+    fn roles(&mut self, items: &[Item], entries: &[Entry], kind: RespondentKind) {
         let with_role: Vec<(Role, &Entry)> = entries
             .iter()
             .filter_map(|e| e.question.as_ref().and_then(|q| q.role).map(|r| (r, e)))
@@ -435,8 +440,10 @@ impl Ctx<'_> {
             RespondentKind::Enterprise => &Role::ENTERPRISE,
             RespondentKind::Agency => &Role::AGENCY,
         };
-        let all_valid = entries.iter().all(|e| e.question.is_some());
-        for role in needed.iter().filter(|r| all_valid && !with_role.iter().any(|(x, _)| x == *r)) {
+        // Roles written on questions that are otherwise invalid still count as present.
+        let declared: Vec<&str> =
+            items.iter().filter_map(|i| i.get_ref().get("role")?.as_str()).collect();
+        for role in needed.iter().filter(|r| !declared.contains(&r.name())) {
             self.problems_push_file(format!(
                 "an {} questionnaire needs a question with role '{}'",
                 kind.as_str(),
