@@ -3,6 +3,15 @@
 //! answers, stores responses and serves the web application.
 
 pub mod answers;
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod profile;
 pub mod reference;
+pub mod response;
 pub mod scoring;
+pub mod store;
 pub mod survey;
+pub mod web;

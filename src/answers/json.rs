@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{AnswerProblem, Answers, ProblemKind, Raw, parse_value};
+use super::{Answer, AnswerProblem, Answers, ProblemKind, Raw, parse_value};
 use crate::reference::Reference;
 use crate::survey::Survey;
 
@@ -60,5 +60,35 @@ fn raw(value: &Value) -> Option<Raw> {
             .collect::<Option<Vec<_>>>()
             .map(Raw::List),
         _ => None,
+    }
+}
+
+impl Answers {
+    /// The answers as a JSON object, the inverse of [`Answers::from_json`]: the stored form.
+    pub fn to_json(&self, survey: &Survey) -> Map<String, Value> {
+        let mut object = Map::new();
+        for (question, answer) in survey.questions.iter().zip(self.values()) {
+            let Some(answer) = answer else { continue };
+            let choice_id =
+                |i: u8| Value::String(question.kind.choices()[usize::from(i)].id.clone());
+            let (value, other) = match answer {
+                Answer::Choice { choice, other } => (choice_id(*choice), other.as_ref()),
+                Answer::Choices { set, other } => {
+                    (Value::Array(set.iter().map(choice_id).collect()), other.as_ref())
+                }
+                Answer::Scale(step) => (Value::from(*step), None),
+                Answer::YesNo(yes) => (Value::from(if *yes { "yes" } else { "no" }), None),
+                Answer::Integer(n) => (Value::from(*n), None),
+                Answer::Decimal(x) => (Value::from(*x), None),
+                Answer::Text(text) => (Value::from(text.as_str()), None),
+                Answer::NotApplicable => (Value::from("na"), None),
+            };
+            object.insert(question.id.clone(), value);
+            if let Some(other) = other {
+                object
+                    .insert(format!("{}{OTHER_SUFFIX}", question.id), Value::from(other.as_str()));
+            }
+        }
+        object
     }
 }

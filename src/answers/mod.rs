@@ -65,6 +65,12 @@ impl Answers {
         Answers { values: vec![None; survey.questions.len()] }
     }
 
+    /// Answers made by code that builds only valid values (the demo generator).
+    pub(crate) fn from_values(survey: &Survey, mut values: Vec<Option<Answer>>) -> Answers {
+        values.resize(survey.questions.len(), None);
+        Answers { values }
+    }
+
     /// The answers by question position.
     pub fn values(&self) -> &[Option<Answer>] {
         &self.values

@@ -1,0 +1,82 @@
+//! Start-up: reference data, questionnaires, the database, the current wave. Shared by the
+//! server and the command line.
+
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::config::AppConfig;
+use crate::reference::{Reference, ReferenceError};
+use crate::store::{self, NewWave, Store, StoreError};
+use crate::survey::{self, LoadError, Text};
+
+/// Why dxsurvey cannot start, with everything an operator needs to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the reference data is invalid:\n{0}")]
+    Reference(#[from] ReferenceError),
+    #[error("the questionnaires are invalid:\n{0}")]
+    Surveys(#[from] LoadError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// What every part of the application shares.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<Store>,
+    pub reference: Arc<Reference>,
+    pub catalog: Arc<Catalog>,
+}
+
+impl App {
+    /// Loads and checks everything, creates or migrates the database, records the
+    /// questionnaires, and opens a wave for the current year if none is open.
+    pub fn start(config: &AppConfig) -> Result<App, StartError> {
+        let reference = Reference::load(&config.reference)?;
+        let files = survey::load_paths(std::slice::from_ref(&config.surveys))?;
+        let store = Store::open(&config.database)?;
+        store.write(|tx| {
+            store::sync_reference(tx, &reference)?;
+            store::sync_questionnaires(tx, &files)
+        })?;
+        let stored = store.read(store::all_questionnaires)?;
+        let catalog = Catalog::new(&stored, &files)?;
+        let app = App {
+            store: Arc::new(store),
+            reference: Arc::new(reference),
+            catalog: Arc::new(catalog),
+        };
+        app.ensure_open_wave()?;
+        Ok(app)
+    }
+
+    /// Opens a wave named after the current year, with the current questionnaires, unless a
+    /// wave is already open.
+    fn ensure_open_wave(&self) -> Result<(), StoreError> {
+        if !self.store.read(store::open_waves)?.is_empty() {
+            return Ok(());
+        }
+        let year = time::OffsetDateTime::now_utc().year();
+        if self.store.read(|c| store::wave(c, &year.to_string()))?.is_some() {
+            // This year's wave exists and was closed on purpose.
+            return Ok(());
+        }
+        self.store.write(|tx| store::create_wave(tx, &self.default_wave(year)))
+    }
+
+    /// A wave for `year` over the whole year, with the current questionnaire versions.
+    pub fn default_wave(&self, year: i32) -> NewWave {
+        NewWave {
+            id: year.to_string(),
+            title: Text::new(format!("Đợt khảo sát năm {year}"), format!("{year} survey wave")),
+            opens_on: format!("{year}-01-01"),
+            closes_on: format!("{year}-12-31"),
+            questionnaires: self
+                .catalog
+                .current_all()
+                .iter()
+                .map(|s| (s.id.clone(), s.version))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Every questionnaire version the database holds, parsed once, and which version of each is
+//! the current one (the one in the files).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::store::StoredQuestionnaire;
+use crate::survey::{LoadError, Survey, SurveyFile, parse};
+
+/// All known questionnaire versions.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    versions: HashMap<(String, u32), Arc<Survey>>,
+    current: HashMap<String, u32>,
+}
+
+impl Catalog {
+    /// Builds the catalogue from the stored versions and the files read at start.
+    pub fn new(stored: &[StoredQuestionnaire], files: &[SurveyFile]) -> Result<Catalog, LoadError> {
+        let mut catalog = Catalog::default();
+        let mut problems = Vec::new();
+        for q in stored {
+            let name = format!("stored questionnaire {} version {}", q.survey_id, q.version);
+            match parse(&q.source, &name) {
+                Ok(survey) => {
+                    catalog.versions.insert((q.survey_id.clone(), q.version), Arc::new(survey));
+                }
+                Err(e) => problems.extend(e.problems),
+            }
+        }
+        for file in files {
+            let key = (file.survey.id.clone(), file.survey.version);
+            catalog.versions.entry(key).or_insert_with(|| Arc::new(file.survey.clone()));
+            catalog.current.insert(file.survey.id.clone(), file.survey.version);
+        }
+        if problems.is_empty() { Ok(catalog) } else { Err(LoadError { problems }) }
+    }
+
+    /// A given version of a questionnaire.
+    pub fn get(&self, id: &str, version: u32) -> Option<&Arc<Survey>> {
+        self.versions.get(&(id.to_string(), version))
+    }
+
+    /// The current version of a questionnaire.
+    pub fn current(&self, id: &str) -> Option<&Arc<Survey>> {
+        self.current.get(id).and_then(|v| self.get(id, *v))
+    }
+
+    /// The current version of every questionnaire, by id.
+    pub fn current_all(&self) -> Vec<&Arc<Survey>> {
+        let mut all: Vec<&Arc<Survey>> =
+            self.current.keys().filter_map(|id| self.current(id)).collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+}

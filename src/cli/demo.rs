@@ -1,0 +1,30 @@
+//! `dxsurvey demo --responses N --seed S [--wave W]`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::CliError;
+use crate::app::App;
+use crate::config::AppConfig;
+use crate::demo::{DemoOptions, generate};
+
+pub fn run(
+    config: &AppConfig,
+    responses: usize,
+    seed: u64,
+    wave: Option<String>,
+) -> Result<ExitCode, CliError> {
+    let app = App::start(config)?;
+    let wave = wave.unwrap_or_else(|| time::OffsetDateTime::now_utc().year().to_string());
+    let started = Instant::now();
+    let summary = generate(&app, &DemoOptions { responses, seed, wave: wave.clone() })?;
+    println!(
+        "wrote {responses} demo responses ({} enterprises, {} agencies, {} drafts) to wave {wave} in {} in {:.1} s",
+        summary.enterprises,
+        summary.agencies,
+        summary.drafts,
+        config.database.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

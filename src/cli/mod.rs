@@ -1,0 +1,81 @@
+//! The command line: `serve`, `check`, `score`, `demo`.
+
+mod check;
+mod demo;
+mod score;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::AppConfig;
+
+/// dxsurvey: digital transformation and innovation maturity survey.
+#[derive(Debug, Parser)]
+#[command(name = "dxsurvey", version, about)]
+pub struct Cli {
+    /// SQLite database file [default: `database` in Rocket.toml, else data/dxsurvey.db]
+    #[arg(long, global = true, env = "DXSURVEY_DATABASE")]
+    database: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the web server (address and port from Rocket.toml, ROCKET_ADDRESS, ROCKET_PORT).
+    Serve,
+    /// Check questionnaire files, or every questionnaire of a folder.
+    Check {
+        /// Files or folders [default: the surveys folder]
+        paths: Vec<PathBuf>,
+    },
+    /// Score one answers file (a JSON object: question id -> answer) and print the result as JSON.
+    Score {
+        /// The answers file.
+        answers: PathBuf,
+        /// The questionnaire id, e.g. enterprise-dx.
+        #[arg(long)]
+        survey: String,
+    },
+    /// Fill the database with a realistic synthetic population of responses.
+    Demo {
+        /// How many responses to write.
+        #[arg(long)]
+        responses: usize,
+        /// Seed of the generator: the same seed gives the same responses.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Wave id [default: the current year]
+        #[arg(long)]
+        wave: Option<String>,
+    },
+}
+
+/// A command's failure: one line a person can act on.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let mut config = AppConfig::load()?;
+    if let Some(database) = cli.database {
+        config.database = database;
+    }
+    match cli.command {
+        Command::Serve => {
+            crate::web::serve(config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { paths } => Ok(check::run(&config, paths)),
+        Command::Score { answers, survey } => score::run(&config, &answers, &survey),
+        Command::Demo { responses, seed, wave } => demo::run(&config, responses, seed, wave),
+    }
+}

@@ -1,0 +1,59 @@
+//! Settings: Rocket's usual sources (`Rocket.toml`, `ROCKET_*` variables) read into a typed
+//! configuration, so the server and the command line see the same values.
+
+use std::path::PathBuf;
+
+use rocket::figment::Figment;
+use serde::Deserialize;
+
+/// Where dxsurvey finds its files.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AppConfig {
+    /// The SQLite database, created on first start.
+    #[serde(default = "defaults::database")]
+    pub database: PathBuf,
+    /// Folder of questionnaire files.
+    #[serde(default = "defaults::surveys")]
+    pub surveys: PathBuf,
+    /// Folder of reference data.
+    #[serde(default = "defaults::reference")]
+    pub reference: PathBuf,
+    /// Folder of page templates.
+    #[serde(default = "defaults::templates")]
+    pub templates: PathBuf,
+    /// Folder of static files (CSS, fonts).
+    #[serde(default = "defaults::assets")]
+    pub assets: PathBuf,
+}
+
+mod defaults {
+    use std::path::PathBuf;
+
+    pub fn database() -> PathBuf {
+        PathBuf::from("data/dxsurvey.db")
+    }
+    pub fn surveys() -> PathBuf {
+        PathBuf::from("surveys")
+    }
+    pub fn reference() -> PathBuf {
+        PathBuf::from("surveys/reference")
+    }
+    pub fn templates() -> PathBuf {
+        PathBuf::from("templates")
+    }
+    pub fn assets() -> PathBuf {
+        PathBuf::from("assets")
+    }
+}
+
+impl AppConfig {
+    /// Reads the settings from Rocket's configuration sources.
+    pub fn from_figment(figment: &Figment) -> Result<AppConfig, String> {
+        figment.extract().map_err(|e| format!("configuration: {e}"))
+    }
+
+    /// Reads the settings from `Rocket.toml` and the environment.
+    pub fn load() -> Result<AppConfig, String> {
+        AppConfig::from_figment(&rocket::Config::figment())
+    }
+}

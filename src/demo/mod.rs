@@ -1,0 +1,134 @@
+//! `dxsurvey demo`: a realistic synthetic population of responses, for demonstrations and
+//! benchmarks. Deterministic for a given seed (on a database without other responses).
+
+mod answers;
+mod population;
+
+use fastrand::Rng;
+
+use crate::app::App;
+use crate::response::new_response;
+use crate::store::{self, NewWave, ResponseStatus, StoreError};
+use crate::survey::{RespondentKind, Survey, Text};
+use answers::{Respondent, answer};
+use population::Population;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub responses: usize,
+    pub seed: u64,
+    pub wave: String,
+}
+
+/// What was generated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub enterprises: usize,
+    pub agencies: usize,
+    pub drafts: usize,
+}
+
+/// Responses written per transaction.
+const BATCH: usize = 5_000;
+/// One respondent in this many is a public agency.
+const AGENCY_EVERY: usize = 40;
+/// One response in this many is left as a draft.
+const DRAFT_EVERY: usize = 10;
+
+const NAME_WORDS: &[&str] = &[
+    "Minh Phát",
+    "Hưng Thịnh",
+    "An Khang",
+    "Sao Việt",
+    "Thăng Long",
+    "Hồng Hà",
+    "Phú Gia",
+    "Đại Nam",
+    "Tân Tiến",
+    "Hoàng Long",
+    "Việt Á",
+    "Bình An",
+    "Kim Ngân",
+    "Trường Sơn",
+    "Ngọc Lan",
+    "Đông Đô",
+];
+const NAME_FORMS: &[&str] = &[
+    "Công ty TNHH",
+    "Công ty Cổ phần",
+    "Công ty TNHH Thương mại và Dịch vụ",
+    "Doanh nghiệp tư nhân",
+];
+
+/// Writes `options.responses` synthetic responses into the wave, creating it if needed.
+pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreError> {
+    let wave = ensure_wave(app, &options.wave)?;
+    let survey_of = |kind: RespondentKind| {
+        wave.questionnaires
+            .iter()
+            .filter_map(|(id, version)| app.catalog.get(id, *version))
+            .find(|s| s.kind == kind)
+            .cloned()
+    };
+    let enterprise = survey_of(RespondentKind::Enterprise).ok_or_else(|| {
+        StoreError::Invalid(format!("wave {} has no enterprise questionnaire", wave.id))
+    })?;
+    let agency = survey_of(RespondentKind::Agency);
+    let (drafts, submitted) = app.store.read(|c| store::response_counts(c, &wave.id))?;
+    let offset = usize::try_from(drafts + submitted).unwrap_or(0);
+
+    let population = Population::new(&app.reference);
+    let mut rng = Rng::with_seed(options.seed);
+    let mut summary = DemoSummary::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    for n in 0..options.responses {
+        let firm = population.draw(&mut rng);
+        let index = offset + n;
+        let (survey, name): (&Survey, String) = match &agency {
+            Some(agency) if index % AGENCY_EVERY == AGENCY_EVERY - 1 => {
+                summary.agencies += 1;
+                (agency, format!("UBND {}", app.reference.areas[firm.area].name.vi))
+            }
+            _ => {
+                summary.enterprises += 1;
+                let form = NAME_FORMS[rng.usize(..NAME_FORMS.len())];
+                let word = NAME_WORDS[rng.usize(..NAME_WORDS.len())];
+                (&enterprise, format!("{form} {word} {index:06}"))
+            }
+        };
+        let tax_code = format!("01{:08}", index + 1);
+        let who = Respondent { enterprise: &firm, name, tax_code };
+        let answers = answer(survey, &who, &app.reference, &mut rng);
+        let status = if index % DRAFT_EVERY == DRAFT_EVERY - 1 {
+            summary.drafts += 1;
+            ResponseStatus::Draft
+        } else {
+            ResponseStatus::Submitted
+        };
+        batch.push(new_response(survey, &answers, &app.reference, &wave.id, status));
+        if batch.len() == BATCH || n + 1 == options.responses {
+            app.store.write(|tx| {
+                batch.iter().try_for_each(|r| store::insert_response(tx, r).map(|_| ()))
+            })?;
+            batch.clear();
+        }
+    }
+    Ok(summary)
+}
+
+fn ensure_wave(app: &App, id: &str) -> Result<store::Wave, StoreError> {
+    if let Some(wave) = app.store.read(|c| store::wave(c, id))? {
+        return Ok(wave);
+    }
+    let default = app.default_wave(time::OffsetDateTime::now_utc().year());
+    let wave = NewWave {
+        id: id.to_string(),
+        title: Text::new(format!("Đợt khảo sát {id}"), format!("Survey wave {id}")),
+        ..default
+    };
+    app.store.write(|tx| store::create_wave(tx, &wave))?;
+    app.store
+        .read(|c| store::wave(c, id))?
+        .ok_or_else(|| StoreError::NotFound(format!("wave {id}")))
+}

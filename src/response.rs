@@ -1,0 +1,60 @@
+//! A response ready to store: answers with the profile and, once submitted, the scores they
+//! give. The one place where a response's derived columns are computed.
+
+use serde_json::{Map, Value};
+
+use crate::answers::Answers;
+use crate::profile::profile;
+use crate::reference::Reference;
+use crate::scoring::{ScoreCard, score};
+use crate::store::{NewResponse, ResponseStatus};
+use crate::survey::Survey;
+
+/// Builds the stored form of a response in `wave_id`.
+pub fn new_response(
+    survey: &Survey,
+    answers: &Answers,
+    reference: &Reference,
+    wave_id: &str,
+    status: ResponseStatus,
+) -> NewResponse {
+    let profile = profile(survey, answers, reference);
+    let card = (status == ResponseStatus::Submitted).then(|| score(survey, answers));
+    NewResponse {
+        wave_id: wave_id.to_string(),
+        survey_id: survey.id.clone(),
+        version: survey.version,
+        organisation_kind: survey.kind.as_str(),
+        tax_code: profile.tax_code.map(|t| t.as_str().to_string()),
+        organisation_name: profile.name.unwrap_or_default(),
+        status,
+        answers: Value::Object(answers.to_json(survey)).to_string(),
+        area_code: profile.area.map(|a| a.to_string()),
+        vsic_section: profile.vsic_section.map(|s| s.to_string()),
+        size_class: profile.size_class.map(|s| s.as_str()),
+        overall_score: card.as_ref().and_then(|c| c.overall),
+        level: card.as_ref().and_then(|c| c.level).map(|l| survey.levels[l].id.clone()),
+        scores: card.as_ref().map(|c| scores_json(survey, c)),
+        indicators: card.as_ref().map(|c| indicators_json(survey, c)),
+    }
+}
+
+fn scores_json(survey: &Survey, card: &ScoreCard) -> String {
+    let object: Map<String, Value> = survey
+        .dimensions
+        .iter()
+        .zip(&card.dimensions)
+        .map(|(d, s)| (d.id.clone(), s.map_or(Value::Null, Value::from)))
+        .collect();
+    Value::Object(object).to_string()
+}
+
+fn indicators_json(survey: &Survey, card: &ScoreCard) -> String {
+    let object: Map<String, Value> = survey
+        .indicators
+        .iter()
+        .zip(&card.indicators)
+        .map(|(i, v)| (i.id.clone(), Value::Bool(*v)))
+        .collect();
+    Value::Object(object).to_string()
+}

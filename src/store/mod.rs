@@ -1,0 +1,141 @@
+//! SQLite storage. All SQL of the program lives in this module, always with bound parameters.
+//!
+//! One writer connection (SQLite allows one writer at a time; serialising writes here keeps
+//! `SQLITE_BUSY` out of the picture) and a small pool of readers, which WAL mode lets run
+//! beside the writer. Every call blocks: async callers use [`Store::call`].
+
+mod migrations;
+mod questionnaires;
+mod reference;
+mod responses;
+mod waves;
+
+pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
+pub use reference::{area_count, sync_reference};
+pub use responses::{NewResponse, ResponseStatus, insert_response, response_counts};
+pub use waves::{NewWave, Wave, WaveStatus, create_wave, open_waves, wave, waves};
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+/// A storage failure, said so that an operator can act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("the database worker stopped: {0}")]
+    Worker(String),
+}
+
+/// Most readers kept open at once.
+const READERS: usize = 8;
+
+/// The database.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating it and its folder if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::Folder { path: dir.to_path_buf(), source })?;
+        }
+        let mut writer = connect(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        migrations::migrate(&mut writer)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`), committed if `f` succeeds.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a reader connection (a consistent snapshot when `f` opens a transaction).
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pooled = lock(&self.readers).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => {
+                let conn = connect(&self.path)?;
+                conn.execute_batch("PRAGMA query_only = ON")?;
+                conn
+            }
+        };
+        let result = f(&conn);
+        let mut readers = lock(&self.readers);
+        if readers.len() < READERS {
+            readers.push(conn);
+        }
+        result
+    }
+
+    /// Runs blocking database work off the async threads.
+    pub async fn call<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = Arc::clone(self);
+        rocket::tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    // FULL: a write acknowledged to a respondent survives a power loss, not only a crash.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// A poisoned lock only means another thread panicked mid-call; SQLite rolled its
+/// transaction back, so the connection is still sound.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The current time as RFC 3339 text, in UTC.
+pub fn now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| now.to_string())
+}

@@ -1,0 +1,112 @@
+//! Survey waves.
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::{StoreError, now};
+use crate::survey::Text;
+
+/// Whether respondents can answer in a wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaveStatus {
+    Open,
+    Closed,
+}
+
+/// A survey wave.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wave {
+    /// Short id, e.g. `2026`.
+    pub id: String,
+    pub title: Text,
+    /// ISO dates.
+    pub opens_on: String,
+    pub closes_on: String,
+    pub status: WaveStatus,
+    /// The questionnaire versions of the wave: (survey id, version).
+    pub questionnaires: Vec<(String, u32)>,
+}
+
+/// A wave to create.
+#[derive(Debug, Clone)]
+pub struct NewWave {
+    pub id: String,
+    pub title: Text,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub questionnaires: Vec<(String, u32)>,
+}
+
+/// Creates an open wave.
+pub fn create_wave(tx: &Transaction<'_>, wave: &NewWave) -> Result<(), StoreError> {
+    let valid_id = !wave.id.is_empty()
+        && wave.id.len() <= 32
+        && wave.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid_id {
+        return Err(StoreError::Invalid(format!(
+            "wave id '{}' must be 1 to 32 letters, digits, '-' or '_' (e.g. 2026)",
+            wave.id
+        )));
+    }
+    let exists: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM waves WHERE id = ?1)", [&wave.id], |r| {
+            r.get(0)
+        })?;
+    if exists {
+        return Err(StoreError::Conflict(format!("wave '{}' already exists", wave.id)));
+    }
+    tx.execute(
+        "INSERT INTO waves (id, title_vi, title_en, opens_on, closes_on, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6)",
+        params![wave.id, wave.title.vi, wave.title.en, wave.opens_on, wave.closes_on, now()],
+    )?;
+    let mut add = tx.prepare_cached(
+        "INSERT INTO wave_questionnaires (wave_id, survey_id, version) VALUES (?1, ?2, ?3)",
+    )?;
+    for (survey_id, version) in &wave.questionnaires {
+        add.execute(params![wave.id, survey_id, version])?;
+    }
+    Ok(())
+}
+
+fn wave_row(conn: &Connection, row: &Row<'_>) -> rusqlite::Result<Wave> {
+    let id: String = row.get(0)?;
+    let status: String = row.get(5)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT survey_id, version FROM wave_questionnaires WHERE wave_id = ?1 ORDER BY survey_id",
+    )?;
+    let questionnaires =
+        stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    Ok(Wave {
+        title: Text::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+        opens_on: row.get(3)?,
+        closes_on: row.get(4)?,
+        status: if status == "open" { WaveStatus::Open } else { WaveStatus::Closed },
+        questionnaires,
+        id,
+    })
+}
+
+const WAVE_COLUMNS: &str = "id, title_vi, title_en, opens_on, closes_on, status";
+
+/// Every wave, newest first.
+pub fn waves(conn: &Connection) -> Result<Vec<Wave>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {WAVE_COLUMNS} FROM waves ORDER BY opens_on DESC, id DESC"
+    ))?;
+    let rows = stmt.query_map([], |r| wave_row(conn, r))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The wave with this id.
+pub fn wave(conn: &Connection, id: &str) -> Result<Option<Wave>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {WAVE_COLUMNS} FROM waves WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], |r| wave_row(conn, r)).optional()?)
+}
+
+/// Open waves, newest first.
+pub fn open_waves(conn: &Connection) -> Result<Vec<Wave>, StoreError> {
+    Ok(waves(conn)?.into_iter().filter(|w| w.status == WaveStatus::Open).collect())
+}

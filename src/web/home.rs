@@ -1,0 +1,99 @@
+//! The home page: the questionnaires open in the current waves; the language switch.
+
+use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::response::Redirect;
+use rocket::response::content::RawHtml;
+use rocket::{Route, State, get, routes};
+use serde::Serialize;
+
+use super::{Templates, WebError, lang};
+use crate::app::App;
+use crate::store;
+use crate::survey::Lang;
+
+pub fn routes() -> Vec<Route> {
+    routes![home, switch_language]
+}
+
+#[derive(Serialize)]
+struct OpenQuestionnaire {
+    id: String,
+    version: u32,
+    kind: &'static str,
+    title: String,
+    description: String,
+    observation_period: String,
+    questions: usize,
+    dimensions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct HomePage {
+    waves: Vec<OpenWave>,
+}
+
+#[derive(Serialize)]
+struct OpenWave {
+    id: String,
+    title: String,
+    closes_on: String,
+    questionnaires: Vec<OpenQuestionnaire>,
+}
+
+#[get("/")]
+async fn home(
+    app: &State<App>,
+    templates: &State<Templates>,
+    lang: Lang,
+) -> Result<RawHtml<String>, WebError> {
+    let waves = app.store.call(|s| s.read(store::open_waves)).await?;
+    let waves: Vec<OpenWave> = waves
+        .into_iter()
+        .map(|mut wave| {
+            // Enterprises first: they are most of the respondents.
+            wave.questionnaires.sort_by_key(|(id, v)| {
+                app.catalog.get(id, *v).map(|s| s.kind.as_str() != "enterprise")
+            });
+            wave
+        })
+        .map(|wave| OpenWave {
+            title: wave.title.get(lang).to_string(),
+            closes_on: wave.closes_on.clone(),
+            questionnaires: wave
+                .questionnaires
+                .iter()
+                .filter_map(|(id, version)| app.catalog.get(id, *version))
+                .map(|s| OpenQuestionnaire {
+                    id: s.id.clone(),
+                    version: s.version,
+                    kind: s.kind.as_str(),
+                    title: s.title.get(lang).to_string(),
+                    description: s.description.get(lang).to_string(),
+                    observation_period: s.observation_period.get(lang).to_string(),
+                    questions: s.questions.len(),
+                    dimensions: s
+                        .dimensions
+                        .iter()
+                        .map(|d| d.title.get(lang).to_string())
+                        .collect(),
+                })
+                .collect(),
+            id: wave.id,
+        })
+        .collect();
+    Ok(RawHtml(templates.render("home.html", lang, &HomePage { waves })?))
+}
+
+/// Remembers the chosen language and goes back to the home page.
+#[get("/lang/<code>")]
+fn switch_language(code: &str, cookies: &CookieJar<'_>) -> Redirect {
+    if let Some(lang) = Lang::parse(code) {
+        let cookie = Cookie::build((lang::COOKIE, lang.code()))
+            .path("/")
+            .same_site(SameSite::Lax)
+            .http_only(true)
+            .max_age(rocket::time::Duration::days(365));
+        cookies.add(cookie);
+    }
+    Redirect::to("/")
+}

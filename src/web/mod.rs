@@ -1,0 +1,45 @@
+//! The web application: Rocket routes per audience, templates, language, security headers.
+
+mod catchers;
+mod error;
+mod headers;
+mod home;
+pub mod lang;
+mod templates;
+
+pub use error::WebError;
+pub use templates::Templates;
+
+use rocket::fairing::AdHoc;
+use rocket::fs::FileServer;
+use rocket::{Build, Rocket};
+
+use crate::app::App;
+use crate::config::AppConfig;
+
+/// The application, ready to launch or to test with Rocket's local client.
+pub fn build(app: App, templates: Templates, config: &AppConfig) -> Rocket<Build> {
+    rocket::custom(rocket::Config::figment())
+        .manage(app)
+        .manage(templates)
+        .attach(headers::SecurityHeaders)
+        .attach(AdHoc::on_liftoff("address", |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                let scheme = if config.tls_enabled() { "https" } else { "http" };
+                println!("dxsurvey is serving {scheme}://{}:{}/", config.address, config.port);
+            })
+        }))
+        .mount("/", home::routes())
+        .mount("/assets", FileServer::from(&config.assets))
+        .register("/", catchers::all())
+}
+
+/// Starts everything and serves until stopped.
+pub fn serve(config: AppConfig) -> Result<(), String> {
+    let app = App::start(&config).map_err(|e| e.to_string())?;
+    let templates = Templates::load(&config.templates)?;
+    rocket::execute(async move { build(app, templates, &config).launch().await })
+        .map(|_| ())
+        .map_err(|e| format!("the server stopped: {e}"))
+}

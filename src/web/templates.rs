@@ -1,0 +1,64 @@
+//! Page templates from `templates/`, all loaded and compiled at start, so that a broken
+//! template stops the server from starting rather than failing a request. Only `.html` names
+//! are accepted, so minijinja escapes every value.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::Environment;
+use minijinja::value::Serde;
+use serde::Serialize;
+
+use crate::survey::{Lang, Text};
+
+/// The compiled templates and the interface's words in both languages.
+pub struct Templates {
+    env: Environment<'static>,
+    messages: BTreeMap<String, Text>,
+}
+
+impl Templates {
+    /// Loads every `*.html` file of `dir` and the words of `dir/messages.toml`.
+    pub fn load(dir: &Path) -> Result<Templates, String> {
+        let mut env = Environment::new();
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: cannot list templates: {e}", dir.display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let Some(name) =
+                path.file_name().and_then(|n| n.to_str()).filter(|n| n.ends_with(".html"))
+            else {
+                continue;
+            };
+            let source =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let messages_path = dir.join("messages.toml");
+        let messages = std::fs::read_to_string(&messages_path)
+            .map_err(|e| format!("{}: {e}", messages_path.display()))
+            .and_then(|s| {
+                toml::from_str(&s).map_err(|e| format!("{}: {e}", messages_path.display()))
+            })?;
+        Ok(Templates { env, messages })
+    }
+
+    /// Renders `name` with `context`, plus `lang` and `t` (the interface words in `lang`).
+    pub fn render<C: Serialize>(
+        &self,
+        name: &str,
+        lang: Lang,
+        context: &C,
+    ) -> Result<String, minijinja::Error> {
+        let words: BTreeMap<&str, &str> =
+            self.messages.iter().map(|(k, v)| (k.as_str(), v.get(lang))).collect();
+        let template = self.env.get_template(name)?;
+        template.render(minijinja::context! { lang => lang.code(), t => Serde(&words), ..minijinja::Value::from(Serde(context)) })
+    }
+
+    /// One interface word in `lang`, or its key if missing.
+    pub fn word<'a>(&'a self, key: &'a str, lang: Lang) -> &'a str {
+        self.messages.get(key).map_or(key, |t| t.get(lang))
+    }
+}
