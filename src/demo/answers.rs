@@ -47,8 +47,12 @@ fn value(
         return Some(Answer::NotApplicable);
     }
     let scored = matches!(question.home, Home::Dimension(_));
-    // Innovation and other unscored yes/no facts still follow maturity, more loosely.
-    let propensity = if scored { firm.maturity } else { 0.1 + 0.6 * firm.maturity };
+    // Innovation and other unscored facts: likely for innovators, rare for the others.
+    let propensity = match (scored, firm.innovator) {
+        (true, _) => firm.maturity,
+        (false, true) => 0.5,
+        (false, false) => 0.03,
+    };
     let answer = match (&question.role, &question.kind) {
         (Some(Role::LegalName | Role::AgencyName), _) => Answer::Text(who.name.clone()),
         (Some(Role::TaxCode), _) => Answer::Text(who.tax_code.clone()),
@@ -72,7 +76,7 @@ fn value(
             Answer::Choice { choice, other }
         }
         (_, QuestionKind::MultipleChoice { choices, .. }) => {
-            let chance = if scored { propensity } else { 0.25 };
+            let chance = if scored { propensity } else { propensity / 2.0 };
             let mut set: ChoiceSet = (0..choices.len() as u8)
                 .filter(|&i| {
                     let c = &choices[usize::from(i)];

@@ -51,6 +51,8 @@ pub struct Enterprise {
     pub employees: i64,
     /// Latent digital maturity, 0–1.
     pub maturity: f64,
+    /// Whether the firm innovates at all: innovation answers cluster in few firms.
+    pub innovator: bool,
 }
 
 /// Draws enterprises: urban wards hold more firms than rural communes.
@@ -85,7 +87,8 @@ impl Population {
             SizeClass::Large => 0.68,
         };
         let maturity = (base + sector_effect(letter) + 0.16 * normal(rng)).clamp(0.0, 1.0);
-        Enterprise { area, section, size, employees, maturity }
+        let innovator = rng.f64() < 0.05 + 0.5 * maturity;
+        Enterprise { area, section, size, employees, maturity, innovator }
     }
 }
 

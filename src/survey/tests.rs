@@ -20,7 +20,7 @@ fn list(problems: &[Problem]) -> String {
 
 #[test]
 fn every_mistake_of_a_broken_file_is_reported_with_line_and_item() {
-    let source = include_str!("../../tests/fixtures/broken.toml");
+    let source = include_str!("../../tests/fixtures/broken/broken.toml");
     let found = problems(source);
     let line_of_text = |text: &str| {
         source.lines().position(|l| l.contains(text)).map(|i| i + 1).expect("text in fixture")

@@ -1,0 +1,59 @@
+//! What every test needs: the repository's paths, a private database, the binary, the app.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use dxsurvey::app::App;
+use dxsurvey::config::AppConfig;
+use dxsurvey::web::{Templates, build};
+use rocket::local::asynchronous::Client;
+use tempfile::TempDir;
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture file or folder under `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// The shipped configuration with a database in a fresh temporary folder.
+pub fn config(dir: &TempDir) -> AppConfig {
+    AppConfig {
+        database: dir.path().join("data/dxsurvey.db"),
+        surveys: repo().join("surveys"),
+        reference: repo().join("surveys/reference"),
+        templates: repo().join("templates"),
+        assets: repo().join("assets"),
+    }
+}
+
+/// Runs the dxsurvey binary in the repository with its database in `dir`.
+pub fn run(dir: &TempDir, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dxsurvey"));
+    command.current_dir(repo()).args(args).env("DXSURVEY_DATABASE", dir.path().join("dxsurvey.db"));
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("the dxsurvey binary runs")
+}
+
+/// Standard output and error as text.
+pub fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The application started on a fresh database, with Rocket's local client.
+pub async fn spawn_app() -> (Client, TempDir) {
+    let dir = TempDir::new().expect("temporary folder");
+    let config = config(&dir);
+    let app = App::start(&config).expect("the app starts");
+    let templates = Templates::load(&config.templates).expect("templates load");
+    let client = Client::tracked(build(app, templates, &config)).await.expect("rocket builds");
+    (client, dir)
+}

@@ -1,0 +1,10 @@
+//! dxsurvey's black-box tests: the real binary, a real SQLite file, real HTTP through Rocket.
+//! One test binary, one module per feature; every test gets its own database.
+
+// Tests say what they expect by panicking.
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod helpers;
+mod store;
+mod web;
