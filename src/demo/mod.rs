@@ -7,6 +7,7 @@ mod population;
 use fastrand::Rng;
 
 use crate::app::App;
+use crate::reference::Reference;
 use crate::response::new_response;
 use crate::store::{self, NewWave, ResponseStatus, StoreError};
 use crate::survey::{RespondentKind, Survey, Text};
@@ -115,6 +116,28 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         }
     }
     Ok(summary)
+}
+
+/// `n` synthetic answer sets for `survey`, without touching the database (for benchmarks).
+pub fn sample_answers(
+    survey: &Survey,
+    reference: &Reference,
+    n: usize,
+    seed: u64,
+) -> Vec<crate::answers::Answers> {
+    let population = Population::new(reference);
+    let mut rng = Rng::with_seed(seed);
+    (0..n)
+        .map(|i| {
+            let firm = population.draw(&mut rng);
+            let who = Respondent {
+                enterprise: &firm,
+                name: format!("Công ty {i}"),
+                tax_code: format!("01{:08}", i + 1),
+            };
+            answer(survey, &who, reference, &mut rng)
+        })
+        .collect()
 }
 
 fn ensure_wave(app: &App, id: &str) -> Result<store::Wave, StoreError> {
