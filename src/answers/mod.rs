@@ -117,3 +117,6 @@ impl Answers {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -51,3 +51,6 @@ pub enum Target {
     Code(String),
     NotApplicable,
 }
+
+#[cfg(test)]
+mod tests;

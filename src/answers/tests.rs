@@ -1,0 +1,86 @@
+//! Reading answers: every value is checked against its question, with a precise problem.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::*;
+use crate::reference::Reference;
+use crate::survey::{Survey, parse};
+
+fn small() -> Survey {
+    parse(include_str!("../../tests/fixtures/small/small.toml"), "small.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn reference() -> Reference {
+    Reference::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/reference")).unwrap()
+}
+
+fn read(value: serde_json::Value) -> Result<Answers, Vec<AnswerProblem>> {
+    Answers::from_json(&small(), value.as_object().unwrap(), &reference())
+}
+
+fn problem(value: serde_json::Value) -> ProblemKind {
+    let problems = read(value).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    problems[0].kind.clone()
+}
+
+#[test]
+fn text_is_trimmed_and_normalised_to_nfc() {
+    // "Hoàn Kiếm" with combining accents (NFD) becomes the precomposed form.
+    let decomposed = "  UBND Ho\u{0061}\u{0300}n Ki\u{0065}\u{0302}\u{0301}m ";
+    let answers = read(json!({ "name": decomposed })).unwrap();
+    assert_eq!(answers.get(0), Some(&Answer::Text("UBND Hoàn Kiếm".into())));
+}
+
+#[test]
+fn wrong_values_are_refused_with_the_reason() {
+    assert_eq!(
+        problem(json!({ "a1": 6 })),
+        ProblemKind::OutOfRange { min: "0".into(), max: "5".into() }
+    );
+    assert_eq!(problem(json!({ "a1": "three" })), ProblemKind::WrongType);
+    assert_eq!(problem(json!({ "a2": "biggest" })), ProblemKind::UnknownChoice("biggest".into()));
+    assert_eq!(problem(json!({ "a3": true })), ProblemKind::WrongType);
+    assert_eq!(problem(json!({ "a3": "na" })), ProblemKind::UnknownChoice("na".into()));
+    assert_eq!(problem(json!({ "b1": ["x", "none"] })), ProblemKind::Exclusive("none".into()));
+    assert_eq!(problem(json!({ "b1": [] })), ProblemKind::Required);
+    assert_eq!(problem(json!({ "area": "00000" })), ProblemKind::UnknownArea("00000".into()));
+    assert_eq!(problem(json!({ "name": "a\u{0007}b" })), ProblemKind::ControlCharacters);
+    assert_eq!(problem(json!({ "name": "x".repeat(201) })), ProblemKind::TooLong(200));
+    assert_eq!(problem(json!({ "whatever": 1 })), ProblemKind::UnknownQuestion);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let problems = read(json!({ "a1": 9, "a2": "x", "b2": -1, "nope": true })).unwrap_err();
+    let mut ids: Vec<&str> = problems.iter().map(|p| p.question.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["a1", "a2", "b2", "nope"]);
+}
+
+#[test]
+fn messages_exist_in_both_languages() {
+    let problem = AnswerProblem::new("a1", ProblemKind::Required);
+    assert_eq!(problem.message(crate::survey::Lang::Vi), "câu hỏi này bắt buộc trả lời");
+    assert_eq!(problem.message(crate::survey::Lang::En), "this question must be answered");
+}
+
+#[test]
+fn json_round_trips_through_the_stored_form() {
+    let survey = small();
+    let given =
+        json!({ "name": "UBND", "area": "00070", "a1": 2, "a2": "na", "b1": ["x", "z"], "b2": 5 });
+    let answers = read(given.clone()).unwrap();
+    assert_eq!(serde_json::Value::Object(answers.to_json(&survey)), given);
+}
+
+#[test]
+fn missing_lists_required_questions_that_are_shown() {
+    let survey = small();
+    let answers = read(json!({ "name": "UBND" })).unwrap();
+    let missing: Vec<String> = answers.missing(&survey).into_iter().map(|p| p.question).collect();
+    assert_eq!(missing, ["area"]);
+}
