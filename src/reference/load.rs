@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -234,5 +234,46 @@ fn read_sizes(path: &Path, problems: &mut Vec<String>) -> Option<SizeRules> {
 }
 
 fn located(path: &Path, line: u64) -> String {
-    format!("{}:{line}", PathBuf::from(path).display())
+    format!("{}:{line}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn shipped() -> &'static Path {
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/reference"))
+    }
+
+    #[test]
+    fn the_shipped_reference_data_is_hanoi() {
+        let reference = Reference::load(shipped()).unwrap();
+        assert_eq!(reference.areas.len(), 126);
+        assert_eq!(reference.areas.iter().filter(|a| a.kind == "phuong").count(), 51);
+        assert_eq!(reference.sectors.len(), 21);
+        let hoan_kiem = reference.area_by_str("00070").unwrap();
+        assert_eq!(hoan_kiem.name.vi, "Phường Hoàn Kiếm");
+        assert!(reference.groups.iter().all(|g| !g.areas.is_empty()));
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_file_and_line() {
+        let dir = tempfile::TempDir::new().unwrap();
+        for name in ["vsic_sections.csv", "size_classes.toml"] {
+            std::fs::copy(shipped().join(name), dir.path().join(name)).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("areas.csv"),
+            "code,name_vi,name_en,type\n00070,Phường Hoàn Kiếm,Hoan Kiem Ward,phuong\n123,Xã A,A Commune,xa\n00070,Trùng,Duplicate,phuong\n00073,Xã B,B Commune,huyen\n",
+        )
+        .unwrap();
+        let problems = Reference::load(dir.path()).unwrap_err().problems;
+        let text = problems.join("\n");
+        assert!(text.contains("areas.csv:3: '123' is not a ward/commune code"), "{text}");
+        assert!(text.contains("areas.csv:4: area 00070 is listed twice"), "{text}");
+        assert!(text.contains("areas.csv:5: type 'huyen' is not one of"), "{text}");
+        assert_eq!(problems.len(), 3, "{text}");
+    }
 }

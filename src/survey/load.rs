@@ -128,7 +128,8 @@ pub fn valid_id(id: &str) -> bool {
 /// Where an item stands, for locating its problems.
 pub(super) struct At {
     pub(super) span: Range<usize>,
-    pub(super) what: String,
+    /// E.g. `question 'q3'`; `None` for the file's top level.
+    pub(super) what: Option<String>,
 }
 
 pub(super) struct Ctx<'a> {
@@ -138,13 +139,19 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Records a problem of an item, on the line of `key` within it if it can be found.
+    /// Records a problem of an item (or of the top level), on the line of `key` within it if
+    /// it can be found.
     pub(super) fn problem(&mut self, at: &At, key: Option<&str>, message: impl Into<String>) {
-        let line = key.map_or_else(|| self.item_line(at), |k| self.key_line(at, k));
+        let line = match (key, &at.what) {
+            (Some(k), _) => Some(self.key_line(at, k)),
+            (None, Some(_)) => Some(self.item_line(at)),
+            // A key missing from the top level has no line.
+            (None, None) => None,
+        };
         self.problems.push(Problem {
             file: self.file.into(),
-            line: Some(line),
-            item: Some(at.what.clone()),
+            line,
+            item: at.what.clone(),
             message: message.into(),
         });
     }
@@ -204,7 +211,7 @@ impl Ctx<'_> {
             Some(id) => format!("{kind} '{id}'"),
             None => format!("{kind} #{n}"),
         };
-        let at = At { span: item.span(), what };
+        let at = At { span: item.span(), what: Some(what) };
         match toml::Value::Table(item.get_ref().clone()).try_into::<T>() {
             Ok(value) => Some((value, at)),
             Err(e) => {
@@ -256,7 +263,7 @@ impl Ctx<'_> {
         } else if condition::KEYWORDS.contains(&id) {
             self.problem(at, Some("id"), format!("id '{id}' is a word of the condition language"));
         }
-        if let Some(first) = seen.insert(id.to_string(), at.what.clone()) {
+        if let Some(first) = seen.insert(id.to_string(), at.what.clone().unwrap_or_default()) {
             self.problem(at, Some("id"), format!("id '{id}' is already used by {first}"));
         }
     }
@@ -325,21 +332,13 @@ impl Ctx<'_> {
                 RespondentKind::Enterprise
             }
         };
-        let top = At { span: 0..0, what: "questionnaire".into() };
-        let top_text = |ctx: &mut Self, key: &str, raw: Option<RawText>, required: bool| {
-            let text = ctx.text(&top, key, raw, required);
-            if let Some(p) =
-                ctx.problems.last_mut().filter(|p| p.item.as_deref() == Some("questionnaire"))
-            {
-                p.line = None;
-                p.item = None;
-            }
-            text
-        };
-        let title = top_text(self, "title", raw.title, true);
-        let description = top_text(self, "description", raw.description, true);
-        let observation_period = top_text(self, "observation_period", raw.observation_period, true);
-        let sources = top_text(self, "sources", raw.sources, false);
+        // Top-level keys stand before the first table header: the key search finds their line.
+        let top = At { span: 0..0, what: None };
+        let title = self.text(&top, "title", raw.title, true);
+        let description = self.text(&top, "description", raw.description, true);
+        let observation_period =
+            self.text(&top, "observation_period", raw.observation_period, true);
+        let sources = self.text(&top, "sources", raw.sources, false);
 
         let mut ids = HashMap::new();
         let sections = self.sections(&raw.sections, &mut ids);

@@ -47,7 +47,7 @@ impl Ctx<'_> {
         for (n, item) in items.iter().enumerate() {
             let id = item.get_ref().get("id").and_then(|v| v.as_str()).unwrap_or("").to_string();
             let Some((raw, at)) = self.item::<RawQuestion>(item, "question", n + 1) else {
-                let at = At { span: item.span(), what: format!("question '{id}'") };
+                let at = At { span: item.span(), what: Some(format!("question '{id}'")) };
                 entries.push(Entry { id, question: None, at });
                 continue;
             };

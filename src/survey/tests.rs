@@ -28,6 +28,7 @@ fn every_mistake_of_a_broken_file_is_reported_with_line_and_item() {
 
     let missing = find(&found, "`observation_period` has no English (en) text");
     assert_eq!(missing.item, None);
+    assert_eq!(missing.line, Some(line_of_text("observation_period =")));
 
     let weight = find(&found, "`weight` must be a positive number, not 0");
     assert_eq!(weight.item.as_deref(), Some("dimension 'strategy'"));

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{Templates, WebError, lang};
 use crate::app::App;
 use crate::store;
-use crate::survey::Lang;
+use crate::survey::{Lang, RespondentKind};
 
 pub fn routes() -> Vec<Route> {
     routes![home, switch_language]
@@ -52,7 +52,7 @@ async fn home(
         .map(|mut wave| {
             // Enterprises first: they are most of the respondents.
             wave.questionnaires.sort_by_key(|(id, v)| {
-                app.catalog.get(id, *v).map(|s| s.kind.as_str() != "enterprise")
+                app.catalog.get(id, *v).map(|s| s.kind != RespondentKind::Enterprise)
             });
             wave
         })
