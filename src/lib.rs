@@ -11,6 +11,7 @@ pub mod demo;
 pub mod profile;
 pub mod reference;
 pub mod response;
+pub mod resume;
 pub mod scoring;
 pub mod store;
 pub mod survey;

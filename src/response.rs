@@ -25,6 +25,7 @@ pub fn new_response(
         survey_id: survey.id.clone(),
         version: survey.version,
         organisation_kind: survey.kind.as_str(),
+        identity: profile.identity().unwrap_or_default(),
         tax_code: profile.tax_code.map(|t| t.as_str().to_string()),
         organisation_name: profile.name.unwrap_or_default(),
         status,

@@ -55,6 +55,8 @@ const NAME_WORDS: &[&str] = &[
     "Ngọc Lan",
     "Đông Đô",
 ];
+const AGENCY_KINDS: &[&str] =
+    &["Trường Tiểu học", "Trường THCS", "Trạm Y tế", "Trung tâm Phục vụ hành chính công"];
 const NAME_FORMS: &[&str] = &[
     "Công ty TNHH",
     "Công ty Cổ phần",
@@ -89,7 +91,11 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         let (survey, name): (&Survey, String) = match &agency {
             Some(agency) if index % AGENCY_EVERY == AGENCY_EVERY - 1 => {
                 summary.agencies += 1;
-                (agency, format!("UBND {}", app.reference.areas[firm.area].name.vi))
+                let kind = AGENCY_KINDS[rng.usize(..AGENCY_KINDS.len())];
+                (
+                    agency,
+                    format!("{kind} số {index:05} – {}", app.reference.areas[firm.area].name.vi),
+                )
             }
             _ => {
                 summary.enterprises += 1;
@@ -110,7 +116,7 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         batch.push(new_response(survey, &answers, &app.reference, &wave.id, status));
         if batch.len() == BATCH || n + 1 == options.responses {
             app.store.write(|tx| {
-                batch.iter().try_for_each(|r| store::insert_response(tx, r).map(|_| ()))
+                batch.iter().try_for_each(|r| store::insert_response(tx, r, None).map(|_| ()))
             })?;
             batch.clear();
         }

@@ -17,6 +17,26 @@ pub struct Profile {
     pub size_class: Option<SizeClass>,
 }
 
+impl Profile {
+    /// What makes the organisation one: its tax code, or for an agency its area and name
+    /// (case and spacing ignored). `None` until the profile says enough.
+    pub fn identity(&self) -> Option<String> {
+        match self.kind {
+            RespondentKind::Enterprise => self.tax_code.as_ref().map(|t| t.as_str().to_string()),
+            RespondentKind::Agency => {
+                let name = self
+                    .name
+                    .as_ref()?
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase();
+                Some(format!("agency/{}/{name}", self.area.as_ref()?))
+            }
+        }
+    }
+}
+
 /// Reads the profile from answers that were checked against `survey`.
 pub fn profile(survey: &Survey, answers: &Answers, reference: &Reference) -> Profile {
     let answer =

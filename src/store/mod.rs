@@ -12,7 +12,11 @@ mod waves;
 
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
-pub use responses::{NewResponse, ResponseStatus, insert_response, response_counts};
+pub use responses::{
+    NewResponse, PeerGroup, PeerMeans, ResponseStatus, StoredResponse, existing_response,
+    insert_response, peer_means, response_by_id, response_by_resume_hash, response_counts,
+    submit_response, update_draft,
+};
 pub use waves::{NewWave, Wave, WaveStatus, create_wave, open_waves, wave, waves};
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Responses and the organisations that give them.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{StoreError, now};
 
@@ -18,6 +18,10 @@ impl ResponseStatus {
             ResponseStatus::Submitted => "submitted",
         }
     }
+
+    fn parse(text: &str) -> ResponseStatus {
+        if text == "submitted" { ResponseStatus::Submitted } else { ResponseStatus::Draft }
+    }
 }
 
 /// A response to store, with its organisation and, once submitted, its scores.
@@ -28,6 +32,8 @@ pub struct NewResponse {
     pub version: u32,
     /// `enterprise` or `agency`.
     pub organisation_kind: &'static str,
+    /// What makes the organisation one (tax code, or area and name of an agency).
+    pub identity: String,
     pub tax_code: Option<String>,
     pub organisation_name: String,
     pub status: ResponseStatus,
@@ -44,29 +50,43 @@ pub struct NewResponse {
     pub indicators: Option<String>,
 }
 
-/// Stores a response and its organisation (found by tax code, or created); returns its id.
-pub fn insert_response(tx: &Transaction<'_>, response: &NewResponse) -> Result<i64, StoreError> {
+/// A stored response.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub id: i64,
+    pub wave_id: String,
+    pub survey_id: String,
+    pub version: u32,
+    pub status: ResponseStatus,
+    pub identity: String,
+    pub resume_hash: Option<Vec<u8>>,
+    pub answers: String,
+    pub area_code: Option<String>,
+    pub vsic_section: Option<String>,
+    pub overall_score: Option<f64>,
+    pub scores: Option<String>,
+    pub indicators: Option<String>,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+}
+
+fn constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// Stores a response and its organisation (found by identity, or created); returns its id.
+pub fn insert_response(
+    tx: &Transaction<'_>,
+    response: &NewResponse,
+    resume_hash: Option<&[u8]>,
+) -> Result<i64, StoreError> {
     let at = now();
-    let mut organisation = tx.prepare_cached(
-        "INSERT INTO organisations (kind, tax_code, name, area_code, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (tax_code) DO UPDATE SET name = excluded.name, area_code = excluded.area_code
-         RETURNING id",
-    )?;
-    let organisation_id: i64 = organisation.query_row(
-        params![
-            response.organisation_kind,
-            response.tax_code,
-            response.organisation_name,
-            response.area_code,
-            at
-        ],
-        |r| r.get(0),
-    )?;
+    let organisation_id = upsert_organisation(tx, response, &at)?;
     let submitted_at = (response.status == ResponseStatus::Submitted).then_some(&at);
     let mut insert = tx.prepare_cached(
-        "INSERT INTO responses (wave_id, survey_id, version, organisation_id, status, answers, area_code,
+        "INSERT INTO responses (wave_id, survey_id, version, organisation_id, status, resume_hash, answers, area_code,
              vsic_section, size_class, overall_score, level, scores, indicators, created_at, updated_at, submitted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
     )?;
     insert
         .execute(params![
@@ -75,6 +95,7 @@ pub fn insert_response(tx: &Transaction<'_>, response: &NewResponse) -> Result<i
             response.version,
             organisation_id,
             response.status.as_str(),
+            resume_hash,
             response.answers,
             response.area_code,
             response.vsic_section,
@@ -86,19 +107,154 @@ pub fn insert_response(tx: &Transaction<'_>, response: &NewResponse) -> Result<i
             at,
             submitted_at,
         ])
-        .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+        .map_err(|e| {
+            if constraint(&e) {
                 StoreError::Conflict(format!(
                     "{} already has a response in wave {}",
                     response.tax_code.as_deref().unwrap_or(&response.organisation_name),
                     response.wave_id
                 ))
+            } else {
+                StoreError::Sqlite(e)
             }
-            other => StoreError::Sqlite(other),
         })?;
     Ok(tx.last_insert_rowid())
+}
+
+fn upsert_organisation(
+    tx: &Transaction<'_>,
+    response: &NewResponse,
+    at: &str,
+) -> Result<i64, StoreError> {
+    let mut organisation = tx.prepare_cached(
+        "INSERT INTO organisations (kind, identity, tax_code, name, area_code, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (identity) DO UPDATE SET name = excluded.name, area_code = excluded.area_code
+         RETURNING id",
+    )?;
+    Ok(organisation.query_row(
+        params![
+            response.organisation_kind,
+            response.identity,
+            response.tax_code,
+            response.organisation_name,
+            response.area_code,
+            at
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+/// Replaces the answers and derived columns of a draft. Returns false, changing nothing, when
+/// the response is no longer a draft.
+pub fn update_draft(
+    tx: &Transaction<'_>,
+    id: i64,
+    response: &NewResponse,
+) -> Result<bool, StoreError> {
+    let mut update = tx.prepare_cached(
+        "UPDATE responses SET answers = ?2, area_code = ?3, vsic_section = ?4, size_class = ?5, updated_at = ?6
+         WHERE id = ?1 AND status = 'draft'",
+    )?;
+    let changed = update.execute(params![
+        id,
+        response.answers,
+        response.area_code,
+        response.vsic_section,
+        response.size_class,
+        now()
+    ])?;
+    if changed == 1 {
+        let mut organisation = tx.prepare_cached(
+            "UPDATE organisations SET name = ?2, area_code = ?3
+             WHERE id = (SELECT organisation_id FROM responses WHERE id = ?1)",
+        )?;
+        organisation.execute(params![id, response.organisation_name, response.area_code])?;
+    }
+    Ok(changed == 1)
+}
+
+/// Submits a draft with its final answers and scores. Returns false, changing nothing, when it
+/// was already submitted: submitting is idempotent.
+pub fn submit_response(
+    tx: &Transaction<'_>,
+    id: i64,
+    response: &NewResponse,
+) -> Result<bool, StoreError> {
+    let mut submit = tx.prepare_cached(
+        "UPDATE responses SET status = 'submitted', answers = ?2, area_code = ?3, vsic_section = ?4, size_class = ?5,
+             overall_score = ?6, level = ?7, scores = ?8, indicators = ?9, updated_at = ?10, submitted_at = ?10
+         WHERE id = ?1 AND status = 'draft'",
+    )?;
+    let changed = submit.execute(params![
+        id,
+        response.answers,
+        response.area_code,
+        response.vsic_section,
+        response.size_class,
+        response.overall_score,
+        response.level,
+        response.scores,
+        response.indicators,
+        now()
+    ])?;
+    Ok(changed == 1)
+}
+
+const COLUMNS: &str = "r.id, r.wave_id, r.survey_id, r.version, r.status, o.identity, r.resume_hash, r.answers,
+    r.area_code, r.vsic_section, r.overall_score, r.scores, r.indicators, r.updated_at, r.submitted_at";
+
+fn stored(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
+    Ok(StoredResponse {
+        id: row.get(0)?,
+        wave_id: row.get(1)?,
+        survey_id: row.get(2)?,
+        version: row.get(3)?,
+        status: ResponseStatus::parse(&row.get::<_, String>(4)?),
+        identity: row.get(5)?,
+        resume_hash: row.get(6)?,
+        answers: row.get(7)?,
+        area_code: row.get(8)?,
+        vsic_section: row.get(9)?,
+        overall_score: row.get(10)?,
+        scores: row.get(11)?,
+        indicators: row.get(12)?,
+        updated_at: row.get(13)?,
+        submitted_at: row.get(14)?,
+    })
+}
+
+/// The response whose resume token has this hash.
+pub fn response_by_resume_hash(
+    conn: &Connection,
+    hash: &[u8],
+) -> Result<Option<StoredResponse>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.resume_hash = ?1"
+    ))?;
+    Ok(stmt.query_row([hash], stored).optional()?)
+}
+
+/// The response with this id (for the writer, inside a transaction).
+pub fn response_by_id(conn: &Connection, id: i64) -> Result<Option<StoredResponse>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM responses r JOIN organisations o ON o.id = r.organisation_id WHERE r.id = ?1"
+    ))?;
+    Ok(stmt.query_row([id], stored).optional()?)
+}
+
+/// Whether the organisation already has a response in the wave, and where it stands.
+pub fn existing_response(
+    conn: &Connection,
+    wave_id: &str,
+    identity: &str,
+) -> Result<Option<ResponseStatus>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.status FROM responses r JOIN organisations o ON o.id = r.organisation_id
+         WHERE r.wave_id = ?1 AND o.identity = ?2",
+    )?;
+    let status: Option<String> =
+        stmt.query_row(params![wave_id, identity], |r| r.get(0)).optional()?;
+    Ok(status.map(|s| ResponseStatus::parse(&s)))
 }
 
 /// The number of drafts and of submitted responses in a wave.
@@ -108,4 +264,52 @@ pub fn response_counts(conn: &Connection, wave_id: &str) -> Result<(i64, i64), S
          FROM responses WHERE wave_id = ?1",
     )?;
     Ok(stmt.query_row([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+/// Whom a respondent is compared with.
+#[derive(Debug, Clone, Copy)]
+pub enum PeerGroup<'a> {
+    Area(&'a str),
+    Sector(&'a str),
+}
+
+/// Mean scores of the other submitted responses of a peer group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeerMeans {
+    /// How many other responses the means are over.
+    pub count: i64,
+    pub overall: Option<f64>,
+    /// Mean score per dimension id.
+    pub dimensions: Vec<(String, f64)>,
+}
+
+/// Mean scores of the submitted responses to `survey_id` in `wave_id` in the peer group,
+/// leaving out response `exclude`.
+pub fn peer_means(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+    group: PeerGroup<'_>,
+    exclude: i64,
+) -> Result<PeerMeans, StoreError> {
+    let (column, value) = match group {
+        PeerGroup::Area(code) => ("area_code", code),
+        PeerGroup::Sector(section) => ("vsic_section", section),
+    };
+    let filter = format!(
+        "wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND {column} = ?3 AND id != ?4"
+    );
+    let mut totals = conn.prepare_cached(&format!(
+        "SELECT count(*), avg(overall_score) FROM responses WHERE {filter}"
+    ))?;
+    let (count, overall) = totals
+        .query_row(params![wave_id, survey_id, value, exclude], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut by_dimension = conn.prepare_cached(&format!(
+        "SELECT d.key, avg(d.value) FROM responses, json_each(responses.scores) AS d
+         WHERE {filter} AND d.value IS NOT NULL GROUP BY d.key ORDER BY d.key"
+    ))?;
+    let dimensions = by_dimension
+        .query_map(params![wave_id, survey_id, value, exclude], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(PeerMeans { count, overall, dimensions })
 }

@@ -146,7 +146,7 @@ fn a_response_is_stored_with_its_version_stratum_and_scores() {
     let wave = app.store.read(store::open_waves).unwrap().remove(0);
     let response =
         new_response(&survey, &answers, &app.reference, &wave.id, ResponseStatus::Submitted);
-    let id = app.store.write(|tx| store::insert_response(tx, &response)).unwrap();
+    let id = app.store.write(|tx| store::insert_response(tx, &response, None)).unwrap();
 
     let (version, area, size, overall, answers_json): (u32, String, String, f64, String) = app
         .store
@@ -171,6 +171,6 @@ fn a_response_is_stored_with_its_version_stratum_and_scores() {
     );
 
     // The same tax code cannot answer twice in one wave.
-    let again = app.store.write(|tx| store::insert_response(tx, &response));
+    let again = app.store.write(|tx| store::insert_response(tx, &response, None));
     assert!(again.unwrap_err().to_string().contains("already has a response in wave"));
 }

@@ -53,11 +53,13 @@ CREATE TABLE wave_questionnaires (
     FOREIGN KEY (survey_id, version) REFERENCES questionnaires (survey_id, version)
 ) STRICT;
 
--- An enterprise (identified by its tax code) or a public agency.
+-- An enterprise or a public agency. `identity` is what makes it one organisation: the tax code
+-- of an enterprise, the area and normalised name of an agency.
 CREATE TABLE organisations (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('enterprise', 'agency')),
-    tax_code   TEXT UNIQUE,
+    identity   TEXT NOT NULL UNIQUE,
+    tax_code   TEXT,
     name       TEXT NOT NULL,
     area_code  TEXT REFERENCES areas (code),
     created_at TEXT NOT NULL
@@ -72,6 +74,8 @@ CREATE TABLE responses (
     version         INTEGER NOT NULL,
     organisation_id INTEGER REFERENCES organisations (id),
     status          TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
+    -- SHA-256 of the respondent's resume token; the token itself is never stored.
+    resume_hash     BLOB UNIQUE CHECK (resume_hash IS NULL OR length(resume_hash) = 32),
     answers         TEXT NOT NULL CHECK (json_valid(answers)),
     area_code       TEXT REFERENCES areas (code),
     vsic_section    TEXT REFERENCES sectors (section),
@@ -87,4 +91,5 @@ CREATE TABLE responses (
 ) STRICT;
 
 CREATE UNIQUE INDEX responses_one_per_organisation_and_wave ON responses (wave_id, organisation_id);
-CREATE INDEX responses_by_wave ON responses (wave_id, status, area_code, vsic_section, size_class);
+CREATE INDEX responses_by_wave_area ON responses (wave_id, survey_id, status, area_code);
+CREATE INDEX responses_by_wave_sector ON responses (wave_id, survey_id, status, vsic_section);
