@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::advice::Advice;
 use crate::catalog::Catalog;
 use crate::config::AppConfig;
 use crate::reference::{Reference, ReferenceError};
@@ -14,7 +15,7 @@ use crate::survey::{self, LoadError, Text};
 pub enum StartError {
     #[error("the reference data is invalid:\n{0}")]
     Reference(#[from] ReferenceError),
-    #[error("the questionnaires are invalid:\n{0}")]
+    #[error("the questionnaires or their report content are invalid:\n{0}")]
     Surveys(#[from] LoadError),
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -26,6 +27,7 @@ pub struct App {
     pub store: Arc<Store>,
     pub reference: Arc<Reference>,
     pub catalog: Arc<Catalog>,
+    pub advice: Arc<Advice>,
 }
 
 impl App {
@@ -34,6 +36,8 @@ impl App {
     pub fn start(config: &AppConfig) -> Result<App, StartError> {
         let reference = Reference::load(&config.reference)?;
         let files = survey::load_paths(std::slice::from_ref(&config.surveys))?;
+        let surveys: Vec<&survey::Survey> = files.iter().map(|f| &f.survey).collect();
+        let advice = Advice::load(&config.reports.join("recommendations"), &surveys)?;
         let store = Store::open(&config.database)?;
         store.write(|tx| {
             store::sync_reference(tx, &reference)?;
@@ -45,6 +49,7 @@ impl App {
             store: Arc::new(store),
             reference: Arc::new(reference),
             catalog: Arc::new(catalog),
+            advice: Arc::new(advice),
         };
         app.ensure_open_wave()?;
         Ok(app)

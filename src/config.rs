@@ -18,6 +18,9 @@ pub struct AppConfig {
     /// Folder of reference data.
     #[serde(default = "defaults::reference")]
     pub reference: PathBuf,
+    /// Folder of report content (recommendations, report texts).
+    #[serde(default = "defaults::reports")]
+    pub reports: PathBuf,
     /// Folder of page templates.
     #[serde(default = "defaults::templates")]
     pub templates: PathBuf,
@@ -37,6 +40,9 @@ mod defaults {
     }
     pub fn reference() -> PathBuf {
         PathBuf::from("surveys/reference")
+    }
+    pub fn reports() -> PathBuf {
+        PathBuf::from("reports")
     }
     pub fn templates() -> PathBuf {
         PathBuf::from("templates")

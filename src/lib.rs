@@ -2,6 +2,7 @@
 //! agencies. Questionnaires are data (`surveys/`); this library loads and checks them, scores
 //! answers, stores responses and serves the web application.
 
+pub mod advice;
 pub mod answers;
 pub mod app;
 pub mod catalog;

@@ -5,6 +5,7 @@
 //! check every value against its question.
 
 mod choice_set;
+pub mod form;
 mod json;
 mod problem;
 mod value;

@@ -27,6 +27,8 @@ pub enum ProblemKind {
     UnknownArea(String),
     UnknownSection(String),
     InvalidCode(String),
+    Length { min: u64, max: u64 },
+    Fixed,
 }
 
 impl AnswerProblem {
@@ -86,6 +88,15 @@ impl AnswerProblem {
             }
             (Lang::En, K::InvalidCode(c)) => {
                 format!("'{c}' is not a valid tax code (10 digits, or 10 digits-3 digits)")
+            }
+            (Lang::Vi, K::Length { min, max }) => format!("cần từ {min} đến {max} ký tự"),
+            (Lang::En, K::Length { min, max }) => format!("between {min} and {max} characters"),
+            (Lang::Vi, K::Fixed) => {
+                "không thể thay đổi sau khi đã bắt đầu phiếu; nếu cần, hãy bắt đầu một phiếu mới"
+                    .into()
+            }
+            (Lang::En, K::Fixed) => {
+                "cannot be changed once the response is started; start a new one if needed".into()
             }
         }
     }

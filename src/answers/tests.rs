@@ -84,3 +84,98 @@ fn missing_lists_required_questions_that_are_shown() {
     let missing: Vec<String> = answers.missing(&survey).into_iter().map(|p| p.question).collect();
     assert_eq!(missing, ["area"]);
 }
+
+mod pages {
+    use super::*;
+    use crate::answers::form::{ForeignField, PageInput, apply_page};
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect()
+    }
+
+    /// Applies fields to page `n` of the small questionnaire on top of `answers`.
+    fn apply(
+        n: usize,
+        answers: &Answers,
+        pairs: &[(&str, &str)],
+    ) -> Result<PageInput, ForeignField> {
+        let survey = small();
+        apply_page(&survey, &survey.pages[n], answers, &fields(pairs), &reference())
+    }
+
+    #[test]
+    fn a_valid_page_replaces_that_pages_answers_only() {
+        let survey = small();
+        let start = read(json!({ "name": "UBND", "area": "00070", "b2": 4 })).unwrap();
+        let Ok(PageInput::Valid { answers, revealed }) =
+            apply(1, &start, &[("a1", "2"), ("a2", "na"), ("action", "next")])
+        else {
+            panic!("expected valid")
+        };
+        assert!(revealed.is_empty());
+        let json = serde_json::Value::Object(answers.to_json(&survey));
+        assert_eq!(json, json!({ "name": "UBND", "area": "00070", "a1": 2, "a2": "na", "b2": 4 }));
+    }
+
+    #[test]
+    fn a_question_revealed_by_this_page_is_not_an_error_and_is_reported() {
+        let start = Answers::empty(&small());
+        let Ok(PageInput::Valid { revealed, .. }) = apply(1, &start, &[("a1", "4")]) else {
+            panic!("expected valid")
+        };
+        assert_eq!(revealed, ["a3"]);
+    }
+
+    #[test]
+    fn an_answer_to_a_question_hidden_by_this_page_is_dropped() {
+        let survey = small();
+        let start = read(json!({ "a1": 4, "a3": "yes" })).unwrap();
+        let Ok(PageInput::Valid { answers, .. }) = apply(1, &start, &[("a1", "1"), ("a3", "yes")])
+        else {
+            panic!("expected valid")
+        };
+        assert_eq!(answers.get(survey.question_idx("a3").unwrap()), None);
+    }
+
+    #[test]
+    fn invalid_and_missing_answers_are_listed_by_question() {
+        let Ok(PageInput::Invalid(problems)) =
+            apply(0, &Answers::empty(&small()), &[("name", " "), ("area", "12")])
+        else {
+            panic!("expected invalid")
+        };
+        assert_eq!(
+            problems,
+            [
+                AnswerProblem::new("name", ProblemKind::Required),
+                AnswerProblem::new("area", ProblemKind::UnknownArea("12".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_no_page_of_ours_sends_are_refused() {
+        let empty = Answers::empty(&small());
+        assert_eq!(
+            apply(1, &empty, &[("b1", "x")]),
+            Err(ForeignField("b1".into())),
+            "a question of another page"
+        );
+        assert_eq!(
+            apply(1, &empty, &[("drop_table", "1")]),
+            Err(ForeignField("drop_table".into()))
+        );
+        assert_eq!(apply(1, &empty, &[("a1", "1"), ("a1", "2")]), Err(ForeignField("a1".into())));
+    }
+
+    #[test]
+    fn multiple_choices_arrive_as_repeated_fields() {
+        let survey = small();
+        let Ok(PageInput::Valid { answers, .. }) =
+            apply(2, &Answers::empty(&survey), &[("b1", "x"), ("b1", "z")])
+        else {
+            panic!("expected valid")
+        };
+        assert_eq!(answers.to_json(&survey)["b1"], json!(["x", "z"]));
+    }
+}

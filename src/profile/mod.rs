@@ -1,6 +1,10 @@
 //! What a response says about its organisation: identity and statistical stratum, read from
 //! the answers to the questions that carry a profile role.
 
+mod check;
+
+pub use check::check;
+
 use crate::answers::{Answer, Answers};
 use crate::reference::{Amount, AreaCode, Reference, SizeClass, TaxCode, VsicSection};
 use crate::survey::{QuestionKind, RespondentKind, Role, Survey};

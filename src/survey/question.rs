@@ -440,6 +440,15 @@ impl Ctx<'_> {
             RespondentKind::Enterprise => &Role::ENTERPRISE,
             RespondentKind::Agency => &Role::AGENCY,
         };
+        // The profile is asked first: the organisation must be known before anything is saved.
+        let first_home = entries.iter().find_map(|e| e.question.as_ref().map(|q| q.home));
+        for (role, entry) in &with_role {
+            if entry.question.as_ref().map(|q| q.home) != first_home {
+                let message =
+                    format!("a question with role '{}' must be on the first page", role.name());
+                self.problem(&entry.at, Some("role"), message);
+            }
+        }
         // Roles written on questions that are otherwise invalid still count as present.
         let declared: Vec<&str> =
             items.iter().filter_map(|i| i.get_ref().get("role")?.as_str()).collect();

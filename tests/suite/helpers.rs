@@ -25,6 +25,7 @@ pub fn config(dir: &TempDir) -> AppConfig {
         database: dir.path().join("data/dxsurvey.db"),
         surveys: repo().join("surveys"),
         reference: repo().join("surveys/reference"),
+        reports: repo().join("reports"),
         templates: repo().join("templates"),
         assets: repo().join("assets"),
     }

@@ -1,0 +1,138 @@
+//! Applying one page of a web form to a response's answers.
+//!
+//! Field names are question ids (`<id>_other` for a "please specify" text). Visibility is
+//! recomputed on the server in question order, so a question hidden by an answer on this page
+//! is never required and its old answer is dropped.
+
+use std::collections::HashMap;
+
+use super::{Answer, AnswerProblem, Answers, OTHER_SUFFIX, ProblemKind, Raw, parse_value};
+use crate::reference::Reference;
+use crate::survey::{Facts, Page, QuestionKind, Survey};
+
+/// A page's fields as submitted, in order.
+pub type Fields = [(String, String)];
+
+/// Form fields that are not answers.
+pub const CONTROL_FIELDS: [&str; 1] = ["action"];
+
+/// What applying a page gives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageInput {
+    /// Every answer was valid: the new answers. `revealed` lists questions of this page that
+    /// the new answers show and that were hidden before, still unanswered.
+    Valid { answers: Answers, revealed: Vec<String> },
+    /// Some answers are invalid: nothing is to be saved.
+    Invalid(Vec<AnswerProblem>),
+}
+
+/// A form that no page of ours could have sent: an unknown field or a repeated single value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignField(pub String);
+
+/// Applies `fields` to the questions of `page`, on top of `answers`.
+pub fn apply_page(
+    survey: &Survey,
+    page: &Page,
+    answers: &Answers,
+    fields: &Fields,
+    reference: &Reference,
+) -> Result<PageInput, ForeignField> {
+    let values = group(survey, page, fields)?;
+    let before = answers.shown(survey);
+    let mut next = answers.clone();
+    let mut shown = vec![false; survey.questions.len()];
+    let mut problems = Vec::new();
+    let mut revealed = Vec::new();
+    for (i, question) in survey.questions.iter().enumerate() {
+        shown[i] = question.show_if.as_ref().is_none_or(|c| {
+            c.holds(&Facts { answers: next.values(), shown: &shown, indicators: &[] })
+        });
+        if !page.questions.contains(&i) {
+            continue;
+        }
+        next.set(i, None);
+        if !shown[i] {
+            continue;
+        }
+        let given: Vec<&str> = values
+            .get(question.id.as_str())
+            .map_or(vec![], |v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect());
+        if given.is_empty() {
+            if !before[i] {
+                revealed.push(question.id.clone());
+            } else if question.required {
+                problems.push(AnswerProblem::new(&question.id, ProblemKind::Required));
+            }
+            continue;
+        }
+        let raw = if question.not_applicable && given.contains(&"na") {
+            Raw::Text("na".into())
+        } else if matches!(question.kind, QuestionKind::MultipleChoice { .. }) {
+            Raw::List(given.iter().map(|s| (*s).to_string()).collect())
+        } else if let [one] = given[..] {
+            Raw::Text(one.to_string())
+        } else {
+            return Err(ForeignField(question.id.clone()));
+        };
+        let other_key = format!("{}{OTHER_SUFFIX}", question.id);
+        let other = values.get(other_key.as_str()).and_then(|v| v.first().copied());
+        match parse_value(question, raw, other, reference) {
+            Ok(answer) => next.set(i, Some(answer)),
+            Err(kind) => problems.push(AnswerProblem::new(&question.id, kind)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(PageInput::Valid { answers: next, revealed })
+    } else {
+        Ok(PageInput::Invalid(problems))
+    }
+}
+
+/// Groups values by field name, refusing names that are not on the page.
+fn group<'a>(
+    survey: &Survey,
+    page: &Page,
+    fields: &'a Fields,
+) -> Result<HashMap<&'a str, Vec<&'a str>>, ForeignField> {
+    let on_page = |id: &str| survey.question_idx(id).is_some_and(|i| page.questions.contains(&i));
+    let mut values: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, value) in fields {
+        let known = on_page(name)
+            || CONTROL_FIELDS.contains(&name.as_str())
+            || name.strip_suffix(OTHER_SUFFIX).is_some_and(on_page);
+        if !known {
+            return Err(ForeignField(name.clone()));
+        }
+        values.entry(name.as_str()).or_default().push(value.as_str());
+    }
+    Ok(values)
+}
+
+impl Answers {
+    /// The answers without those to hidden questions: what is kept on submission.
+    pub fn without_hidden(&self, survey: &Survey) -> Answers {
+        let shown = self.shown(survey);
+        let mut kept = self.clone();
+        for (i, visible) in shown.iter().enumerate() {
+            if !visible {
+                kept.set(i, None);
+            }
+        }
+        kept
+    }
+
+    /// How many shown questions there are, and how many of them are answered.
+    pub fn progress(&self, survey: &Survey) -> (usize, usize) {
+        let shown = self.shown(survey);
+        let total = shown.iter().filter(|s| **s).count();
+        let answered =
+            shown.iter().enumerate().filter(|(i, s)| **s && self.get(*i).is_some()).count();
+        (total, answered)
+    }
+}
+
+/// Whether an answer is "not applicable".
+pub fn is_not_applicable(answer: Option<&Answer>) -> bool {
+    matches!(answer, Some(Answer::NotApplicable))
+}

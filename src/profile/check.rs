@@ -1,0 +1,69 @@
+//! Profile checks beyond each answer's own type, with the `validator` crate: the rules an
+//! organisation's identity must meet before a response is created.
+
+use validator::{Validate, ValidationError, ValidationErrors};
+
+use super::Profile;
+use crate::answers::{AnswerProblem, ProblemKind};
+use crate::reference::TaxCode;
+use crate::survey::{RespondentKind, Role, Survey};
+
+/// The identity fields of a profile, as `validator` sees them.
+#[derive(Validate)]
+struct Identity<'a> {
+    #[validate(length(min = 2, max = 200))]
+    name: &'a str,
+    #[validate(custom(function = "valid_tax_code"))]
+    tax_code: Option<&'a str>,
+}
+
+fn valid_tax_code(code: &str) -> Result<(), ValidationError> {
+    TaxCode::parse(code).map(|_| ()).map_err(|_| ValidationError::new("tax_code"))
+}
+
+/// Problems with a profile's identity, each tied to the question that carries the field.
+pub fn check(survey: &Survey, profile: &Profile) -> Vec<AnswerProblem> {
+    let identity = Identity {
+        name: profile.name.as_deref().unwrap_or(""),
+        tax_code: match survey.kind {
+            RespondentKind::Enterprise => {
+                Some(profile.tax_code.as_ref().map_or("", |t| t.as_str()))
+            }
+            RespondentKind::Agency => None,
+        },
+    };
+    match identity.validate() {
+        Ok(()) => Vec::new(),
+        Err(errors) => problems(survey, &errors, &identity),
+    }
+}
+
+fn problems(
+    survey: &Survey,
+    errors: &ValidationErrors,
+    identity: &Identity<'_>,
+) -> Vec<AnswerProblem> {
+    let name_role = match survey.kind {
+        RespondentKind::Enterprise => Role::LegalName,
+        RespondentKind::Agency => Role::AgencyName,
+    };
+    let question = |role: Role| {
+        survey.role_question(role).map(|i| survey.questions[i].id.clone()).unwrap_or_default()
+    };
+    let mut problems = Vec::new();
+    for (field, _) in errors.field_errors() {
+        match field.as_ref() {
+            "name" => problems.push(AnswerProblem::new(
+                &question(name_role),
+                ProblemKind::Length { min: 2, max: 200 },
+            )),
+            "tax_code" => problems.push(AnswerProblem::new(
+                &question(Role::TaxCode),
+                ProblemKind::InvalidCode(identity.tax_code.unwrap_or("").to_string()),
+            )),
+            _ => {}
+        }
+    }
+    problems.sort_by(|a, b| a.question.cmp(&b.question));
+    problems
+}
