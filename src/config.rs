@@ -24,6 +24,10 @@ pub struct AppConfig {
     /// Folder of page templates.
     #[serde(default = "defaults::templates")]
     pub templates: PathBuf,
+    /// The address the public uses, e.g. `https://dx.hanoi.gov.vn` (behind a reverse proxy);
+    /// links in pages and e-mails use it. Without it, the request's `Host` is used.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// Folder of static files (CSS, fonts).
     #[serde(default = "defaults::assets")]
     pub assets: PathBuf,

@@ -296,16 +296,17 @@ pub fn peer_means(
         PeerGroup::Area(code) => ("area_code", code),
         PeerGroup::Sector(section) => ("vsic_section", section),
     };
+    // Qualified: json_each has columns of the same names.
     let filter = format!(
-        "wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND {column} = ?3 AND id != ?4"
+        "r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.{column} = ?3 AND r.id != ?4"
     );
     let mut totals = conn.prepare_cached(&format!(
-        "SELECT count(*), avg(overall_score) FROM responses WHERE {filter}"
+        "SELECT count(*), avg(r.overall_score) FROM responses r WHERE {filter}"
     ))?;
     let (count, overall) = totals
         .query_row(params![wave_id, survey_id, value, exclude], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut by_dimension = conn.prepare_cached(&format!(
-        "SELECT d.key, avg(d.value) FROM responses, json_each(responses.scores) AS d
+        "SELECT d.key, avg(d.value) FROM responses r, json_each(r.scores) AS d
          WHERE {filter} AND d.value IS NOT NULL GROUP BY d.key ORDER BY d.key"
     ))?;
     let dimensions = by_dimension

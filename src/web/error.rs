@@ -1,15 +1,17 @@
-//! The web layer's error: logs its cause for the operator and shows the person a clear page
-//! in their language, never an internal message or a stack trace.
+//! The web layer's error: a status shown by the catchers as a clear page in the person's
+//! language, or an internal failure whose cause is logged and never shown.
 
-use rocket::http::{ContentType, Status};
+use rocket::http::Status;
 use rocket::request::Request;
-use rocket::response::{self, Responder, Response};
+use rocket::response::{self, Responder};
 
 use crate::store::StoreError;
 
 /// A request that could not be served.
 #[derive(Debug)]
 pub enum WebError {
+    /// The request cannot be served as asked (unknown link, foreign form...).
+    Status(Status),
     /// Something on our side failed; the detail is logged, not shown.
     Internal(String),
 }
@@ -27,17 +29,14 @@ impl From<minijinja::Error> for WebError {
 }
 
 impl<'r> Responder<'r, 'static> for WebError {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        let WebError::Internal(cause) = self;
-        rocket::error!("request failed: {cause}");
-        let body = "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Lỗi / Error</title>\
-            <h1>Đã có lỗi xảy ra / Something went wrong</h1>\
-            <p>Dữ liệu của bạn không bị thay đổi. Vui lòng thử lại sau ít phút.</p>\
-            <p>Nothing you saved was changed. Please try again in a few minutes.</p></html>";
-        Response::build()
-            .status(Status::ServiceUnavailable)
-            .header(ContentType::HTML)
-            .sized_body(body.len(), std::io::Cursor::new(body))
-            .ok()
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        match self {
+            WebError::Status(status) => Err(status),
+            WebError::Internal(cause) => {
+                rocket::error!("request failed: {cause}");
+                // 503: our fault, possibly passing; the catcher says nothing was changed.
+                Status::ServiceUnavailable.respond_to(request)
+            }
+        }
     }
 }

@@ -66,7 +66,8 @@ mod tests {
     #[test]
     fn decodes_in_order_with_plus_and_percent() {
         let fields = decode(b"a=1&b=H%C3%A0+N%E1%BB%99i&a=2&empty=&flag").unwrap();
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> =
+            fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         assert_eq!(pairs, [("a", "1"), ("b", "Hà Nội"), ("a", "2"), ("empty", ""), ("flag", "")]);
     }
 

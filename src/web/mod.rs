@@ -1,12 +1,16 @@
 //! The web application: Rocket routes per audience, templates, language, security headers.
 
+mod base;
 mod catchers;
 mod error;
+pub mod form;
 mod headers;
 mod home;
 pub mod lang;
+mod respond;
 mod templates;
 
+pub use base::BaseUrl;
 pub use error::WebError;
 pub use templates::Templates;
 
@@ -22,6 +26,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Rocket<Build
     rocket::custom(rocket::Config::figment())
         .manage(app)
         .manage(templates)
+        .manage(config.clone())
         .attach(headers::SecurityHeaders)
         .attach(AdHoc::on_liftoff("address", |rocket| {
             Box::pin(async move {
@@ -31,6 +36,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Rocket<Build
             })
         }))
         .mount("/", home::routes())
+        .mount("/", respond::routes())
         .mount("/assets", FileServer::from(&config.assets))
         .register("/", catchers::all())
 }

@@ -28,6 +28,7 @@ pub fn config(dir: &TempDir) -> AppConfig {
         reports: repo().join("reports"),
         templates: repo().join("templates"),
         assets: repo().join("assets"),
+        public_url: None,
     }
 }
 

@@ -6,5 +6,6 @@
 
 mod cli;
 mod helpers;
+mod respond;
 mod store;
 mod web;

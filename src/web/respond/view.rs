@@ -80,27 +80,48 @@ fn view(
     let text = |t: &crate::survey::Text| t.get(lang).to_string();
     let option = |id: String, label: String| OptionView { id, label, specify: false, group: None };
     let (choices, min, max, unit, max_length) = match &q.kind {
-        QuestionKind::SingleChoice { choices, .. } | QuestionKind::MultipleChoice { choices, .. } => {
+        QuestionKind::SingleChoice { choices, .. }
+        | QuestionKind::MultipleChoice { choices, .. } => {
             let list = choices
                 .iter()
-                .map(|c| OptionView { id: c.id.clone(), label: text(&c.label), specify: c.specify, group: None })
+                .map(|c| OptionView {
+                    id: c.id.clone(),
+                    label: text(&c.label),
+                    specify: c.specify,
+                    group: None,
+                })
                 .collect();
             (list, None, None, None, None)
         }
         QuestionKind::Scale { steps } => {
-            let list = steps.iter().enumerate().map(|(n, s)| option(n.to_string(), text(s))).collect();
+            let list =
+                steps.iter().enumerate().map(|(n, s)| option(n.to_string(), text(s))).collect();
             (list, None, None, None, None)
         }
         QuestionKind::YesNo => {
             let (yes, no) = if lang == Lang::Vi { ("Có", "Không") } else { ("Yes", "No") };
-            (vec![option("yes".into(), yes.into()), option("no".into(), no.into())], None, None, None, None)
+            (
+                vec![option("yes".into(), yes.into()), option("no".into(), no.into())],
+                None,
+                None,
+                None,
+                None,
+            )
         }
-        QuestionKind::Integer { min, max, unit } => {
-            (vec![], min.map(|m| m.to_string()), max.map(|m| m.to_string()), unit.as_ref().map(text), None)
-        }
-        QuestionKind::Decimal { min, max, unit } => {
-            (vec![], min.map(|m| m.to_string()), max.map(|m| m.to_string()), unit.as_ref().map(text), None)
-        }
+        QuestionKind::Integer { min, max, unit } => (
+            vec![],
+            min.map(|m| m.to_string()),
+            max.map(|m| m.to_string()),
+            unit.as_ref().map(text),
+            None,
+        ),
+        QuestionKind::Decimal { min, max, unit } => (
+            vec![],
+            min.map(|m| m.to_string()),
+            max.map(|m| m.to_string()),
+            unit.as_ref().map(text),
+            None,
+        ),
         QuestionKind::ShortText { max_length } | QuestionKind::LongText { max_length } => {
             (vec![], None, None, None, Some(*max_length))
         }
@@ -109,7 +130,9 @@ fn view(
             let list = reference
                 .sectors
                 .iter()
-                .map(|s| option(s.section.to_string(), format!("{} – {}", s.section, s.name.get(lang))))
+                .map(|s| {
+                    option(s.section.to_string(), format!("{} – {}", s.section, s.name.get(lang)))
+                })
                 .collect();
             (list, None, None, None, None)
         }
@@ -149,15 +172,22 @@ fn area_options(reference: &Reference, lang: Lang) -> Vec<OptionView> {
 }
 
 fn stored_value(q: &Question, answer: Option<&Answer>) -> (String, Vec<String>, String) {
-    let choice_id = |i: &u8| q.kind.choices().get(usize::from(*i)).map(|c| c.id.clone()).unwrap_or_default();
+    let choice_id =
+        |i: &u8| q.kind.choices().get(usize::from(*i)).map(|c| c.id.clone()).unwrap_or_default();
     match answer {
         None => (String::new(), vec![], String::new()),
-        Some(Answer::Choice { choice, other }) => (choice_id(choice), vec![], other.clone().unwrap_or_default()),
-        Some(Answer::Choices { set, other }) => {
-            (String::new(), set.iter().map(|i| choice_id(&i)).collect(), other.clone().unwrap_or_default())
+        Some(Answer::Choice { choice, other }) => {
+            (choice_id(choice), vec![], other.clone().unwrap_or_default())
         }
+        Some(Answer::Choices { set, other }) => (
+            String::new(),
+            set.iter().map(|i| choice_id(&i)).collect(),
+            other.clone().unwrap_or_default(),
+        ),
         Some(Answer::Scale(step)) => (step.to_string(), vec![], String::new()),
-        Some(Answer::YesNo(yes)) => ((if *yes { "yes" } else { "no" }).into(), vec![], String::new()),
+        Some(Answer::YesNo(yes)) => {
+            ((if *yes { "yes" } else { "no" }).into(), vec![], String::new())
+        }
         Some(Answer::Integer(n)) => (n.to_string(), vec![], String::new()),
         Some(Answer::Decimal(x)) => (x.to_string(), vec![], String::new()),
         Some(Answer::Text(t)) => (t.clone(), vec![], String::new()),
@@ -165,10 +195,20 @@ fn stored_value(q: &Question, answer: Option<&Answer>) -> (String, Vec<String>, 
     }
 }
 
-fn typed_value(q: &Question, fields: &HashMap<String, Vec<String>>) -> (String, Vec<String>, String) {
+fn typed_value(
+    q: &Question,
+    fields: &HashMap<String, Vec<String>>,
+) -> (String, Vec<String>, String) {
     let given = fields.get(&q.id).cloned().unwrap_or_default();
-    let other = fields.get(&format!("{}{OTHER_SUFFIX}", q.id)).and_then(|v| v.first().cloned()).unwrap_or_default();
-    let single = if given.iter().any(|v| v == "na") { "na".to_string() } else { given.first().cloned().unwrap_or_default() };
+    let other = fields
+        .get(&format!("{}{OTHER_SUFFIX}", q.id))
+        .and_then(|v| v.first().cloned())
+        .unwrap_or_default();
+    let single = if given.iter().any(|v| v == "na") {
+        "na".to_string()
+    } else {
+        given.first().cloned().unwrap_or_default()
+    };
     (single, given, other)
 }
 
@@ -179,4 +219,52 @@ pub fn by_name(fields: &[(String, String)]) -> HashMap<String, Vec<String>> {
         map.entry(name.clone()).or_default().push(value.clone());
     }
     map
+}
+
+/// An answer as a person reads it, in `lang`.
+pub fn display(q: &Question, answer: &Answer, reference: &Reference, lang: Lang) -> String {
+    let choice = |i: u8| {
+        q.kind
+            .choices()
+            .get(usize::from(i))
+            .map(|c| c.label.get(lang).to_string())
+            .unwrap_or_default()
+    };
+    let with_other = |text: String, other: &Option<String>| match other {
+        Some(o) => format!("{text}: {o}"),
+        None => text,
+    };
+    match answer {
+        Answer::Choice { choice: c, other } => with_other(choice(*c), other),
+        Answer::Choices { set, other } => {
+            with_other(set.iter().map(choice).collect::<Vec<_>>().join("; "), other)
+        }
+        Answer::Scale(step) => match &q.kind {
+            QuestionKind::Scale { steps } => {
+                format!("{step} – {}", steps[usize::from(*step)].get(lang))
+            }
+            _ => step.to_string(),
+        },
+        Answer::YesNo(yes) => match (lang, yes) {
+            (Lang::Vi, true) => "Có".into(),
+            (Lang::Vi, false) => "Không".into(),
+            (Lang::En, true) => "Yes".into(),
+            (Lang::En, false) => "No".into(),
+        },
+        Answer::Integer(n) => n.to_string(),
+        Answer::Decimal(x) => x.to_string(),
+        Answer::Text(text) => match &q.kind {
+            QuestionKind::Area => {
+                reference.area_by_str(text).map_or(text.clone(), |a| a.name.get(lang).to_string())
+            }
+            QuestionKind::VsicSection => crate::reference::VsicSection::parse(text)
+                .ok()
+                .and_then(|s| reference.sector(s))
+                .map_or(text.clone(), |s| format!("{} – {}", s.section, s.name.get(lang))),
+            _ => text.clone(),
+        },
+        Answer::NotApplicable => {
+            (if lang == Lang::Vi { "Không áp dụng" } else { "Not applicable" }).into()
+        }
+    }
 }
