@@ -238,3 +238,312 @@ async fn the_link_resumes_the_draft_from_another_browser() {
         "saved answers are shown"
     );
 }
+
+fn field(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    fields.retain(|(n, _)| n != name);
+    fields.push((name.to_string(), value.to_string()));
+}
+
+#[rocket::async_test]
+async fn invalid_answers_come_back_with_every_error_linked_and_everything_typed_kept() {
+    let (client, _dir) = spawn_app().await;
+    let answers = example("enterprise-answers.json");
+    let survey = survey(&client, "enterprise-dx");
+    let token = start(&client, "enterprise-dx", &answers).await;
+    let before = stored(&client, &token);
+
+    let page = survey
+        .pages
+        .iter()
+        .position(|p| {
+            survey.questions[p.questions.start].id == "employees"
+                || p.questions.clone().any(|i| survey.questions[i].id == "employees")
+        })
+        .unwrap();
+    let mut fields = page_fields(&survey, page, &answers);
+    field(&mut fields, "employees", "-5");
+    field(&mut fields, "legal_name", "Công ty Giữ Nguyên Chữ Đã Gõ");
+    let response = post(&client, &format!("/r/{token}/p/{}", page + 1), &fields).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let html = response.into_string().await.unwrap();
+    assert!(html.contains("Vui lòng sửa các lỗi sau"), "a summary at the top");
+    assert!(text_of(&html).contains("<a href=\"#q-employees\">"), "linked to the field");
+    assert!(html.contains("id=\"err-employees\""), "the error next to the field");
+    assert!(
+        html.contains("aria-describedby=\"help-employees err-employees\"")
+            || html.contains("aria-describedby=\"err-employees\"")
+    );
+    assert!(html.contains("value=\"-5\""), "the wrong value is kept");
+    assert!(html.contains("Công ty Giữ Nguyên Chữ Đã Gõ"), "other typed values are kept");
+    assert_eq!(stored(&client, &token), before, "nothing stored changes");
+}
+
+#[rocket::async_test]
+async fn a_question_hidden_by_a_condition_never_appears_and_is_never_required() {
+    let (client, _dir) = spawn_app().await;
+    let mut answers = example("enterprise-answers.json");
+    let survey = survey(&client, "enterprise-dx");
+    let token = start(&client, "enterprise-dx", &answers).await;
+    let page = survey
+        .pages
+        .iter()
+        .position(|p| p.questions.clone().any(|i| survey.questions[i].id == "online_channels"))
+        .unwrap();
+    let uri = format!("/r/{token}/p/{}", page + 1);
+
+    answers.insert("online_sales".into(), Value::from("no"));
+    answers.remove("online_channels");
+    let response = post(&client, &uri, &page_fields(&survey, page, &answers)).await;
+    assert_eq!(response.status(), Status::SeeOther, "saved without the hidden question");
+    let html = client.get(&uri).dispatch().await.into_string().await.unwrap();
+    assert!(!html.contains("id=\"q-online_channels\""));
+
+    // Saying yes brings the question up on the same page, without an error.
+    answers.insert("online_sales".into(), Value::from("yes"));
+    let response = post(&client, &uri, &page_fields(&survey, page, &answers)).await;
+    assert_eq!(location(&response), format!("{uri}?revealed=true#q-online_channels"));
+    let html =
+        client.get(format!("{uri}?revealed=true")).dispatch().await.into_string().await.unwrap();
+    assert!(html.contains("id=\"q-online_channels\"") && !html.contains("class=\"error\""));
+}
+
+#[rocket::async_test]
+async fn submitting_twice_gives_one_response_with_the_first_scores() {
+    let (client, _dir) = spawn_app().await;
+    let answers = example("agency-answers.json");
+    let survey = survey(&client, "agency-dx");
+    let token = start(&client, "agency-dx", &answers).await;
+    answer_all(&client, &survey, &token, &answers).await;
+    let first = post(&client, &format!("/r/{token}/submit"), &[]).await;
+    let second = post(&client, &format!("/r/{token}/submit"), &[]).await;
+    assert_eq!(location(&first), location(&second));
+    let (rows, submitted_at): (i64, String) = app(&client)
+        .store
+        .read(|c| {
+            Ok(c.query_row("SELECT count(*), max(submitted_at) FROM responses", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
+        })
+        .unwrap();
+    assert_eq!(rows, 1);
+    // After submission the response is read-only: pages lead to the result and saves change nothing.
+    let before = stored(&client, &token);
+    let late = post(&client, &format!("/r/{token}/p/2"), &page_fields(&survey, 1, &answers)).await;
+    assert_eq!(location(&late), format!("/r/{token}/result"));
+    assert_eq!(stored(&client, &token), before);
+    let again: String = app(&client)
+        .store
+        .read(|c| Ok(c.query_row("SELECT submitted_at FROM responses", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(again, submitted_at);
+}
+
+#[rocket::async_test]
+async fn one_response_per_tax_code_and_wave_with_a_clear_explanation() {
+    let (client, _dir) = spawn_app().await;
+    let answers = example("enterprise-answers.json");
+    let survey = survey(&client, "enterprise-dx");
+    let token = start(&client, "enterprise-dx", &answers).await;
+
+    let again = post(
+        &client,
+        &format!("/start/{}/enterprise-dx", wave()),
+        &page_fields(&survey, 0, &answers),
+    )
+    .await;
+    assert_eq!(again.status(), Status::Conflict);
+    let html = again.into_string().await.unwrap();
+    assert!(
+        html.contains("đã có một phiếu đang trả lời dở") && !html.contains(&token),
+        "no link is given away"
+    );
+
+    answer_all(&client, &survey, &token, &answers).await;
+    post(&client, &format!("/r/{token}/submit"), &[]).await;
+    let after = post(
+        &client,
+        &format!("/start/{}/enterprise-dx", wave()),
+        &page_fields(&survey, 0, &answers),
+    )
+    .await;
+    assert_eq!(after.status(), Status::Conflict);
+    assert!(after.into_string().await.unwrap().contains("đã được nộp"));
+    let rows: i64 = app(&client)
+        .store
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM responses", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
+#[rocket::async_test]
+async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
+    let (client, _dir) = spawn_app().await;
+    let answers = example("enterprise-answers.json");
+    let survey = survey(&client, "enterprise-dx");
+    let token = start(&client, "enterprise-dx", &answers).await;
+    let before = stored(&client, &token);
+    let page = format!("/r/{token}/p/2");
+    let mut valid = page_fields(&survey, 1, &answers);
+
+    let cases: Vec<(&str, Vec<u8>, ContentType, Status)> = vec![
+        (
+            "unknown field",
+            encode(&[("drop_table".into(), "1".into())]).into_bytes(),
+            ContentType::Form,
+            Status::BadRequest,
+        ),
+        (
+            "a question of another page",
+            encode(&[("tax_code".into(), "0100000000".into())]).into_bytes(),
+            ContentType::Form,
+            Status::BadRequest,
+        ),
+        ("invalid UTF-8", b"website=%FF%FE".to_vec(), ContentType::Form, Status::BadRequest),
+        ("raw invalid UTF-8", b"website=\xff".to_vec(), ContentType::Form, Status::BadRequest),
+        (
+            "oversized body",
+            format!("website={}", "y".repeat(70 * 1024)).into_bytes(),
+            ContentType::Form,
+            Status::PayloadTooLarge,
+        ),
+        (
+            "JSON instead of a form",
+            b"{\"website\":\"yes\"}".to_vec(),
+            ContentType::JSON,
+            Status::UnsupportedMediaType,
+        ),
+    ];
+    for (what, body, content_type, status) in cases {
+        let response = client.post(&page).header(content_type).body(body).dispatch().await;
+        assert_eq!(response.status(), status, "{what}");
+        let html = response.into_string().await.unwrap_or_default();
+        assert!(html.contains("Dữ liệu đã lưu của bạn không bị thay đổi"), "{what}: a clear page");
+    }
+    field(&mut valid, "website", "maybe");
+    assert_eq!(
+        post(&client, &page, &valid).await.status(),
+        Status::UnprocessableEntity,
+        "unknown choice"
+    );
+    for uri in [
+        "/r/0000000000000000000000000000000000000000/p/2",
+        "/r/short/p/2",
+        &format!("/r/{token}/p/99"),
+        &format!("/r/{token}/p/0"),
+    ] {
+        assert_eq!(
+            client.get(uri.to_string()).dispatch().await.status(),
+            Status::NotFound,
+            "{uri}"
+        );
+        assert_eq!(post(&client, uri, &valid).await.status(), Status::NotFound, "{uri}");
+    }
+    assert_eq!(
+        client.get(format!("/start/{}/no-such-survey", wave())).dispatch().await.status(),
+        Status::NotFound
+    );
+    assert_eq!(client.get("/start/1999/enterprise-dx").dispatch().await.status(), Status::NotFound);
+    assert_eq!(stored(&client, &token), before, "nothing stored changes");
+}
+
+#[rocket::async_test]
+async fn script_typed_into_every_text_comes_back_escaped_on_every_page() {
+    let (client, _dir) = spawn_app().await;
+    let payload = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>";
+    let mut answers = example("enterprise-answers.json");
+    let survey = survey(&client, "enterprise-dx");
+    let texts: Vec<String> = survey
+        .questions
+        .iter()
+        .filter(|q| matches!(q.kind.name(), "short_text" | "long_text") && q.role.is_none())
+        .map(|q| q.id.clone())
+        .collect();
+    answers.insert("legal_name".into(), Value::from(format!("Công ty {payload}")));
+    for id in &texts {
+        answers.insert(id.clone(), Value::from(payload));
+    }
+    for key in answers.keys().filter(|k| k.ends_with("_other")).cloned().collect::<Vec<_>>() {
+        answers.insert(key, Value::from(payload));
+    }
+    let token = start(&client, "enterprise-dx", &answers).await;
+    answer_all(&client, &survey, &token, &answers).await;
+    let mut pages: Vec<String> =
+        (1..=survey.pages.len()).map(|p| format!("/r/{token}/p/{p}")).collect();
+    pages.push(format!("/r/{token}/review"));
+    let mut seen = 0;
+    for uri in &pages {
+        let html = client.get(uri.clone()).dispatch().await.into_string().await.unwrap();
+        assert!(
+            !html.contains("<script>") && !html.contains("<img src=x"),
+            "{uri} shows the payload unescaped"
+        );
+        seen += usize::from(html.contains("&lt;script&gt;"));
+    }
+    assert!(seen >= 2, "the payload is shown, escaped, on the pages that hold it");
+    post(&client, &format!("/r/{token}/submit"), &[]).await;
+    let result =
+        client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap();
+    assert!(result.contains("Công ty &lt;script&gt;") && !result.contains("<script>"));
+}
+
+#[rocket::async_test]
+async fn the_flow_speaks_english_when_asked() {
+    let (client, _dir) = spawn_app().await;
+    client.get("/lang/en").dispatch().await;
+    let html = client
+        .get(format!("/start/{}/enterprise-dx", wave()))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<html lang=\"en\">")
+            && html.contains("Enterprise profile")
+            && html.contains("— Choose —")
+    );
+    let empty = post(
+        &client,
+        &format!("/start/{}/enterprise-dx", wave()),
+        &[("action".into(), "next".into())],
+    )
+    .await;
+    let html = empty.into_string().await.unwrap();
+    assert!(
+        html.contains("Please correct the following")
+            && html.contains("this question must be answered")
+    );
+}
+
+#[rocket::async_test]
+async fn peers_are_compared_only_when_at_least_five_others_exist() {
+    let (client, _dir) = spawn_app().await;
+    let answers = example("enterprise-answers.json");
+    let survey = survey(&client, "enterprise-dx");
+    let token = start(&client, "enterprise-dx", &answers).await;
+    answer_all(&client, &survey, &token, &answers).await;
+    post(&client, &format!("/r/{token}/submit"), &[]).await;
+    let result =
+        client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap();
+    assert_eq!(result.matches("chưa hiển thị vì có ít hơn 5 đơn vị khác").count(), 2);
+
+    // Five other enterprises of the same ward and sector submit.
+    let app = app(&client);
+    let parsed = Answers::from_json(&survey, &answers, &app.reference).unwrap();
+    for n in 0..5 {
+        let mut other = dxsurvey::response::new_response(
+            &survey,
+            &parsed,
+            &app.reference,
+            &wave(),
+            dxsurvey::store::ResponseStatus::Submitted,
+        );
+        other.identity = format!("010000000{n}");
+        app.store.write(|tx| dxsurvey::store::insert_response(tx, &other, None)).unwrap();
+    }
+    let result =
+        client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap();
+    assert!(!result.contains("chưa hiển thị vì có ít hơn 5"));
+    assert_eq!(result.matches("(5 đơn vị khác)").count(), 2);
+    assert!(result.contains("class=\"mark-sector\"") && result.contains("class=\"mark-area\""));
+}

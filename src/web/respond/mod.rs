@@ -40,7 +40,7 @@ pub fn routes() -> Vec<Route> {
 #[derive(Responder)]
 pub enum Reply {
     Page((Status, RawHtml<String>)),
-    Redirect(Redirect),
+    Redirect(Box<Redirect>),
 }
 
 impl Reply {
@@ -53,7 +53,7 @@ impl Reply {
     }
 
     fn to(uri: String) -> Reply {
-        Reply::Redirect(Redirect::to(uri))
+        Reply::Redirect(Box::new(Redirect::to(uri)))
     }
 }
 

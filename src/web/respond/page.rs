@@ -77,7 +77,7 @@ pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
         heading: heading(survey, page, lang),
         step: pages.iter().position(|&p| p == page).map_or(1, |k| k + 1),
         steps: pages.len().max(1),
-        percent: if total == 0 { 0 } else { answered * 100 / total },
+        percent: (answered * 100).checked_div(total).unwrap_or(0),
         questions,
         errors,
         action,
