@@ -4,6 +4,7 @@
 // Tests say what they expect by panicking.
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod cli;
 mod helpers;
 mod respond;
