@@ -122,3 +122,63 @@ impl Advice {
         self.texts.get(survey)?.get(&(dimension.to_string(), level.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::survey::parse;
+
+    fn small() -> Survey {
+        parse(include_str!("../tests/fixtures/small/small.toml"), "small.toml").unwrap()
+    }
+
+    fn load(text: &str) -> Result<Advice, LoadError> {
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("small.toml"), text).unwrap();
+        Advice::load(dir.path(), &[&small()])
+    }
+
+    const COMPLETE: &str = r#"
+survey = "small"
+[a]
+low = { vi = "Thấp A", en = "Low A" }
+mid = { vi = "Vừa A", en = "Middle A" }
+high = { vi = "Cao A", en = "High A" }
+[b]
+low = { vi = "Thấp B", en = "Low B" }
+mid = { vi = "Vừa B", en = "Middle B" }
+high = { vi = "Cao B", en = "High B" }
+"#;
+
+    #[test]
+    fn a_complete_file_gives_every_text() {
+        let advice = load(COMPLETE).unwrap();
+        assert_eq!(advice.get("small", "b", "mid").unwrap().en, "Middle B");
+        assert!(advice.get("small", "c", "mid").is_none());
+    }
+
+    #[test]
+    fn gaps_and_strangers_are_each_reported() {
+        let broken = COMPLETE
+            .replace("high = { vi = \"Cao B\", en = \"High B\" }", "")
+            .replace("[b]", "[b]\nextra = { vi = \"x\", en = \"y\" }")
+            + "[zz]\nlow = { vi = \"x\", en = \"y\" }\n";
+        let problems: Vec<String> =
+            load(&broken).unwrap_err().problems.iter().map(|p| p.message.clone()).collect();
+        let text = problems.join("\n");
+        assert!(text.contains("[b] needs `high`"), "{text}");
+        assert!(text.contains("'extra' is not a level"), "{text}");
+        assert!(text.contains("'zz' is not a dimension"), "{text}");
+    }
+
+    #[test]
+    fn the_shipped_recommendations_cover_both_questionnaires() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = crate::survey::load_paths(&[root.join("surveys")]).unwrap();
+        let surveys: Vec<&Survey> = files.iter().map(|f| &f.survey).collect();
+        Advice::load(&root.join("reports/recommendations"), &surveys)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}

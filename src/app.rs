@@ -15,8 +15,10 @@ use crate::survey::{self, LoadError, Text};
 pub enum StartError {
     #[error("the reference data is invalid:\n{0}")]
     Reference(#[from] ReferenceError),
-    #[error("the questionnaires or their report content are invalid:\n{0}")]
+    #[error("the questionnaires are invalid:\n{0}")]
     Surveys(#[from] LoadError),
+    #[error("the report content (reports/) is invalid:\n{0}")]
+    Reports(LoadError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -37,7 +39,8 @@ impl App {
         let reference = Reference::load(&config.reference)?;
         let files = survey::load_paths(std::slice::from_ref(&config.surveys))?;
         let surveys: Vec<&survey::Survey> = files.iter().map(|f| &f.survey).collect();
-        let advice = Advice::load(&config.reports.join("recommendations"), &surveys)?;
+        let advice = Advice::load(&config.reports.join("recommendations"), &surveys)
+            .map_err(StartError::Reports)?;
         let store = Store::open(&config.database)?;
         store.write(|tx| {
             store::sync_reference(tx, &reference)?;

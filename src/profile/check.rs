@@ -67,3 +67,43 @@ fn problems(
     problems.sort_by(|a, b| a.question.cmp(&b.question));
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::TaxCode;
+
+    fn enterprise() -> Survey {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/enterprise-dx.toml");
+        crate::survey::load_file(std::path::Path::new(path)).unwrap().survey
+    }
+
+    fn profile(name: &str, tax_code: Option<&str>) -> Profile {
+        Profile {
+            kind: RespondentKind::Enterprise,
+            name: Some(name.into()),
+            tax_code: tax_code.map(|t| TaxCode::parse(t).unwrap()),
+            area: None,
+            vsic_section: None,
+            size_class: None,
+        }
+    }
+
+    #[test]
+    fn a_sound_identity_passes() {
+        assert_eq!(
+            check(&enterprise(), &profile("Công ty TNHH An Phát", Some("0101234567"))),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn a_one_letter_name_and_a_missing_tax_code_are_tied_to_their_questions() {
+        let survey = enterprise();
+        let problems = check(&survey, &profile("A", None));
+        let ids: Vec<&str> = problems.iter().map(|p| p.question.as_str()).collect();
+        let name = &survey.questions[survey.role_question(Role::LegalName).unwrap()].id;
+        let tax = &survey.questions[survey.role_question(Role::TaxCode).unwrap()].id;
+        assert!(ids.contains(&name.as_str()) && ids.contains(&tax.as_str()), "{ids:?}");
+    }
+}

@@ -19,7 +19,8 @@ impl Fairing for SecurityHeaders {
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ));
         response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
-        response.set_header(Header::new("Referrer-Policy", "no-referrer"));
+        // Resume links carry their token in the path: never send it to another site.
+        response.set_header(Header::new("Referrer-Policy", "same-origin"));
         response.set_header(Header::new("X-Frame-Options", "DENY"));
     }
 }

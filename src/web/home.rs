@@ -1,6 +1,7 @@
 //! The home page: the questionnaires open in the current waves; the language switch.
 
 use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
 use rocket::{Route, State, get, routes};
@@ -84,9 +85,9 @@ async fn home(
     Ok(RawHtml(templates.render("home.html", lang, &HomePage { waves })?))
 }
 
-/// Remembers the chosen language and goes back to the home page.
+/// Remembers the chosen language and goes back to the page the switch was clicked on.
 #[get("/lang/<code>")]
-fn switch_language(code: &str, cookies: &CookieJar<'_>) -> Redirect {
+fn switch_language(code: &str, cookies: &CookieJar<'_>, back: BackTo) -> Redirect {
     if let Some(lang) = Lang::parse(code) {
         let cookie = Cookie::build((lang::COOKIE, lang.code()))
             .path("/")
@@ -95,5 +96,30 @@ fn switch_language(code: &str, cookies: &CookieJar<'_>) -> Redirect {
             .max_age(rocket::time::Duration::days(365));
         cookies.add(cookie);
     }
-    Redirect::to("/")
+    Redirect::to(back.0)
+}
+
+/// The path of the page that linked here (the `Referer`, sent only within this site), or the
+/// home page. Only a local path is accepted, so the switch cannot redirect elsewhere.
+struct BackTo(String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for BackTo {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let path = request
+            .headers()
+            .get_one("Referer")
+            .and_then(|r| rocket::http::uri::Absolute::parse(r).ok())
+            .filter(|uri| {
+                uri.authority().map(|a| a.host()) == request.host().map(|h| h.domain().as_str())
+            })
+            .map(|uri| match uri.query() {
+                Some(query) => format!("{}?{query}", uri.path()),
+                None => uri.path().to_string(),
+            })
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"));
+        Outcome::Success(BackTo(path.unwrap_or_else(|| "/".into())))
+    }
 }

@@ -182,6 +182,13 @@ async fn a_new_user_completes_the_enterprise_questionnaire_in_a_real_browser_and
     first.goto(&format!("http://127.0.0.1:{app_port}/")).await.unwrap();
     assert_no_error_page(&first).await;
     click_and_wait(&first, "li[data-survey=enterprise-dx] a.button").await;
+    // The language switch keeps the respondent on the same page.
+    let profile_page = first.current_url().await.unwrap();
+    click_and_wait(&first, "nav.lang a[hreflang=en]").await;
+    assert_eq!(first.current_url().await.unwrap(), profile_page);
+    assert!(first.source().await.unwrap().contains("<html lang=\"en\">"));
+    click_and_wait(&first, "nav.lang a[hreflang=vi]").await;
+    assert_eq!(first.current_url().await.unwrap(), profile_page);
     fill_page(&first, &answers).await;
     next(&first).await;
     assert_no_error_page(&first).await;

@@ -35,6 +35,14 @@ async fn english_follows_the_browser_and_the_switch_is_remembered() {
 
     let switched = client.get("/lang/en").dispatch().await;
     assert_eq!(switched.status(), Status::SeeOther);
+    // (Back to the same page is checked in the real-browser test: the local client sends no Host.)
+    let elsewhere = client
+        .get("/lang/en")
+        .header(Header::new("Host", "localhost"))
+        .header(Header::new("Referer", "http://evil.example/phish"))
+        .dispatch()
+        .await;
+    assert_eq!(elsewhere.headers().get_one("Location"), Some("/"), "never to another site");
     let page = client
         .get("/")
         .header(Header::new("Accept-Language", "vi"))
@@ -67,6 +75,6 @@ async fn every_page_carries_the_security_headers() {
             "{path}: {csp}"
         );
         assert_eq!(headers.get_one("X-Content-Type-Options"), Some("nosniff"), "{path}");
-        assert_eq!(headers.get_one("Referrer-Policy"), Some("no-referrer"), "{path}");
+        assert_eq!(headers.get_one("Referrer-Policy"), Some("same-origin"), "{path}");
     }
 }
