@@ -5,6 +5,7 @@
 pub mod advice;
 pub mod answers;
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod reference;
 pub mod response;
 pub mod resume;
 pub mod scoring;
+pub mod staff;
 pub mod store;
 pub mod survey;
 pub mod web;

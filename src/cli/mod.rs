@@ -3,6 +3,7 @@
 mod check;
 mod demo;
 mod score;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,9 @@ enum Command {
         #[arg(long)]
         wave: Option<String>,
     },
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// A command's failure: one line a person can act on.
@@ -77,5 +81,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check { paths } => Ok(check::run(&config, paths)),
         Command::Score { answers, survey } => score::run(&config, &answers, &survey),
         Command::Demo { responses, seed, wave } => demo::run(&config, responses, seed, wave),
+        Command::User(command) => user::run(&config, command),
     }
 }

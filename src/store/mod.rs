@@ -4,12 +4,20 @@
 //! `SQLITE_BUSY` out of the picture) and a small pool of readers, which WAL mode lets run
 //! beside the writer. Every call blocks: async callers use [`Store::call`].
 
+mod accounts;
+mod audit;
 mod migrations;
 mod questionnaires;
 mod reference;
 mod responses;
 mod waves;
 
+pub use accounts::{
+    Credentials, SessionRow, User, access, clear_login_failures, create_session, create_user,
+    credentials, end_expired_sessions, end_session, end_sessions_of, login_failures,
+    record_login_failure, session, set_disabled, set_password, touch_session, user_id, users,
+};
+pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use responses::{

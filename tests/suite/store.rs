@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -158,7 +158,7 @@ fn a_response_is_stored_with_its_version_stratum_and_scores() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let area_question = &survey.questions[survey.role_question(Role::Area).unwrap()].id;
     assert_eq!(json[area_question].as_str(), Some(area.as_str()));
     assert!(["micro", "small", "medium", "large"].contains(&size.as_str()));
