@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod fieldwork;
 mod migrations;
 mod questionnaires;
 mod reference;
@@ -18,6 +19,7 @@ pub use accounts::{
     record_login_failure, session, set_disabled, set_password, touch_session, user_id, users,
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
+pub use fieldwork::{Counts, counts_by_area, counts_in_area, levels_in_area};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use responses::{
@@ -25,7 +27,7 @@ pub use responses::{
     insert_response, peer_means, response_by_id, response_by_resume_hash, response_counts,
     submit_response, update_draft,
 };
-pub use waves::{NewWave, Wave, WaveStatus, create_wave, open_waves, wave, waves};
+pub use waves::{NewWave, Wave, WaveStatus, create_wave, open_waves, set_wave_status, wave, waves};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -110,3 +110,16 @@ pub fn wave(conn: &Connection, id: &str) -> Result<Option<Wave>, StoreError> {
 pub fn open_waves(conn: &Connection) -> Result<Vec<Wave>, StoreError> {
     Ok(waves(conn)?.into_iter().filter(|w| w.status == WaveStatus::Open).collect())
 }
+
+/// Opens or closes a wave; returns false if there is no such wave.
+pub fn set_wave_status(
+    tx: &Transaction<'_>,
+    id: &str,
+    status: WaveStatus,
+) -> Result<bool, StoreError> {
+    let text = match status {
+        WaveStatus::Open => "open",
+        WaveStatus::Closed => "closed",
+    };
+    Ok(tx.execute("UPDATE waves SET status = ?2 WHERE id = ?1", params![id, text])? == 1)
+}

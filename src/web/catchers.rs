@@ -15,7 +15,13 @@ struct ErrorPage {
 }
 
 pub fn all() -> Vec<Catcher> {
-    catchers![default]
+    catchers![default, unauthorized]
+}
+
+/// Staff pages without a valid session lead to the sign-in page.
+#[catch(401)]
+fn unauthorized() -> rocket::response::Redirect {
+    rocket::response::Redirect::to("/login")
 }
 
 #[catch(default)]
@@ -23,7 +29,9 @@ async fn default(status: Status, request: &Request<'_>) -> RawHtml<String> {
     let lang = request.guard::<Lang>().await.succeeded().unwrap_or_default();
     let key = match status.code {
         404 => "error_not_found",
-        400 | 413 | 422 => "error_bad_request",
+        400 | 413 | 415 | 422 => "error_bad_request",
+        403 => "error_forbidden",
+        429 => "error_too_many",
         _ => "error_generic",
     };
     let page = request.rocket().state::<Templates>().and_then(|t| {

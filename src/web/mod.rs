@@ -7,7 +7,10 @@ pub mod form;
 mod headers;
 mod home;
 pub mod lang;
+mod origin;
 mod respond;
+mod secret;
+pub mod staff;
 mod templates;
 
 pub use base::BaseUrl;
@@ -22,12 +25,15 @@ use crate::app::App;
 use crate::config::AppConfig;
 
 /// The application, ready to launch or to test with Rocket's local client.
-pub fn build(app: App, templates: Templates, config: &AppConfig) -> Rocket<Build> {
-    rocket::custom(rocket::Config::figment())
+pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocket<Build>, String> {
+    let figment = rocket::Config::figment();
+    let key = secret::secret_key(config, &figment)?;
+    Ok(rocket::custom(figment.merge(("secret_key", key)))
         .manage(app)
         .manage(templates)
         .manage(config.clone())
         .attach(headers::SecurityHeaders)
+        .attach(origin::SameOriginOnly)
         .attach(AdHoc::on_liftoff("address", |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
@@ -37,15 +43,16 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Rocket<Build
         }))
         .mount("/", home::routes())
         .mount("/", respond::routes())
+        .mount("/", staff::routes())
+        .mount("/", origin::routes())
         .mount("/assets", FileServer::from(&config.assets))
-        .register("/", catchers::all())
+        .register("/", catchers::all()))
 }
 
 /// Starts everything and serves until stopped.
 pub fn serve(config: AppConfig) -> Result<(), String> {
     let app = App::start(&config).map_err(|e| e.to_string())?;
     let templates = Templates::load(&config.templates)?;
-    rocket::execute(async move { build(app, templates, &config).launch().await })
-        .map(|_| ())
-        .map_err(|e| format!("the server stopped: {e}"))
+    let rocket = build(app, templates, &config)?;
+    rocket::execute(rocket.launch()).map(|_| ()).map_err(|e| format!("the server stopped: {e}"))
 }

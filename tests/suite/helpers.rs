@@ -56,6 +56,8 @@ pub async fn spawn_app() -> (Client, TempDir) {
     let config = config(&dir);
     let app = App::start(&config).expect("the app starts");
     let templates = Templates::load(&config.templates).expect("templates load");
-    let client = Client::tracked(build(app, templates, &config)).await.expect("rocket builds");
+    let client = Client::tracked(build(app, templates, &config).expect("a secret key"))
+        .await
+        .expect("rocket builds");
     (client, dir)
 }

@@ -1,0 +1,160 @@
+//! Fieldwork by ward/commune: counts only, and only of the areas the person may see.
+
+use rocket::http::Status;
+use rocket::response::content::RawHtml;
+use rocket::{Route, State, get, routes};
+use serde::Serialize;
+
+use super::{Staff, StaffView};
+use crate::app::App;
+use crate::store::{self, Counts, Wave};
+use crate::survey::Lang;
+use crate::web::respond::MIN_PEERS;
+use crate::web::{Templates, WebError};
+
+pub fn routes() -> Vec<Route> {
+    routes![list, area]
+}
+
+/// The wave asked for, else the newest open one, else the newest.
+async fn chosen_wave(app: &App, wave: Option<&str>) -> Result<Option<Wave>, WebError> {
+    let waves = app.store.call(|s| s.read(store::waves)).await?;
+    Ok(match wave {
+        Some(id) => waves.into_iter().find(|w| w.id == id),
+        None => {
+            let open = waves.iter().position(|w| w.status == store::WaveStatus::Open).unwrap_or(0);
+            waves.into_iter().nth(open)
+        }
+    })
+}
+
+#[derive(Serialize)]
+struct AreaRow {
+    code: String,
+    name: String,
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+struct AreasPage {
+    staff: StaffView,
+    wave: Option<String>,
+    rows: Vec<AreaRow>,
+}
+
+#[get("/areas?<wave>")]
+async fn list(
+    staff: Staff,
+    wave: Option<&str>,
+    app: &State<App>,
+    templates: &State<Templates>,
+    lang: Lang,
+) -> Result<RawHtml<String>, WebError> {
+    let wave = chosen_wave(app, wave).await?;
+    let counts = match &wave {
+        Some(w) => {
+            let id = w.id.clone();
+            app.store.call(move |s| s.read(|c| store::counts_by_area(c, &id))).await?
+        }
+        None => vec![],
+    };
+    let rows = app
+        .reference
+        .areas
+        .iter()
+        .filter(|a| staff.access.covers(&a.code))
+        .map(|a| AreaRow {
+            code: a.code.to_string(),
+            name: a.name.get(lang).to_string(),
+            counts: counts
+                .iter()
+                .find(|(c, _)| c == a.code.as_str())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let page = AreasPage { staff: staff.view(), wave: wave.map(|w| w.id), rows };
+    Ok(RawHtml(templates.render("areas.html", lang, &page)?))
+}
+
+#[derive(Serialize)]
+struct QuestionnaireCounts {
+    title: String,
+    counts: Counts,
+    /// Level name and count, or `None` when the count is suppressed.
+    levels: Vec<(String, Option<i64>)>,
+}
+
+#[derive(Serialize)]
+struct AreaPage {
+    staff: StaffView,
+    code: String,
+    name: String,
+    wave: Option<String>,
+    questionnaires: Vec<QuestionnaireCounts>,
+    min_cell: i64,
+}
+
+/// One area's fieldwork. An official asking for another area gets 403, whatever the code.
+#[get("/areas/<code>?<wave>")]
+async fn area(
+    staff: Staff,
+    code: &str,
+    wave: Option<&str>,
+    app: &State<App>,
+    templates: &State<Templates>,
+    lang: Lang,
+) -> Result<RawHtml<String>, WebError> {
+    let area = app.reference.area_by_str(code).ok_or(WebError::Status(Status::NotFound))?;
+    if !staff.access.covers(&area.code) {
+        return Err(WebError::Status(Status::Forbidden));
+    }
+    let wave = chosen_wave(app, wave).await?;
+    let mut questionnaires = Vec::new();
+    if let Some(w) = &wave {
+        for (id, version) in &w.questionnaires {
+            let Some(survey) = app.catalog.get(id, *version) else { continue };
+            let (wave_id, survey_id, area_code) = (w.id.clone(), id.clone(), area.code.to_string());
+            let (counts, levels) = app
+                .store
+                .call(move |s| {
+                    s.read(|c| {
+                        let counts = store::counts_in_area(c, &wave_id, &area_code)?;
+                        let levels = store::levels_in_area(c, &wave_id, &survey_id, &area_code)?;
+                        Ok((
+                            counts
+                                .into_iter()
+                                .find(|(s, _)| *s == survey_id)
+                                .map(|(_, n)| n)
+                                .unwrap_or_default(),
+                            levels,
+                        ))
+                    })
+                })
+                .await?;
+            let levels = survey
+                .levels
+                .iter()
+                .map(|l| {
+                    let n = levels.iter().find(|(id, _)| *id == l.id).map_or(0, |(_, n)| *n);
+                    // Small cells are suppressed: a count below the threshold could point at one respondent.
+                    (l.name.get(lang).to_string(), (n == 0 || n >= MIN_PEERS).then_some(n))
+                })
+                .collect();
+            questionnaires.push(QuestionnaireCounts {
+                title: survey.title.get(lang).to_string(),
+                counts,
+                levels,
+            });
+        }
+    }
+    let page = AreaPage {
+        staff: staff.view(),
+        code: area.code.to_string(),
+        name: area.name.get(lang).to_string(),
+        wave: wave.map(|w| w.id),
+        questionnaires,
+        min_cell: MIN_PEERS,
+    };
+    Ok(RawHtml(templates.render("area.html", lang, &page)?))
+}

@@ -1,0 +1,60 @@
+//! Pages for staff: sign-in, the areas they may see, and administration.
+
+mod admin;
+mod areas;
+mod audit;
+mod login;
+pub mod session;
+
+use rocket::State;
+use rocket::response::content::RawHtml;
+use rocket::{Route, get, routes};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::auth::Access;
+use crate::survey::Lang;
+use crate::web::{Templates, WebError};
+pub use login::ClientAddress;
+pub use session::{Administrator, CityViewer, Staff, StaffView};
+
+pub fn routes() -> Vec<Route> {
+    let mut all = routes![login::show, login::submit, login::logout, home];
+    all.extend(areas::routes());
+    all.extend(admin::routes());
+    all.extend(audit::routes());
+    all
+}
+
+#[derive(Serialize)]
+struct HomePage {
+    staff: StaffView,
+    city: bool,
+    areas: Vec<AreaLink>,
+}
+
+#[derive(Serialize)]
+struct AreaLink {
+    code: String,
+    name: String,
+}
+
+/// The staff member's start page: what they may open.
+#[get("/staff")]
+fn home(
+    staff: Staff,
+    app: &State<App>,
+    templates: &State<Templates>,
+    lang: Lang,
+) -> Result<RawHtml<String>, WebError> {
+    let areas = match &staff.access {
+        Access::City => vec![],
+        Access::Areas(codes) => codes
+            .iter()
+            .filter_map(|c| app.reference.area(c))
+            .map(|a| AreaLink { code: a.code.to_string(), name: a.name.get(lang).to_string() })
+            .collect(),
+    };
+    let page = HomePage { city: staff.access == Access::City, staff: staff.view(), areas };
+    Ok(RawHtml(templates.render("staff_home.html", lang, &page)?))
+}
