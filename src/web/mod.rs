@@ -10,6 +10,7 @@ pub mod lang;
 mod origin;
 mod respond;
 mod secret;
+pub use secret::secret_key;
 pub mod staff;
 mod templates;
 

@@ -248,3 +248,138 @@ mod oracle {
         Scores { dimensions, overall: total / weights }
     }
 }
+
+/// Runs the binary with `input` on standard input.
+fn run_with_input(dir: &TempDir, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dxsurvey"))
+        .current_dir(repo())
+        .args(args)
+        .env("DXSURVEY_DATABASE", dir.path().join("dxsurvey.db"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_commands_create_list_disable_and_reset_accounts() {
+    let dir = TempDir::new().unwrap();
+    let added = run_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--role",
+            "official",
+            "--email",
+            "Ward@Hanoi.gov.vn",
+            "--area",
+            "00070",
+            "--password-stdin",
+        ],
+        "cầu Long Biên 1902\n",
+    );
+    assert!(added.status.success(), "{}", text(&added).1);
+    let generated =
+        run(&dir, &["user", "add", "--role", "statistician", "--email", "stat@hanoi.gov.vn"], &[]);
+    let (stdout, _) = text(&generated);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .expect("a generated password");
+    assert_eq!(password.len(), 20);
+
+    let list = text(&run(&dir, &["user", "list"], &[])).0;
+    assert!(list.contains("ward@hanoi.gov.vn\tofficial\tactive\t00070"), "{list}");
+    assert!(list.contains("stat@hanoi.gov.vn\tstatistician\tactive"), "{list}");
+
+    let conn = rusqlite::Connection::open(dir.path().join("dxsurvey.db")).unwrap();
+    let hashes: Vec<String> = conn
+        .prepare("SELECT password_hash FROM users")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(hashes.iter().all(|h| h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$")), "{hashes:?}");
+
+    assert!(run(&dir, &["user", "disable", "--email", "stat@hanoi.gov.vn"], &[]).status.success());
+    assert!(
+        text(&run(&dir, &["user", "list"], &[]))
+            .0
+            .contains("stat@hanoi.gov.vn\tstatistician\tdisabled")
+    );
+    let reset = run_with_input(
+        &dir,
+        &["user", "set-password", "--email", "ward@hanoi.gov.vn", "--password-stdin"],
+        "sông Hồng mùa lũ 2026\n",
+    );
+    assert!(reset.status.success(), "{}", text(&reset).1);
+    let actions: Vec<String> = conn
+        .prepare("SELECT action FROM audit_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        actions,
+        ["account.create", "account.create", "account.disable", "account.password"]
+    );
+}
+
+#[test]
+fn user_add_refuses_weak_passwords_bad_areas_and_duplicates_with_one_clear_line() {
+    let dir = TempDir::new().unwrap();
+    let cases: [(&[&str], &str, &str); 5] = [
+        (
+            &["--role", "statistician", "--email", "a@hanoi.gov.vn"],
+            "password1234\n",
+            "among the most common",
+        ),
+        (
+            &["--role", "statistician", "--email", "a@hanoi.gov.vn"],
+            "short\n",
+            "at least 12 characters",
+        ),
+        (
+            &["--role", "official", "--email", "a@hanoi.gov.vn", "--area", "99999"],
+            "long enough pass phrase\n",
+            "unknown ward/commune code '99999'",
+        ),
+        (
+            &["--role", "official", "--email", "a@hanoi.gov.vn"],
+            "long enough pass phrase\n",
+            "needs at least one --area",
+        ),
+        (
+            &["--role", "statistician", "--email", "not-an-address"],
+            "long enough pass phrase\n",
+            "not a valid e-mail",
+        ),
+    ];
+    for (args, input, expected) in cases {
+        let mut all = vec!["user", "add", "--password-stdin"];
+        all.extend_from_slice(args);
+        let output = run_with_input(&dir, &all, input);
+        let (_, stderr) = text(&output);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains(expected) && stderr.lines().count() == 1, "{args:?}: {stderr}");
+    }
+    let ok = run_with_input(
+        &dir,
+        &["user", "add", "--role", "statistician", "--email", "a@hanoi.gov.vn", "--password-stdin"],
+        "long enough pass phrase\n",
+    );
+    assert!(ok.status.success());
+    let again = run_with_input(
+        &dir,
+        &["user", "add", "--role", "statistician", "--email", "A@hanoi.gov.vn", "--password-stdin"],
+        "long enough pass phrase\n",
+    );
+    assert!(text(&again).1.contains("already exists"));
+}

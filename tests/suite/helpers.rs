@@ -50,14 +50,27 @@ pub fn text(output: &Output) -> (String, String) {
     )
 }
 
-/// The application started on a fresh database, with Rocket's local client.
-pub async fn spawn_app() -> (Client, TempDir) {
+/// The application on a fresh database, its configuration adjusted by `adjust`.
+pub fn rocket_with(
+    adjust: impl FnOnce(&mut AppConfig),
+) -> (rocket::Rocket<rocket::Build>, TempDir) {
     let dir = TempDir::new().expect("temporary folder");
-    let config = config(&dir);
+    let mut config = config(&dir);
+    adjust(&mut config);
     let app = App::start(&config).expect("the app starts");
     let templates = Templates::load(&config.templates).expect("templates load");
-    let client = Client::tracked(build(app, templates, &config).expect("a secret key"))
-        .await
-        .expect("rocket builds");
-    (client, dir)
+    (build(app, templates, &config).expect("a secret key"), dir)
+}
+
+/// The application started on a fresh database, with Rocket's local client (which keeps cookies
+/// like a browser).
+pub async fn spawn_app() -> (Client, TempDir) {
+    let (rocket, dir) = rocket_with(|_| {});
+    (Client::tracked(rocket).await.expect("rocket builds"), dir)
+}
+
+/// The same with a client that keeps no cookies: each request carries what the test gives it.
+pub async fn spawn_untracked() -> (Client, TempDir) {
+    let (rocket, dir) = rocket_with(|_| {});
+    (Client::untracked(rocket).await.expect("rocket builds"), dir)
 }

@@ -4,9 +4,11 @@
 // Tests say what they expect by panicking.
 #![allow(clippy::unwrap_used)]
 
+mod access;
 mod browser;
 mod cli;
 mod helpers;
 mod respond;
+mod sessions;
 mod store;
 mod web;

@@ -25,23 +25,29 @@ struct AuditPage {
     to: String,
 }
 
-#[get("/admin/audit?<actor>&<action>&<from>&<to>")]
+/// The filter as the form sends it.
+#[derive(rocket::FromForm)]
+struct Query<'r> {
+    actor: Option<&'r str>,
+    action: Option<&'r str>,
+    from: Option<&'r str>,
+    to: Option<&'r str>,
+}
+
+#[get("/admin/audit?<query..>")]
 async fn log(
     admin: Administrator,
-    actor: Option<&str>,
-    action: Option<&str>,
-    from: Option<&str>,
-    to: Option<&str>,
+    query: Query<'_>,
     app: &State<App>,
     templates: &State<Templates>,
     lang: Lang,
 ) -> Result<RawHtml<String>, WebError> {
     let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     let filter = AuditFilter {
-        actor: given(actor),
-        action: given(action),
-        from: given(from),
-        to: given(to),
+        actor: given(query.actor),
+        action: given(query.action),
+        from: given(query.from),
+        to: given(query.to),
         limit: 500,
     };
     let page_filter = filter.clone();

@@ -78,7 +78,7 @@ pub fn show(
 
 /// The answers a login can get.
 pub enum LoginReply {
-    SignedIn(Redirect),
+    SignedIn(Box<Redirect>),
     Refused(Status, RawHtml<String>),
     Wait { seconds: i64, page: RawHtml<String> },
 }
@@ -180,7 +180,7 @@ pub async fn submit(
         .await?;
     cookies.remove_private(Cookie::build(LOGIN_COOKIE).path("/login"));
     cookies.add_private(session_cookie(&token, config));
-    Ok(LoginReply::SignedIn(Redirect::to("/staff")))
+    Ok(LoginReply::SignedIn(Box::new(Redirect::to("/staff"))))
 }
 
 #[post("/logout", data = "<form>")]
@@ -204,5 +204,5 @@ pub async fn logout(
         })
         .await?;
     forget(cookies);
-    Ok(Redirect::to("/login"))
+    Ok(Redirect::to("/"))
 }
