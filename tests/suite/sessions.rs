@@ -275,3 +275,35 @@ fn the_secret_key_is_made_once_readable_by_its_owner_only() {
         first
     );
 }
+
+#[rocket::async_test]
+async fn the_audit_page_filters_by_action_and_person() {
+    let (client, _dir) = spawn_app().await;
+    account(&client, "admin@hanoi.gov.vn", StaffRole::Administrator, &[]);
+    sign_in(&client, "nobody@hanoi.gov.vn", "a wrong pass phrase").await;
+    sign_in(&client, "admin@hanoi.gov.vn", PASSWORD).await;
+    let rows = |page: &str| page.matches("<tr><td>").count();
+    let all = client.get("/admin/audit").dispatch().await.into_string().await.unwrap();
+    assert_eq!(rows(&all), 3, "account.create, login.failure, login");
+    let failures = client
+        .get("/admin/audit?action=login.failure")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert_eq!(rows(&failures), 1);
+    assert!(failures.contains("nobody@hanoi.gov.vn"));
+    let by_person = client
+        .get("/admin/audit?actor=ADMIN@hanoi.gov.vn")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert_eq!(rows(&by_person), 1, "the login of the administrator");
+    let empty =
+        client.get("/admin/audit?from=2099-01-01").dispatch().await.into_string().await.unwrap();
+    assert_eq!(rows(&empty), 0);
+    assert!(empty.contains("Không có mục nào"));
+}

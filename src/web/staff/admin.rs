@@ -160,6 +160,7 @@ async fn set_disabled(
     Ok(Redirect::to("/admin/users"))
 }
 
+/// Disables an account; an administrator cannot disable their own (and lock everyone out).
 #[post("/admin/users/<id>/disable", data = "<form>")]
 async fn disable_user(
     admin: Administrator,
@@ -167,8 +168,15 @@ async fn disable_user(
     form: FormFields,
     address: ClientAddress,
     app: &State<App>,
-) -> Result<Redirect, WebError> {
-    set_disabled(admin, id, true, form, address, app).await
+    templates: &State<Templates>,
+    lang: Lang,
+) -> Result<Result<Redirect, (Status, RawHtml<String>)>, WebError> {
+    if id == admin.0.user_id {
+        checked(&admin, &form)?;
+        let error = templates.word("cannot_disable_self", lang).to_string();
+        return Ok(Err(users_page(&admin, app, templates, lang, (None, Some(error), None)).await?));
+    }
+    Ok(Ok(set_disabled(admin, id, true, form, address, app).await?))
 }
 
 #[post("/admin/users/<id>/enable", data = "<form>")]
