@@ -307,3 +307,24 @@ async fn the_audit_page_filters_by_action_and_person() {
     assert_eq!(rows(&empty), 0);
     assert!(empty.contains("Không có mục nào"));
 }
+
+#[rocket::async_test]
+async fn an_administrator_cannot_disable_their_own_account() {
+    let (client, _dir) = spawn_app().await;
+    let me = account(&client, "admin@hanoi.gov.vn", StaffRole::Administrator, &[]);
+    sign_in(&client, "admin@hanoi.gov.vn", PASSWORD).await;
+    let page = client.get("/admin/users").dispatch().await.into_string().await.unwrap();
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let body = encode(&[("csrf".into(), page[at..at + 64].to_string())]);
+    let response = client
+        .post(format!("/admin/users/{me}/disable"))
+        .header(ContentType::Form)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    assert!(
+        response.into_string().await.unwrap().contains("Bạn không thể tự khóa tài khoản của mình")
+    );
+    assert_eq!(client.get("/staff").dispatch().await.status(), Status::Ok, "still signed in");
+}
