@@ -19,3 +19,4 @@ pub mod staff;
 pub mod store;
 pub mod survey;
 pub mod web;
+pub mod stats;

@@ -1,0 +1,157 @@
+//! Estimates of shares and means for a domain (the city, an area, a sector...), with their
+//! standard errors and 95% intervals.
+//!
+//! A domain estimate is the ratio Σ w y / Σ w over the domain's respondents. Its variance is
+//! the linearised one of a stratified simple random sample with finite population correction,
+//! computed over every respondent of each stratum (those outside the domain contribute zero):
+//!
+//! ```text
+//! z_i = 1{i ∈ d} (y_i − p̂) / N̂_d
+//! v(p̂) = Σ_h (1 − n_h/N_h) · n_h/(n_h − 1) · Σ_{i∈h} (w_h z_i − mean_h(w z))²
+//! ```
+//!
+//! For the whole population this is Cochran's Σ W_h² (1 − f_h) p̂_h (1 − p̂_h)/(n_h − 1); in
+//! general it is what R's `survey` package computes for `svymean` on a subset.
+
+use super::design::Design;
+use super::distributions::{normal_quantile, student_t_quantile};
+
+/// The sufficient statistics of one variable in one frame stratum.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sums {
+    /// Respondents with a value.
+    pub count: f64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl Sums {
+    /// Adds one respondent's value.
+    pub fn add(&mut self, y: f64) {
+        self.count += 1.0;
+        self.sum += y;
+        self.sum_sq += y * y;
+    }
+}
+
+/// Whether the variable is a yes/no share or a mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Share,
+    Mean,
+}
+
+/// How the interval was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalMethod {
+    /// expit(logit p̂ ± t · SE / (p̂ (1 − p̂))), t on the design's degrees of freedom.
+    Logit,
+    /// Wilson's score interval on the respondents: for unweighted shares, and for a weighted
+    /// share of exactly 0 or 1, where the logit interval does not exist.
+    Wilson,
+    /// p̂ ± t · SE.
+    Symmetric,
+}
+
+/// An estimate with everything a published figure carries.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub estimate: f64,
+    pub se: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// SE / estimate; `None` for an estimate of 0.
+    pub cv: Option<f64>,
+    /// Respondents in the domain with a value.
+    pub n: u32,
+    /// The estimated population of the domain, Σ w.
+    pub weighted_n: f64,
+    /// The plain share or mean of the respondents.
+    pub unweighted: f64,
+    /// Degrees of freedom: respondents minus strata, in the domain.
+    pub df: f64,
+    pub method: IntervalMethod,
+}
+
+/// Estimates a share or mean over the domain of frame strata for which `in_domain` holds.
+/// `sums[k]` are the statistics of `design.keys[k]`. `None` when the domain has no respondent.
+pub fn estimate(design: &Design, sums: &[Sums], in_domain: impl Fn(usize) -> bool, kind: Kind) -> Option<Estimate> {
+    let h_count = design.strata.len();
+    let mut per_stratum = vec![Sums::default(); h_count];
+    let (mut count, mut total) = (0.0, 0.0);
+    for (k, s) in sums.iter().enumerate().filter(|(k, _)| in_domain(*k)) {
+        let h = design.stratum_of[k];
+        per_stratum[h].count += s.count;
+        per_stratum[h].sum += s.sum;
+        per_stratum[h].sum_sq += s.sum_sq;
+        count += s.count;
+        total += s.sum;
+    }
+    if count == 0.0 {
+        return None;
+    }
+    let weighted_n: f64 = design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.count).sum();
+    let weighted_sum: f64 = design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.sum).sum();
+    let p = weighted_sum / weighted_n;
+    let mut variance = 0.0;
+    for (stratum, s) in design.strata.iter().zip(&per_stratum) {
+        let n_h = f64::from(stratum.respondents);
+        if s.count == 0.0 || n_h < 2.0 {
+            continue;
+        }
+        let w = stratum.weight();
+        let linear = w * (s.sum - p * s.count) / weighted_n;
+        let squares = w * w * (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
+        variance += stratum.fpc() * n_h / (n_h - 1.0) * (squares - linear * linear / n_h);
+    }
+    let se = variance.max(0.0).sqrt();
+    let strata_in_domain = per_stratum.iter().filter(|s| s.count > 0.0).count() as f64;
+    let df = (count - strata_in_domain).max(1.0);
+    let n = count as u32;
+    let unweighted = total / count;
+    let (ci_low, ci_high, method) = match kind {
+        Kind::Share if design.weighted && p > 0.0 && p < 1.0 => {
+            let (low, high) = logit_interval(p, se, df);
+            (low, high, IntervalMethod::Logit)
+        }
+        Kind::Share => {
+            let (low, high) = wilson(p, count);
+            (low, high, IntervalMethod::Wilson)
+        }
+        Kind::Mean => {
+            let t = student_t_quantile(0.975, df);
+            (p - t * se, p + t * se, IntervalMethod::Symmetric)
+        }
+    };
+    Some(Estimate {
+        estimate: p,
+        se,
+        ci_low,
+        ci_high,
+        cv: (p != 0.0).then(|| se / p.abs()),
+        n,
+        weighted_n,
+        unweighted,
+        df,
+        method,
+    })
+}
+
+/// The logit interval of a share, as R's `svyciprop(method = "logit")` computes it.
+pub fn logit_interval(p: f64, se: f64, df: f64) -> (f64, f64) {
+    let t = student_t_quantile(0.975, df);
+    let logit = (p / (1.0 - p)).ln();
+    let half = t * se / (p * (1.0 - p));
+    let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+    (expit(logit - half), expit(logit + half))
+}
+
+/// Wilson's 95% score interval for a share `p` of `n` respondents.
+pub fn wilson(p: f64, n: f64) -> (f64, f64) {
+    let z = normal_quantile(0.975);
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
