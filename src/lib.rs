@@ -16,7 +16,7 @@ pub mod response;
 pub mod resume;
 pub mod scoring;
 pub mod staff;
+pub mod stats;
 pub mod store;
 pub mod survey;
 pub mod web;
-pub mod stats;

@@ -77,8 +77,14 @@ impl Design {
     }
 }
 
+/// The group a frame stratum falls in at one level of collapsing.
+type GroupOf = fn(&StratumKey) -> (u16, u8, u8);
+
 /// Builds the design from the respondents per stratum and, if there is one, the frame.
-pub fn design(respondents: &BTreeMap<StratumKey, u32>, frame: Option<&BTreeMap<StratumKey, f64>>) -> Design {
+pub fn design(
+    respondents: &BTreeMap<StratumKey, u32>,
+    frame: Option<&BTreeMap<StratumKey, f64>>,
+) -> Design {
     let Some(frame) = frame else {
         // Without a frame: one stratum, equal weights, no finite population correction.
         let keys: Vec<StratumKey> = respondents.keys().copied().collect();
@@ -91,15 +97,22 @@ pub fn design(respondents: &BTreeMap<StratumKey, u32>, frame: Option<&BTreeMap<S
             frame_gaps: vec![],
         };
     };
-    let keys: Vec<StratumKey> = frame.keys().chain(respondents.keys()).copied().collect::<BTreeSet<_>>().into_iter().collect();
-    let frame_gaps: Vec<StratumKey> = respondents.keys().filter(|k| !frame.contains_key(k)).copied().collect();
+    let keys: Vec<StratumKey> = frame
+        .keys()
+        .chain(respondents.keys())
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let frame_gaps: Vec<StratumKey> =
+        respondents.keys().filter(|k| !frame.contains_key(k)).copied().collect();
     let count = |k: &StratumKey| respondents.get(k).copied().unwrap_or(0);
     // A stratum missing from the frame stands for itself: N_h = n_h.
     let population = |k: &StratumKey| frame.get(k).copied().unwrap_or_else(|| f64::from(count(k)));
 
     let mut stratum_of = vec![usize::MAX; keys.len()];
     let mut strata = Vec::new();
-    let levels: [(Level, fn(&StratumKey) -> (u16, u8, u8)); 4] = [
+    let levels: [(Level, GroupOf); 4] = [
         (Level::Full, |k| (k.area, k.section, k.size)),
         (Level::AreaSection, |k| (k.area, k.section, u8::MAX)),
         (Level::Area, |k| (k.area, u8::MAX, u8::MAX)),
@@ -153,10 +166,22 @@ mod tests {
         ]);
         let d = design(&respondents, Some(&frame));
         let stratum = |k: StratumKey| &d.strata[d.stratum_of[d.index(&k).unwrap()]];
-        assert_eq!(stratum(key(0, 0, 0)), &Stratum { level: Level::Full, population: Some(50.0), respondents: 5 });
-        assert_eq!(stratum(key(0, 0, 1)), &Stratum { level: Level::AreaSection, population: Some(30.0), respondents: 2 });
-        assert_eq!(stratum(key(0, 1, 0)), &Stratum { level: Level::Area, population: Some(70.0), respondents: 2 });
-        assert_eq!(stratum(key(1, 3, 3)), &Stratum { level: Level::City, population: Some(130.0), respondents: 1 });
+        assert_eq!(
+            stratum(key(0, 0, 0)),
+            &Stratum { level: Level::Full, population: Some(50.0), respondents: 5 }
+        );
+        assert_eq!(
+            stratum(key(0, 0, 1)),
+            &Stratum { level: Level::AreaSection, population: Some(30.0), respondents: 2 }
+        );
+        assert_eq!(
+            stratum(key(0, 1, 0)),
+            &Stratum { level: Level::Area, population: Some(70.0), respondents: 2 }
+        );
+        assert_eq!(
+            stratum(key(1, 3, 3)),
+            &Stratum { level: Level::City, population: Some(130.0), respondents: 1 }
+        );
         assert_eq!(stratum(key(0, 0, 0)).weight(), 10.0);
         // Every frame enterprise is in exactly one final stratum.
         let total: f64 = d.strata.iter().filter_map(|s| s.population).sum();
@@ -180,7 +205,10 @@ mod tests {
         let respondents = BTreeMap::from([(key(0, 0, 0), 3), (key(1, 0, 0), 4)]);
         let d = design(&respondents, None);
         assert!(!d.weighted);
-        assert_eq!(d.strata, vec![Stratum { level: Level::City, population: None, respondents: 7 }]);
+        assert_eq!(
+            d.strata,
+            vec![Stratum { level: Level::City, population: None, respondents: 7 }]
+        );
         assert_eq!(d.strata[0].weight(), 1.0);
         assert_eq!(d.strata[0].fpc(), 1.0);
     }

@@ -76,7 +76,12 @@ pub struct Estimate {
 
 /// Estimates a share or mean over the domain of frame strata for which `in_domain` holds.
 /// `sums[k]` are the statistics of `design.keys[k]`. `None` when the domain has no respondent.
-pub fn estimate(design: &Design, sums: &[Sums], in_domain: impl Fn(usize) -> bool, kind: Kind) -> Option<Estimate> {
+pub fn estimate(
+    design: &Design,
+    sums: &[Sums],
+    in_domain: impl Fn(usize) -> bool,
+    kind: Kind,
+) -> Option<Estimate> {
     let h_count = design.strata.len();
     let mut per_stratum = vec![Sums::default(); h_count];
     let (mut count, mut total) = (0.0, 0.0);
@@ -91,8 +96,10 @@ pub fn estimate(design: &Design, sums: &[Sums], in_domain: impl Fn(usize) -> boo
     if count == 0.0 {
         return None;
     }
-    let weighted_n: f64 = design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.count).sum();
-    let weighted_sum: f64 = design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.sum).sum();
+    let weighted_n: f64 =
+        design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.count).sum();
+    let weighted_sum: f64 =
+        design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.sum).sum();
     let p = weighted_sum / weighted_n;
     let mut variance = 0.0;
     for (stratum, s) in design.strata.iter().zip(&per_stratum) {
@@ -102,7 +109,8 @@ pub fn estimate(design: &Design, sums: &[Sums], in_domain: impl Fn(usize) -> boo
         }
         let w = stratum.weight();
         let linear = w * (s.sum - p * s.count) / weighted_n;
-        let squares = w * w * (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
+        let squares =
+            w * w * (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
         variance += stratum.fpc() * n_h / (n_h - 1.0) * (squares - linear * linear / n_h);
     }
     let se = variance.max(0.0).sqrt();
@@ -153,5 +161,8 @@ pub fn wilson(p: f64, n: f64) -> (f64, f64) {
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // At 0 and 1 the bound is exact; computed, it would be off by rounding.
+    let low = if p == 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if p == 1.0 { 1.0 } else { (centre + half).min(1.0) };
+    (low, high)
 }
