@@ -5,9 +5,13 @@
 pub mod design;
 pub mod distributions;
 pub mod estimate;
+pub mod suppress;
+pub mod target;
 
 pub use design::{Design, Level, Stratum, StratumKey, design};
 pub use estimate::{Estimate, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson};
+pub use suppress::{DEFAULT_THRESHOLD, MIN_THRESHOLD, Suppressed, Suppression, suppress};
+pub use target::{Progress, Target, Verdict, progress};
 
 #[cfg(test)]
 mod tests;
