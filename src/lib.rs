@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod frame;
 pub mod profile;
 pub mod reference;
 pub mod response;

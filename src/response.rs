@@ -37,7 +37,28 @@ pub fn new_response(
         level: card.as_ref().and_then(|c| c.level).map(|l| survey.levels[l].id.clone()),
         scores: card.as_ref().map(|c| scores_json(survey, c)),
         indicators: card.as_ref().map(|c| indicators_json(survey, c)),
+        indicator_bits: card.as_ref().map(indicator_bits),
+        score_values: card.as_ref().map(score_values),
     }
+}
+
+/// Indicator i of the questionnaire as bit i (a questionnaire has at most 63 indicators).
+fn indicator_bits(card: &ScoreCard) -> i64 {
+    card.indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v)
+        .fold(0, |bits, (i, _)| bits | (1 << i.min(62)))
+}
+
+/// Dimension scores as little-endian f64, NaN for a dimension without a score, then the overall.
+fn score_values(card: &ScoreCard) -> Vec<u8> {
+    card.dimensions
+        .iter()
+        .copied()
+        .chain([card.overall])
+        .flat_map(|s| s.unwrap_or(f64::NAN).to_le_bytes())
+        .collect()
 }
 
 fn scores_json(survey: &Survey, card: &ScoreCard) -> String {

@@ -74,19 +74,21 @@ pub struct Estimate {
     pub method: IntervalMethod,
 }
 
-/// Estimates a share or mean over the domain of frame strata for which `in_domain` holds.
-/// `sums[k]` are the statistics of `design.keys[k]`. `None` when the domain has no respondent.
+/// Estimates a share or mean over the domain made of the frame strata `domain` (positions in
+/// `design.keys`). `sums[k]` are the statistics of `design.keys[k]`. `None` when the domain has
+/// no respondent.
 pub fn estimate(
     design: &Design,
     sums: &[Sums],
-    in_domain: impl Fn(usize) -> bool,
+    domain: impl IntoIterator<Item = usize>,
     kind: Kind,
 ) -> Option<Estimate> {
     let h_count = design.strata.len();
     let mut per_stratum = vec![Sums::default(); h_count];
     let (mut count, mut total) = (0.0, 0.0);
-    for (k, s) in sums.iter().enumerate().filter(|(k, _)| in_domain(*k)) {
-        let h = design.stratum_of[k];
+    for k in domain {
+        let (s, h) = (&sums[k], design.stratum_of[k]);
+
         per_stratum[h].count += s.count;
         per_stratum[h].sum += s.sum;
         per_stratum[h].sum_sq += s.sum_sq;

@@ -36,8 +36,10 @@ pub struct Suppressed {
 /// `lines` lists cells whose total is published. `k` is raised to the minimum if set lower.
 pub fn suppress(counts: &[u32], lines: &[Vec<usize>], k: u32) -> Suppressed {
     let k = k.max(MIN_THRESHOLD);
-    let mut cells: Vec<Suppression> =
-        counts.iter().map(|&n| if n < k { Suppression::Primary } else { Suppression::Published }).collect();
+    let mut cells: Vec<Suppression> = counts
+        .iter()
+        .map(|&n| if n < k { Suppression::Primary } else { Suppression::Published })
+        .collect();
     let mut line_totals = vec![false; lines.len()];
     loop {
         let mut changed = false;
@@ -45,12 +47,17 @@ pub fn suppress(counts: &[u32], lines: &[Vec<usize>], k: u32) -> Suppressed {
             if line_totals[l] {
                 continue;
             }
-            let hidden: Vec<usize> = line.iter().copied().filter(|&c| cells[c] != Suppression::Published).collect();
+            let hidden: Vec<usize> =
+                line.iter().copied().filter(|&c| cells[c] != Suppression::Published).collect();
             let hidden_n: u32 = hidden.iter().map(|&c| counts[c]).sum();
             if hidden.is_empty() || (hidden.len() >= 2 && hidden_n >= k) {
                 continue;
             }
-            let next = line.iter().copied().filter(|&c| cells[c] == Suppression::Published).min_by_key(|&c| (counts[c], c));
+            let next = line
+                .iter()
+                .copied()
+                .filter(|&c| cells[c] == Suppression::Published)
+                .min_by_key(|&c| (counts[c], c));
             match next {
                 Some(c) => cells[c] = Suppression::Secondary,
                 None => line_totals[l] = true,
@@ -73,7 +80,15 @@ mod tests {
     fn a_lone_small_cell_takes_the_next_smallest_with_it() {
         // One row: 2 (primary), 7, 9, 30 -> 7 is suppressed too.
         let s = suppress(&[2, 7, 9, 30], &[vec![0, 1, 2, 3]], 5);
-        assert_eq!(s.cells, vec![Suppression::Primary, Suppression::Secondary, Suppression::Published, Suppression::Published]);
+        assert_eq!(
+            s.cells,
+            vec![
+                Suppression::Primary,
+                Suppression::Secondary,
+                Suppression::Published,
+                Suppression::Published
+            ]
+        );
         assert_eq!(s.line_totals, vec![false]);
     }
 
@@ -98,7 +113,12 @@ mod tests {
     /// A random table of rows × columns with their row and column totals published.
     fn any_table() -> impl Strategy<Value = (usize, usize, Vec<u32>, u32)> {
         (1usize..7, 1usize..7, 3u32..8).prop_flat_map(|(rows, cols, k)| {
-            (Just(rows), Just(cols), proptest::collection::vec(prop_oneof![3 => 0u32..6, 2 => 6u32..60], rows * cols), Just(k))
+            (
+                Just(rows),
+                Just(cols),
+                proptest::collection::vec(prop_oneof![3 => 0u32..6, 2 => 6u32..60], rows * cols),
+                Just(k),
+            )
         })
     }
 

@@ -55,7 +55,8 @@ pub fn progress(target: &Target, waves: &[(i32, Estimate)]) -> Option<Progress> 
     let trajectory = if span <= 0.0 {
         target.value
     } else {
-        first.estimate + (target.value - first.estimate) * f64::from(latest_year - first_year) / span
+        first.estimate
+            + (target.value - first.estimate) * f64::from(latest_year - first_year) / span
     };
     let verdict = if latest.ci_low > trajectory {
         Verdict::Above
@@ -84,11 +85,28 @@ mod tests {
     use crate::survey::Text;
 
     fn estimate(p: f64, low: f64, high: f64) -> Estimate {
-        Estimate { estimate: p, se: 0.01, ci_low: low, ci_high: high, cv: None, n: 100, weighted_n: 1000.0, unweighted: p, df: 90.0, method: IntervalMethod::Logit }
+        Estimate {
+            estimate: p,
+            se: 0.01,
+            ci_low: low,
+            ci_high: high,
+            cv: None,
+            n: 100,
+            weighted_n: 1000.0,
+            unweighted: p,
+            df: 90.0,
+            method: IntervalMethod::Logit,
+        }
     }
 
     fn target() -> Target {
-        Target { indicator: "innovation_active".into(), value: 0.5, year: 2030, label: Text::new("", ""), source: Text::new("", "") }
+        Target {
+            indicator: "innovation_active".into(),
+            value: 0.5,
+            year: 2030,
+            label: Text::new("", ""),
+            source: Text::new("", ""),
+        }
     }
 
     #[test]

@@ -7,8 +7,11 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Every migration, in order: migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_accounts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_accounts.sql"),
+    include_str!("migrations/0003_frame.sql"),
+];
 
 /// The schema version this binary expects.
 pub fn latest() -> i64 {

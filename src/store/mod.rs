@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod fieldwork;
+mod frame;
 mod migrations;
 mod questionnaires;
 mod reference;
@@ -20,6 +21,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use fieldwork::{Counts, counts_by_area, counts_in_area, levels_in_area};
+pub use frame::{frame, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use responses::{

@@ -48,6 +48,10 @@ pub struct NewResponse {
     pub scores: Option<String>,
     /// JSON object: indicator id -> bool.
     pub indicators: Option<String>,
+    /// Indicator i as bit i.
+    pub indicator_bits: Option<i64>,
+    /// Dimension scores then the overall score, little-endian f64, NaN for none.
+    pub score_values: Option<Vec<u8>>,
 }
 
 /// A stored response.
@@ -85,8 +89,9 @@ pub fn insert_response(
     let submitted_at = (response.status == ResponseStatus::Submitted).then_some(&at);
     let mut insert = tx.prepare_cached(
         "INSERT INTO responses (wave_id, survey_id, version, organisation_id, status, resume_hash, answers, area_code,
-             vsic_section, size_class, overall_score, level, scores, indicators, created_at, updated_at, submitted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
+             vsic_section, size_class, overall_score, level, scores, indicators, created_at, updated_at, submitted_at,
+             indicator_bits, score_values)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18)",
     )?;
     insert
         .execute(params![
@@ -106,6 +111,8 @@ pub fn insert_response(
             response.indicators,
             at,
             submitted_at,
+            response.indicator_bits,
+            response.score_values,
         ])
         .map_err(|e| {
             if constraint(&e) {
@@ -182,7 +189,8 @@ pub fn submit_response(
 ) -> Result<bool, StoreError> {
     let mut submit = tx.prepare_cached(
         "UPDATE responses SET status = 'submitted', answers = ?2, area_code = ?3, vsic_section = ?4, size_class = ?5,
-             overall_score = ?6, level = ?7, scores = ?8, indicators = ?9, updated_at = ?10, submitted_at = ?10
+             overall_score = ?6, level = ?7, scores = ?8, indicators = ?9, updated_at = ?10, submitted_at = ?10,
+             indicator_bits = ?11, score_values = ?12
          WHERE id = ?1 AND status = 'draft'",
     )?;
     let changed = submit.execute(params![
@@ -195,7 +203,9 @@ pub fn submit_response(
         response.level,
         response.scores,
         response.indicators,
-        now()
+        now(),
+        response.indicator_bits,
+        response.score_values,
     ])?;
     Ok(changed == 1)
 }

@@ -1,0 +1,15 @@
+-- The business-register frame of a wave: enterprises per stratum (area × VSIC section × size).
+CREATE TABLE frame_strata (
+    wave_id      TEXT NOT NULL REFERENCES waves (id),
+    area_code    TEXT NOT NULL REFERENCES areas (code),
+    vsic_section TEXT NOT NULL REFERENCES sectors (section),
+    size_class   TEXT NOT NULL CHECK (size_class IN ('micro', 'small', 'medium', 'large')),
+    enterprises  INTEGER NOT NULL CHECK (enterprises >= 0),
+    PRIMARY KEY (wave_id, area_code, vsic_section, size_class)
+) STRICT;
+
+-- Compact copies of a submitted response's indicators (bit i = indicator i of its questionnaire
+-- version) and dimension scores (little-endian f64 per dimension, NaN for none), so that
+-- statistics over a million responses need no JSON parsing. The JSON columns stay the record.
+ALTER TABLE responses ADD COLUMN indicator_bits INTEGER;
+ALTER TABLE responses ADD COLUMN score_values BLOB;
