@@ -10,6 +10,8 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod export;
+pub mod figures;
 pub mod frame;
 pub mod profile;
 pub mod reference;

@@ -13,11 +13,12 @@ pub fn run(
     responses: usize,
     seed: u64,
     wave: Option<String>,
+    with_frame: bool,
 ) -> Result<ExitCode, CliError> {
     let app = App::start(config)?;
     let wave = wave.unwrap_or_else(|| time::OffsetDateTime::now_utc().year().to_string());
     let started = Instant::now();
-    let summary = generate(&app, &DemoOptions { responses, seed, wave: wave.clone() })?;
+    let summary = generate(&app, &DemoOptions { responses, seed, wave: wave.clone(), with_frame })?;
     println!(
         "wrote {responses} demo responses ({} enterprises, {} agencies, {} drafts) to wave {wave} in {} in {:.1} s",
         summary.enterprises,

@@ -2,6 +2,8 @@
 
 mod check;
 mod demo;
+mod export;
+mod frame;
 mod score;
 mod user;
 
@@ -51,10 +53,30 @@ enum Command {
         /// Wave id [default: the current year]
         #[arg(long)]
         wave: Option<String>,
+        /// Also write a business-register frame consistent with the responses.
+        #[arg(long)]
+        with_frame: bool,
     },
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// The business-register frame of a wave.
+    #[command(subcommand)]
+    Frame(frame::FrameCommand),
+    /// Write aggregates.csv, microdata.csv and datapackage.json for a wave.
+    Export {
+        #[arg(long)]
+        wave: String,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Questionnaire id [default: the wave's enterprise questionnaire]
+        #[arg(long)]
+        survey: Option<String>,
+        /// Fewest respondents a published figure may rest on (at least 3).
+        #[arg(long, default_value_t = crate::stats::DEFAULT_THRESHOLD)]
+        threshold: u32,
+    },
 }
 
 /// A command's failure: one line a person can act on.
@@ -80,7 +102,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Check { paths } => Ok(check::run(&config, paths)),
         Command::Score { answers, survey } => score::run(&config, &answers, &survey),
-        Command::Demo { responses, seed, wave } => demo::run(&config, responses, seed, wave),
+        Command::Demo { responses, seed, wave, with_frame } => {
+            demo::run(&config, responses, seed, wave, with_frame)
+        }
         Command::User(command) => user::run(&config, command),
+        Command::Frame(command) => frame::run(&config, command),
+        Command::Export { wave, out, survey, threshold } => {
+            export::run(&config, &wave, &out, survey, threshold)
+        }
     }
 }

@@ -20,6 +20,8 @@ pub struct DemoOptions {
     pub responses: usize,
     pub seed: u64,
     pub wave: String,
+    /// Also write a business-register frame consistent with the responses.
+    pub with_frame: bool,
 }
 
 /// What was generated.
@@ -107,7 +109,8 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         let tax_code = format!("01{:08}", index + 1);
         let who = Respondent { enterprise: &firm, name, tax_code };
         let answers = answer(survey, &who, &app.reference, &mut rng);
-        let status = if index % DRAFT_EVERY == DRAFT_EVERY - 1 {
+        // Offset from the agency cycle, so that agencies are not all drafts.
+        let status = if index % DRAFT_EVERY == 3 {
             summary.drafts += 1;
             ResponseStatus::Draft
         } else {
@@ -121,7 +124,48 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
             batch.clear();
         }
     }
+    if options.with_frame {
+        write_frame(app, &wave.id, &enterprise.id, &mut rng)?;
+    }
     Ok(summary)
+}
+
+/// A frame in which the respondents are a sample: each stratum holds 3 to 40 times as many
+/// enterprises as responded, and some strata nobody answered in hold a few more.
+fn write_frame(app: &App, wave: &str, survey: &str, rng: &mut Rng) -> Result<(), StoreError> {
+    let counts = app.store.read(|c| store::stratum_counts(c, wave, survey))?;
+    let mut rows = Vec::with_capacity(counts.len());
+    for (area, section, size, n) in &counts {
+        let (Ok(area), Ok(section), Some(size)) = (
+            crate::reference::AreaCode::parse(area),
+            crate::reference::VsicSection::parse(section),
+            crate::reference::SizeClass::parse(size),
+        ) else {
+            continue;
+        };
+        let enterprises = u64::try_from(*n).unwrap_or(0) * rng.u64(3..=40);
+        rows.push(crate::frame::FrameRow { area: area.clone(), section, size, enterprises });
+        if rng.f64() < 0.1 {
+            // A neighbouring size class with no respondent: collapsing must cover it.
+            let other = crate::reference::SizeClass::ALL[rng.usize(..4)];
+            if !counts.iter().any(|(a, s, z, _)| {
+                a == area.as_str() && *s == section.to_string() && z == other.as_str()
+            }) && other != size
+            {
+                rows.push(crate::frame::FrameRow {
+                    area,
+                    section,
+                    size: other,
+                    enterprises: rng.u64(1..=20),
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        (a.area.as_str(), a.section, a.size).cmp(&(b.area.as_str(), b.section, b.size))
+    });
+    rows.dedup_by(|a, b| a.area == b.area && a.section == b.section && a.size == b.size);
+    app.store.write(|tx| store::replace_frame(tx, wave, &rows))
 }
 
 /// `n` synthetic answer sets for `survey`, without touching the database (for benchmarks).

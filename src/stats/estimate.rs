@@ -35,7 +35,8 @@ impl Sums {
 }
 
 /// Whether the variable is a yes/no share or a mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     Share,
     Mean,
@@ -83,30 +84,41 @@ pub fn estimate(
     domain: impl IntoIterator<Item = usize>,
     kind: Kind,
 ) -> Option<Estimate> {
-    let h_count = design.strata.len();
-    let mut per_stratum = vec![Sums::default(); h_count];
+    // Only the strata the domain touches: a domain of one ward is a handful of them.
+    let mut touched: Vec<(usize, Sums)> = Vec::new();
     let (mut count, mut total) = (0.0, 0.0);
     for k in domain {
-        let (s, h) = (&sums[k], design.stratum_of[k]);
-
-        per_stratum[h].count += s.count;
-        per_stratum[h].sum += s.sum;
-        per_stratum[h].sum_sq += s.sum_sq;
-        count += s.count;
-        total += s.sum;
+        let s = sums[k];
+        if s.count > 0.0 {
+            touched.push((design.stratum_of[k], s));
+            count += s.count;
+            total += s.sum;
+        }
     }
     if count == 0.0 {
         return None;
     }
-    let weighted_n: f64 =
-        design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.count).sum();
-    let weighted_sum: f64 =
-        design.strata.iter().zip(&per_stratum).map(|(st, s)| st.weight() * s.sum).sum();
+    touched.sort_unstable_by_key(|(h, _)| *h);
+    let mut per_stratum: Vec<(usize, Sums)> = Vec::with_capacity(touched.len());
+    for (h, s) in touched {
+        match per_stratum.last_mut() {
+            Some((last, acc)) if *last == h => {
+                acc.count += s.count;
+                acc.sum += s.sum;
+                acc.sum_sq += s.sum_sq;
+            }
+            _ => per_stratum.push((h, s)),
+        }
+    }
+    let weight = |h: usize| design.strata[h].weight();
+    let weighted_n: f64 = per_stratum.iter().map(|(h, s)| weight(*h) * s.count).sum();
+    let weighted_sum: f64 = per_stratum.iter().map(|(h, s)| weight(*h) * s.sum).sum();
     let p = weighted_sum / weighted_n;
     let mut variance = 0.0;
-    for (stratum, s) in design.strata.iter().zip(&per_stratum) {
+    for (h, s) in &per_stratum {
+        let stratum = &design.strata[*h];
         let n_h = f64::from(stratum.respondents);
-        if s.count == 0.0 || n_h < 2.0 {
+        if n_h < 2.0 {
             continue;
         }
         let w = stratum.weight();
@@ -116,7 +128,7 @@ pub fn estimate(
         variance += stratum.fpc() * n_h / (n_h - 1.0) * (squares - linear * linear / n_h);
     }
     let se = variance.max(0.0).sqrt();
-    let strata_in_domain = per_stratum.iter().filter(|s| s.count > 0.0).count() as f64;
+    let strata_in_domain = per_stratum.len() as f64;
     let df = (count - strata_in_domain).max(1.0);
     let n = count as u32;
     let unweighted = total / count;

@@ -57,3 +57,57 @@ pub fn levels_in_area(
     let rows = stmt.query_map(params![wave_id, survey_id, area], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A submitted response as statistics see it: its stratum and compact results.
+pub struct StatRow<'a> {
+    pub area_code: Option<&'a str>,
+    pub vsic_section: Option<&'a str>,
+    pub size_class: Option<&'a str>,
+    pub indicator_bits: i64,
+    pub score_values: &'a [u8],
+}
+
+/// Calls `f` on every submitted response to `survey_id` in `wave_id`, streaming: memory does
+/// not grow with the number of responses. Returns how many there were.
+pub fn for_each_submitted(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+    mut f: impl FnMut(StatRow<'_>),
+) -> Result<usize, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT area_code, vsic_section, size_class, indicator_bits, score_values FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND indicator_bits IS NOT NULL",
+    )?;
+    let mut rows = stmt.query(params![wave_id, survey_id])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+        f(StatRow {
+            area_code: text(0),
+            vsic_section: text(1),
+            size_class: text(2),
+            indicator_bits: row.get(3)?,
+            score_values: row.get_ref(4)?.as_blob_or_null().ok().flatten().unwrap_or(&[]),
+        });
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Respondents (drafts included) per stratum of a questionnaire in a wave.
+pub fn stratum_counts(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT area_code, vsic_section, size_class, count(*) FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND area_code IS NOT NULL AND vsic_section IS NOT NULL AND size_class IS NOT NULL
+         GROUP BY 1, 2, 3",
+    )?;
+    let rows = stmt.query_map(params![wave_id, survey_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

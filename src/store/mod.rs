@@ -20,7 +20,10 @@ pub use accounts::{
     record_login_failure, session, set_disabled, set_password, touch_session, user_id, users,
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
-pub use fieldwork::{Counts, counts_by_area, counts_in_area, levels_in_area};
+pub use fieldwork::{
+    Counts, StatRow, counts_by_area, counts_in_area, for_each_submitted, levels_in_area,
+    stratum_counts,
+};
 pub use frame::{frame, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};

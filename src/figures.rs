@@ -1,0 +1,310 @@
+//! The figures of a wave: every indicator share and score mean, for the city and for each
+//! breakdown, weighted to the frame when the wave has one, with small cells suppressed.
+//! Reads the database once, streaming; the statistics themselves are in `stats`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::app::App;
+use crate::reference::{Reference, SizeClass, VsicSection};
+use crate::stats::{self, Design, Estimate, Kind, StratumKey, Sums, Suppression};
+use crate::store::{self, StoreError};
+use crate::survey::{RespondentKind, Survey, Text};
+
+/// How figures are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Breakdown {
+    City,
+    Area,
+    VsicSection,
+    SizeClass,
+    AreaSizeClass,
+}
+
+impl Breakdown {
+    pub const ALL: [Breakdown; 5] = [
+        Breakdown::City,
+        Breakdown::Area,
+        Breakdown::VsicSection,
+        Breakdown::SizeClass,
+        Breakdown::AreaSizeClass,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Breakdown::City => "city",
+            Breakdown::Area => "area",
+            Breakdown::VsicSection => "vsic_section",
+            Breakdown::SizeClass => "size_class",
+            Breakdown::AreaSizeClass => "area_size_class",
+        }
+    }
+}
+
+/// A variable that is estimated: an indicator's share or a score's mean.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variable {
+    /// `ind_<indicator>`, `score_<dimension>` or `score_overall`.
+    pub id: String,
+    pub kind: Kind,
+    pub label: Text,
+}
+
+/// One published (or suppressed) figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub breakdown: Breakdown,
+    /// `all`, an area code, a section letter, a size class, or `area:size`.
+    pub group: String,
+    /// Position in `Figures::variables`.
+    pub variable: usize,
+    /// Respondents in the group.
+    pub n: u32,
+    /// `None` when suppressed.
+    pub estimate: Option<Estimate>,
+    pub suppression: Suppression,
+}
+
+/// Every figure of a questionnaire in a wave.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figures {
+    pub wave: String,
+    pub survey: String,
+    pub version: u32,
+    /// Weighted to a frame (representative) or not.
+    pub weighted: bool,
+    pub respondents: usize,
+    pub threshold: u32,
+    pub variables: Vec<Variable>,
+    pub figures: Vec<Figure>,
+    /// How many final strata, and how many of them are collapsed ones.
+    pub strata: usize,
+    pub collapsed: usize,
+    /// Strata with respondents the frame does not list.
+    pub frame_gaps: usize,
+}
+
+/// Why figures cannot be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum FiguresError {
+    #[error("no wave '{0}'")]
+    NoWave(String),
+    #[error("wave '{0}' has no questionnaire '{1}'")]
+    NoSurvey(String, String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Maps codes to the small indices strata are keyed by.
+struct Keys<'a> {
+    reference: &'a Reference,
+}
+
+const UNKNOWN: u8 = u8::MAX;
+
+impl Keys<'_> {
+    fn key(&self, area: Option<&str>, section: Option<&str>, size: Option<&str>) -> StratumKey {
+        let area = area
+            .and_then(|a| self.reference.areas.iter().position(|x| x.code.as_str() == a))
+            .map_or(u16::MAX, |i| i as u16);
+        let section = section
+            .and_then(|s| VsicSection::parse(s).ok())
+            .map_or(UNKNOWN, |s| s.letter() as u8 - b'A');
+        let size = size.and_then(SizeClass::parse).map_or(UNKNOWN, |s| s as u8);
+        StratumKey { area, section, size }
+    }
+
+    fn area(&self, key: &StratumKey) -> Option<String> {
+        self.reference.areas.get(usize::from(key.area)).map(|a| a.code.to_string())
+    }
+
+    fn section(key: &StratumKey) -> Option<String> {
+        (key.section != UNKNOWN).then(|| char::from(b'A' + key.section).to_string())
+    }
+
+    fn size(key: &StratumKey) -> Option<&'static str> {
+        SizeClass::ALL.get(usize::from(key.size)).map(|s| s.as_str())
+    }
+}
+
+/// The variables of a questionnaire, in export order.
+pub fn variables(survey: &Survey) -> Vec<Variable> {
+    let indicators = survey.indicators.iter().map(|i| Variable {
+        id: format!("ind_{}", i.id),
+        kind: Kind::Share,
+        label: i.label.clone(),
+    });
+    let scores = survey.dimensions.iter().map(|d| Variable {
+        id: format!("score_{}", d.id),
+        kind: Kind::Mean,
+        label: d.title.clone(),
+    });
+    let overall = Variable {
+        id: "score_overall".into(),
+        kind: Kind::Mean,
+        label: Text::new("Điểm tổng hợp", "Overall score"),
+    };
+    indicators.chain(scores).chain([overall]).collect()
+}
+
+/// Computes every figure of `survey_id` in `wave_id`, suppressing groups of fewer than
+/// `threshold` respondents (never below 3).
+pub fn figures(
+    app: &App,
+    wave_id: &str,
+    survey_id: &str,
+    threshold: u32,
+) -> Result<Figures, FiguresError> {
+    let wave = app
+        .store
+        .read(|c| store::wave(c, wave_id))?
+        .ok_or_else(|| FiguresError::NoWave(wave_id.into()))?;
+    let survey = wave
+        .questionnaires
+        .iter()
+        .find(|(id, _)| id == survey_id)
+        .and_then(|(id, v)| app.catalog.get(id, *v))
+        .ok_or_else(|| FiguresError::NoSurvey(wave_id.into(), survey_id.into()))?
+        .clone();
+    let variables = variables(&survey);
+    let (indicators, dimensions) = (survey.indicators.len(), survey.dimensions.len());
+    let keys = Keys { reference: &app.reference };
+
+    let mut strata: BTreeMap<StratumKey, (u32, Vec<Sums>)> = BTreeMap::new();
+    let respondents = app.store.read(|c| {
+        store::for_each_submitted(c, wave_id, survey_id, |row| {
+            let key = keys.key(row.area_code, row.vsic_section, row.size_class);
+            let (n, sums) =
+                strata.entry(key).or_insert_with(|| (0, vec![Sums::default(); variables.len()]));
+            *n += 1;
+            for (i, s) in sums.iter_mut().take(indicators).enumerate() {
+                s.add(f64::from(u8::from(row.indicator_bits & (1 << i.min(62)) != 0)));
+            }
+            for (d, chunk) in row.score_values.chunks_exact(8).take(dimensions + 1).enumerate() {
+                let value = f64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                if !value.is_nan() {
+                    sums[indicators + d].add(value);
+                }
+            }
+        })
+    })?;
+
+    let frame = if survey.kind == RespondentKind::Enterprise {
+        frame_of(app, wave_id, &keys)?
+    } else {
+        None
+    };
+    let counts: BTreeMap<StratumKey, u32> = strata.iter().map(|(k, (n, _))| (*k, *n)).collect();
+    let design = stats::design(&counts, frame.as_ref());
+    let sums: Vec<Vec<Sums>> = (0..variables.len())
+        .map(|v| {
+            design
+                .keys
+                .iter()
+                .map(|k| strata.get(k).map_or(Sums::default(), |(_, s)| s[v]))
+                .collect()
+        })
+        .collect();
+    let threshold = threshold.max(stats::MIN_THRESHOLD);
+    let mut figures = Vec::new();
+    for breakdown in Breakdown::ALL {
+        let groups = groups(&design, &keys, breakdown);
+        let n: Vec<u32> = groups
+            .iter()
+            .map(|(_, members)| {
+                members.iter().map(|&k| counts.get(&design.keys[k]).copied().unwrap_or(0)).sum()
+            })
+            .collect();
+        let suppressed = stats::suppress(&n, &lines(&groups, breakdown), threshold).cells;
+        for (g, (group, members)) in groups.iter().enumerate() {
+            for (v, variable) in variables.iter().enumerate() {
+                let estimate = (suppressed[g] == Suppression::Published)
+                    .then(|| {
+                        stats::estimate(&design, &sums[v], members.iter().copied(), variable.kind)
+                    })
+                    .flatten();
+                figures.push(Figure {
+                    breakdown,
+                    group: group.clone(),
+                    variable: v,
+                    n: n[g],
+                    estimate,
+                    suppression: suppressed[g],
+                });
+            }
+        }
+    }
+    Ok(Figures {
+        wave: wave_id.into(),
+        survey: survey.id.clone(),
+        version: survey.version,
+        weighted: design.weighted,
+        respondents,
+        threshold,
+        variables,
+        figures,
+        strata: design.strata.len(),
+        collapsed: design.strata.iter().filter(|s| s.level != stats::Level::Full).count(),
+        frame_gaps: design.frame_gaps.len(),
+    })
+}
+
+fn frame_of(
+    app: &App,
+    wave_id: &str,
+    keys: &Keys<'_>,
+) -> Result<Option<BTreeMap<StratumKey, f64>>, StoreError> {
+    let rows = app.store.read(|c| store::frame(c, wave_id))?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    Ok(Some(
+        rows.iter().map(|(a, s, z, n)| (keys.key(Some(a), Some(s), Some(z)), *n as f64)).collect(),
+    ))
+}
+
+/// The groups of a breakdown and the frame strata in each; strata of an unknown area, section
+/// or size class belong to no group but the city.
+fn groups(design: &Design, keys: &Keys<'_>, breakdown: Breakdown) -> Vec<(String, Vec<usize>)> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, key) in design.keys.iter().enumerate() {
+        let group = match breakdown {
+            Breakdown::City => Some("all".to_string()),
+            Breakdown::Area => keys.area(key),
+            Breakdown::VsicSection => Keys::section(key),
+            Breakdown::SizeClass => Keys::size(key).map(str::to_string),
+            Breakdown::AreaSizeClass => {
+                keys.area(key).zip(Keys::size(key)).map(|(a, s)| format!("{a}:{s}"))
+            }
+        };
+        if let Some(group) = group {
+            groups.entry(group).or_default().push(i);
+        }
+    }
+    groups.into_iter().collect()
+}
+
+/// Lines of cells whose totals are published: every breakdown adds up to the city; the cells of
+/// area × size add up to each area and to each size class.
+fn lines(groups: &[(String, Vec<usize>)], breakdown: Breakdown) -> Vec<Vec<usize>> {
+    match breakdown {
+        Breakdown::City => vec![],
+        Breakdown::Area | Breakdown::VsicSection | Breakdown::SizeClass => {
+            vec![(0..groups.len()).collect()]
+        }
+        Breakdown::AreaSizeClass => {
+            let mut by_area: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            let mut by_size: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, (group, _)) in groups.iter().enumerate() {
+                if let Some((area, size)) = group.split_once(':') {
+                    by_area.entry(area).or_default().push(i);
+                    by_size.entry(size).or_default().push(i);
+                }
+            }
+            by_area.into_values().chain(by_size.into_values()).collect()
+        }
+    }
+}
