@@ -46,6 +46,18 @@ impl Catalog {
         self.current.get(id).and_then(|v| self.get(id, *v))
     }
 
+    /// Every version of a questionnaire, oldest first.
+    pub fn versions_of(&self, id: &str) -> Vec<&Survey> {
+        let mut versions: Vec<&Survey> = self
+            .versions
+            .iter()
+            .filter(|((sid, _), _)| sid == id)
+            .map(|(_, s)| s.as_ref())
+            .collect();
+        versions.sort_by_key(|s| s.version);
+        versions
+    }
+
     /// The current version of every questionnaire, by id.
     pub fn current_all(&self) -> Vec<&Arc<Survey>> {
         let mut all: Vec<&Arc<Survey>> =

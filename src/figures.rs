@@ -149,14 +149,22 @@ pub fn variables(survey: &Survey) -> Vec<Variable> {
     indicators.chain(scores).chain([overall]).collect()
 }
 
-/// Computes every figure of `survey_id` in `wave_id`, suppressing groups of fewer than
-/// `threshold` respondents (never below 3).
-pub fn figures(
-    app: &App,
-    wave_id: &str,
-    survey_id: &str,
-    threshold: u32,
-) -> Result<Figures, FiguresError> {
+/// What one pass over a wave's submitted responses gives: the design and the sums of every
+/// variable in every frame stratum.
+pub struct Sample {
+    pub survey: std::sync::Arc<Survey>,
+    pub variables: Vec<Variable>,
+    pub design: Design,
+    /// Respondents per frame stratum.
+    pub counts: BTreeMap<StratumKey, u32>,
+    /// `sums[v][k]`: variable `v` in `design.keys[k]`.
+    pub sums: Vec<Vec<Sums>>,
+    pub respondents: usize,
+}
+
+/// Reads the submitted responses of `survey_id` in `wave_id` once and builds the design,
+/// weighted to the wave's frame for an enterprise questionnaire that has one.
+pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, FiguresError> {
     let wave = app
         .store
         .read(|c| store::wave(c, wave_id))?
@@ -190,7 +198,6 @@ pub fn figures(
             }
         })
     })?;
-
     let frame = if survey.kind == RespondentKind::Enterprise {
         frame_of(app, wave_id, &keys)?
     } else {
@@ -198,7 +205,7 @@ pub fn figures(
     };
     let counts: BTreeMap<StratumKey, u32> = strata.iter().map(|(k, (n, _))| (*k, *n)).collect();
     let design = stats::design(&counts, frame.as_ref());
-    let sums: Vec<Vec<Sums>> = (0..variables.len())
+    let sums = (0..variables.len())
         .map(|v| {
             design
                 .keys
@@ -207,22 +214,49 @@ pub fn figures(
                 .collect()
         })
         .collect();
+    Ok(Sample { survey, variables, design, counts, sums, respondents })
+}
+
+/// Computes every figure of `survey_id` in `wave_id`, suppressing groups of fewer than
+/// `threshold` respondents (never below 3).
+pub fn figures(
+    app: &App,
+    wave_id: &str,
+    survey_id: &str,
+    threshold: u32,
+) -> Result<Figures, FiguresError> {
+    let sample = sample(app, wave_id, survey_id)?;
+    Ok(figures_of(app, wave_id, &sample, threshold))
+}
+
+/// The figures of a sample.
+pub fn figures_of(app: &App, wave_id: &str, sample: &Sample, threshold: u32) -> Figures {
+    let keys = Keys { reference: &app.reference };
+    let design = &sample.design;
     let threshold = threshold.max(stats::MIN_THRESHOLD);
     let mut figures = Vec::new();
     for breakdown in Breakdown::ALL {
-        let groups = groups(&design, &keys, breakdown);
+        let groups = groups(design, &keys, breakdown);
         let n: Vec<u32> = groups
             .iter()
             .map(|(_, members)| {
-                members.iter().map(|&k| counts.get(&design.keys[k]).copied().unwrap_or(0)).sum()
+                members
+                    .iter()
+                    .map(|&k| sample.counts.get(&design.keys[k]).copied().unwrap_or(0))
+                    .sum()
             })
             .collect();
         let suppressed = stats::suppress(&n, &lines(&groups, breakdown), threshold).cells;
         for (g, (group, members)) in groups.iter().enumerate() {
-            for (v, variable) in variables.iter().enumerate() {
+            for (v, variable) in sample.variables.iter().enumerate() {
                 let estimate = (suppressed[g] == Suppression::Published)
                     .then(|| {
-                        stats::estimate(&design, &sums[v], members.iter().copied(), variable.kind)
+                        stats::estimate(
+                            design,
+                            &sample.sums[v],
+                            members.iter().copied(),
+                            variable.kind,
+                        )
                     })
                     .flatten();
                 figures.push(Figure {
@@ -236,19 +270,53 @@ pub fn figures(
             }
         }
     }
-    Ok(Figures {
+    Figures {
         wave: wave_id.into(),
-        survey: survey.id.clone(),
-        version: survey.version,
+        survey: sample.survey.id.clone(),
+        version: sample.survey.version,
         weighted: design.weighted,
-        respondents,
+        respondents: sample.respondents,
         threshold,
-        variables,
+        variables: sample.variables.clone(),
         figures,
         strata: design.strata.len(),
         collapsed: design.strata.iter().filter(|s| s.level != stats::Level::Full).count(),
         frame_gaps: design.frame_gaps.len(),
-    })
+    }
+}
+
+/// The final stratum of a response, by its codes: a label and the stratum.
+pub fn stratum_of<'a>(
+    app: &App,
+    design: &'a Design,
+    area: Option<&str>,
+    section: Option<&str>,
+    size: Option<&str>,
+) -> Option<(String, &'a stats::Stratum)> {
+    let keys = Keys { reference: &app.reference };
+    let index = design.index(&keys.key(area, section, size))?;
+    let h = design.stratum_of[index];
+    let stratum = &design.strata[h];
+    Some((format!("{}-{h}", stratum_level(stratum.level)), stratum))
+}
+
+/// The codes of a frame stratum: area code, section letter, size class ("" when unknown).
+pub fn codes_of(app: &App, key: &StratumKey) -> (String, String, String) {
+    let keys = Keys { reference: &app.reference };
+    (
+        keys.area(key).unwrap_or_default(),
+        Keys::section(key).unwrap_or_default(),
+        Keys::size(key).unwrap_or_default().to_string(),
+    )
+}
+
+fn stratum_level(level: stats::Level) -> &'static str {
+    match level {
+        stats::Level::Full => "s",
+        stats::Level::AreaSection => "as",
+        stats::Level::Area => "a",
+        stats::Level::City => "c",
+    }
 }
 
 fn frame_of(

@@ -1,20 +1,19 @@
 //! `dxsurvey export --wave W --out DIR`.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
-use crate::export;
-use crate::figures::figures;
+use crate::export::export;
 use crate::store;
 use crate::survey::RespondentKind;
 
 pub fn run(
     config: &AppConfig,
     wave: &str,
-    out: &PathBuf,
+    out: &Path,
     survey: Option<String>,
     threshold: u32,
 ) -> Result<ExitCode, CliError> {
@@ -37,23 +36,26 @@ pub fn run(
                 ))
             })?,
     };
-    std::fs::create_dir_all(out).map_err(|e| CliError(format!("{}: {e}", out.display())))?;
-    let figures = figures(&app, wave, &survey, threshold)?;
-    let path = out.join("aggregates.csv");
-    let file =
-        std::fs::File::create(&path).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-    export::write_aggregates(&figures, std::io::BufWriter::new(file))?;
-    let detail =
-        format!("{survey}: aggregates{}", if figures.weighted { "" } else { ", not weighted" });
+    // Pseudonyms are keyed by the installation's secret: stable here, meaningless elsewhere.
+    let key = crate::web::secret_key(config, &rocket::Config::figment())?;
+    let summary = export(&app, wave, &survey, out, threshold, &key)?;
+    let detail = format!(
+        "{survey}: aggregates, microdata, codebook{}",
+        if summary.weighted { "" } else { " (not weighted)" }
+    );
     app.store.write(|tx| {
         store::audit(tx, Some("command line"), "export", Some(wave), Some(&detail), None)
     })?;
     println!(
-        "wrote {} ({} figures of {} respondents{})",
-        path.display(),
-        figures.figures.len(),
-        figures.respondents,
-        if figures.weighted { ", weighted to the frame" } else { "; no frame: NOT representative" }
+        "wrote aggregates.csv ({} figures), microdata.csv ({} respondents) and datapackage.json to {}{}",
+        summary.figures,
+        summary.respondents,
+        out.display(),
+        if summary.weighted {
+            ""
+        } else {
+            "; no frame for this wave: the figures are NOT representative"
+        }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -3,8 +3,13 @@
 //! UTF-8; text that a spreadsheet would run as a formula is neutralised.
 
 mod aggregates;
+mod datapackage;
+pub mod microdata;
+mod write;
 
 pub use aggregates::write_aggregates;
+pub use datapackage::datapackage;
+pub use write::{ExportError, export};
 
 /// Prefixes text that begins like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage
 /// return) with an apostrophe, so that opening the CSV never runs it (OWASP's advice).

@@ -111,3 +111,51 @@ pub fn stratum_counts(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A submitted response for the microdata export.
+pub struct MicroRow<'a> {
+    pub id: i64,
+    pub area_code: Option<&'a str>,
+    pub vsic_section: Option<&'a str>,
+    pub size_class: Option<&'a str>,
+    pub indicator_bits: i64,
+    pub score_values: &'a [u8],
+    pub answers: &'a str,
+}
+
+/// Calls `f` on every submitted response with its answers, streaming, in id order; stops at
+/// the first error `f` returns.
+pub fn for_each_submitted_answers<E: From<StoreError>>(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+    mut f: impl FnMut(MicroRow<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, area_code, vsic_section, size_class, indicator_bits, score_values, answers FROM responses
+             WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND indicator_bits IS NOT NULL ORDER BY id",
+        )
+        .map_err(StoreError::from)?;
+
+    let mut rows = stmt.query(params![wave_id, survey_id]).map_err(StoreError::from)?;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+        f(MicroRow {
+            id: row.get(0).map_err(StoreError::from)?,
+            area_code: text(1),
+            vsic_section: text(2),
+            size_class: text(3),
+            indicator_bits: row.get(4).map_err(StoreError::from)?,
+            score_values: row
+                .get_ref(5)
+                .map_err(StoreError::from)?
+                .as_blob_or_null()
+                .ok()
+                .flatten()
+                .unwrap_or(&[]),
+            answers: text(6).unwrap_or("{}"),
+        })?;
+    }
+    Ok(())
+}

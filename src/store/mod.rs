@@ -21,8 +21,8 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use fieldwork::{
-    Counts, StatRow, counts_by_area, counts_in_area, for_each_submitted, levels_in_area,
-    stratum_counts,
+    Counts, MicroRow, StatRow, counts_by_area, counts_in_area, for_each_submitted,
+    for_each_submitted_answers, levels_in_area, stratum_counts,
 };
 pub use frame::{frame, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};

@@ -10,5 +10,6 @@ mod cli;
 mod helpers;
 mod respond;
 mod sessions;
+mod statistics;
 mod store;
 mod web;

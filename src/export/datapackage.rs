@@ -1,0 +1,180 @@
+//! `datapackage.json`: a Frictionless Data package describing both CSV files, generated from
+//! the questionnaire: every column, its question in both languages, and its value labels.
+
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::figures::Figures;
+use crate::survey::{QuestionKind, Survey};
+
+fn field(name: &str, kind: &str, vi: &str, en: &str) -> Value {
+    json!({ "name": name, "type": kind, "title": en, "description": format!("{en} / {vi}"), "title_vi": vi, "title_en": en })
+}
+
+/// The package descriptor.
+pub fn datapackage(
+    app: &App,
+    figures: &Figures,
+    survey: &Survey,
+    questions: &[String],
+    wave: &str,
+) -> Value {
+    let aggregates = vec![
+        field("wave", "string", "Đợt khảo sát", "Survey wave"),
+        field(
+            "breakdown",
+            "string",
+            "Cách chia: city, area, vsic_section, size_class, area_size_class",
+            "Breakdown: city, area, vsic_section, size_class, area_size_class",
+        ),
+        field(
+            "group",
+            "string",
+            "Nhóm: all, mã phường/xã, ngành cấp 1, quy mô, hoặc mã phường/xã:quy mô",
+            "Group: all, area code, VSIC section, size class, or area:size",
+        ),
+        field(
+            "indicator",
+            "string",
+            "Chỉ tiêu: ind_<chỉ tiêu> (tỷ lệ) hoặc score_<trụ cột> (điểm trung bình)",
+            "Variable: ind_<indicator> (a share) or score_<dimension> (a mean score)",
+        ),
+        field(
+            "estimate",
+            "number",
+            "Ước lượng: tỷ lệ 0–1 hoặc điểm 0–100",
+            "Estimate: a share 0–1 or a score 0–100",
+        ),
+        field("se", "number", "Sai số chuẩn", "Standard error"),
+        field("ci_low", "number", "Cận dưới khoảng tin cậy 95%", "Lower bound of the 95% interval"),
+        field(
+            "ci_high",
+            "number",
+            "Cận trên khoảng tin cậy 95%",
+            "Upper bound of the 95% interval",
+        ),
+        field(
+            "cv",
+            "number",
+            "Hệ số biến thiên (SE / ước lượng)",
+            "Coefficient of variation (SE / estimate)",
+        ),
+        field("n", "integer", "Số đơn vị trả lời", "Respondents"),
+        field(
+            "weighted_n",
+            "number",
+            "Tổng quyền số (số doanh nghiệp ước tính)",
+            "Sum of weights (estimated enterprises)",
+        ),
+        field(
+            "suppressed",
+            "boolean",
+            "Không công bố do quá ít đơn vị trả lời",
+            "Not published: too few respondents",
+        ),
+    ];
+    let mut micro = vec![
+        field("respondent", "string", "Mã ẩn danh của phiếu", "Pseudonymous respondent id"),
+        field(
+            "area_code",
+            "string",
+            "Mã phường/xã (để trống nếu bị gộp để bảo mật)",
+            "Ward/commune code (blank where coarsened for confidentiality)",
+        ),
+        field(
+            "vsic_section",
+            "string",
+            "Ngành cấp 1 VSIC 2018 (để trống nếu bị gộp)",
+            "VSIC 2018 section (blank where coarsened)",
+        ),
+        field(
+            "size_class",
+            "string",
+            "Quy mô doanh nghiệp (để trống nếu bị gộp)",
+            "Size class (blank where coarsened)",
+        ),
+        field(
+            "stratum",
+            "string",
+            "Tầng dùng khi ước lượng (sau khi gộp tầng)",
+            "Stratum used for estimation (after collapsing)",
+        ),
+        field(
+            "stratum_population",
+            "number",
+            "Số doanh nghiệp của tầng theo dàn mẫu",
+            "Enterprises in the stratum (frame)",
+        ),
+        field("weight", "number", "Quyền số thiết kế N_h / n_h", "Design weight N_h / n_h"),
+    ];
+    for v in &figures.variables {
+        let kind = if v.id.starts_with("ind_") { "integer" } else { "number" };
+        micro.push(field(&v.id, kind, &v.label.vi, &v.label.en));
+    }
+    let current = |id: &str| {
+        survey.questions.iter().find(|q| q.id == id).or_else(|| {
+            app.catalog
+                .versions_of(&survey.id)
+                .into_iter()
+                .rev()
+                .find_map(|s| s.questions.iter().find(|q| q.id == id))
+        })
+    };
+    for id in questions {
+        let Some(q) = current(id) else { continue };
+        let kind = match q.kind {
+            QuestionKind::Integer { .. } | QuestionKind::Scale { .. } => "integer",
+            QuestionKind::Decimal { .. } => "number",
+            _ => "string",
+        };
+        let mut f = field(id, kind, &q.label.vi, &q.label.en);
+        let categories: Vec<Value> = match &q.kind {
+            QuestionKind::SingleChoice { choices, .. }
+            | QuestionKind::MultipleChoice { choices, .. } => choices
+                .iter()
+                .map(|c| json!({ "value": c.id, "label": c.label.en, "label_vi": c.label.vi }))
+                .collect(),
+            QuestionKind::Scale { steps } => steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| json!({ "value": i, "label": s.en, "label_vi": s.vi }))
+                .collect(),
+            QuestionKind::YesNo => vec![
+                json!({ "value": "yes", "label": "Yes", "label_vi": "Có" }),
+                json!({ "value": "no", "label": "No", "label_vi": "Không" }),
+            ],
+            _ => vec![],
+        };
+        if !categories.is_empty() {
+            f["categories"] = Value::Array(categories);
+        }
+        if matches!(q.kind, QuestionKind::MultipleChoice { .. }) {
+            f["description"] = Value::from(format!(
+                "{} (several choices joined by ';')",
+                f["description"].as_str().unwrap_or_default()
+            ));
+        }
+        if q.not_applicable {
+            f["missingValues"] = json!(["", "na"]);
+        }
+        micro.push(f);
+    }
+    json!({
+        "profile": "tabular-data-package",
+        "name": format!("dxsurvey-{}-{wave}", survey.id),
+        "title": format!("{} — {wave}", survey.title.en),
+        "title_vi": format!("{} — {wave}", survey.title.vi),
+        "created": crate::store::now(),
+        "description": if figures.weighted {
+            "Estimates weighted to the business-register frame of the wave (stratified design, linearised variance, logit intervals)."
+        } else {
+            "NOT REPRESENTATIVE: no frame was loaded for this wave; estimates are unweighted shares of the respondents."
+        },
+        "resources": [
+            { "name": "aggregates", "path": "aggregates.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
+              "schema": { "fields": aggregates } },
+            { "name": "microdata", "path": "microdata.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
+              "schema": { "fields": micro, "primaryKey": "respondent" } },
+        ],
+    })
+}

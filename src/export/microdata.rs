@@ -1,0 +1,279 @@
+//! `microdata.csv`: one row per submitted response, de-identified.
+//!
+//! - A pseudonymous `respondent` id (a keyed hash of the response id): stable across exports,
+//!   meaningless outside them.
+//! - No name, tax code or contact: questions with an identifying role and every free-text answer
+//!   are left out (a text can name anyone).
+//! - k-anonymous (k = 3) on area × sector × size class: a combination shared by fewer than three
+//!   respondents loses its size class, then its sector, then its area, until it is shared by
+//!   three.
+//! - Columns are the union of every version of the questionnaire, so exports of waves answered
+//!   on different versions line up.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use super::neutralise;
+use crate::catalog::Catalog;
+use crate::survey::{QuestionKind, Role, Survey};
+
+/// Fewest respondents a published combination of area, sector and size class may have.
+pub const K_ANONYMITY: u32 = 3;
+
+/// The quasi-identifiers of a respondent as published: blank where coarsened.
+pub type Published = (String, String, String);
+
+/// Maps each (area, section, size) to what may be published, given how many respondents share
+/// each combination.
+pub fn coarsen(
+    counts: &BTreeMap<(String, String, String), u32>,
+    k: u32,
+) -> BTreeMap<(String, String, String), Published> {
+    let mut out = BTreeMap::new();
+    let mut pending: Vec<&(String, String, String)> = Vec::new();
+    for (key, n) in counts {
+        if *n >= k {
+            out.insert(key.clone(), key.clone());
+        } else {
+            pending.push(key);
+        }
+    }
+    // Size class dropped, then sector, then area: each step pools what is still too small.
+    let steps: [fn(&Published) -> Published; 3] = [
+        |(a, s, _)| (a.clone(), s.clone(), String::new()),
+        |(a, _, _)| (a.clone(), String::new(), String::new()),
+        |_| (String::new(), String::new(), String::new()),
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let mut pooled: BTreeMap<Published, u32> = BTreeMap::new();
+        for key in &pending {
+            *pooled.entry(step(key)).or_default() += counts[*key];
+        }
+        let last = i == steps.len() - 1;
+        pending.retain(|key| {
+            let coarse = step(key);
+            if pooled[&coarse] >= k || last {
+                out.insert((*key).clone(), coarse);
+                false
+            } else {
+                true
+            }
+        });
+    }
+    out
+}
+
+/// The questions exported, by id, in the order of the newest version first, then any that only
+/// older versions had.
+pub fn exported_questions(catalog: &Catalog, survey_id: &str) -> Vec<String> {
+    let mut versions: Vec<&Survey> = catalog.versions_of(survey_id);
+    versions.sort_by_key(|s| std::cmp::Reverse(s.version));
+    let mut seen = BTreeSet::new();
+    let mut ids = Vec::new();
+    for survey in versions {
+        for q in &survey.questions {
+            // The exact number of employees could single out a large firm; its size class is
+            // published instead.
+            let identifying = matches!(
+                q.role,
+                Some(Role::LegalName | Role::TaxCode | Role::AgencyName | Role::Employees)
+            );
+            let free_text =
+                matches!(q.kind, QuestionKind::ShortText { .. } | QuestionKind::LongText { .. });
+            let stratum = matches!(q.role, Some(Role::Area | Role::VsicSection));
+            if !identifying && !free_text && !stratum && seen.insert(q.id.clone()) {
+                ids.push(q.id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// A keyed pseudonym of a response id.
+pub fn pseudonym(key: &str, id: i64) -> String {
+    let digest = Sha256::digest(format!("{key}:{id}").as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// An answer as a microdata cell: choice ids (several joined by `;`), numbers, yes/no, `na`.
+pub fn cell(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => neutralise(s).into_owned(),
+        Some(Value::Array(items)) => {
+            items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";")
+        }
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Writes the header; `variables` are the `ind_*`/`score_*` columns, `questions` the answers.
+pub fn write_header(
+    writer: &mut csv::Writer<impl Write>,
+    variables: &[String],
+    questions: &[String],
+) -> Result<(), csv::Error> {
+    let fixed = [
+        "respondent",
+        "area_code",
+        "vsic_section",
+        "size_class",
+        "stratum",
+        "stratum_population",
+        "weight",
+    ];
+    writer.write_record(
+        fixed
+            .iter()
+            .map(|s| s.to_string())
+            .chain(variables.iter().cloned())
+            .chain(questions.iter().cloned()),
+    )
+}
+
+/// Where each exported question's answer goes: built once per export.
+pub struct Columns {
+    /// (question id, column), sorted by id: a binary search beats hashing for ids this short.
+    index: Vec<(String, usize)>,
+}
+
+impl Columns {
+    pub fn new(questions: &[String]) -> Columns {
+        let mut index: Vec<(String, usize)> =
+            questions.iter().enumerate().map(|(i, q)| (q.clone(), i)).collect();
+        index.sort();
+        Columns { index }
+    }
+
+    fn column(&self, id: &str) -> Option<usize> {
+        self.index.binary_search_by(|(q, _)| q.as_str().cmp(id)).ok().map(|i| self.index[i].1)
+    }
+
+    /// Appends the answer cells of one response (stored JSON), in question order. The JSON is
+    /// read in one pass, without building a tree.
+    pub fn cells(&self, answers: &str, out: &mut Vec<String>) {
+        let start = out.len();
+        out.resize(start + self.index.len(), String::new());
+        let mut deserializer = serde_json::Deserializer::from_str(answers);
+        let _ = serde::Deserializer::deserialize_map(
+            &mut deserializer,
+            CellVisitor { columns: self, out: &mut out[start..] },
+        );
+    }
+}
+
+struct CellVisitor<'c, 'o> {
+    columns: &'c Columns,
+    out: &'o mut [String],
+}
+
+impl<'de> serde::de::Visitor<'de> for CellVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of answers")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Question ids have no escapes, so the keys are borrowed from the stored text.
+        while let Some(key) = map.next_key::<&'de str>()? {
+            match self.columns.column(key) {
+                Some(i) => self.out[i] = raw_cell(map.next_value::<&RawValue>()?.get()),
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The answer cells of one response, in `questions` order (for a single response).
+pub fn answer_cells(answers: &str, questions: &[String], out: &mut Vec<String>) {
+    Columns::new(questions).cells(answers, out);
+}
+
+/// A cell from one raw JSON value.
+fn raw_cell(raw: &str) -> String {
+    match raw.as_bytes().first() {
+        // A string without escapes is its own text between the quotes; others are decoded.
+        Some(b'"') if !raw.contains('\\') => neutralise(&raw[1..raw.len() - 1]).into_owned(),
+        Some(b'"') => serde_json::from_str::<String>(raw)
+            .map(|s| neutralise(&s).into_owned())
+            .unwrap_or_default(),
+        Some(b'[') => match serde_json::from_str::<Vec<&str>>(raw) {
+            Ok(items) => items.join(";"),
+            Err(_) => {
+                serde_json::from_str::<Vec<String>>(raw).map(|v| v.join(";")).unwrap_or_default()
+            }
+        },
+        Some(b'n') => String::new(),
+        _ => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(a: &str, s: &str, z: &str) -> (String, String, String) {
+        (a.into(), s.into(), z.into())
+    }
+
+    #[test]
+    fn rare_combinations_lose_detail_until_three_share_them() {
+        let counts = BTreeMap::from([
+            (key("00070", "G", "micro"), 5), // kept
+            (key("00070", "G", "small"), 2), // G pooled: 2 + 1 = 3 without size
+            (key("00070", "G", "large"), 1),
+            (key("00070", "J", "micro"), 1), // J alone: 1 -> area pool with C: 1 + 1 = 2 -> city
+            (key("00070", "C", "micro"), 1),
+            (key("00082", "F", "small"), 1), // city pool: 1 + 2 = 3
+        ]);
+        let published = coarsen(&counts, 3);
+        assert_eq!(published[&key("00070", "G", "micro")], key("00070", "G", "micro"));
+        assert_eq!(published[&key("00070", "G", "small")], key("00070", "G", ""));
+        assert_eq!(published[&key("00070", "G", "large")], key("00070", "G", ""));
+        assert_eq!(published[&key("00070", "J", "micro")], key("", "", ""));
+        assert_eq!(published[&key("00082", "F", "small")], key("", "", ""));
+        // Every published combination is shared by at least three respondents.
+        let mut shared: BTreeMap<&Published, u32> = BTreeMap::new();
+        for (k, p) in &published {
+            *shared.entry(p).or_default() += counts[k];
+        }
+        assert!(shared.values().all(|n| *n >= 3), "{shared:?}");
+    }
+
+    #[test]
+    fn raw_cells_read_like_parsed_ones() {
+        let mut out = Vec::new();
+        let questions: Vec<String> =
+            ["a", "b", "c", "d", "e", "f"].iter().map(|s| s.to_string()).collect();
+        answer_cells(
+            r#"{"a": "x\"y", "b": ["p", "q"], "c": 4.5, "d": null, "f": "=1+1"}"#,
+            &questions,
+            &mut out,
+        );
+        assert_eq!(out, ["x\"y", "p;q", "4.5", "", "", "'=1+1"]);
+    }
+
+    #[test]
+    fn cells_write_choices_numbers_and_neutralise_formulas() {
+        assert_eq!(cell(Some(&serde_json::json!(["a", "b"]))), "a;b");
+        assert_eq!(cell(Some(&serde_json::json!(3))), "3");
+        assert_eq!(cell(Some(&serde_json::json!("=cmd()"))), "'=cmd()");
+        assert_eq!(cell(None), "");
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_and_keyed() {
+        assert_eq!(pseudonym("k", 1), pseudonym("k", 1));
+        assert_ne!(pseudonym("k", 1), pseudonym("k", 2));
+        assert_ne!(pseudonym("k", 1), pseudonym("other", 1));
+        assert_eq!(pseudonym("k", 1).len(), 16);
+    }
+}

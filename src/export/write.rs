@@ -1,0 +1,141 @@
+//! Writing the three export files of a wave into a folder.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use super::microdata::{self, K_ANONYMITY};
+use super::{datapackage, write_aggregates};
+use crate::app::App;
+use crate::figures::{self, FiguresError};
+use crate::store::{self, StoreError};
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportSummary {
+    pub survey: String,
+    pub respondents: usize,
+    pub figures: usize,
+    pub weighted: bool,
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{0}")]
+    Figures(#[from] FiguresError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>, ExportError> {
+    File::create(path)
+        .map(|f| BufWriter::with_capacity(1 << 20, f))
+        .map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
+}
+
+/// Writes `aggregates.csv`, `microdata.csv` and `datapackage.json` of `survey_id` in `wave_id`
+/// into `dir`. `key` keys the pseudonyms.
+pub fn export(
+    app: &App,
+    wave_id: &str,
+    survey_id: &str,
+    dir: &Path,
+    threshold: u32,
+    key: &str,
+) -> Result<ExportSummary, ExportError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
+    let sample = figures::sample(app, wave_id, survey_id)?;
+    let figures = figures::figures_of(app, wave_id, &sample, threshold);
+    write_aggregates(&figures, create(&dir.join("aggregates.csv"))?)?;
+
+    let mut by_codes: BTreeMap<(String, String, String), u32> = BTreeMap::new();
+    for (k, n) in &sample.counts {
+        *by_codes.entry(figures::codes_of(app, k)).or_default() += n;
+    }
+    let published = microdata::coarsen(&by_codes, K_ANONYMITY);
+    let questions = microdata::exported_questions(&app.catalog, survey_id);
+    let variables: Vec<String> = sample.variables.iter().map(|v| v.id.clone()).collect();
+    let (indicators, scores) = (sample.survey.indicators.len(), sample.survey.dimensions.len() + 1);
+    let mut writer = csv::Writer::from_writer(create(&dir.join("microdata.csv"))?);
+    microdata::write_header(&mut writer, &variables, &questions)?;
+    let mut record: Vec<String> = Vec::new();
+    let columns = microdata::Columns::new(&questions);
+    app.store.read(|c| {
+        store::for_each_submitted_answers(
+            c,
+            wave_id,
+            survey_id,
+            |row| -> Result<(), ExportErrorOr> {
+                let codes = (
+                    row.area_code.unwrap_or_default().to_string(),
+                    row.vsic_section.unwrap_or_default().to_string(),
+                    row.size_class.unwrap_or_default().to_string(),
+                );
+                let (area, section, size) = published.get(&codes).cloned().unwrap_or_default();
+                let (stratum, population, weight) = match figures::stratum_of(
+                    app,
+                    &sample.design,
+                    row.area_code,
+                    row.vsic_section,
+                    row.size_class,
+                ) {
+                    Some((label, s)) => (
+                        label,
+                        s.population.map(|p| p.to_string()).unwrap_or_default(),
+                        s.weight().to_string(),
+                    ),
+                    None => (String::new(), String::new(), String::new()),
+                };
+                record.clear();
+                record.extend([
+                    microdata::pseudonym(key, row.id),
+                    area,
+                    section,
+                    size,
+                    stratum,
+                    population,
+                    weight,
+                ]);
+                record.extend(
+                    (0..indicators)
+                        .map(|i| u8::from(row.indicator_bits & (1 << i.min(62)) != 0).to_string()),
+                );
+                record.extend(row.score_values.chunks_exact(8).take(scores).map(|c| {
+                    let value = f64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+                    if value.is_nan() { String::new() } else { format!("{value:.4}") }
+                }));
+                columns.cells(row.answers, &mut record);
+                writer.write_record(&record).map_err(|e| ExportErrorOr(e.to_string()))
+            },
+        )
+        .map_err(|e| StoreError::Invalid(e.0))
+    })?;
+    writer.flush().map_err(|source| ExportError::Io { path: dir.join("microdata.csv"), source })?;
+
+    let package = datapackage(app, &figures, &sample.survey, &questions, wave_id);
+    serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;
+    Ok(ExportSummary {
+        survey: survey_id.into(),
+        respondents: sample.respondents,
+        figures: figures.figures.len(),
+        weighted: figures.weighted,
+    })
+}
+
+/// An error while writing a row, carried out of the database loop.
+struct ExportErrorOr(String);
+
+impl From<StoreError> for ExportErrorOr {
+    fn from(e: StoreError) -> Self {
+        ExportErrorOr(e.to_string())
+    }
+}

@@ -1,0 +1,188 @@
+//! The frame, the figures and the exports, through the command line on a real database.
+
+use std::collections::HashMap;
+
+use tempfile::TempDir;
+
+use crate::helpers::{run, text};
+
+fn demo(dir: &TempDir, responses: &str, with_frame: bool) {
+    let mut args = vec!["demo", "--responses", responses, "--seed", "3", "--wave", "2026"];
+    if with_frame {
+        args.push("--with-frame");
+    }
+    let output = run(dir, &args, &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+}
+
+fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn a_frame_with_mistakes_is_refused_whole_with_every_line_named() {
+    let dir = TempDir::new().unwrap();
+    demo(&dir, "20", false);
+    let frame = dir.path().join("frame.csv");
+    std::fs::write(&frame, "area_code,vsic_section,size_class,enterprises\n00070,G,micro,120\n00070,G,micro,5\n99999,C,small,3\n00082,Q,huge,-1\n").unwrap();
+    let output = run(&dir, &["frame", "import", frame.to_str().unwrap(), "--wave", "2026"], &[]);
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    for expected in [
+        "line 3: stratum 00070 G micro is already given on line 2",
+        "line 4: area_code '99999'",
+        "line 5: size_class 'huge'",
+        "line 5: enterprises '-1'",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(stderr.contains("nothing was imported"));
+    let conn = rusqlite::Connection::open(dir.path().join("dxsurvey.db")).unwrap();
+    let rows: i64 = conn.query_row("SELECT count(*) FROM frame_strata", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 0);
+
+    std::fs::write(
+        &frame,
+        "area_code,vsic_section,size_class,enterprises\n00070,G,micro,120\n00082,C,small,30\n",
+    )
+    .unwrap();
+    let output = run(&dir, &["frame", "import", frame.to_str().unwrap(), "--wave", "2026"], &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert!(text(&output).0.contains("2 strata, 150 enterprises"));
+    let audit: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'frame.import'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audit, 1);
+}
+
+#[test]
+fn the_export_writes_aggregates_microdata_and_a_codebook_that_reveal_no_one() {
+    let dir = TempDir::new().unwrap();
+    demo(&dir, "600", true);
+    let out = dir.path().join("export");
+    let output = run(&dir, &["export", "--wave", "2026", "--out", out.to_str().unwrap()], &[]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stdout.contains("NOT representative"), "{stdout}");
+
+    let (header, aggregates) = read_csv(&out.join("aggregates.csv"));
+    assert_eq!(
+        header,
+        [
+            "wave",
+            "breakdown",
+            "group",
+            "indicator",
+            "estimate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "cv",
+            "n",
+            "weighted_n",
+            "suppressed"
+        ]
+    );
+    let city = aggregates
+        .iter()
+        .find(|r| r["breakdown"] == "city" && r["indicator"] == "ind_innovation_active")
+        .unwrap();
+    let (p, low, high): (f64, f64, f64) = (
+        city["estimate"].parse().unwrap(),
+        city["ci_low"].parse().unwrap(),
+        city["ci_high"].parse().unwrap(),
+    );
+    assert!(0.0 < low && low < p && p < high && high < 1.0, "{city:?}");
+    assert!(
+        city["weighted_n"].parse::<f64>().unwrap() > city["n"].parse::<f64>().unwrap(),
+        "weighted to a frame larger than the sample"
+    );
+    let suppressed: Vec<_> = aggregates.iter().filter(|r| r["suppressed"] == "true").collect();
+    assert!(!suppressed.is_empty(), "600 responses over 126 wards leave small cells");
+    for row in &suppressed {
+        for column in ["estimate", "se", "ci_low", "ci_high", "cv", "n", "weighted_n"] {
+            assert_eq!(row[column], "", "a suppressed row publishes no {column}: {row:?}");
+        }
+    }
+    for row in aggregates.iter().filter(|r| r["suppressed"] == "false" && r["breakdown"] != "city")
+    {
+        assert!(
+            row["n"].parse::<u32>().unwrap() >= 5,
+            "published with too few respondents: {row:?}"
+        );
+    }
+
+    let (header, micro) = read_csv(&out.join("microdata.csv"));
+    for forbidden in ["legal_name", "tax_code", "employees"] {
+        assert!(!header.contains(&forbidden.to_string()), "{forbidden} is exported");
+    }
+    let raw = std::fs::read_to_string(out.join("microdata.csv")).unwrap();
+    assert!(!raw.contains("Công ty"), "no enterprise name leaks");
+    assert!(!regex_like_tax_code(&raw), "no tax code leaks");
+    let mut combinations: HashMap<(String, String, String), u32> = HashMap::new();
+    for row in &micro {
+        *combinations
+            .entry((
+                row["area_code"].clone(),
+                row["vsic_section"].clone(),
+                row["size_class"].clone(),
+            ))
+            .or_default() += 1;
+        assert!(row["weight"].parse::<f64>().unwrap() >= 1.0);
+    }
+    assert!(combinations.values().all(|n| *n >= 3), "k-anonymity on area × sector × size");
+
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("datapackage.json")).unwrap())
+            .unwrap();
+    let fields: Vec<&str> = package["resources"][1]["schema"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        header.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the codebook describes every column, in order"
+    );
+    let website = package["resources"][1]["schema"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "website")
+        .unwrap();
+    assert!(
+        website["title_vi"].as_str().unwrap().contains("trang web")
+            && website["categories"].is_array()
+    );
+}
+
+/// Whether the text holds a 10-digit Hanoi tax code (01 followed by 8 digits) as a field.
+fn regex_like_tax_code(text: &str) -> bool {
+    text.split([',', '\n'])
+        .any(|f| f.len() == 10 && f.starts_with("01") && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[test]
+fn without_a_frame_the_export_says_it_is_not_representative() {
+    let dir = TempDir::new().unwrap();
+    demo(&dir, "60", false);
+    let out = dir.path().join("export");
+    let output = run(&dir, &["export", "--wave", "2026", "--out", out.to_str().unwrap()], &[]);
+    assert!(text(&output).0.contains("NOT representative"));
+    let package = std::fs::read_to_string(out.join("datapackage.json")).unwrap();
+    assert!(package.contains("NOT REPRESENTATIVE"));
+    let (_, aggregates) = read_csv(&out.join("aggregates.csv"));
+    let city = aggregates
+        .iter()
+        .find(|r| r["breakdown"] == "city" && r["indicator"] == "ind_innovative")
+        .unwrap();
+    assert_eq!(city["weighted_n"], city["n"], "unweighted: each respondent counts once");
+}
