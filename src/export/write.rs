@@ -15,6 +15,9 @@ use crate::store::{self, StoreError};
 #[derive(Debug, Clone)]
 pub struct ExportSummary {
     pub survey: String,
+    /// Seconds spent reading the responses and computing the figures, and writing microdata.
+    pub figures_seconds: f64,
+    pub microdata_seconds: f64,
     pub respondents: usize,
     pub figures: usize,
     pub weighted: bool,
@@ -53,9 +56,12 @@ pub fn export(
 ) -> Result<ExportSummary, ExportError> {
     std::fs::create_dir_all(dir)
         .map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
+    let started = std::time::Instant::now();
     let sample = figures::sample(app, wave_id, survey_id)?;
     let figures = figures::figures_of(app, wave_id, &sample, threshold);
+    let figures_seconds = started.elapsed().as_secs_f64();
     write_aggregates(&figures, create(&dir.join("aggregates.csv"))?)?;
+    let started = std::time::Instant::now();
 
     let mut by_codes: BTreeMap<(String, String, String), u32> = BTreeMap::new();
     for (k, n) in &sample.counts {
@@ -120,6 +126,7 @@ pub fn export(
         .map_err(|e| StoreError::Invalid(e.0))
     })?;
     writer.flush().map_err(|source| ExportError::Io { path: dir.join("microdata.csv"), source })?;
+    let microdata_seconds = started.elapsed().as_secs_f64();
 
     let package = datapackage(app, &figures, &sample.survey, &questions, wave_id);
     serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;

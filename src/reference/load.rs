@@ -67,8 +67,11 @@ impl Reference {
         };
         let sectors = read_sectors(&dir.join("vsic_sections.csv"), &mut problems);
         let sizes = read_sizes(&dir.join("size_classes.toml"), &mut problems);
+        let targets = read_targets(&dir.join("targets.toml"), &mut problems);
         match sizes {
-            Some(sizes) if problems.is_empty() => Ok(Reference::new(areas, groups, sectors, sizes)),
+            Some(sizes) if problems.is_empty() => {
+                Ok(Reference { targets, ..Reference::new(areas, groups, sectors, sizes) })
+            }
             _ => Err(ReferenceError { problems }),
         }
     }
@@ -211,6 +214,31 @@ fn read_sectors(path: &Path, problems: &mut Vec<String>) -> Vec<Sector> {
     sectors
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetsFile {
+    #[serde(default)]
+    targets: Vec<crate::stats::Target>,
+}
+
+/// Targets are optional: a province may track none.
+fn read_targets(path: &Path, problems: &mut Vec<String>) -> Vec<crate::stats::Target> {
+    let Ok(source) = std::fs::read_to_string(path) else { return Vec::new() };
+    match toml::from_str::<TargetsFile>(&source) {
+        Ok(file) => {
+            for t in file.targets.iter().filter(|t| !(0.0..=1.0).contains(&t.value)) {
+                problems.push(format!("{}: target '{}' must be a share between 0 and 1, not {}", path.display(), t.indicator, t.value));
+            }
+            file.targets
+        }
+        Err(e) => {
+            let line = e.span().map_or(0, |s| crate::survey::line_of(&source, s.start));
+            problems.push(format!("{}:{line}: {}", path.display(), e.message()));
+            Vec::new()
+        }
+    }
+}
+
 fn read_sizes(path: &Path, problems: &mut Vec<String>) -> Option<SizeRules> {
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
@@ -256,6 +284,8 @@ mod tests {
         let hoan_kiem = reference.area_by_str("00070").unwrap();
         assert_eq!(hoan_kiem.name.vi, "Phường Hoàn Kiếm");
         assert!(reference.groups.iter().all(|g| !g.areas.is_empty()));
+        assert_eq!(reference.targets.len(), 1);
+        assert_eq!((reference.targets[0].indicator.as_str(), reference.targets[0].value, reference.targets[0].year), ("innovation_active", 0.5, 2030));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct Sector {
 #[derive(Debug, Clone)]
 pub struct Reference {
     pub areas: Vec<Area>,
+    /// Targets the statistics track (`targets.toml`).
+    pub targets: Vec<crate::stats::Target>,
     pub groups: Vec<AreaGroup>,
     pub sectors: Vec<Sector>,
     pub sizes: SizeRules,
@@ -58,7 +60,7 @@ impl Reference {
         sizes: SizeRules,
     ) -> Reference {
         let area_index = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
-        Reference { areas, groups, sectors, sizes, area_index }
+        Reference { areas, groups, sectors, sizes, area_index, targets: Vec::new() }
     }
 
     /// The area with this code.
