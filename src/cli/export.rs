@@ -57,5 +57,11 @@ pub fn run(
             "; no frame for this wave: the figures are NOT representative"
         }
     );
+    #[allow(clippy::cast_precision_loss)]
+    let rate = summary.respondents as f64 / summary.microdata_seconds.max(1e-9);
+    println!(
+        "figures computed in {:.2} s; microdata written in {:.2} s ({rate:.0} rows/s)",
+        summary.figures_seconds, summary.microdata_seconds
+    );
     Ok(ExitCode::SUCCESS)
 }

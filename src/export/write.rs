@@ -132,7 +132,10 @@ pub fn export(
     serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;
     Ok(ExportSummary {
         survey: survey_id.into(),
+        figures_seconds,
+        microdata_seconds,
         respondents: sample.respondents,
+
         figures: figures.figures.len(),
         weighted: figures.weighted,
     })

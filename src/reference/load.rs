@@ -227,7 +227,12 @@ fn read_targets(path: &Path, problems: &mut Vec<String>) -> Vec<crate::stats::Ta
     match toml::from_str::<TargetsFile>(&source) {
         Ok(file) => {
             for t in file.targets.iter().filter(|t| !(0.0..=1.0).contains(&t.value)) {
-                problems.push(format!("{}: target '{}' must be a share between 0 and 1, not {}", path.display(), t.indicator, t.value));
+                problems.push(format!(
+                    "{}: target '{}' must be a share between 0 and 1, not {}",
+                    path.display(),
+                    t.indicator,
+                    t.value
+                ));
             }
             file.targets
         }
@@ -285,7 +290,14 @@ mod tests {
         assert_eq!(hoan_kiem.name.vi, "Phường Hoàn Kiếm");
         assert!(reference.groups.iter().all(|g| !g.areas.is_empty()));
         assert_eq!(reference.targets.len(), 1);
-        assert_eq!((reference.targets[0].indicator.as_str(), reference.targets[0].value, reference.targets[0].year), ("innovation_active", 0.5, 2030));
+        assert_eq!(
+            (
+                reference.targets[0].indicator.as_str(),
+                reference.targets[0].value,
+                reference.targets[0].year
+            ),
+            ("innovation_active", 0.5, 2030)
+        );
     }
 
     #[test]
