@@ -3,6 +3,7 @@
 mod base;
 mod catchers;
 mod error;
+mod figures_cache;
 pub mod form;
 mod headers;
 mod home;
@@ -12,10 +13,12 @@ mod respond;
 mod secret;
 pub use secret::secret_key;
 pub mod staff;
+mod stats;
 mod templates;
 
 pub use base::BaseUrl;
 pub use error::WebError;
+pub use figures_cache::FiguresCache;
 pub use templates::Templates;
 
 use rocket::fairing::AdHoc;
@@ -32,6 +35,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
     Ok(rocket::custom(figment.merge(("secret_key", key)))
         .manage(app)
         .manage(templates)
+        .manage(FiguresCache::default())
         .manage(config.clone())
         .attach(headers::SecurityHeaders)
         .attach(origin::SameOriginOnly)
@@ -45,6 +49,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
         .mount("/", home::routes())
         .mount("/", respond::routes())
         .mount("/", staff::routes())
+        .mount("/", stats::routes())
         .mount("/", origin::routes())
         .mount("/assets", FileServer::from(&config.assets))
         .register("/", catchers::all()))

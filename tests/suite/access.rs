@@ -354,6 +354,27 @@ fn table() -> Vec<Row> {
             body: none,
             allowed: &[],
         },
+        Row {
+            method: "GET",
+            route: "/stats?<wave>&<survey>&<breakdown>&<indicator>",
+            path: "/stats",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/stats/aggregates.csv?<wave>&<survey>",
+            path: "/stats/aggregates.csv",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/figures?<wave>&<survey>&<breakdown>&<indicator>",
+            path: "/api/v1/figures?breakdown=area",
+            body: none,
+            allowed: CITY,
+        },
     ]
 }
 

@@ -186,3 +186,132 @@ fn without_a_frame_the_export_says_it_is_not_representative() {
         .unwrap();
     assert_eq!(city["weighted_n"], city["n"], "unweighted: each respondent counts once");
 }
+
+mod pages {
+    use dxsurvey::app::App;
+    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::demo::{DemoOptions, generate};
+    use dxsurvey::figures::{Breakdown, figures};
+    use dxsurvey::staff::{Actor, NewUser, add_user};
+    use dxsurvey::store;
+    use rocket::http::{Cookie, Status};
+    use rocket::local::asynchronous::Client;
+
+    use crate::helpers::spawn_untracked;
+
+    /// An application with 400 demo responses (and a frame if asked) and a statistician's session.
+    async fn world(with_frame: bool) -> (Client, tempfile::TempDir, String) {
+        let (client, dir) = spawn_untracked().await;
+        let app = client.rocket().state::<App>().unwrap().clone();
+        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        generate(&app, &DemoOptions { responses: 400, seed: 9, wave, with_frame }).unwrap();
+        let user = NewUser {
+            email: "stat@hanoi.gov.vn".into(),
+            role: StaffRole::Statistician,
+            areas: vec![],
+            groups: vec![],
+            password: Some("a long enough pass phrase".into()),
+        };
+        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
+        let token = SecretToken::generate().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
+        (client, dir, token.as_str().to_string())
+    }
+
+    #[rocket::async_test]
+    async fn the_dashboard_shows_the_citys_figures_and_the_target() {
+        let (client, _dir, session) = world(true).await;
+        let app = client.rocket().state::<App>().unwrap();
+        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let expected = figures(app, &wave, "enterprise-dx", 5).unwrap();
+        let v = expected.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
+        let city = expected
+            .figures
+            .iter()
+            .find(|f| f.breakdown == Breakdown::City && f.variable == v)
+            .unwrap();
+        let e = city.estimate.as_ref().unwrap();
+        let page = client
+            .get("/stats")
+            .private_cookie(Cookie::new("dx_session", session))
+            .dispatch()
+            .await;
+        assert_eq!(page.status(), Status::Ok);
+        let html = page.into_string().await.unwrap();
+        let percent = |x: f64| format!("{:.1}", x * 100.0).replace('.', ",");
+        assert!(
+            html.contains(&format!("<strong>{}%</strong>", percent(e.estimate))),
+            "the city's share, as the statistics compute it"
+        );
+        assert!(html.contains(&format!("{}–{}%", percent(e.ci_low), percent(e.ci_high))));
+        assert!(
+            html.contains("Ít nhất 50% doanh nghiệp có hoạt động đổi mới sáng tạo vào năm 2030")
+        );
+        assert!(html.contains("class=\"target-line\""));
+        assert!(!html.contains("Số liệu không đại diện"));
+    }
+
+    #[rocket::async_test]
+    async fn without_a_frame_the_dashboard_says_not_representative() {
+        let (client, _dir, session) = world(false).await;
+        let html = client
+            .get("/stats")
+            .private_cookie(Cookie::new("dx_session", session))
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap();
+        assert!(html.contains("Số liệu không đại diện"));
+    }
+
+    #[rocket::async_test]
+    async fn downloads_and_api_calls_are_audited_and_suppressed_cells_publish_nothing() {
+        let (client, _dir, session) = world(true).await;
+        let csv = client
+            .get("/stats/aggregates.csv")
+            .private_cookie(Cookie::new("dx_session", session.clone()))
+            .dispatch()
+            .await;
+        assert_eq!(csv.status(), Status::Ok);
+        assert!(
+            csv.headers()
+                .get_one("Content-Disposition")
+                .unwrap()
+                .contains("aggregates-enterprise-dx")
+        );
+        let body = csv.into_string().await.unwrap();
+        assert!(body.starts_with(
+            "wave,breakdown,group,indicator,estimate,se,ci_low,ci_high,cv,n,weighted_n,suppressed"
+        ));
+        let api = client
+            .get("/api/v1/figures?breakdown=area&indicator=ind_innovative")
+            .private_cookie(Cookie::new("dx_session", session))
+            .dispatch()
+            .await;
+        let json: serde_json::Value =
+            serde_json::from_str(&api.into_string().await.unwrap()).unwrap();
+        let rows = json["figures"].as_array().unwrap();
+        assert!(
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|r| r["breakdown"] == "area" && r["indicator"] == "ind_innovative")
+        );
+        for row in rows.iter().filter(|r| r["suppressed"] == true) {
+            assert!(row["estimate"].is_null() && row["n"].is_null(), "{row}");
+        }
+        let app = client.rocket().state::<App>().unwrap();
+        let audited: Vec<String> = app
+            .store
+            .read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT action FROM audit_log WHERE actor = 'stat@hanoi.gov.vn' ORDER BY id",
+                )?;
+                Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(audited, ["export", "api"]);
+    }
+}

@@ -13,3 +13,8 @@ CREATE TABLE frame_strata (
 -- statistics over a million responses need no JSON parsing. The JSON columns stay the record.
 ALTER TABLE responses ADD COLUMN indicator_bits INTEGER;
 ALTER TABLE responses ADD COLUMN score_values BLOB;
+
+-- Statistics read only these columns of every submitted response: with them all in one index,
+-- SQLite never touches the wide rows (their answers JSON), which halves the time of the figures.
+CREATE INDEX responses_statistics
+    ON responses (wave_id, survey_id, status, area_code, vsic_section, size_class, indicator_bits, score_values);

@@ -1,0 +1,50 @@
+//! Figures of a wave, kept for a few minutes: pages and the API ask for them often, and they
+//! change only as responses arrive.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::app::App;
+use crate::figures::{Figures, FiguresError, figures};
+
+/// How long figures are reused.
+const FRESH_FOR: Duration = Duration::from_secs(300);
+
+#[derive(Default)]
+pub struct FiguresCache {
+    entries: Mutex<HashMap<(String, String, u32), (Instant, Arc<Figures>)>>,
+}
+
+impl FiguresCache {
+    /// The figures of a questionnaire in a wave, computed off the async threads when stale.
+    pub async fn get(
+        &self,
+        app: &App,
+        wave: &str,
+        survey: &str,
+        threshold: u32,
+    ) -> Result<Arc<Figures>, FiguresError> {
+        let key = (wave.to_string(), survey.to_string(), threshold);
+        if let Some((_, figures)) =
+            self.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()
+        {
+            return Ok(figures);
+        }
+        let (app_ref, wave_id, survey_id) = (app.clone(), wave.to_string(), survey.to_string());
+        let computed = rocket::tokio::task::spawn_blocking(move || {
+            figures(&app_ref, &wave_id, &survey_id, threshold)
+        })
+        .await
+        .map_err(|e| FiguresError::Store(crate::store::StoreError::Worker(e.to_string())))??;
+        let computed = Arc::new(computed);
+        self.lock().insert(key, (Instant::now(), computed.clone()));
+        Ok(computed)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(String, String, u32), (Instant, Arc<Figures>)>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,453 @@
+//! Figures for statisticians and administrators: the city's estimates with their precision,
+//! progress toward the targets, breakdowns with suppressed cells marked, a CSV download and a
+//! JSON API. Every download and API call is written to the audit log.
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::content::{RawHtml, RawJson};
+use rocket::{Responder, Route, State, get, routes};
+use serde::Serialize;
+
+use super::staff::{CityViewer, ClientAddress, StaffView};
+use super::{FiguresCache, Templates, WebError};
+use crate::app::App;
+use crate::figures::{Breakdown, Figure, Figures, FiguresError};
+use crate::stats::{self, DEFAULT_THRESHOLD, Kind, Suppression};
+use crate::store::{self, Wave};
+use crate::survey::{Lang, RespondentKind};
+
+pub fn routes() -> Vec<Route> {
+    routes![dashboard, aggregates_csv, api_figures]
+}
+
+impl From<FiguresError> for WebError {
+    fn from(e: FiguresError) -> Self {
+        match e {
+            FiguresError::NoWave(_) | FiguresError::NoSurvey(..) => {
+                WebError::Status(Status::NotFound)
+            }
+            FiguresError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The wave and questionnaire asked for, defaulting to the newest open wave and its enterprise
+/// questionnaire.
+async fn choose(
+    app: &App,
+    wave: Option<&str>,
+    survey: Option<&str>,
+) -> Result<(Vec<Wave>, Wave, String), WebError> {
+    let waves = app.store.call(|s| s.read(store::waves)).await?;
+    let chosen = match wave {
+        Some(id) => waves.iter().find(|w| w.id == id).cloned(),
+        None => {
+            waves.iter().find(|w| w.status == store::WaveStatus::Open).or(waves.first()).cloned()
+        }
+    }
+    .ok_or(WebError::Status(Status::NotFound))?;
+    let survey = match survey {
+        Some(id) => id.to_string(),
+        None => chosen
+            .questionnaires
+            .iter()
+            .filter_map(|(id, v)| app.catalog.get(id, *v))
+            .find(|s| s.kind == RespondentKind::Enterprise)
+            .map(|s| s.id.clone())
+            .ok_or(WebError::Status(Status::NotFound))?,
+    };
+    Ok((waves, chosen, survey))
+}
+
+#[derive(Serialize)]
+struct FigureView {
+    id: String,
+    label: String,
+    estimate: String,
+    interval: String,
+    se: String,
+    cv: String,
+    n: u32,
+    weighted_n: String,
+    /// CV above 0.3: too imprecise to use; above 0.15: use with caution.
+    precision: &'static str,
+    suppressed: bool,
+    /// 0–100 positions for the chart.
+    at: f64,
+    low: f64,
+    high: f64,
+}
+
+fn view(figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView {
+    let variable = &figures.variables[f.variable];
+    let share = variable.kind == Kind::Share;
+    let scale = if share { 100.0 } else { 1.0 };
+    let number = |x: f64| {
+        let text = format!("{:.1}", x * scale);
+        if lang == Lang::Vi { text.replace('.', ",") } else { text }
+    };
+    let unit = if share { "%" } else { "" };
+    match &f.estimate {
+        Some(e) => FigureView {
+            id: variable.id.clone(),
+            label,
+            estimate: format!("{}{unit}", number(e.estimate)),
+            interval: format!("{}–{}{unit}", number(e.ci_low), number(e.ci_high)),
+            se: number(e.se),
+            cv: e.cv.map_or_else(|| "–".into(), |cv| format!("{:.3}", cv)),
+            n: f.n,
+            weighted_n: format!("{:.0}", e.weighted_n),
+            precision: match e.cv {
+                Some(cv) if cv > 0.3 => "poor",
+                Some(cv) if cv > 0.15 => "caution",
+                _ => "good",
+            },
+            suppressed: false,
+            at: e.estimate * scale,
+            low: e.ci_low * scale,
+            high: e.ci_high * scale,
+        },
+        None => FigureView {
+            id: variable.id.clone(),
+            label,
+            estimate: String::new(),
+            interval: String::new(),
+            se: String::new(),
+            cv: String::new(),
+            n: if f.suppression == Suppression::Published { f.n } else { 0 },
+            weighted_n: String::new(),
+            precision: "none",
+            suppressed: f.suppression != Suppression::Published,
+            at: 0.0,
+            low: 0.0,
+            high: 0.0,
+        },
+    }
+}
+
+fn group_label(app: &App, breakdown: Breakdown, group: &str, lang: Lang) -> String {
+    let area = |code: &str| {
+        app.reference.area_by_str(code).map_or(code.to_string(), |a| a.name.get(lang).to_string())
+    };
+    let size = |s: &str| match (lang, s) {
+        (Lang::Vi, "micro") => "siêu nhỏ".to_string(),
+        (Lang::Vi, "small") => "nhỏ".to_string(),
+        (Lang::Vi, "medium") => "vừa".to_string(),
+        (Lang::Vi, "large") => "lớn".to_string(),
+        (_, other) => other.to_string(),
+    };
+    match breakdown {
+        Breakdown::City => {
+            if lang == Lang::Vi {
+                "Toàn thành phố".into()
+            } else {
+                "Whole city".into()
+            }
+        }
+        Breakdown::Area => area(group),
+        Breakdown::VsicSection => stats_section(app, group, lang),
+        Breakdown::SizeClass => size(group),
+        Breakdown::AreaSizeClass => group
+            .split_once(':')
+            .map_or(group.to_string(), |(a, s)| format!("{} · {}", area(a), size(s))),
+    }
+}
+
+fn stats_section(app: &App, letter: &str, lang: Lang) -> String {
+    crate::reference::VsicSection::parse(letter)
+        .ok()
+        .and_then(|s| app.reference.sector(s))
+        .map_or(letter.to_string(), |s| format!("{} – {}", s.section, s.name.get(lang)))
+}
+
+#[derive(Serialize)]
+struct ProgressView {
+    label: String,
+    target: String,
+    latest: FigureView,
+    trajectory: String,
+    change: String,
+    verdict: stats::Verdict,
+    reached: bool,
+    first_year: i32,
+    latest_year: i32,
+    /// 0–100 position of the target on the chart.
+    target_at: f64,
+    trajectory_at: f64,
+}
+
+#[derive(Serialize)]
+struct StatsPage {
+    staff: StaffView,
+    waves: Vec<String>,
+    wave: String,
+    surveys: Vec<(String, String)>,
+    survey: String,
+    weighted: bool,
+    respondents: usize,
+    threshold: u32,
+    city: Vec<FigureView>,
+    progress: Vec<ProgressView>,
+    breakdowns: Vec<&'static str>,
+    breakdown: &'static str,
+    indicators: Vec<(String, String)>,
+    indicator: String,
+    rows: Vec<FigureView>,
+    is_share: bool,
+    strata: usize,
+    collapsed: usize,
+}
+
+#[get("/stats?<wave>&<survey>&<breakdown>&<indicator>")]
+#[allow(clippy::too_many_arguments)]
+async fn dashboard(
+    viewer: CityViewer,
+    wave: Option<&str>,
+    survey: Option<&str>,
+    breakdown: Option<&str>,
+    indicator: Option<&str>,
+    app: &State<App>,
+    cache: &State<FiguresCache>,
+    templates: &State<Templates>,
+    lang: Lang,
+) -> Result<RawHtml<String>, WebError> {
+    let (waves, chosen, survey) = choose(app, wave, survey).await?;
+    let figures = cache.get(app, &chosen.id, &survey, DEFAULT_THRESHOLD).await?;
+    let label = |v: usize| figures.variables[v].label.get(lang).to_string();
+    let city: Vec<FigureView> = figures
+        .figures
+        .iter()
+        .filter(|f| f.breakdown == Breakdown::City)
+        .map(|f| view(&figures, f, label(f.variable), lang))
+        .collect();
+    let breakdown = Breakdown::ALL
+        .into_iter()
+        .find(|b| Some(b.as_str()) == breakdown)
+        .unwrap_or(Breakdown::Area);
+    let indicator = indicator
+        .and_then(|id| figures.variables.iter().position(|v| v.id == id))
+        .or_else(|| figures.variables.iter().position(|v| v.id == "ind_innovation_active"))
+        .unwrap_or(0);
+    let rows = figures
+        .figures
+        .iter()
+        .filter(|f| f.breakdown == breakdown && f.variable == indicator)
+        .map(|f| view(&figures, f, group_label(app, breakdown, &f.group, lang), lang))
+        .collect();
+    let progress = progress(app, cache, &waves, &figures, lang).await?;
+    let page = StatsPage {
+        staff: viewer.0.view(),
+        waves: waves.iter().map(|w| w.id.clone()).collect(),
+        wave: chosen.id.clone(),
+        surveys: chosen
+            .questionnaires
+            .iter()
+            .filter_map(|(id, v)| app.catalog.get(id, *v))
+            .map(|s| (s.id.clone(), s.title.get(lang).to_string()))
+            .collect(),
+        survey: survey.clone(),
+        weighted: figures.weighted,
+        respondents: figures.respondents,
+        threshold: figures.threshold,
+        city,
+        progress,
+        breakdowns: Breakdown::ALL.iter().skip(1).map(|b| b.as_str()).collect(),
+        breakdown: breakdown.as_str(),
+        indicators: figures
+            .variables
+            .iter()
+            .map(|v| (v.id.clone(), v.label.get(lang).to_string()))
+            .collect(),
+        indicator: figures.variables[indicator].id.clone(),
+        rows,
+        is_share: figures.variables[indicator].kind == Kind::Share,
+        strata: figures.strata,
+        collapsed: figures.collapsed,
+    };
+    Ok(RawHtml(templates.render("stats.html", lang, &page)?))
+}
+
+/// Progress toward each target whose indicator the questionnaire has, over the waves so far.
+async fn progress(
+    app: &App,
+    cache: &FiguresCache,
+    waves: &[Wave],
+    latest: &Figures,
+    lang: Lang,
+) -> Result<Vec<ProgressView>, WebError> {
+    let mut views = Vec::new();
+    for target in &app.reference.targets {
+        let id = format!("ind_{}", target.indicator);
+        let Some(v) = latest.variables.iter().position(|x| x.id == id) else { continue };
+        let mut series = Vec::new();
+        let until = latest_opens(waves, &latest.wave);
+        let mut ordered: Vec<&Wave> =
+            waves.iter().filter(|w| w.opens_on.as_str() <= until).collect();
+        ordered.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
+        for wave in ordered {
+            let Ok(year) = wave.opens_on[..4].parse::<i32>() else { continue };
+            if !wave.questionnaires.iter().any(|(s, _)| *s == latest.survey) {
+                continue;
+            }
+            let figures = cache.get(app, &wave.id, &latest.survey, DEFAULT_THRESHOLD).await?;
+            if let Some(e) = figures
+                .figures
+                .iter()
+                .find(|f| f.breakdown == Breakdown::City && f.variable == v)
+                .and_then(|f| f.estimate.clone())
+            {
+                series.push((year, e));
+            }
+        }
+        let Some(p) = stats::progress(target, &series) else { continue };
+        let city =
+            latest.figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == v);
+        let Some(city) = city else { continue };
+        let percent = |x: f64| {
+            let text = format!("{:.1}%", x * 100.0);
+            if lang == Lang::Vi { text.replace('.', ",") } else { text }
+        };
+        views.push(ProgressView {
+            label: target.label.get(lang).to_string(),
+            target: percent(target.value),
+            latest: view(latest, city, latest.variables[v].label.get(lang).to_string(), lang),
+            trajectory: percent(p.trajectory),
+            change: percent(p.change),
+            verdict: p.verdict,
+            reached: p.reached,
+            first_year: p.first_year,
+            latest_year: p.latest_year,
+            target_at: target.value * 100.0,
+            trajectory_at: p.trajectory * 100.0,
+        });
+    }
+    Ok(views)
+}
+
+fn latest_opens<'a>(waves: &'a [Wave], id: &str) -> &'a str {
+    waves.iter().find(|w| w.id == id).map_or("9999", |w| w.opens_on.as_str())
+}
+
+/// A CSV download.
+#[derive(Responder)]
+#[response(content_type = "text/csv")]
+struct Csv {
+    body: Vec<u8>,
+    disposition: Header<'static>,
+}
+
+#[get("/stats/aggregates.csv?<wave>&<survey>")]
+async fn aggregates_csv(
+    viewer: CityViewer,
+    wave: Option<&str>,
+    survey: Option<&str>,
+    address: ClientAddress,
+    app: &State<App>,
+    cache: &State<FiguresCache>,
+) -> Result<Csv, WebError> {
+    let (_, chosen, survey) = choose(app, wave, survey).await?;
+    let figures = cache.get(app, &chosen.id, &survey, DEFAULT_THRESHOLD).await?;
+    let mut body = Vec::new();
+    crate::export::write_aggregates(&figures, &mut body)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    audit(app, &viewer, "export", &format!("{}/{survey}", chosen.id), "aggregates.csv", &address)
+        .await?;
+    let name = format!("attachment; filename=\"aggregates-{survey}-{}.csv\"", chosen.id);
+    Ok(Csv { body, disposition: Header::new("Content-Disposition", name) })
+}
+
+async fn audit(
+    app: &App,
+    viewer: &CityViewer,
+    action: &'static str,
+    target: &str,
+    detail: &str,
+    address: &ClientAddress,
+) -> Result<(), WebError> {
+    let (actor, target, detail, from) =
+        (viewer.0.email.clone(), target.to_string(), detail.to_string(), address.0.clone());
+    app.store
+        .call(move |s| {
+            s.write(|tx| {
+                store::audit(tx, Some(&actor), action, Some(&target), Some(&detail), Some(&from))
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// One figure in the API.
+#[derive(Serialize)]
+struct ApiFigure<'a> {
+    breakdown: &'static str,
+    group: &'a str,
+    indicator: &'a str,
+    estimate: Option<f64>,
+    se: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    cv: Option<f64>,
+    n: Option<u32>,
+    weighted_n: Option<f64>,
+    suppressed: bool,
+}
+
+#[derive(Serialize)]
+struct ApiAnswer<'a> {
+    wave: &'a str,
+    survey: &'a str,
+    version: u32,
+    weighted: bool,
+    threshold: u32,
+    respondents: usize,
+    figures: Vec<ApiFigure<'a>>,
+}
+
+#[get("/api/v1/figures?<wave>&<survey>&<breakdown>&<indicator>")]
+#[allow(clippy::too_many_arguments)]
+async fn api_figures(
+    viewer: CityViewer,
+    wave: Option<&str>,
+    survey: Option<&str>,
+    breakdown: Option<&str>,
+    indicator: Option<&str>,
+    address: ClientAddress,
+    app: &State<App>,
+    cache: &State<FiguresCache>,
+) -> Result<(ContentType, RawJson<String>), WebError> {
+    let (_, chosen, survey) = choose(app, wave, survey).await?;
+    let figures = cache.get(app, &chosen.id, &survey, DEFAULT_THRESHOLD).await?;
+    let answer = ApiAnswer {
+        wave: &figures.wave,
+        survey: &figures.survey,
+        version: figures.version,
+        weighted: figures.weighted,
+        threshold: figures.threshold,
+        respondents: figures.respondents,
+        figures: figures
+            .figures
+            .iter()
+            .filter(|f| breakdown.is_none_or(|b| f.breakdown.as_str() == b))
+            .filter(|f| indicator.is_none_or(|i| figures.variables[f.variable].id == i))
+            .map(|f| {
+                let e = f.estimate.as_ref();
+                let published = f.suppression == Suppression::Published;
+                ApiFigure {
+                    breakdown: f.breakdown.as_str(),
+                    group: &f.group,
+                    indicator: &figures.variables[f.variable].id,
+                    estimate: e.map(|e| e.estimate),
+                    se: e.map(|e| e.se),
+                    ci_low: e.map(|e| e.ci_low),
+                    ci_high: e.map(|e| e.ci_high),
+                    cv: e.and_then(|e| e.cv),
+                    n: published.then_some(f.n),
+                    weighted_n: e.map(|e| e.weighted_n),
+                    suppressed: !published,
+                }
+            })
+            .collect(),
+    };
+    let body = serde_json::to_string(&answer).map_err(|e| WebError::Internal(e.to_string()))?;
+    audit(app, &viewer, "api", &format!("{}/{survey}", chosen.id), "figures", &address).await?;
+    Ok((ContentType::JSON, RawJson(body)))
+}
