@@ -11,9 +11,12 @@ use crate::figures::{Figures, FiguresError, figures};
 /// How long figures are reused.
 const FRESH_FOR: Duration = Duration::from_secs(300);
 
+/// (wave, questionnaire, threshold) -> when computed, and the figures.
+type Entries = HashMap<(String, String, u32), (Instant, Arc<Figures>)>;
+
 #[derive(Default)]
 pub struct FiguresCache {
-    entries: Mutex<HashMap<(String, String, u32), (Instant, Arc<Figures>)>>,
+    entries: Mutex<Entries>,
 }
 
 impl FiguresCache {
@@ -42,9 +45,7 @@ impl FiguresCache {
         Ok(computed)
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(String, String, u32), (Instant, Arc<Figures>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
