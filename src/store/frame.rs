@@ -41,3 +41,12 @@ pub fn frame(
     let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Enterprises of the frame per area code in a wave.
+pub fn frame_by_area(conn: &Connection, wave_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT area_code, sum(enterprises) FROM frame_strata WHERE wave_id = ?1 GROUP BY area_code",
+    )?;
+    let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -24,7 +24,7 @@ pub use fieldwork::{
     Counts, MicroRow, StatRow, counts_by_area, counts_in_area, for_each_submitted,
     for_each_submitted_answers, levels_in_area, stratum_counts,
 };
-pub use frame::{frame, replace_frame};
+pub use frame::{frame, frame_by_area, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use responses::{

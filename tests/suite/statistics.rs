@@ -314,4 +314,78 @@ mod pages {
             .unwrap();
         assert_eq!(audited, ["export", "api"]);
     }
+
+    #[rocket::async_test]
+    async fn an_official_sees_the_figures_and_coverage_of_their_area_only_as_published() {
+        let (client, _dir, _) = world(true).await;
+        let app = client.rocket().state::<App>().unwrap().clone();
+        // The ward with the most responses, and one with none.
+        let busiest: String = app
+            .store
+            .read(|c| Ok(c.query_row("SELECT area_code FROM responses WHERE status = 'submitted' AND survey_id = 'enterprise-dx' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [], |r| r.get(0))?))
+            .unwrap();
+        let user = NewUser {
+            email: "ward@hanoi.gov.vn".into(),
+            role: StaffRole::Official,
+            areas: vec![busiest.clone()],
+            groups: vec![],
+            password: Some("a long enough pass phrase".into()),
+        };
+        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
+        let token = SecretToken::generate().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
+        let cookie = || Cookie::new("dx_session", token.as_str().to_string());
+
+        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let expected = figures(&app, &wave, "enterprise-dx", 5).unwrap();
+        let v = expected.variables.iter().position(|x| x.id == "ind_innovative").unwrap();
+        let area = expected
+            .figures
+            .iter()
+            .find(|f| f.breakdown == Breakdown::Area && f.group == busiest && f.variable == v)
+            .unwrap();
+        let html = crate::respond::text_of(
+            &client
+                .get(format!("/areas/{busiest}"))
+                .private_cookie(cookie())
+                .dispatch()
+                .await
+                .into_string()
+                .await
+                .unwrap(),
+        );
+        assert!(html.contains("Số liệu của phường/xã"), "{html}");
+        match &area.estimate {
+            Some(e) => {
+                let share = format!("{:.1}%", e.estimate * 100.0).replace('.', ",");
+                assert!(
+                    html.contains(&format!("<td class=\"num\">{share}</td>")),
+                    "the ward's share as the statistics compute it: {share}"
+                );
+            }
+            None => assert!(
+                html.contains("không công bố") && !html.contains("%</td>"),
+                "suppressed, and no share at all"
+            ),
+        }
+        let list = client
+            .get("/areas")
+            .private_cookie(cookie())
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap();
+        assert_eq!(list.matches("<tr><th scope=\"row\">").count(), 1);
+        assert!(list.contains('%'), "coverage against the frame");
+        assert_eq!(
+            client.get("/stats").private_cookie(cookie()).dispatch().await.status(),
+            Status::Forbidden
+        );
+        assert_eq!(
+            client.get("/api/v1/figures").private_cookie(cookie()).dispatch().await.status(),
+            Status::Forbidden
+        );
+    }
 }

@@ -7,8 +7,11 @@ use serde::Serialize;
 
 use super::{Staff, StaffView};
 use crate::app::App;
+use crate::figures::Breakdown;
+use crate::stats;
 use crate::store::{self, Counts, Wave};
 use crate::survey::Lang;
+use crate::web::FiguresCache;
 use crate::web::respond::MIN_PEERS;
 use crate::web::{Templates, WebError};
 
@@ -33,6 +36,9 @@ struct AreaRow {
     code: String,
     name: String,
     counts: Counts,
+    /// Enterprises in the frame, and submitted responses per hundred of them.
+    frame: Option<i64>,
+    coverage: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -51,26 +57,40 @@ async fn list(
     lang: Lang,
 ) -> Result<RawHtml<String>, WebError> {
     let wave = chosen_wave(app, wave).await?;
-    let counts = match &wave {
+    let (counts, frame) = match &wave {
         Some(w) => {
             let id = w.id.clone();
-            app.store.call(move |s| s.read(|c| store::counts_by_area(c, &id))).await?
+            app.store
+                .call(move |s| {
+                    s.read(|c| Ok((store::counts_by_area(c, &id)?, store::frame_by_area(c, &id)?)))
+                })
+                .await?
         }
-        None => vec![],
+        None => (vec![], vec![]),
     };
     let rows = app
         .reference
         .areas
         .iter()
         .filter(|a| staff.access.covers(&a.code))
-        .map(|a| AreaRow {
-            code: a.code.to_string(),
-            name: a.name.get(lang).to_string(),
-            counts: counts
+        .map(|a| {
+            let counts = counts
                 .iter()
                 .find(|(c, _)| c == a.code.as_str())
                 .map(|(_, n)| n.clone())
-                .unwrap_or_default(),
+                .unwrap_or_default();
+            let frame = frame.iter().find(|(c, _)| c == a.code.as_str()).map(|(_, n)| *n);
+            #[allow(clippy::cast_precision_loss)]
+            let coverage = frame
+                .filter(|n| *n > 0)
+                .map(|n| format!("{:.1}%", 100.0 * counts.submitted as f64 / n as f64));
+            AreaRow {
+                code: a.code.to_string(),
+                name: a.name.get(lang).to_string(),
+                counts,
+                frame,
+                coverage,
+            }
         })
         .collect();
     let page = AreasPage { staff: staff.view(), wave: wave.map(|w| w.id), rows };
@@ -85,9 +105,20 @@ struct QuestionnaireCounts {
     levels: Vec<(String, Option<i64>)>,
 }
 
+/// One indicator or score of the area, as published.
+#[derive(Serialize)]
+struct AreaFigure {
+    label: String,
+    estimate: Option<String>,
+    interval: Option<String>,
+    n: u32,
+}
+
 #[derive(Serialize)]
 struct AreaPage {
     staff: StaffView,
+    figures: Vec<AreaFigure>,
+    weighted: bool,
     code: String,
     name: String,
     wave: Option<String>,
@@ -97,11 +128,13 @@ struct AreaPage {
 
 /// One area's fieldwork. An official asking for another area gets 403, whatever the code.
 #[get("/areas/<code>?<wave>")]
+#[allow(clippy::too_many_arguments)]
 async fn area(
     staff: Staff,
     code: &str,
     wave: Option<&str>,
     app: &State<App>,
+    cache: &State<FiguresCache>,
     templates: &State<Templates>,
     lang: Lang,
 ) -> Result<RawHtml<String>, WebError> {
@@ -110,6 +143,8 @@ async fn area(
         return Err(WebError::Status(Status::Forbidden));
     }
     let wave = chosen_wave(app, wave).await?;
+    let (figures, weighted) =
+        area_figures(app, cache, wave.as_ref(), area.code.as_str(), lang).await?;
     let mut questionnaires = Vec::new();
     if let Some(w) = &wave {
         for (id, version) in &w.questionnaires {
@@ -150,6 +185,8 @@ async fn area(
     }
     let page = AreaPage {
         staff: staff.view(),
+        figures,
+        weighted,
         code: area.code.to_string(),
         name: area.name.get(lang).to_string(),
         wave: wave.map(|w| w.id),
@@ -157,4 +194,51 @@ async fn area(
         min_cell: MIN_PEERS,
     };
     Ok(RawHtml(templates.render("area.html", lang, &page)?))
+}
+
+/// The area's figures from the wave's enterprise questionnaire: the same figures as the city's
+/// statistics, so a small area shows suppressed cells, never numbers resting on a few firms.
+async fn area_figures(
+    app: &App,
+    cache: &FiguresCache,
+    wave: Option<&Wave>,
+    code: &str,
+    lang: Lang,
+) -> Result<(Vec<AreaFigure>, bool), WebError> {
+    let Some(wave) = wave else { return Ok((vec![], false)) };
+    let Some(survey) = wave
+        .questionnaires
+        .iter()
+        .filter_map(|(id, v)| app.catalog.get(id, *v))
+        .find(|s| s.kind == crate::survey::RespondentKind::Enterprise)
+    else {
+        return Ok((vec![], false));
+    };
+    let figures = cache.get(app, &wave.id, &survey.id, stats::DEFAULT_THRESHOLD).await?;
+    let number = |x: f64| {
+        let text = format!("{x:.1}");
+        if lang == Lang::Vi { text.replace('.', ",") } else { text }
+    };
+    let rows = figures
+        .figures
+        .iter()
+        .filter(|f| f.breakdown == Breakdown::Area && f.group == code)
+        .map(|f| {
+            let variable = &figures.variables[f.variable];
+            let scale = if variable.kind == stats::Kind::Share { 100.0 } else { 1.0 };
+            let unit = if variable.kind == stats::Kind::Share { "%" } else { "" };
+            AreaFigure {
+                label: variable.label.get(lang).to_string(),
+                estimate: f
+                    .estimate
+                    .as_ref()
+                    .map(|e| format!("{}{unit}", number(e.estimate * scale))),
+                interval: f.estimate.as_ref().map(|e| {
+                    format!("{}–{}{unit}", number(e.ci_low * scale), number(e.ci_high * scale))
+                }),
+                n: f.n,
+            }
+        })
+        .collect();
+    Ok((rows, figures.weighted))
 }
