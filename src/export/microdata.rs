@@ -137,6 +137,8 @@ pub fn write_header(
 
 /// Where each exported question's answer goes: built once per export.
 pub struct Columns {
+    /// The questions in column order.
+    order: Vec<String>,
     /// (question id, column), sorted by id: a binary search beats hashing for ids this short.
     index: Vec<(String, usize)>,
 }
@@ -146,10 +148,17 @@ impl Columns {
         let mut index: Vec<(String, usize)> =
             questions.iter().enumerate().map(|(i, q)| (q.clone(), i)).collect();
         index.sort();
-        Columns { index }
+        Columns { order: questions.to_vec(), index }
     }
 
-    fn column(&self, id: &str) -> Option<usize> {
+    /// The column of `id`; `next` is where the previous key's column left off. Stored answers
+    /// follow question order, so the next column is nearly always the right one.
+    fn column(&self, id: &str, next: usize) -> Option<usize> {
+        for guess in next..(next + 3).min(self.order.len()) {
+            if self.order[guess] == id {
+                return Some(guess);
+            }
+        }
         self.index.binary_search_by(|(q, _)| q.as_str().cmp(id)).ok().map(|i| self.index[i].1)
     }
 
@@ -180,9 +189,14 @@ impl<'de> serde::de::Visitor<'de> for CellVisitor<'_, '_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // Question ids have no escapes, so the keys are borrowed from the stored text.
+        let mut next = 0;
         while let Some(key) = map.next_key::<&'de str>()? {
-            match self.columns.column(key) {
-                Some(i) => self.out[i] = raw_cell(map.next_value::<&RawValue>()?.get()),
+            match self.columns.column(key, next) {
+                Some(i) => {
+                    self.out[i] = raw_cell(map.next_value::<&RawValue>()?.get());
+                    next = i + 1;
+                }
+
                 None => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }

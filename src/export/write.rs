@@ -117,7 +117,12 @@ pub fn export(
                 );
                 record.extend(row.score_values.chunks_exact(8).take(scores).map(|c| {
                     let value = f64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-                    if value.is_nan() { String::new() } else { format!("{value:.4}") }
+                    // Rounded, then written shortest: exact-precision formatting is the slow path.
+                    if value.is_nan() {
+                        String::new()
+                    } else {
+                        ((value * 1e4).round() / 1e4).to_string()
+                    }
                 }));
                 columns.cells(row.answers, &mut record);
                 writer.write_record(&record).map_err(|e| ExportErrorOr(e.to_string()))
