@@ -146,7 +146,13 @@ pub fn variables(survey: &Survey) -> Vec<Variable> {
         kind: Kind::Mean,
         label: Text::new("Điểm tổng hợp", "Overall score"),
     };
-    indicators.chain(scores).chain([overall]).collect()
+    // The distribution over maturity levels: the share of enterprises at each level.
+    let levels = survey.levels.iter().map(|l| Variable {
+        id: format!("level_{}", l.id),
+        kind: Kind::Share,
+        label: Text::new(format!("Mức: {}", l.name.vi), format!("Level: {}", l.name.en)),
+    });
+    indicators.chain(scores).chain([overall]).chain(levels).collect()
 }
 
 /// What one pass over a wave's submitted responses gives: the design and the sums of every
@@ -194,6 +200,18 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
                 let value = f64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
                 if !value.is_nan() {
                     sums[indicators + d].add(value);
+                }
+            }
+            // The level follows from the overall score, the last value.
+            let overall = row
+                .score_values
+                .chunks_exact(8)
+                .nth(dimensions)
+                .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+            if let Some(overall) = overall.filter(|o| !o.is_nan()) {
+                let level = survey.level_for(overall);
+                for (l, s) in sums[indicators + dimensions + 1..].iter_mut().enumerate() {
+                    s.add(f64::from(u8::from(l == level)));
                 }
             }
         })

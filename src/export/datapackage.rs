@@ -107,10 +107,24 @@ pub fn datapackage(
         ),
         field("weight", "number", "Quyền số thiết kế N_h / n_h", "Design weight N_h / n_h"),
     ];
-    for v in &figures.variables {
+    for v in figures.variables.iter().filter(|v| !v.id.starts_with("level_")) {
         let kind = if v.id.starts_with("ind_") { "integer" } else { "number" };
         micro.push(field(&v.id, kind, &v.label.vi, &v.label.en));
     }
+    let mut level = field(
+        "level",
+        "string",
+        "Mức độ trưởng thành (theo điểm tổng hợp)",
+        "Maturity level (from the overall score)",
+    );
+    level["categories"] = Value::Array(
+        survey
+            .levels
+            .iter()
+            .map(|l| json!({ "value": l.id, "label": l.name.en, "label_vi": l.name.vi }))
+            .collect(),
+    );
+    micro.push(level);
     let current = |id: &str| {
         survey.questions.iter().find(|q| q.id == id).or_else(|| {
             app.catalog

@@ -69,7 +69,14 @@ pub fn export(
     }
     let published = microdata::coarsen(&by_codes, K_ANONYMITY);
     let questions = microdata::exported_questions(&app.catalog, survey_id);
-    let variables: Vec<String> = sample.variables.iter().map(|v| v.id.clone()).collect();
+    // One `level` column rather than the one-hot `level_*` shares of the aggregates.
+    let variables: Vec<String> = sample
+        .variables
+        .iter()
+        .map(|v| v.id.clone())
+        .filter(|id| !id.starts_with("level_"))
+        .chain(["level".to_string()])
+        .collect();
     let (indicators, scores) = (sample.survey.indicators.len(), sample.survey.dimensions.len() + 1);
     let mut writer = csv::Writer::from_writer(create(&dir.join("microdata.csv"))?);
     microdata::write_header(&mut writer, &variables, &questions)?;
@@ -124,6 +131,17 @@ pub fn export(
                         ((value * 1e4).round() / 1e4).to_string()
                     }
                 }));
+                let overall = row
+                    .score_values
+                    .chunks_exact(8)
+                    .nth(scores - 1)
+                    .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+                record.push(
+                    overall
+                        .filter(|o| !o.is_nan())
+                        .map(|o| sample.survey.levels[sample.survey.level_for(o)].id.clone())
+                        .unwrap_or_default(),
+                );
                 columns.cells(row.answers, &mut record);
                 writer.write_record(&record).map_err(|e| ExportErrorOr(e.to_string()))
             },

@@ -103,6 +103,12 @@ fn the_export_writes_aggregates_microdata_and_a_codebook_that_reveal_no_one() {
         city["weighted_n"].parse::<f64>().unwrap() > city["n"].parse::<f64>().unwrap(),
         "weighted to a frame larger than the sample"
     );
+    let levels: f64 = aggregates
+        .iter()
+        .filter(|r| r["breakdown"] == "city" && r["indicator"].starts_with("level_"))
+        .map(|r| r["estimate"].parse::<f64>().unwrap())
+        .sum();
+    assert!((levels - 1.0).abs() < 1e-9, "the distribution over levels adds up to 1: {levels}");
     let suppressed: Vec<_> = aggregates.iter().filter(|r| r["suppressed"] == "true").collect();
     assert!(!suppressed.is_empty(), "600 responses over 126 wards leave small cells");
     for row in &suppressed {
