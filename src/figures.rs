@@ -355,22 +355,24 @@ fn frame_of(
 /// The groups of a breakdown and the frame strata in each; strata of an unknown area, section
 /// or size class belong to no group but the city.
 fn groups(design: &Design, keys: &Keys<'_>, breakdown: Breakdown) -> Vec<(String, Vec<usize>)> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Ordered by area, section, then size class from micro to large (not alphabetically).
+    let mut groups: BTreeMap<(u16, u8, u8), (String, Vec<usize>)> = BTreeMap::new();
     for (i, key) in design.keys.iter().enumerate() {
-        let group = match breakdown {
-            Breakdown::City => Some("all".to_string()),
-            Breakdown::Area => keys.area(key),
-            Breakdown::VsicSection => Keys::section(key),
-            Breakdown::SizeClass => Keys::size(key).map(str::to_string),
-            Breakdown::AreaSizeClass => {
-                keys.area(key).zip(Keys::size(key)).map(|(a, s)| format!("{a}:{s}"))
-            }
+        let (order, group) = match breakdown {
+            Breakdown::City => ((0, 0, 0), Some("all".to_string())),
+            Breakdown::Area => ((key.area, 0, 0), keys.area(key)),
+            Breakdown::VsicSection => ((0, key.section, 0), Keys::section(key)),
+            Breakdown::SizeClass => ((0, 0, key.size), Keys::size(key).map(str::to_string)),
+            Breakdown::AreaSizeClass => (
+                (key.area, 0, key.size),
+                keys.area(key).zip(Keys::size(key)).map(|(a, s)| format!("{a}:{s}")),
+            ),
         };
         if let Some(group) = group {
-            groups.entry(group).or_default().push(i);
+            groups.entry(order).or_insert_with(|| (group, Vec::new())).1.push(i);
         }
     }
-    groups.into_iter().collect()
+    groups.into_values().collect()
 }
 
 /// Lines of cells whose totals are published: every breakdown adds up to the city; the cells of
