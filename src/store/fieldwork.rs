@@ -159,3 +159,19 @@ pub fn for_each_submitted_answers<E: From<StoreError>>(
     }
     Ok(())
 }
+
+/// Drafts and submitted responses of a questionnaire per VSIC section in a wave.
+pub fn counts_by_section(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+) -> Result<Vec<(String, Counts)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT vsic_section, sum(status = 'draft'), sum(status = 'submitted') FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND vsic_section IS NOT NULL GROUP BY vsic_section",
+    )?;
+    let rows = stmt.query_map(params![wave_id, survey_id], |r| {
+        Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

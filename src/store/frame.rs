@@ -50,3 +50,15 @@ pub fn frame_by_area(conn: &Connection, wave_id: &str) -> Result<Vec<(String, i6
     let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Enterprises of the frame per VSIC section in a wave.
+pub fn frame_by_section(
+    conn: &Connection,
+    wave_id: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT vsic_section, sum(enterprises) FROM frame_strata WHERE wave_id = ?1 GROUP BY vsic_section",
+    )?;
+    let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

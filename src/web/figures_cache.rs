@@ -45,6 +45,11 @@ impl FiguresCache {
         Ok(computed)
     }
 
+    /// Drops the figures of a wave (its frame changed).
+    pub fn forget(&self, wave: &str) {
+        self.lock().retain(|(w, _, _), _| w != wave);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -195,6 +195,63 @@ struct StatsPage {
     is_share: bool,
     strata: usize,
     collapsed: usize,
+    fieldwork: Vec<FieldworkRow>,
+}
+
+/// Responses against the frame, per sector: where to chase responses.
+#[derive(Serialize)]
+struct FieldworkRow {
+    sector: String,
+    submitted: i64,
+    drafts: i64,
+    frame: Option<i64>,
+    coverage: Option<String>,
+}
+
+async fn fieldwork(
+    app: &App,
+    wave: &str,
+    survey: &str,
+    lang: Lang,
+) -> Result<Vec<FieldworkRow>, WebError> {
+    let (wave, survey_id) = (wave.to_string(), survey.to_string());
+    let (counts, frame) = app
+        .store
+        .call(move |s| {
+            s.read(|c| {
+                Ok((
+                    store::counts_by_section(c, &wave, &survey_id)?,
+                    store::frame_by_section(c, &wave)?,
+                ))
+            })
+        })
+        .await?;
+    Ok(app
+        .reference
+        .sectors
+        .iter()
+        .map(|sector| {
+            let letter = sector.section.to_string();
+            let counts = counts
+                .iter()
+                .find(|(s, _)| *s == letter)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
+            let frame = frame.iter().find(|(s, _)| *s == letter).map(|(_, n)| *n);
+            #[allow(clippy::cast_precision_loss)]
+            let coverage = frame
+                .filter(|n| *n > 0)
+                .map(|n| format!("{:.1}%", 100.0 * counts.submitted as f64 / n as f64));
+            FieldworkRow {
+                sector: format!("{} – {}", letter, sector.name.get(lang)),
+                submitted: counts.submitted,
+                drafts: counts.drafts,
+                frame,
+                coverage,
+            }
+        })
+        .filter(|r| r.submitted + r.drafts > 0 || r.frame.is_some())
+        .collect())
 }
 
 #[get("/stats?<wave>&<survey>&<breakdown>&<indicator>")]
@@ -234,6 +291,7 @@ async fn dashboard(
         .map(|f| view(&figures, f, group_label(app, breakdown, &f.group, lang), lang))
         .collect();
     let progress = progress(app, cache, &waves, &figures, lang).await?;
+    let fieldwork = fieldwork(app, &chosen.id, &survey, lang).await?;
     let page = StatsPage {
         staff: viewer.0.view(),
         waves: waves.iter().map(|w| w.id.clone()).collect(),
@@ -262,6 +320,7 @@ async fn dashboard(
         is_share: figures.variables[indicator].kind == Kind::Share,
         strata: figures.strata,
         collapsed: figures.collapsed,
+        fieldwork,
     };
     Ok(RawHtml(templates.render("stats.html", lang, &page)?))
 }

@@ -356,6 +356,20 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/admin/frame",
+            path: "/admin/frame",
+            body: none,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/frame",
+            path: "/admin/frame",
+            body: none,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "GET",
             route: "/stats?<wave>&<survey>&<breakdown>&<indicator>",
             path: "/stats",
             body: none,

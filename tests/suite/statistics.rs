@@ -255,6 +255,11 @@ mod pages {
             html.contains("Ít nhất 50% doanh nghiệp có hoạt động đổi mới sáng tạo vào năm 2030")
         );
         assert!(html.contains("class=\"target-line\""));
+        assert!(html.contains("Tiến độ khảo sát theo ngành"), "fieldwork by sector");
+        assert!(
+            html.contains("G – Bán buôn và bán lẻ"),
+            "trade, the largest sector, has respondents"
+        );
         assert!(!html.contains("Số liệu không đại diện"));
     }
 
@@ -393,5 +398,75 @@ mod pages {
             client.get("/api/v1/figures").private_cookie(cookie()).dispatch().await.status(),
             Status::Forbidden
         );
+    }
+}
+
+mod upload {
+    use dxsurvey::app::App;
+    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::staff::{Actor, NewUser, add_user};
+    use dxsurvey::store;
+    use rocket::http::{ContentType, Cookie, Status};
+
+    use crate::helpers::spawn_untracked;
+
+    fn multipart(csrf: &str, wave: &str, file: &str) -> (ContentType, String) {
+        let boundary = "dxsurveyboundary7MA4YWxk";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"wave\"\r\n\r\n{wave}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"frame.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n\
+             --{boundary}--\r\n"
+        );
+        (ContentType::new("multipart", "form-data").with_params(("boundary", boundary)), body)
+    }
+
+    #[rocket::async_test]
+    async fn an_administrator_uploads_a_frame_all_or_nothing() {
+        let (client, _dir) = spawn_untracked().await;
+        let app = client.rocket().state::<App>().unwrap().clone();
+        let user = NewUser {
+            email: "admin@hanoi.gov.vn".into(),
+            role: StaffRole::Administrator,
+            areas: vec![],
+            groups: vec![],
+            password: Some("a long enough pass phrase".into()),
+        };
+        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
+        let (token, csrf) = (SecretToken::generate().unwrap(), SecretToken::generate().unwrap());
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        app.store
+            .write(|tx| store::create_session(tx, &token.hash(), id, csrf.as_str(), now))
+            .unwrap();
+        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let post = |body: (ContentType, String)| {
+            client
+                .post("/admin/frame")
+                .private_cookie(Cookie::new("dx_session", token.as_str().to_string()))
+                .header(body.0)
+                .body(body.1)
+        };
+        let strata = || app.store.read(|c| store::frame(c, &wave)).unwrap().len();
+
+        let bad = "area_code,vsic_section,size_class,enterprises\n00070,G,micro,10\n00070,G,micro,12\n12345,G,micro,3\n";
+        let response = post(multipart(csrf.as_str(), &wave, bad)).dispatch().await;
+        assert_eq!(response.status(), Status::UnprocessableEntity);
+        let html = response.into_string().await.unwrap();
+        assert!(
+            html.contains("line 3: stratum 00070 G micro is already given on line 2")
+                && html.contains("line 4: area_code &#x27;12345&#x27;"),
+            "{html}"
+        );
+        assert_eq!(strata(), 0, "nothing imported");
+
+        let good =
+            "area_code,vsic_section,size_class,enterprises\n00070,G,micro,10\n00082,C,small,5\n";
+        let response = post(multipart(csrf.as_str(), &wave, good)).dispatch().await;
+        assert_eq!(response.status(), Status::Ok);
+        assert!(response.into_string().await.unwrap().contains("2 strata, 15 enterprises"));
+        assert_eq!(strata(), 2);
+
+        let forged = post(multipart("0123", &wave, good)).dispatch().await;
+        assert_eq!(forged.status(), Status::Forbidden);
     }
 }

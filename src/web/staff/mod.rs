@@ -3,6 +3,7 @@
 mod admin;
 mod areas;
 mod audit;
+mod frame;
 mod login;
 pub mod session;
 
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(areas::routes());
     all.extend(admin::routes());
     all.extend(audit::routes());
+    all.extend(frame::routes());
     all
 }
 
