@@ -20,6 +20,7 @@ pub fn new_response(
 ) -> NewResponse {
     let profile = profile(survey, answers, reference);
     let card = (status == ResponseStatus::Submitted).then(|| score(survey, answers));
+    let json = answers.to_json(survey);
     NewResponse {
         wave_id: wave_id.to_string(),
         survey_id: survey.id.clone(),
@@ -29,7 +30,7 @@ pub fn new_response(
         tax_code: profile.tax_code.map(|t| t.as_str().to_string()),
         organisation_name: profile.name.unwrap_or_default(),
         status,
-        answers: Value::Object(answers.to_json(survey)).to_string(),
+        answers: Value::Object(json.clone()).to_string(),
         area_code: profile.area.map(|a| a.to_string()),
         vsic_section: profile.vsic_section.map(|s| s.to_string()),
         size_class: profile.size_class.map(|s| s.as_str()),
@@ -39,6 +40,7 @@ pub fn new_response(
         indicators: card.as_ref().map(|c| indicators_json(survey, c)),
         indicator_bits: card.as_ref().map(indicator_bits),
         score_values: card.as_ref().map(score_values),
+        cells: card.as_ref().map(|_| crate::export::microdata::cells_fragment(survey, &json)),
     }
 }
 

@@ -67,6 +67,33 @@ pub fn coarsen(
     out
 }
 
+/// Whether a question's answers go into the microdata: not identifying, not free text, not
+/// the stratum (which has its own coarsened columns).
+pub fn exported(q: &crate::survey::Question) -> bool {
+    // The exact number of employees could single out a large firm; its size class is published.
+    let identifying = matches!(
+        q.role,
+        Some(Role::LegalName | Role::TaxCode | Role::AgencyName | Role::Employees)
+    );
+    let free_text =
+        matches!(q.kind, QuestionKind::ShortText { .. } | QuestionKind::LongText { .. });
+    let stratum = matches!(q.role, Some(Role::Area | Role::VsicSection));
+    !identifying && !free_text && !stratum
+}
+
+/// A submitted response's answer cells in its own version's exported-question order, as one
+/// CSV fragment: computed once at submission, so exports need not read the answers again.
+pub fn cells_fragment(survey: &Survey, answers: &serde_json::Map<String, Value>) -> String {
+    let cells: Vec<String> =
+        survey.questions.iter().filter(|q| exported(q)).map(|q| cell(answers.get(&q.id))).collect();
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = writer.write_record(&cells);
+    let mut bytes = writer.into_inner().unwrap_or_default();
+    bytes.pop();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// The questions exported, by id, in the order of the newest version first, then any that only
 /// older versions had.
 pub fn exported_questions(catalog: &Catalog, survey_id: &str) -> Vec<String> {
@@ -75,22 +102,94 @@ pub fn exported_questions(catalog: &Catalog, survey_id: &str) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut ids = Vec::new();
     for survey in versions {
-        for q in &survey.questions {
-            // The exact number of employees could single out a large firm; its size class is
-            // published instead.
-            let identifying = matches!(
-                q.role,
-                Some(Role::LegalName | Role::TaxCode | Role::AgencyName | Role::Employees)
-            );
-            let free_text =
-                matches!(q.kind, QuestionKind::ShortText { .. } | QuestionKind::LongText { .. });
-            let stratum = matches!(q.role, Some(Role::Area | Role::VsicSection));
-            if !identifying && !free_text && !stratum && seen.insert(q.id.clone()) {
+        for q in survey.questions.iter().filter(|q| exported(q)) {
+            if seen.insert(q.id.clone()) {
                 ids.push(q.id.clone());
             }
         }
     }
     ids
+}
+
+/// How each questionnaire version's stored cells map onto the export's columns (the union of
+/// every version's questions).
+pub struct Layout {
+    versions: std::collections::HashMap<u32, Mapping>,
+    total: usize,
+}
+
+enum Mapping {
+    /// The version's questions are the first columns, in order: its cells are copied as they
+    /// are and the rest left empty.
+    Prefix { missing: usize },
+    /// Otherwise each cell goes to its column.
+    Remap(Vec<usize>),
+}
+
+impl Layout {
+    pub fn new(catalog: &Catalog, survey_id: &str, questions: &[String]) -> Layout {
+        let versions = catalog
+            .versions_of(survey_id)
+            .into_iter()
+            .map(|survey| {
+                let columns: Vec<usize> = survey
+                    .questions
+                    .iter()
+                    .filter(|q| exported(q))
+                    .filter_map(|q| questions.iter().position(|id| *id == q.id))
+                    .collect();
+                let prefix =
+                    !columns.is_empty() && columns.iter().enumerate().all(|(i, c)| i == *c);
+                let mapping = if prefix {
+                    Mapping::Prefix { missing: questions.len() - columns.len() }
+                } else {
+                    Mapping::Remap(columns)
+                };
+                (survey.version, mapping)
+            })
+            .collect();
+        Layout { versions, total: questions.len() }
+    }
+
+    /// Appends `,cell` for every export column, from a response's stored cells.
+    pub fn append(&self, version: u32, cells: &str, line: &mut String) {
+        if self.total == 0 {
+            return;
+        }
+        match self.versions.get(&version) {
+            Some(Mapping::Prefix { missing }) => {
+                line.push(',');
+                line.push_str(cells);
+                for _ in 0..*missing {
+                    line.push(',');
+                }
+            }
+            Some(Mapping::Remap(columns)) => {
+                let mut placed = vec![String::new(); self.total];
+                let mut reader =
+                    csv::ReaderBuilder::new().has_headers(false).from_reader(cells.as_bytes());
+                if let Some(Ok(record)) = reader.records().next() {
+                    for (value, column) in record.iter().zip(columns) {
+                        placed[*column] = value.to_string();
+                    }
+                }
+                let mut writer = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .from_writer(Vec::new());
+                if writer.write_record(&placed).is_ok()
+                    && let Ok(bytes) = writer.into_inner()
+                {
+                    line.push(',');
+                    line.push_str(String::from_utf8_lossy(&bytes).trim_end_matches('\n'));
+                }
+            }
+            None => {
+                for _ in 0..self.total {
+                    line.push(',');
+                }
+            }
+        }
+    }
 }
 
 /// A keyed pseudonym of a response id.
@@ -260,6 +359,31 @@ mod tests {
             *shared.entry(p).or_default() += counts[k];
         }
         assert!(shared.values().all(|n| *n >= 3), "{shared:?}");
+    }
+
+    #[test]
+    fn cells_of_an_older_version_land_in_their_columns() {
+        let v1 = include_str!("../../tests/fixtures/small/small.toml");
+        // Version 2 asks a new question first in dimension a.
+        let v2 = v1.replace("version = 1", "version = 2").replace(
+            "[[questions]]\nid = \"a1\"",
+            "[[questions]]\nid = \"a0\"\ndimension = \"a\"\ntype = \"yes_no\"\nlabel = { vi = \"A0\", en = \"A0\" }\n\n[[questions]]\nid = \"a1\"",
+        );
+        let file = |source: &str| crate::survey::SurveyFile {
+            path: "small.toml".into(),
+            source: source.to_string(),
+            survey: crate::survey::parse(source, "small.toml").unwrap(),
+        };
+        let catalog = Catalog::new(&[], &[file(v1), file(&v2)]).unwrap();
+        let questions = exported_questions(&catalog, "small");
+        assert_eq!(questions, ["a0", "a1", "a2", "a3", "b1", "b2"]);
+        let layout = Layout::new(&catalog, "small", &questions);
+        let mut line = String::new();
+        layout.append(2, "yes,4,mid,no,x;z,na", &mut line);
+        assert_eq!(line, ",yes,4,mid,no,x;z,na", "the newest version is copied as it is");
+        line.clear();
+        layout.append(1, "4,mid,no,x;z,na", &mut line);
+        assert_eq!(line, ",,4,mid,no,x;z,na", "version 1 has no a0: its cells shift right");
     }
 
     #[test]

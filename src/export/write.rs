@@ -78,77 +78,94 @@ pub fn export(
         .chain(["level".to_string()])
         .collect();
     let (indicators, scores) = (sample.survey.indicators.len(), sample.survey.dimensions.len() + 1);
-    let mut writer = csv::Writer::from_writer(create(&dir.join("microdata.csv"))?);
-    microdata::write_header(&mut writer, &variables, &questions)?;
-    let mut record: Vec<String> = Vec::new();
+    let layout = microdata::Layout::new(&app.catalog, survey_id, &questions);
+    let mut out = create(&dir.join("microdata.csv"))?;
+    let io = |e: std::io::Error| ExportError::Io { path: dir.join("microdata.csv"), source: e };
+    {
+        let mut header = csv::Writer::from_writer(&mut out);
+        microdata::write_header(&mut header, &variables, &questions)?;
+        header.flush().map_err(io)?;
+    }
     let columns = microdata::Columns::new(&questions);
+    let mut line = String::with_capacity(4096);
+    let mut fallback: Vec<String> = Vec::new();
     app.store.read(|c| {
-        store::for_each_submitted_answers(
+        store::for_each_submitted_cells(
             c,
             wave_id,
             survey_id,
-            |row| -> Result<(), ExportErrorOr> {
+            |conn, row| -> Result<(), ExportErrorOr> {
+                use std::fmt::Write as _;
                 let codes = (
                     row.area_code.unwrap_or_default().to_string(),
                     row.vsic_section.unwrap_or_default().to_string(),
                     row.size_class.unwrap_or_default().to_string(),
                 );
                 let (area, section, size) = published.get(&codes).cloned().unwrap_or_default();
-                let (stratum, population, weight) = match figures::stratum_of(
+                line.clear();
+                let _ =
+                    write!(line, "{},{area},{section},{size}", microdata::pseudonym(key, row.id));
+                match figures::stratum_of(
                     app,
                     &sample.design,
                     row.area_code,
                     row.vsic_section,
                     row.size_class,
                 ) {
-                    Some((label, s)) => (
-                        label,
-                        s.population.map(|p| p.to_string()).unwrap_or_default(),
-                        s.weight().to_string(),
-                    ),
-                    None => (String::new(), String::new(), String::new()),
-                };
-                record.clear();
-                record.extend([
-                    microdata::pseudonym(key, row.id),
-                    area,
-                    section,
-                    size,
-                    stratum,
-                    population,
-                    weight,
-                ]);
-                record.extend(
-                    (0..indicators)
-                        .map(|i| u8::from(row.indicator_bits & (1 << i.min(62)) != 0).to_string()),
-                );
-                record.extend(row.score_values.chunks_exact(8).take(scores).map(|c| {
-                    let value = f64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-                    // Rounded, then written shortest: exact-precision formatting is the slow path.
-                    if value.is_nan() {
-                        String::new()
-                    } else {
-                        ((value * 1e4).round() / 1e4).to_string()
+                    Some((label, s)) => {
+                        let population = s.population.map(|p| p.to_string()).unwrap_or_default();
+                        let _ = write!(line, ",{label},{population},{}", s.weight());
                     }
-                }));
-                let overall = row
-                    .score_values
-                    .chunks_exact(8)
-                    .nth(scores - 1)
-                    .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
-                record.push(
-                    overall
-                        .filter(|o| !o.is_nan())
-                        .map(|o| sample.survey.levels[sample.survey.level_for(o)].id.clone())
-                        .unwrap_or_default(),
-                );
-                columns.cells(row.answers, &mut record);
-                writer.write_record(&record).map_err(|e| ExportErrorOr(e.to_string()))
+                    None => line.push_str(",,,"),
+                }
+                for i in 0..indicators {
+                    line.push_str(if row.indicator_bits & (1 << i.min(62)) != 0 {
+                        ",1"
+                    } else {
+                        ",0"
+                    });
+                }
+                let mut overall = None;
+                for (n, chunk) in row.score_values.chunks_exact(8).take(scores).enumerate() {
+                    let value = f64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                    line.push(',');
+                    if !value.is_nan() {
+                        // Rounded, then written shortest: exact-precision formatting is the slow path.
+                        let _ = write!(line, "{}", (value * 1e4).round() / 1e4);
+                        if n == scores - 1 {
+                            overall = Some(value);
+                        }
+                    }
+                }
+                line.push(',');
+                if let Some(o) = overall {
+                    line.push_str(&sample.survey.levels[sample.survey.level_for(o)].id);
+                }
+                match row.cells {
+                    Some(cells) => layout.append(row.version, cells, &mut line),
+                    None => {
+                        // Submitted before cells were kept: read its answers the slow way.
+                        let answers = store::answers_of(conn, row.id)?;
+                        fallback.clear();
+                        columns.cells(&answers, &mut fallback);
+                        let mut writer = csv::WriterBuilder::new()
+                            .terminator(csv::Terminator::Any(b'\n'))
+                            .from_writer(Vec::new());
+                        writer.write_record(&fallback).map_err(|e| ExportErrorOr(e.to_string()))?;
+                        let bytes =
+                            writer.into_inner().map_err(|e| ExportErrorOr(e.to_string()))?;
+                        line.push(',');
+                        line.push_str(String::from_utf8_lossy(&bytes).trim_end_matches('\n'));
+                    }
+                }
+                line.push('\n');
+                std::io::Write::write_all(&mut out, line.as_bytes())
+                    .map_err(|e| ExportErrorOr(e.to_string()))
             },
         )
         .map_err(|e| StoreError::Invalid(e.0))
     })?;
-    writer.flush().map_err(|source| ExportError::Io { path: dir.join("microdata.csv"), source })?;
+    std::io::Write::flush(&mut out).map_err(io)?;
     let microdata_seconds = started.elapsed().as_secs_f64();
 
     let package = datapackage(app, &figures, &sample.survey, &questions, wave_id);

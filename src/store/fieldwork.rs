@@ -175,3 +175,62 @@ pub fn counts_by_section(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A submitted response for the microdata export, read from the statistics index and the
+/// cells table only.
+pub struct CellRow<'a> {
+    pub id: i64,
+    pub version: u32,
+    pub area_code: Option<&'a str>,
+    pub vsic_section: Option<&'a str>,
+    pub size_class: Option<&'a str>,
+    pub indicator_bits: i64,
+    pub score_values: &'a [u8],
+    /// The stored answer cells; `None` for a response submitted before they were kept.
+    pub cells: Option<&'a str>,
+}
+
+/// Calls `f` on every submitted response, streaming, without reading the wide rows.
+pub fn for_each_submitted_cells<E: From<StoreError>>(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+    mut f: impl FnMut(&Connection, CellRow<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, c.cells
+             FROM responses r INDEXED BY responses_statistics LEFT JOIN response_cells c ON c.response_id = r.id
+             WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.indicator_bits IS NOT NULL",
+        )
+        .map_err(StoreError::from)?;
+    let mut rows = stmt.query(params![wave_id, survey_id]).map_err(StoreError::from)?;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+        f(
+            conn,
+            CellRow {
+                id: row.get(0).map_err(StoreError::from)?,
+                version: row.get(1).map_err(StoreError::from)?,
+                area_code: text(2),
+                vsic_section: text(3),
+                size_class: text(4),
+                indicator_bits: row.get(5).map_err(StoreError::from)?,
+                score_values: row
+                    .get_ref(6)
+                    .map_err(StoreError::from)?
+                    .as_blob_or_null()
+                    .ok()
+                    .flatten()
+                    .unwrap_or(&[]),
+                cells: text(7),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The stored answers of one response (JSON).
+pub fn answers_of(conn: &Connection, id: i64) -> Result<String, StoreError> {
+    Ok(conn.query_row("SELECT answers FROM responses WHERE id = ?1", [id], |r| r.get(0))?)
+}

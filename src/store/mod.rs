@@ -21,8 +21,9 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use fieldwork::{
-    Counts, MicroRow, StatRow, counts_by_area, counts_by_section, counts_in_area,
-    for_each_submitted, for_each_submitted_answers, levels_in_area, stratum_counts,
+    CellRow, Counts, MicroRow, StatRow, answers_of, counts_by_area, counts_by_section,
+    counts_in_area, for_each_submitted, for_each_submitted_answers, for_each_submitted_cells,
+    levels_in_area, stratum_counts,
 };
 pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};

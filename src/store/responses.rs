@@ -52,6 +52,8 @@ pub struct NewResponse {
     pub indicator_bits: Option<i64>,
     /// Dimension scores then the overall score, little-endian f64, NaN for none.
     pub score_values: Option<Vec<u8>>,
+    /// Microdata cells of the answers (CSV), for a submitted response.
+    pub cells: Option<String>,
 }
 
 /// A stored response.
@@ -125,7 +127,19 @@ pub fn insert_response(
                 StoreError::Sqlite(e)
             }
         })?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    write_cells(tx, id, response.cells.as_deref())?;
+    Ok(id)
+}
+
+fn write_cells(tx: &Transaction<'_>, id: i64, cells: Option<&str>) -> Result<(), StoreError> {
+    if let Some(cells) = cells {
+        let mut stmt = tx.prepare_cached(
+            "INSERT OR REPLACE INTO response_cells (response_id, cells) VALUES (?1, ?2)",
+        )?;
+        stmt.execute(params![id, cells])?;
+    }
+    Ok(())
 }
 
 fn upsert_organisation(
@@ -207,6 +221,9 @@ pub fn submit_response(
         response.indicator_bits,
         response.score_values,
     ])?;
+    if changed == 1 {
+        write_cells(tx, id, response.cells.as_deref())?;
+    }
     Ok(changed == 1)
 }
 

@@ -17,4 +17,11 @@ ALTER TABLE responses ADD COLUMN score_values BLOB;
 -- Statistics read only these columns of every submitted response: with them all in one index,
 -- SQLite never touches the wide rows (their answers JSON), which halves the time of the figures.
 CREATE INDEX responses_statistics
-    ON responses (wave_id, survey_id, status, area_code, vsic_section, size_class, indicator_bits, score_values);
+    ON responses (wave_id, survey_id, status, area_code, vsic_section, size_class, indicator_bits, score_values, version);
+
+-- A submitted response's answers as microdata cells (CSV, in its questionnaire version's column
+-- order), kept apart from the wide row so that exporting a million responses reads only these.
+CREATE TABLE response_cells (
+    response_id INTEGER PRIMARY KEY REFERENCES responses (id) ON DELETE CASCADE,
+    cells       TEXT NOT NULL
+) STRICT;
