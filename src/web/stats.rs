@@ -16,7 +16,7 @@ use crate::store::{self, Wave};
 use crate::survey::{Lang, RespondentKind};
 
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, aggregates_csv, api_figures]
+    routes![dashboard, aggregates_csv, export_file, api_figures]
 }
 
 impl From<FiguresError> for WebError {
@@ -412,6 +412,63 @@ async fn aggregates_csv(
         .await?;
     let name = format!("attachment; filename=\"aggregates-{survey}-{}.csv\"", chosen.id);
     Ok(Csv { body, disposition: Header::new("Content-Disposition", name) })
+}
+
+/// A file served as a download.
+#[derive(Responder)]
+struct Download {
+    file: rocket::fs::NamedFile,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+/// The microdata or the codebook of a wave, exported afresh (the same files as `dxsurvey
+/// export`). The export runs off the async threads; the file is served once written.
+#[get("/stats/export/<file>?<wave>&<survey>")]
+#[allow(clippy::too_many_arguments)]
+async fn export_file(
+    viewer: CityViewer,
+    file: &str,
+    wave: Option<&str>,
+    survey: Option<&str>,
+    address: ClientAddress,
+    app: &State<App>,
+    config: &State<crate::config::AppConfig>,
+) -> Result<Download, WebError> {
+    let content_type = match file {
+        "microdata.csv" => ContentType::CSV,
+        "datapackage.json" => ContentType::JSON,
+        _ => return Err(WebError::Status(Status::NotFound)),
+    };
+    let (_, chosen, survey) = choose(app, wave, survey).await?;
+    let key = super::secret_key(config, &rocket::Config::figment()).map_err(WebError::Internal)?;
+    let token =
+        crate::auth::SecretToken::generate().map_err(|e| WebError::Internal(e.to_string()))?;
+    let dir = std::env::temp_dir().join(format!("dxsurvey-export-{}", &token.as_str()[..16]));
+    let (app_ref, wave_id, survey_id, path) =
+        (app.inner().clone(), chosen.id.clone(), survey.clone(), dir.clone());
+    let exported = rocket::tokio::task::spawn_blocking(move || {
+        crate::export::export(&app_ref, &wave_id, &survey_id, &path, DEFAULT_THRESHOLD, &key)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    if let Err(e) = exported {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(WebError::Internal(e.to_string()));
+    }
+    audit(app, &viewer, "export", &format!("{}/{survey}", chosen.id), file, &address).await?;
+    // The open file outlives its folder: removing the folder only unlinks the names.
+    let served = rocket::fs::NamedFile::open(dir.join(file))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (stem, extension) = file.split_once('.').unwrap_or((file, "csv"));
+    let name = format!("attachment; filename=\"{stem}-{survey}-{}.{extension}\"", chosen.id);
+    Ok(Download {
+        file: served?,
+        content_type,
+        disposition: Header::new("Content-Disposition", name),
+    })
 }
 
 async fn audit(

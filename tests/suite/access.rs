@@ -362,6 +362,13 @@ fn table() -> Vec<Row> {
             allowed: ADMIN,
         },
         Row {
+            method: "GET",
+            route: "/stats/export/<file>?<wave>&<survey>",
+            path: "/stats/export/datapackage.json",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
             method: "POST",
             route: "/admin/frame",
             path: "/admin/frame",

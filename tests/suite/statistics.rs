@@ -327,6 +327,48 @@ mod pages {
     }
 
     #[rocket::async_test]
+    async fn a_statistician_downloads_the_microdata_and_the_codebook() {
+        let (client, _dir, session) = world(true).await;
+        let get = |uri: &'static str| {
+            client.get(uri).private_cookie(Cookie::new("dx_session", session.clone())).dispatch()
+        };
+        let micro = get("/stats/export/microdata.csv").await;
+        assert_eq!(micro.status(), Status::Ok);
+        assert!(
+            micro
+                .headers()
+                .get_one("Content-Disposition")
+                .unwrap()
+                .contains("microdata-enterprise-dx")
+        );
+        let body = micro.into_string().await.unwrap();
+        assert!(body.starts_with(
+            "respondent,area_code,vsic_section,size_class,stratum,stratum_population,weight,"
+        ));
+        assert!(body.lines().count() > 300);
+        let codebook: serde_json::Value = serde_json::from_str(
+            &get("/stats/export/datapackage.json").await.into_string().await.unwrap(),
+        )
+        .unwrap();
+        assert_eq!(codebook["resources"][1]["name"], "microdata");
+        assert_eq!(get("/stats/export/secrets.txt").await.status(), Status::NotFound);
+        let exports: i64 = client
+            .rocket()
+            .state::<App>()
+            .unwrap()
+            .store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM audit_log WHERE action = 'export'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(exports, 2);
+    }
+
+    #[rocket::async_test]
     async fn an_official_sees_the_figures_and_coverage_of_their_area_only_as_published() {
         let (client, _dir, _) = world(true).await;
         let app = client.rocket().state::<App>().unwrap().clone();
