@@ -190,42 +190,64 @@ pub struct CellRow<'a> {
     pub cells: Option<&'a str>,
 }
 
-/// Calls `f` on every submitted response, streaming, without reading the wide rows.
+/// Calls `f` on every submitted response, streaming, in id order: first the microdata rows (a
+/// sequential scan of a narrow table), then, should any submitted response lack one, those
+/// responses with `cells: None`.
 pub fn for_each_submitted_cells<E: From<StoreError>>(
     conn: &Connection,
     wave_id: &str,
     survey_id: &str,
     mut f: impl FnMut(&Connection, CellRow<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, c.cells
-             FROM responses r INDEXED BY responses_statistics LEFT JOIN response_cells c ON c.response_id = r.id
-             WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.indicator_bits IS NOT NULL",
-        )
-        .map_err(StoreError::from)?;
-    let mut rows = stmt.query(params![wave_id, survey_id]).map_err(StoreError::from)?;
-    while let Some(row) = rows.next().map_err(StoreError::from)? {
-        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
-        f(
-            conn,
-            CellRow {
-                id: row.get(0).map_err(StoreError::from)?,
-                version: row.get(1).map_err(StoreError::from)?,
-                area_code: text(2),
-                vsic_section: text(3),
-                size_class: text(4),
-                indicator_bits: row.get(5).map_err(StoreError::from)?,
-                score_values: row
-                    .get_ref(6)
-                    .map_err(StoreError::from)?
-                    .as_blob_or_null()
-                    .ok()
-                    .flatten()
-                    .unwrap_or(&[]),
-                cells: text(7),
-            },
-        )?;
+    let queries = [
+        "SELECT response_id, version, area_code, vsic_section, size_class, indicator_bits, score_values, cells
+         FROM microdata_rows WHERE wave_id = ?1 AND survey_id = ?2 ORDER BY response_id",
+        "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL
+         FROM responses r INDEXED BY responses_statistics
+         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.indicator_bits IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM microdata_rows m WHERE m.response_id = r.id)
+         ORDER BY r.id",
+    ];
+    let mut seen = 0usize;
+    for (pass, sql) in queries.into_iter().enumerate() {
+        if pass == 1 {
+            let submitted: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM responses INDEXED BY responses_statistics
+                     WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND indicator_bits IS NOT NULL",
+                )
+                .and_then(|mut s| s.query_row(params![wave_id, survey_id], |r| r.get(0)))
+                .map_err(StoreError::from)?;
+            if usize::try_from(submitted).unwrap_or(0) == seen {
+                break;
+            }
+        }
+        let mut stmt = conn.prepare_cached(sql).map_err(StoreError::from)?;
+        let mut rows = stmt.query(params![wave_id, survey_id]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let text =
+                |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+            f(
+                conn,
+                CellRow {
+                    id: row.get(0).map_err(StoreError::from)?,
+                    version: row.get(1).map_err(StoreError::from)?,
+                    area_code: text(2),
+                    vsic_section: text(3),
+                    size_class: text(4),
+                    indicator_bits: row.get(5).map_err(StoreError::from)?,
+                    score_values: row
+                        .get_ref(6)
+                        .map_err(StoreError::from)?
+                        .as_blob_or_null()
+                        .ok()
+                        .flatten()
+                        .unwrap_or(&[]),
+                    cells: text(7),
+                },
+            )?;
+            seen += 1;
+        }
     }
     Ok(())
 }

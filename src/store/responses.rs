@@ -128,17 +128,34 @@ pub fn insert_response(
             }
         })?;
     let id = tx.last_insert_rowid();
-    write_cells(tx, id, response.cells.as_deref())?;
+    write_cells(tx, id, response)?;
     Ok(id)
 }
 
-fn write_cells(tx: &Transaction<'_>, id: i64, cells: Option<&str>) -> Result<(), StoreError> {
-    if let Some(cells) = cells {
-        let mut stmt = tx.prepare_cached(
-            "INSERT OR REPLACE INTO response_cells (response_id, cells) VALUES (?1, ?2)",
-        )?;
-        stmt.execute(params![id, cells])?;
-    }
+/// The microdata row of a submitted response (see migration 0003).
+fn write_cells(tx: &Transaction<'_>, id: i64, response: &NewResponse) -> Result<(), StoreError> {
+    let (Some(cells), Some(bits), Some(scores)) =
+        (&response.cells, response.indicator_bits, &response.score_values)
+    else {
+        return Ok(());
+    };
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO microdata_rows (response_id, wave_id, survey_id, version, area_code, vsic_section,
+             size_class, indicator_bits, score_values, cells)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    stmt.execute(params![
+        id,
+        response.wave_id,
+        response.survey_id,
+        response.version,
+        response.area_code,
+        response.vsic_section,
+        response.size_class,
+        bits,
+        scores,
+        cells
+    ])?;
     Ok(())
 }
 
@@ -222,7 +239,7 @@ pub fn submit_response(
         response.score_values,
     ])?;
     if changed == 1 {
-        write_cells(tx, id, response.cells.as_deref())?;
+        write_cells(tx, id, response)?;
     }
     Ok(changed == 1)
 }

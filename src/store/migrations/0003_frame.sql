@@ -19,9 +19,21 @@ ALTER TABLE responses ADD COLUMN score_values BLOB;
 CREATE INDEX responses_statistics
     ON responses (wave_id, survey_id, status, area_code, vsic_section, size_class, indicator_bits, score_values, version);
 
--- A submitted response's answers as microdata cells (CSV, in its questionnaire version's column
--- order), kept apart from the wide row so that exporting a million responses reads only these.
-CREATE TABLE response_cells (
-    response_id INTEGER PRIMARY KEY REFERENCES responses (id) ON DELETE CASCADE,
-    cells       TEXT NOT NULL
+-- A submitted response as the microdata export reads it: its stratum, compact results and its
+-- answers as microdata cells (CSV, in its questionnaire version's column order). Written once,
+-- with the submission (a submitted response never changes), and scanned in id order, so that
+-- exporting a million responses reads this narrow table sequentially and never the wide rows.
+CREATE TABLE microdata_rows (
+    response_id    INTEGER PRIMARY KEY REFERENCES responses (id) ON DELETE CASCADE,
+    wave_id        TEXT NOT NULL,
+    survey_id      TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    area_code      TEXT,
+    vsic_section   TEXT,
+    size_class     TEXT,
+    indicator_bits INTEGER NOT NULL,
+    score_values   BLOB NOT NULL,
+    cells          TEXT NOT NULL
 ) STRICT;
+
+CREATE INDEX microdata_rows_by_wave ON microdata_rows (wave_id, survey_id);
