@@ -142,7 +142,7 @@ pub fn estimate(
             (low, high, IntervalMethod::Wilson)
         }
         Kind::Mean => {
-            let t = student_t_quantile(0.975, df);
+            let t = t_975(df);
             (p - t * se, p + t * se, IntervalMethod::Symmetric)
         }
     };
@@ -160,9 +160,20 @@ pub fn estimate(
     })
 }
 
+/// The 97.5% quantile of Student's t, remembered per degrees of freedom: a wave's thousands of
+/// figures share a few hundred distinct values, and each costs a root search.
+fn t_975(df: f64) -> f64 {
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<u64, f64>> = std::cell::RefCell::default();
+    }
+    KNOWN.with(|known| {
+        *known.borrow_mut().entry(df.to_bits()).or_insert_with(|| student_t_quantile(0.975, df))
+    })
+}
+
 /// The logit interval of a share, as R's `svyciprop(method = "logit")` computes it.
 pub fn logit_interval(p: f64, se: f64, df: f64) -> (f64, f64) {
-    let t = student_t_quantile(0.975, df);
+    let t = t_975(df);
     let logit = (p / (1.0 - p)).ln();
     let half = t * se / (p * (1.0 - p));
     let expit = |x: f64| 1.0 / (1.0 + (-x).exp());

@@ -59,10 +59,9 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "areas",
             "audit_log",
             "frame_strata",
-                        "login_failures",
+            "login_failures",
             "microdata_rows",
             "organisations",
-
             "questionnaires",
             "responses",
             "sectors",
