@@ -194,12 +194,18 @@ fn ensure_wave(app: &App, id: &str) -> Result<store::Wave, StoreError> {
     if let Some(wave) = app.store.read(|c| store::wave(c, id))? {
         return Ok(wave);
     }
-    let default = app.default_wave(time::OffsetDateTime::now_utc().year());
+    // A wave named after a year covers that year; any other name, the current one.
+    let year = id
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=2999).contains(y))
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().year());
     let wave = NewWave {
         id: id.to_string(),
         title: Text::new(format!("Đợt khảo sát {id}"), format!("Survey wave {id}")),
-        ..default
+        ..app.default_wave(year)
     };
+
     app.store.write(|tx| store::create_wave(tx, &wave))?;
     app.store
         .read(|c| store::wave(c, id))?

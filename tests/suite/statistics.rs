@@ -443,6 +443,91 @@ mod pages {
     }
 }
 
+mod trajectory {
+    use dxsurvey::app::App;
+    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::demo::{DemoOptions, generate};
+    use dxsurvey::figures::{Breakdown, figures};
+    use dxsurvey::staff::{Actor, NewUser, add_user};
+    use dxsurvey::stats::{Target, progress};
+    use dxsurvey::store;
+    use rocket::http::Cookie;
+
+    use crate::helpers::spawn_untracked;
+
+    #[rocket::async_test]
+    async fn two_waves_are_compared_with_the_line_to_the_target() {
+        let (client, _dir) = spawn_untracked().await;
+        let app = client.rocket().state::<App>().unwrap().clone();
+        let this_year = time::OffsetDateTime::now_utc().year();
+        let (first, latest) = ((this_year - 1).to_string(), this_year.to_string());
+        for (wave, seed) in [(&first, 1), (&latest, 2)] {
+            generate(
+                &app,
+                &DemoOptions { responses: 300, seed, wave: wave.clone(), with_frame: true },
+            )
+            .unwrap();
+        }
+        let user = NewUser {
+            email: "stat@hanoi.gov.vn".into(),
+            role: StaffRole::Statistician,
+            areas: vec![],
+            groups: vec![],
+            password: Some("a long enough pass phrase".into()),
+        };
+        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
+        let token = SecretToken::generate().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
+
+        // The expected verdict, from the statistics module and the shipped target.
+        let target: &Target = &app.reference.targets[0];
+        let city = |wave: &str| {
+            let f = figures(&app, wave, "enterprise-dx", 5).unwrap();
+            let v = f.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
+            f.figures
+                .iter()
+                .find(|x| x.breakdown == Breakdown::City && x.variable == v)
+                .unwrap()
+                .estimate
+                .clone()
+                .unwrap()
+        };
+        let expected =
+            progress(target, &[(this_year - 1, city(&first)), (this_year, city(&latest))]).unwrap();
+        assert_eq!(expected.first_year, this_year - 1);
+
+        let html = client
+            .get(format!("/stats?wave={latest}"))
+            .private_cookie(Cookie::new("dx_session", token.as_str().to_string()))
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap();
+        let percent = |x: f64| format!("{:.1}%", x * 100.0).replace('.', ",");
+        assert!(
+            html.contains(&format!("lộ trình {this_year}: {}", percent(expected.trajectory))),
+            "the trajectory value"
+        );
+        assert!(
+            html.contains(&format!(
+                "Thay đổi so với năm {}: {}",
+                this_year - 1,
+                percent(expected.change)
+            )),
+            "the change since the first wave"
+        );
+        let verdict = match expected.verdict {
+            dxsurvey::stats::Verdict::Above => "Đúng lộ trình",
+            dxsurvey::stats::Verdict::Below => "Chậm so với lộ trình",
+            dxsurvey::stats::Verdict::Straddles => "Chưa kết luận được",
+        };
+        assert!(html.contains(verdict), "{verdict}");
+        assert!(!html.contains("Đây là đợt đầu tiên"));
+    }
+}
+
 mod upload {
     use dxsurvey::app::App;
     use dxsurvey::auth::{SecretToken, StaffRole};
