@@ -28,6 +28,9 @@ pub struct AppConfig {
     /// links in pages and e-mails use it. Without it, the request's `Host` is used.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Fewest respondents a published figure may rest on (never below 3).
+    #[serde(default = "defaults::threshold")]
+    pub suppression_threshold: u32,
     /// Folder of static files (CSS, fonts).
     #[serde(default = "defaults::assets")]
     pub assets: PathBuf,
@@ -50,6 +53,9 @@ mod defaults {
     }
     pub fn templates() -> PathBuf {
         PathBuf::from("templates")
+    }
+    pub fn threshold() -> u32 {
+        crate::stats::DEFAULT_THRESHOLD
     }
     pub fn assets() -> PathBuf {
         PathBuf::from("assets")

@@ -14,20 +14,34 @@ const FRESH_FOR: Duration = Duration::from_secs(300);
 /// (wave, questionnaire, threshold) -> when computed, and the figures.
 type Entries = HashMap<(String, String, u32), (Instant, Arc<Figures>)>;
 
-#[derive(Default)]
 pub struct FiguresCache {
     entries: Mutex<Entries>,
+    threshold: u32,
 }
 
 impl FiguresCache {
+    /// A cache of figures suppressed below `threshold` respondents (never below 3).
+    pub fn new(threshold: u32) -> FiguresCache {
+        FiguresCache {
+            entries: Mutex::default(),
+            threshold: threshold.max(crate::stats::MIN_THRESHOLD),
+        }
+    }
+
+    /// The suppression threshold of every figure it gives.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
     /// The figures of a questionnaire in a wave, computed off the async threads when stale.
+    #[allow(clippy::similar_names)]
     pub async fn get(
         &self,
         app: &App,
         wave: &str,
         survey: &str,
-        threshold: u32,
     ) -> Result<Arc<Figures>, FiguresError> {
+        let threshold = self.threshold;
         let key = (wave.to_string(), survey.to_string(), threshold);
         if let Some((_, figures)) =
             self.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()

@@ -35,7 +35,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
     Ok(rocket::custom(figment.merge(("secret_key", key)))
         .manage(app)
         .manage(templates)
-        .manage(FiguresCache::default())
+        .manage(FiguresCache::new(config.suppression_threshold))
         .manage(config.clone())
         .attach(headers::SecurityHeaders)
         .attach(origin::SameOriginOnly)

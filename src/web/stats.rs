@@ -11,7 +11,7 @@ use super::staff::{CityViewer, ClientAddress, StaffView};
 use super::{FiguresCache, Templates, WebError};
 use crate::app::App;
 use crate::figures::{Breakdown, Figure, Figures, FiguresError};
-use crate::stats::{self, DEFAULT_THRESHOLD, Kind, Suppression};
+use crate::stats::{self, Kind, Suppression};
 use crate::store::{self, Wave};
 use crate::survey::{Lang, RespondentKind};
 
@@ -268,7 +268,7 @@ async fn dashboard(
     lang: Lang,
 ) -> Result<RawHtml<String>, WebError> {
     let (waves, chosen, survey) = choose(app, wave, survey).await?;
-    let figures = cache.get(app, &chosen.id, &survey, DEFAULT_THRESHOLD).await?;
+    let figures = cache.get(app, &chosen.id, &survey).await?;
     let label = |v: usize| figures.variables[v].label.get(lang).to_string();
     let city: Vec<FigureView> = figures
         .figures
@@ -347,7 +347,7 @@ async fn progress(
             if !wave.questionnaires.iter().any(|(s, _)| *s == latest.survey) {
                 continue;
             }
-            let figures = cache.get(app, &wave.id, &latest.survey, DEFAULT_THRESHOLD).await?;
+            let figures = cache.get(app, &wave.id, &latest.survey).await?;
             if let Some(e) = figures
                 .figures
                 .iter()
@@ -404,7 +404,7 @@ async fn aggregates_csv(
     cache: &State<FiguresCache>,
 ) -> Result<Csv, WebError> {
     let (_, chosen, survey) = choose(app, wave, survey).await?;
-    let figures = cache.get(app, &chosen.id, &survey, DEFAULT_THRESHOLD).await?;
+    let figures = cache.get(app, &chosen.id, &survey).await?;
     let mut body = Vec::new();
     crate::export::write_aggregates(&figures, &mut body)
         .map_err(|e| WebError::Internal(e.to_string()))?;
@@ -433,6 +433,7 @@ async fn export_file(
     survey: Option<&str>,
     address: ClientAddress,
     app: &State<App>,
+    cache: &State<FiguresCache>,
     config: &State<crate::config::AppConfig>,
 ) -> Result<Download, WebError> {
     let content_type = match file {
@@ -447,8 +448,9 @@ async fn export_file(
     let dir = std::env::temp_dir().join(format!("dxsurvey-export-{}", &token.as_str()[..16]));
     let (app_ref, wave_id, survey_id, path) =
         (app.inner().clone(), chosen.id.clone(), survey.clone(), dir.clone());
+    let threshold = cache.threshold();
     let exported = rocket::tokio::task::spawn_blocking(move || {
-        crate::export::export(&app_ref, &wave_id, &survey_id, &path, DEFAULT_THRESHOLD, &key)
+        crate::export::export(&app_ref, &wave_id, &survey_id, &path, threshold, &key)
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?;
@@ -531,7 +533,7 @@ async fn api_figures(
     cache: &State<FiguresCache>,
 ) -> Result<(ContentType, RawJson<String>), WebError> {
     let (_, chosen, survey) = choose(app, wave, survey).await?;
-    let figures = cache.get(app, &chosen.id, &survey, DEFAULT_THRESHOLD).await?;
+    let figures = cache.get(app, &chosen.id, &survey).await?;
     let answer = ApiAnswer {
         wave: &figures.wave,
         survey: &figures.survey,

@@ -29,6 +29,7 @@ pub fn config(dir: &TempDir) -> AppConfig {
         templates: repo().join("templates"),
         assets: repo().join("assets"),
         public_url: None,
+        suppression_threshold: 5,
     }
 }
 

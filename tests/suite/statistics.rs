@@ -416,6 +416,7 @@ mod pages {
                     html.contains(&format!("<td class=\"num\">{share}</td>")),
                     "the ward's share as the statistics compute it: {share}"
                 );
+                assert!(html.contains("<td class=\"spark\"><svg"), "with its interval drawn");
             }
             None => assert!(
                 html.contains("không công bố") && !html.contains("%</td>"),
@@ -632,4 +633,60 @@ fn microdata_from_the_stored_cells_equal_microdata_from_the_answers() {
         sorted(&slow),
         "the two ways of writing the answers agree cell for cell"
     );
+}
+
+mod threshold {
+    use dxsurvey::app::App;
+    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::demo::{DemoOptions, generate};
+    use dxsurvey::staff::{Actor, NewUser, add_user};
+    use dxsurvey::store;
+    use rocket::http::Cookie;
+    use rocket::local::asynchronous::Client;
+
+    use crate::helpers::rocket_with;
+
+    /// The suppressed area figures the API reports with a configured threshold.
+    async fn suppressed_with(threshold: u32) -> (u64, usize) {
+        let (rocket, _dir) = rocket_with(|c| c.suppression_threshold = threshold);
+        let client = Client::untracked(rocket).await.unwrap();
+        let app = client.rocket().state::<App>().unwrap().clone();
+        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        generate(&app, &DemoOptions { responses: 500, seed: 4, wave, with_frame: true }).unwrap();
+        let user = NewUser {
+            email: "stat@hanoi.gov.vn".into(),
+            role: StaffRole::Statistician,
+            areas: vec![],
+            groups: vec![],
+            password: Some("a long enough pass phrase".into()),
+        };
+        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
+        let token = SecretToken::generate().unwrap();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
+        let body = client
+            .get("/api/v1/figures?breakdown=size_class")
+            .private_cookie(Cookie::new("dx_session", token.as_str().to_string()))
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let hidden =
+            json["figures"].as_array().unwrap().iter().filter(|f| f["suppressed"] == true).count();
+        (json["threshold"].as_u64().unwrap(), hidden)
+    }
+
+    #[rocket::async_test]
+    async fn the_threshold_comes_from_the_configuration_and_never_drops_below_three() {
+        let (five, hidden_at_five) = suppressed_with(5).await;
+        let (forty, hidden_at_forty) = suppressed_with(40).await;
+        let (floor, _) = suppressed_with(1).await;
+        assert_eq!((five, forty, floor), (5, 40, 3));
+        assert!(
+            hidden_at_forty > hidden_at_five,
+            "a higher threshold hides more: {hidden_at_five} -> {hidden_at_forty}"
+        );
+    }
 }

@@ -112,6 +112,10 @@ struct AreaFigure {
     estimate: Option<String>,
     interval: Option<String>,
     n: u32,
+    /// 0–100 positions of the estimate and its interval, for the inline chart.
+    at: f64,
+    low: f64,
+    high: f64,
 }
 
 #[derive(Serialize)]
@@ -122,6 +126,8 @@ struct AreaPage {
     code: String,
     name: String,
     wave: Option<String>,
+    /// Every wave, for the filter.
+    waves: Vec<String>,
     questionnaires: Vec<QuestionnaireCounts>,
     min_cell: i64,
 }
@@ -187,6 +193,7 @@ async fn area(
         staff: staff.view(),
         figures,
         weighted,
+        waves: app.store.call(|s| s.read(store::waves)).await?.into_iter().map(|w| w.id).collect(),
         code: area.code.to_string(),
         name: area.name.get(lang).to_string(),
         wave: wave.map(|w| w.id),
@@ -214,7 +221,7 @@ async fn area_figures(
     else {
         return Ok((vec![], false));
     };
-    let figures = cache.get(app, &wave.id, &survey.id, stats::DEFAULT_THRESHOLD).await?;
+    let figures = cache.get(app, &wave.id, &survey.id).await?;
     let number = |x: f64| {
         let text = format!("{x:.1}");
         if lang == Lang::Vi { text.replace('.', ",") } else { text }
@@ -236,6 +243,9 @@ async fn area_figures(
                 interval: f.estimate.as_ref().map(|e| {
                     format!("{}–{}{unit}", number(e.ci_low * scale), number(e.ci_high * scale))
                 }),
+                at: f.estimate.as_ref().map_or(0.0, |e| e.estimate * scale),
+                low: f.estimate.as_ref().map_or(0.0, |e| e.ci_low * scale),
+                high: f.estimate.as_ref().map_or(0.0, |e| e.ci_high * scale),
                 n: f.n,
             }
         })
