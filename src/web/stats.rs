@@ -7,7 +7,7 @@ use rocket::response::content::{RawHtml, RawJson};
 use rocket::{Responder, Route, State, get, routes};
 use serde::Serialize;
 
-use super::staff::{CityViewer, ClientAddress, StaffView};
+use super::staff::{CityViewer, ClientAddress, Staff, StaffView};
 use super::{FiguresCache, Templates, WebError};
 use crate::app::App;
 use crate::figures::{Breakdown, Figure, Figures, FiguresError};
@@ -16,7 +16,7 @@ use crate::store::{self, Wave};
 use crate::survey::{Lang, RespondentKind};
 
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, aggregates_csv, export_file, api_figures]
+    routes![dashboard, aggregates_csv, export_file, api_figures, api_area_figures]
 }
 
 impl From<FiguresError> for WebError {
@@ -408,7 +408,7 @@ async fn aggregates_csv(
     let mut body = Vec::new();
     crate::export::write_aggregates(&figures, &mut body)
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    audit(app, &viewer, "export", &format!("{}/{survey}", chosen.id), "aggregates.csv", &address)
+    audit(app, &viewer.0, "export", &format!("{}/{survey}", chosen.id), "aggregates.csv", &address)
         .await?;
     let name = format!("attachment; filename=\"aggregates-{survey}-{}.csv\"", chosen.id);
     Ok(Csv { body, disposition: Header::new("Content-Disposition", name) })
@@ -458,7 +458,7 @@ async fn export_file(
         let _ = std::fs::remove_dir_all(&dir);
         return Err(WebError::Internal(e.to_string()));
     }
-    audit(app, &viewer, "export", &format!("{}/{survey}", chosen.id), file, &address).await?;
+    audit(app, &viewer.0, "export", &format!("{}/{survey}", chosen.id), file, &address).await?;
     // The open file outlives its folder: removing the folder only unlinks the names.
     let served = rocket::fs::NamedFile::open(dir.join(file))
         .await
@@ -475,14 +475,14 @@ async fn export_file(
 
 async fn audit(
     app: &App,
-    viewer: &CityViewer,
+    viewer: &Staff,
     action: &'static str,
     target: &str,
     detail: &str,
     address: &ClientAddress,
 ) -> Result<(), WebError> {
     let (actor, target, detail, from) =
-        (viewer.0.email.clone(), target.to_string(), detail.to_string(), address.0.clone());
+        (viewer.email.clone(), target.to_string(), detail.to_string(), address.0.clone());
     app.store
         .call(move |s| {
             s.write(|tx| {
@@ -534,6 +534,56 @@ async fn api_figures(
 ) -> Result<(ContentType, RawJson<String>), WebError> {
     let (_, chosen, survey) = choose(app, wave, survey).await?;
     let figures = cache.get(app, &chosen.id, &survey).await?;
+    let body =
+        api_body(&figures, indicator, |f| breakdown.is_none_or(|b| f.breakdown.as_str() == b))?;
+    audit(app, &viewer.0, "api", &format!("{}/{survey}", chosen.id), "figures", &address).await?;
+    Ok((ContentType::JSON, RawJson(body)))
+}
+
+/// One ward's figures, for anyone who may see that ward: its `area` and `area_size_class` rows,
+/// as published (suppressed cells stay suppressed). An official asking for another ward gets 403.
+#[get("/api/v1/areas/<code>/figures?<wave>&<survey>&<indicator>")]
+#[allow(clippy::too_many_arguments)]
+async fn api_area_figures(
+    staff: Staff,
+    code: &str,
+    wave: Option<&str>,
+    survey: Option<&str>,
+    indicator: Option<&str>,
+    address: ClientAddress,
+    app: &State<App>,
+    cache: &State<FiguresCache>,
+) -> Result<(ContentType, RawJson<String>), WebError> {
+    let area = app.reference.area_by_str(code).ok_or(WebError::Status(Status::NotFound))?;
+    if !staff.access.covers(&area.code) {
+        return Err(WebError::Status(Status::Forbidden));
+    }
+    let code = area.code.to_string();
+    let (_, chosen, survey) = choose(app, wave, survey).await?;
+    let figures = cache.get(app, &chosen.id, &survey).await?;
+    let body = api_body(&figures, indicator, |f| match f.breakdown {
+        Breakdown::Area => f.group == code,
+        Breakdown::AreaSizeClass => f.group.split_once(':').is_some_and(|(a, _)| a == code),
+        _ => false,
+    })?;
+    audit(
+        app,
+        &staff,
+        "api",
+        &format!("{}/{survey}", chosen.id),
+        &format!("figures {code}"),
+        &address,
+    )
+    .await?;
+    Ok((ContentType::JSON, RawJson(body)))
+}
+
+/// The API's JSON for the figures `keep` selects, of one indicator or all.
+fn api_body(
+    figures: &Figures,
+    indicator: Option<&str>,
+    keep: impl Fn(&Figure) -> bool,
+) -> Result<String, WebError> {
     let answer = ApiAnswer {
         wave: &figures.wave,
         survey: &figures.survey,
@@ -544,7 +594,7 @@ async fn api_figures(
         figures: figures
             .figures
             .iter()
-            .filter(|f| breakdown.is_none_or(|b| f.breakdown.as_str() == b))
+            .filter(|f| keep(f))
             .filter(|f| indicator.is_none_or(|i| figures.variables[f.variable].id == i))
             .map(|f| {
                 let e = f.estimate.as_ref();
@@ -565,7 +615,5 @@ async fn api_figures(
             })
             .collect(),
     };
-    let body = serde_json::to_string(&answer).map_err(|e| WebError::Internal(e.to_string()))?;
-    audit(app, &viewer, "api", &format!("{}/{survey}", chosen.id), "figures", &address).await?;
-    Ok((ContentType::JSON, RawJson(body)))
+    serde_json::to_string(&answer).map_err(|e| WebError::Internal(e.to_string()))
 }

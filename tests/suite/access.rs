@@ -396,6 +396,20 @@ fn table() -> Vec<Row> {
             body: none,
             allowed: CITY,
         },
+        Row {
+            method: "GET",
+            route: "/api/v1/areas/<code>/figures?<wave>&<survey>&<indicator>",
+            path: "/api/v1/areas/{a}/figures",
+            body: none,
+            allowed: STAFF,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/areas/<code>/figures?<wave>&<survey>&<indicator>",
+            path: "/api/v1/areas/{b}/figures",
+            body: none,
+            allowed: CITY,
+        },
     ]
 }
 

@@ -441,6 +441,39 @@ mod pages {
             client.get("/api/v1/figures").private_cookie(cookie()).dispatch().await.status(),
             Status::Forbidden
         );
+
+        // The same figures as JSON, for the official's own ward only.
+        let json: serde_json::Value = serde_json::from_str(
+            &client
+                .get(format!("/api/v1/areas/{busiest}/figures?indicator=ind_innovative"))
+                .private_cookie(cookie())
+                .dispatch()
+                .await
+                .into_string()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let rows = json["figures"].as_array().unwrap();
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|r| r["indicator"] == "ind_innovative"));
+        assert!(rows.iter().all(|r| {
+            let group = r["group"].as_str().unwrap();
+            group == busiest || group.starts_with(&format!("{busiest}:"))
+        }));
+        let ward = rows.iter().find(|r| r["breakdown"] == "area").unwrap();
+        assert_eq!(ward["estimate"].as_f64(), area.estimate.as_ref().map(|e| e.estimate));
+        assert_eq!(ward["suppressed"].as_bool(), Some(area.estimate.is_none()));
+        let other = if busiest == "00004" { "00070" } else { "00004" };
+        assert_eq!(
+            client
+                .get(format!("/api/v1/areas/{other}/figures"))
+                .private_cookie(cookie())
+                .dispatch()
+                .await
+                .status(),
+            Status::Forbidden
+        );
     }
 }
 
