@@ -2,13 +2,12 @@
 //! route, sessions and sign-in.
 
 use dxsurvey::app::App;
-use dxsurvey::auth::{SecretToken, StaffRole};
+use dxsurvey::auth::StaffRole;
 use dxsurvey::staff::{Actor, NewUser, add_user};
-use dxsurvey::store;
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalRequest, LocalResponse};
 
-use crate::helpers::spawn_untracked;
+use crate::helpers::{signed_in, spawn_untracked};
 use crate::respond::{encode, example, page_fields, survey, wave};
 
 /// The ward an official is assigned, and one they are not.
@@ -52,16 +51,6 @@ fn user(email: &str, role: StaffRole, areas: &[&str]) -> NewUser {
     }
 }
 
-/// Signs `user` in directly in the database: the session tests cover the sign-in page itself.
-fn session_for(app: &App, user: i64) -> (String, String) {
-    let (token, csrf) = (SecretToken::generate().unwrap(), SecretToken::generate().unwrap());
-    let at = time::OffsetDateTime::now_utc().unix_timestamp();
-    app.store
-        .write(|tx| store::create_session(tx, &token.hash(), user, csrf.as_str(), at))
-        .unwrap();
-    (token.as_str().to_string(), csrf.as_str().to_string())
-}
-
 impl World {
     async fn new() -> World {
         let (client, dir) = spawn_untracked().await;
@@ -72,8 +61,7 @@ impl World {
             (Who::Statistician, "stat@hanoi.gov.vn", StaffRole::Statistician, vec![]),
             (Who::Administrator, "admin@hanoi.gov.vn", StaffRole::Administrator, vec![]),
         ] {
-            let (id, _) = add_user(&app, &user(email, role, &areas), actor()).unwrap();
-            let (token, csrf) = session_for(&app, id);
+            let (token, csrf) = signed_in(&app, email, role, &areas);
             sessions.push((who, token, csrf));
         }
         let (spare_user, _) =

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use dxsurvey::app::App;
+use dxsurvey::auth::{SecretToken, StaffRole};
 use dxsurvey::config::AppConfig;
+use dxsurvey::staff::{Actor, NewUser, add_user};
+use dxsurvey::store;
 use dxsurvey::web::{Templates, build};
 use rocket::local::asynchronous::Client;
 use tempfile::TempDir;
@@ -74,4 +77,21 @@ pub async fn spawn_app() -> (Client, TempDir) {
 pub async fn spawn_untracked() -> (Client, TempDir) {
     let (rocket, dir) = rocket_with(|_| {});
     (Client::untracked(rocket).await.expect("rocket builds"), dir)
+}
+
+/// A new staff account signed in directly in the database (the session tests cover the sign-in
+/// page itself): the session cookie's value and the CSRF token.
+pub fn signed_in(app: &App, email: &str, role: StaffRole, areas: &[&str]) -> (String, String) {
+    let user = NewUser {
+        email: email.into(),
+        role,
+        areas: areas.iter().map(|a| (*a).to_string()).collect(),
+        groups: vec![],
+        password: Some("a long enough pass phrase".into()),
+    };
+    let (id, _) = add_user(app, &user, Actor { name: "test", address: None }).unwrap();
+    let (token, csrf) = (SecretToken::generate().unwrap(), SecretToken::generate().unwrap());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    app.store.write(|tx| store::create_session(tx, &token.hash(), id, csrf.as_str(), now)).unwrap();
+    (token.as_str().to_string(), csrf.as_str().to_string())
 }

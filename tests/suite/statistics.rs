@@ -195,15 +195,13 @@ fn without_a_frame_the_export_says_it_is_not_representative() {
 
 mod pages {
     use dxsurvey::app::App;
-    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::auth::StaffRole;
     use dxsurvey::demo::{DemoOptions, generate};
     use dxsurvey::figures::{Breakdown, figures};
-    use dxsurvey::staff::{Actor, NewUser, add_user};
-    use dxsurvey::store;
     use rocket::http::{Cookie, Status};
     use rocket::local::asynchronous::Client;
 
-    use crate::helpers::spawn_untracked;
+    use crate::helpers::{signed_in, spawn_untracked};
 
     /// An application with 400 demo responses (and a frame if asked) and a statistician's session.
     async fn world(with_frame: bool) -> (Client, tempfile::TempDir, String) {
@@ -211,18 +209,8 @@ mod pages {
         let app = client.rocket().state::<App>().unwrap().clone();
         let wave = time::OffsetDateTime::now_utc().year().to_string();
         generate(&app, &DemoOptions { responses: 400, seed: 9, wave, with_frame }).unwrap();
-        let user = NewUser {
-            email: "stat@hanoi.gov.vn".into(),
-            role: StaffRole::Statistician,
-            areas: vec![],
-            groups: vec![],
-            password: Some("a long enough pass phrase".into()),
-        };
-        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
-        let token = SecretToken::generate().unwrap();
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
-        (client, dir, token.as_str().to_string())
+        let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
+        (client, dir, token.clone())
     }
 
     #[rocket::async_test]
@@ -377,18 +365,8 @@ mod pages {
             .store
             .read(|c| Ok(c.query_row("SELECT area_code FROM responses WHERE status = 'submitted' AND survey_id = 'enterprise-dx' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [], |r| r.get(0))?))
             .unwrap();
-        let user = NewUser {
-            email: "ward@hanoi.gov.vn".into(),
-            role: StaffRole::Official,
-            areas: vec![busiest.clone()],
-            groups: vec![],
-            password: Some("a long enough pass phrase".into()),
-        };
-        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
-        let token = SecretToken::generate().unwrap();
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
-        let cookie = || Cookie::new("dx_session", token.as_str().to_string());
+        let (token, _) = signed_in(&app, "ward@hanoi.gov.vn", StaffRole::Official, &[&busiest]);
+        let cookie = || Cookie::new("dx_session", token.clone());
 
         let wave = time::OffsetDateTime::now_utc().year().to_string();
         let expected = figures(&app, &wave, "enterprise-dx", 5).unwrap();
@@ -479,15 +457,13 @@ mod pages {
 
 mod trajectory {
     use dxsurvey::app::App;
-    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::auth::StaffRole;
     use dxsurvey::demo::{DemoOptions, generate};
     use dxsurvey::figures::{Breakdown, figures};
-    use dxsurvey::staff::{Actor, NewUser, add_user};
     use dxsurvey::stats::{Target, progress};
-    use dxsurvey::store;
     use rocket::http::Cookie;
 
-    use crate::helpers::spawn_untracked;
+    use crate::helpers::{signed_in, spawn_untracked};
 
     #[rocket::async_test]
     async fn two_waves_are_compared_with_the_line_to_the_target() {
@@ -502,17 +478,7 @@ mod trajectory {
             )
             .unwrap();
         }
-        let user = NewUser {
-            email: "stat@hanoi.gov.vn".into(),
-            role: StaffRole::Statistician,
-            areas: vec![],
-            groups: vec![],
-            password: Some("a long enough pass phrase".into()),
-        };
-        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
-        let token = SecretToken::generate().unwrap();
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
+        let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
 
         // The expected verdict, from the statistics module and the shipped target.
         let target: &Target = &app.reference.targets[0];
@@ -533,7 +499,7 @@ mod trajectory {
 
         let html = client
             .get(format!("/stats?wave={latest}"))
-            .private_cookie(Cookie::new("dx_session", token.as_str().to_string()))
+            .private_cookie(Cookie::new("dx_session", token.clone()))
             .dispatch()
             .await
             .into_string()
@@ -564,12 +530,11 @@ mod trajectory {
 
 mod upload {
     use dxsurvey::app::App;
-    use dxsurvey::auth::{SecretToken, StaffRole};
-    use dxsurvey::staff::{Actor, NewUser, add_user};
+    use dxsurvey::auth::StaffRole;
     use dxsurvey::store;
     use rocket::http::{ContentType, Cookie, Status};
 
-    use crate::helpers::spawn_untracked;
+    use crate::helpers::{signed_in, spawn_untracked};
 
     fn multipart(csrf: &str, wave: &str, file: &str) -> (ContentType, String) {
         let boundary = "dxsurveyboundary7MA4YWxk";
@@ -586,31 +551,19 @@ mod upload {
     async fn an_administrator_uploads_a_frame_all_or_nothing() {
         let (client, _dir) = spawn_untracked().await;
         let app = client.rocket().state::<App>().unwrap().clone();
-        let user = NewUser {
-            email: "admin@hanoi.gov.vn".into(),
-            role: StaffRole::Administrator,
-            areas: vec![],
-            groups: vec![],
-            password: Some("a long enough pass phrase".into()),
-        };
-        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
-        let (token, csrf) = (SecretToken::generate().unwrap(), SecretToken::generate().unwrap());
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        app.store
-            .write(|tx| store::create_session(tx, &token.hash(), id, csrf.as_str(), now))
-            .unwrap();
+        let (token, csrf) = signed_in(&app, "admin@hanoi.gov.vn", StaffRole::Administrator, &[]);
         let wave = time::OffsetDateTime::now_utc().year().to_string();
         let post = |body: (ContentType, String)| {
             client
                 .post("/admin/frame")
-                .private_cookie(Cookie::new("dx_session", token.as_str().to_string()))
+                .private_cookie(Cookie::new("dx_session", token.clone()))
                 .header(body.0)
                 .body(body.1)
         };
         let strata = || app.store.read(|c| store::frame(c, &wave)).unwrap().len();
 
         let bad = "area_code,vsic_section,size_class,enterprises\n00070,G,micro,10\n00070,G,micro,12\n12345,G,micro,3\n";
-        let response = post(multipart(csrf.as_str(), &wave, bad)).dispatch().await;
+        let response = post(multipart(&csrf, &wave, bad)).dispatch().await;
         assert_eq!(response.status(), Status::UnprocessableEntity);
         let html = response.into_string().await.unwrap();
         assert!(
@@ -622,7 +575,7 @@ mod upload {
 
         let good =
             "area_code,vsic_section,size_class,enterprises\n00070,G,micro,10\n00082,C,small,5\n";
-        let response = post(multipart(csrf.as_str(), &wave, good)).dispatch().await;
+        let response = post(multipart(&csrf, &wave, good)).dispatch().await;
         assert_eq!(response.status(), Status::Ok);
         assert!(response.into_string().await.unwrap().contains("2 strata, 15 enterprises"));
         assert_eq!(strata(), 2);
@@ -670,14 +623,12 @@ fn microdata_from_the_stored_cells_equal_microdata_from_the_answers() {
 
 mod threshold {
     use dxsurvey::app::App;
-    use dxsurvey::auth::{SecretToken, StaffRole};
+    use dxsurvey::auth::StaffRole;
     use dxsurvey::demo::{DemoOptions, generate};
-    use dxsurvey::staff::{Actor, NewUser, add_user};
-    use dxsurvey::store;
     use rocket::http::Cookie;
     use rocket::local::asynchronous::Client;
 
-    use crate::helpers::rocket_with;
+    use crate::helpers::{rocket_with, signed_in};
 
     /// The suppressed area figures the API reports with a configured threshold.
     async fn suppressed_with(threshold: u32) -> (u64, usize) {
@@ -686,20 +637,10 @@ mod threshold {
         let app = client.rocket().state::<App>().unwrap().clone();
         let wave = time::OffsetDateTime::now_utc().year().to_string();
         generate(&app, &DemoOptions { responses: 500, seed: 4, wave, with_frame: true }).unwrap();
-        let user = NewUser {
-            email: "stat@hanoi.gov.vn".into(),
-            role: StaffRole::Statistician,
-            areas: vec![],
-            groups: vec![],
-            password: Some("a long enough pass phrase".into()),
-        };
-        let (id, _) = add_user(&app, &user, Actor { name: "test", address: None }).unwrap();
-        let token = SecretToken::generate().unwrap();
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        app.store.write(|tx| store::create_session(tx, &token.hash(), id, "csrf", now)).unwrap();
+        let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
         let body = client
             .get("/api/v1/figures?breakdown=size_class")
-            .private_cookie(Cookie::new("dx_session", token.as_str().to_string()))
+            .private_cookie(Cookie::new("dx_session", token.clone()))
             .dispatch()
             .await
             .into_string()
