@@ -15,6 +15,7 @@ pub mod figures;
 pub mod frame;
 pub mod profile;
 pub mod reference;
+pub mod report;
 pub mod response;
 pub mod resume;
 pub mod scoring;
