@@ -12,6 +12,11 @@ use unicode_normalization::UnicodeNormalization;
 
 pub const PAGE_WIDTH: f32 = 210.0;
 pub const PAGE_HEIGHT: f32 = 297.0;
+/// Left and right margin.
+pub const MARGIN: f32 = 20.0;
+/// Where the footer's rule and text sit; page content stays above `FOOTER_RULE`.
+pub const FOOTER_RULE: f32 = 282.0;
+const FOOTER_BASELINE: f32 = 287.0;
 
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
@@ -121,6 +126,24 @@ impl Document {
         }
         let last = self.pages.len() - 1;
         self.on_page(last)
+    }
+
+    /// Writes `left` at the foot of every page, above it a thin rule, and at the right the
+    /// page number as `numbering(page, pages)` words it (1-based). Call it once all pages exist.
+    pub fn add_footers(&mut self, left: &str, numbering: impl Fn(usize, usize) -> String) {
+        let style = Style::new(8.0, Weight::Regular, Colour(90, 90, 90));
+        let pages = self.page_count();
+        for index in 0..pages {
+            let mut page = self.on_page(index);
+            page.line((MARGIN, FOOTER_RULE), (PAGE_WIDTH - MARGIN, FOOTER_RULE), 0.5, style.colour);
+            page.text(MARGIN, FOOTER_BASELINE, style, left);
+            page.text_right(
+                PAGE_WIDTH - MARGIN,
+                FOOTER_BASELINE,
+                style,
+                &numbering(index + 1, pages),
+            );
+        }
     }
 
     /// Width of `text` in millimetres, for laying out before drawing.
@@ -305,6 +328,24 @@ mod tests {
         assert_eq!(noto.len(), 2, "both weights used: {fonts}");
         assert!(noto.iter().all(|l| l.contains(" yes yes ")), "embedded and subset: {fonts}");
         assert!(pdf.len() < 60_000, "subset fonts keep a page small: {} bytes", pdf.len());
+    }
+
+    #[test]
+    fn every_page_gets_the_footer_and_its_own_number() {
+        let mut doc = Document::new("t");
+        for _ in 0..3 {
+            doc.add_page();
+        }
+        doc.add_footers("Sở Khoa học và Công nghệ Hà Nội", |page, pages| {
+            format!("Trang {page}/{pages}")
+        });
+        let pdf = doc.finish(OffsetDateTime::UNIX_EPOCH);
+        for page in 1..=3 {
+            let only = page.to_string();
+            let text = poppler("pdftotext", &pdf, &["-f", &only, "-l", &only]);
+            assert!(text.contains("Sở Khoa học và Công nghệ Hà Nội"), "page {page}: {text}");
+            assert!(text.contains(&format!("Trang {page}/3")), "page {page}: {text}");
+        }
     }
 
     #[test]
