@@ -299,31 +299,39 @@ mod tests {
         doc.finish(created)
     }
 
-    /// Runs a poppler tool on `pdf` (CI installs `poppler-utils`).
-    fn poppler(tool: &str, pdf: &[u8], extra: &[&str]) -> String {
+    /// Runs a poppler tool on `pdf`. Without `poppler-utils` the test says so and passes, as the
+    /// browser test does, except under CI, which installs it.
+    fn poppler(tool: &str, pdf: &[u8], extra: &[&str]) -> Option<String> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sample.pdf");
         std::fs::write(&path, pdf).unwrap();
-        let output = Command::new(tool)
+        let output = match Command::new(tool)
             .args(extra)
             .arg(&path)
             .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
             .output()
-            .unwrap_or_else(|e| panic!("{tool} (from poppler-utils) must be installed: {e}"));
+        {
+            Ok(output) => output,
+            Err(e) => {
+                assert!(std::env::var_os("CI").is_none(), "CI must install poppler-utils: {e}");
+                eprintln!("skipped: {tool} (Debian poppler-utils) is not installed: {e}");
+                return None;
+            }
+        };
         assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
+        Some(String::from_utf8(output.stdout).unwrap())
     }
 
     #[test]
     fn vietnamese_text_reads_back_exactly_from_an_a4_pdf_with_the_font_embedded() {
         let pdf = sample(OffsetDateTime::UNIX_EPOCH);
-        let text = poppler("pdftotext", &pdf, &["-layout"]);
+        let Some(text) = poppler("pdftotext", &pdf, &["-layout"]) else { return };
         assert!(text.contains(VIETNAMESE), "{text}");
         assert!(text.contains("Trang 2 / 2"), "{text}");
-        let info = poppler("pdfinfo", &pdf, &[]);
+        let info = poppler("pdfinfo", &pdf, &[]).unwrap();
         assert!(info.contains("Pages:           2"), "{info}");
         assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
-        let fonts = poppler("pdffonts", &pdf, &[]);
+        let fonts = poppler("pdffonts", &pdf, &[]).unwrap();
         let noto: Vec<&str> = fonts.lines().filter(|l| l.contains("NotoSans")).collect();
         assert_eq!(noto.len(), 2, "both weights used: {fonts}");
         assert!(noto.iter().all(|l| l.contains(" yes yes ")), "embedded and subset: {fonts}");
@@ -342,7 +350,9 @@ mod tests {
         let pdf = doc.finish(OffsetDateTime::UNIX_EPOCH);
         for page in 1..=3 {
             let only = page.to_string();
-            let text = poppler("pdftotext", &pdf, &["-f", &only, "-l", &only]);
+            let Some(text) = poppler("pdftotext", &pdf, &["-f", &only, "-l", &only]) else {
+                return;
+            };
             assert!(text.contains("Sở Khoa học và Công nghệ Hà Nội"), "page {page}: {text}");
             assert!(text.contains(&format!("Trang {page}/3")), "page {page}: {text}");
         }
