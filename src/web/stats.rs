@@ -554,10 +554,7 @@ async fn api_area_figures(
     app: &State<App>,
     cache: &State<FiguresCache>,
 ) -> Result<(ContentType, RawJson<String>), WebError> {
-    let area = app.reference.area_by_str(code).ok_or(WebError::Status(Status::NotFound))?;
-    if !staff.access.covers(&area.code) {
-        return Err(WebError::Status(Status::Forbidden));
-    }
+    let area = staff.area(app, code)?;
     let code = area.code.to_string();
     let (_, chosen, survey) = choose(app, wave, survey).await?;
     let figures = cache.get(app, &chosen.id, &survey).await?;

@@ -1,6 +1,5 @@
 //! Fieldwork by ward/commune: counts only, and only of the areas the person may see.
 
-use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::{Route, State, get, routes};
 use serde::Serialize;
@@ -144,10 +143,7 @@ async fn area(
     templates: &State<Templates>,
     lang: Lang,
 ) -> Result<RawHtml<String>, WebError> {
-    let area = app.reference.area_by_str(code).ok_or(WebError::Status(Status::NotFound))?;
-    if !staff.access.covers(&area.code) {
-        return Err(WebError::Status(Status::Forbidden));
-    }
+    let area = staff.area(app, code)?;
     let wave = chosen_wave(app, wave).await?;
     let (figures, weighted) =
         area_figures(app, cache, wave.as_ref(), area.code.as_str(), lang).await?;

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::app::App;
 use crate::auth::{ABSOLUTE_LIFETIME, Access, IDLE_TIMEOUT, SecretToken, StaffRole};
 use crate::config::AppConfig;
+use crate::reference::Area;
 use crate::store;
+use crate::web::WebError;
 use crate::web::form::FormFields;
 
 /// The session cookie's name.
@@ -38,6 +40,16 @@ pub struct StaffView {
 }
 
 impl Staff {
+    /// The area `code` names, if this person may see it: 404 for no such area, 403 for one
+    /// outside their access, whatever the code.
+    pub fn area<'a>(&self, app: &'a App, code: &str) -> Result<&'a Area, WebError> {
+        let area = app.reference.area_by_str(code).ok_or(WebError::Status(Status::NotFound))?;
+        if !self.access.covers(&area.code) {
+            return Err(WebError::Status(Status::Forbidden));
+        }
+        Ok(area)
+    }
+
     pub fn view(&self) -> StaffView {
         StaffView { email: self.email.clone(), role: self.role, csrf: self.csrf.clone() }
     }
