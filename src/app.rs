@@ -7,6 +7,7 @@ use crate::advice::Advice;
 use crate::catalog::Catalog;
 use crate::config::AppConfig;
 use crate::reference::{Reference, ReferenceError};
+use crate::report::ReportTexts;
 use crate::store::{self, NewWave, Store, StoreError};
 use crate::survey::{self, LoadError, Text};
 
@@ -30,6 +31,8 @@ pub struct App {
     pub reference: Arc<Reference>,
     pub catalog: Arc<Catalog>,
     pub advice: Arc<Advice>,
+    /// The wording of the PDF reports.
+    pub texts: Arc<ReportTexts>,
 }
 
 impl App {
@@ -41,6 +44,7 @@ impl App {
         let surveys: Vec<&survey::Survey> = files.iter().map(|f| &f.survey).collect();
         let advice = Advice::load(&config.reports.join("recommendations"), &surveys)
             .map_err(StartError::Reports)?;
+        let texts = ReportTexts::load(&config.reports).map_err(StartError::Reports)?;
         let store = Store::open(&config.database)?;
         store.write(|tx| {
             store::sync_reference(tx, &reference)?;
@@ -53,6 +57,7 @@ impl App {
             reference: Arc::new(reference),
             catalog: Arc::new(catalog),
             advice: Arc::new(advice),
+            texts: Arc::new(texts),
         };
         app.ensure_open_wave()?;
         Ok(app)

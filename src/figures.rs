@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::reference::{Reference, SizeClass, VsicSection};
 use crate::stats::{self, Design, Estimate, Kind, StratumKey, Sums, Suppression};
 use crate::store::{self, StoreError};
-use crate::survey::{RespondentKind, Survey, Text};
+use crate::survey::{Lang, RespondentKind, Survey, Text};
 
 /// How figures are broken down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,15 +21,18 @@ pub enum Breakdown {
     VsicSection,
     SizeClass,
     AreaSizeClass,
+    #[serde(rename = "area_vsic_section")]
+    AreaSection,
 }
 
 impl Breakdown {
-    pub const ALL: [Breakdown; 5] = [
+    pub const ALL: [Breakdown; 6] = [
         Breakdown::City,
         Breakdown::Area,
         Breakdown::VsicSection,
         Breakdown::SizeClass,
         Breakdown::AreaSizeClass,
+        Breakdown::AreaSection,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,15 @@ impl Breakdown {
             Breakdown::VsicSection => "vsic_section",
             Breakdown::SizeClass => "size_class",
             Breakdown::AreaSizeClass => "area_size_class",
+            Breakdown::AreaSection => "area_vsic_section",
+        }
+    }
+
+    /// For a cross of area and class (`area:class`), the area code and the class.
+    pub fn split(self, group: &str) -> Option<(&str, &str)> {
+        match self {
+            Breakdown::AreaSizeClass | Breakdown::AreaSection => group.split_once(':'),
+            _ => None,
         }
     }
 }
@@ -367,6 +379,10 @@ fn groups(design: &Design, keys: &Keys<'_>, breakdown: Breakdown) -> Vec<(String
                 (key.area, 0, key.size),
                 keys.area(key).zip(Keys::size(key)).map(|(a, s)| format!("{a}:{s}")),
             ),
+            Breakdown::AreaSection => (
+                (key.area, key.section, 0),
+                keys.area(key).zip(Keys::section(key)).map(|(a, s)| format!("{a}:{s}")),
+            ),
         };
         if let Some(group) = group {
             groups.entry(order).or_insert_with(|| (group, Vec::new())).1.push(i);
@@ -376,23 +392,148 @@ fn groups(design: &Design, keys: &Keys<'_>, breakdown: Breakdown) -> Vec<(String
 }
 
 /// Lines of cells whose totals are published: every breakdown adds up to the city; the cells of
-/// area × size add up to each area and to each size class.
+/// area × size add up to each area and to each size class, and those of area × section to each
+/// area and each section.
 fn lines(groups: &[(String, Vec<usize>)], breakdown: Breakdown) -> Vec<Vec<usize>> {
     match breakdown {
         Breakdown::City => vec![],
         Breakdown::Area | Breakdown::VsicSection | Breakdown::SizeClass => {
             vec![(0..groups.len()).collect()]
         }
-        Breakdown::AreaSizeClass => {
+        Breakdown::AreaSizeClass | Breakdown::AreaSection => {
             let mut by_area: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            let mut by_size: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            let mut by_class: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
             for (i, (group, _)) in groups.iter().enumerate() {
                 if let Some((area, size)) = group.split_once(':') {
                     by_area.entry(area).or_default().push(i);
-                    by_size.entry(size).or_default().push(i);
+                    by_class.entry(size).or_default().push(i);
                 }
             }
-            by_area.into_values().chain(by_size.into_values()).collect()
+            by_area.into_values().chain(by_class.into_values()).collect()
         }
+    }
+}
+
+/// The name of a group of a breakdown, as a reader sees it.
+pub fn group_label(reference: &Reference, breakdown: Breakdown, group: &str, lang: Lang) -> String {
+    let area = |code: &str| {
+        reference.area_by_str(code).map_or(code.to_string(), |a| a.name.get(lang).to_string())
+    };
+    let section = |letter: &str| {
+        VsicSection::parse(letter)
+            .ok()
+            .and_then(|s| reference.sector(s))
+            .map_or(letter.to_string(), |s| format!("{} – {}", s.section, s.name.get(lang)))
+    };
+    let size = |s: &str| match (lang, s) {
+        (Lang::Vi, "micro") => "siêu nhỏ".to_string(),
+        (Lang::Vi, "small") => "nhỏ".to_string(),
+        (Lang::Vi, "medium") => "vừa".to_string(),
+        (Lang::Vi, "large") => "lớn".to_string(),
+        (_, other) => other.to_string(),
+    };
+    match breakdown {
+        Breakdown::City => Text::new("Toàn thành phố", "Whole city").get(lang).to_string(),
+        Breakdown::Area => area(group),
+        Breakdown::VsicSection => section(group),
+        Breakdown::SizeClass => size(group),
+        Breakdown::AreaSizeClass => breakdown
+            .split(group)
+            .map_or(group.to_string(), |(a, s)| format!("{} · {}", area(a), size(s))),
+        Breakdown::AreaSection => breakdown
+            .split(group)
+            .map_or(group.to_string(), |(a, s)| format!("{} · {}", area(a), section(s))),
+    }
+}
+
+/// The figures of a group of areas (one ward/commune, or several): its total, with breakdown
+/// `City` and group `all`, and its breakdowns by section and by size class. Each is the union
+/// of cells of the wave's `figures` (area, area × section, area × size) and is published only
+/// when every one of those cells is: what the dashboard suppresses stays suppressed, and no
+/// difference of published figures reveals a suppressed cell. For one area the total is the
+/// dashboard's area figure.
+pub fn area_figures(
+    app: &App,
+    sample: &Sample,
+    figures: &Figures,
+    areas: &[String],
+) -> Vec<Figure> {
+    let keys = Keys { reference: &app.reference };
+    let in_areas = |code: &str| areas.iter().any(|a| a == code);
+    let mut out = Vec::new();
+    let parts = [
+        (Breakdown::City, Breakdown::Area),
+        (Breakdown::VsicSection, Breakdown::AreaSection),
+        (Breakdown::SizeClass, Breakdown::AreaSizeClass),
+    ];
+    for (breakdown, cells) in parts {
+        // (group, respondents, suppression), in the figures' order. One suppressed member
+        // suppresses the union: alone it keeps its reason, else the union is secondary.
+        let mut groups: Vec<(String, u32, Suppression)> = Vec::new();
+        for f in figures.figures.iter().filter(|f| f.breakdown == cells && f.variable == 0) {
+            let (area, group) = cells.split(&f.group).unwrap_or((f.group.as_str(), "all"));
+            if !in_areas(area) {
+                continue;
+            }
+            match groups.iter_mut().find(|(g, _, _)| g == group) {
+                Some((_, n, suppression)) => {
+                    *n += f.n;
+                    if f.suppression != Suppression::Published {
+                        *suppression = Suppression::Secondary;
+                    }
+                }
+                None => groups.push((group.to_string(), f.n, f.suppression)),
+            }
+        }
+        groups.sort_by_key(|(g, _, _)| order(breakdown, g));
+        for (group, n, suppression) in groups {
+            let published = suppression == Suppression::Published;
+            let members: Vec<usize> = sample
+                .design
+                .keys
+                .iter()
+                .enumerate()
+                .filter(|(_, key)| {
+                    keys.area(key).is_some_and(|a| in_areas(&a))
+                        && match breakdown {
+                            Breakdown::VsicSection => Keys::section(key).as_deref() == Some(&group),
+                            Breakdown::SizeClass => Keys::size(key) == Some(group.as_str()),
+                            _ => true,
+                        }
+                })
+                .map(|(i, _)| i)
+                .collect();
+            for (v, variable) in sample.variables.iter().enumerate() {
+                let estimate = published
+                    .then(|| {
+                        stats::estimate(
+                            &sample.design,
+                            &sample.sums[v],
+                            members.iter().copied(),
+                            variable.kind,
+                        )
+                    })
+                    .flatten();
+                out.push(Figure {
+                    breakdown,
+                    group: group.clone(),
+                    variable: v,
+                    n,
+                    estimate,
+                    suppression,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Sections in letter order, size classes from micro to large.
+fn order(breakdown: Breakdown, group: &str) -> (usize, String) {
+    match breakdown {
+        Breakdown::SizeClass => {
+            (SizeClass::parse(group).map_or(usize::MAX, |s| s as usize), String::new())
+        }
+        _ => (0, group.to_string()),
     }
 }

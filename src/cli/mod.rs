@@ -1,9 +1,10 @@
-//! The command line: `serve`, `check`, `score`, `demo`.
+//! The command line: `serve`, `check`, `score`, `demo`, `user`, `frame`, `report`, `export`.
 
 mod check;
 mod demo;
 mod export;
 mod frame;
+mod report;
 mod score;
 mod user;
 
@@ -63,6 +64,9 @@ enum Command {
     /// The business-register frame of a wave.
     #[command(subcommand)]
     Frame(frame::FrameCommand),
+    /// Write PDF reports: a respondent's, an area's, the city's, or every area's.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Write aggregates.csv, microdata.csv and datapackage.json for a wave.
     Export {
         #[arg(long)]
@@ -107,6 +111,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
+        Command::Report(command) => report::run(&config, command),
         Command::Export { wave, out, survey, threshold } => {
             export::run(&config, &wave, &out, survey, threshold)
         }

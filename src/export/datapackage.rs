@@ -24,14 +24,14 @@ pub fn datapackage(
         field(
             "breakdown",
             "string",
-            "Cách chia: city, area, vsic_section, size_class, area_size_class",
-            "Breakdown: city, area, vsic_section, size_class, area_size_class",
+            "Cách chia: city, area, vsic_section, size_class, area_size_class, area_vsic_section",
+            "Breakdown: city, area, vsic_section, size_class, area_size_class, area_vsic_section",
         ),
         field(
             "group",
             "string",
-            "Nhóm: all, mã phường/xã, ngành cấp 1, quy mô, hoặc mã phường/xã:quy mô",
-            "Group: all, area code, VSIC section, size class, or area:size",
+            "Nhóm: all, mã phường/xã, ngành cấp 1, quy mô, mã phường/xã:quy mô, hoặc mã phường/xã:ngành",
+            "Group: all, area code, VSIC section, size class, area:size, or area:section",
         ),
         field(
             "indicator",

@@ -3,8 +3,9 @@
 //! what was drawn and the date given.
 
 use printpdf::{
-    Color, FontId, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
+    Color, FontId, LineDashPattern, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rgb, TextItem,
+    WindingOrder,
 };
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -33,6 +34,7 @@ pub struct Colour(pub u8, pub u8, pub u8);
 
 impl Colour {
     pub const BLACK: Colour = Colour(0, 0, 0);
+    pub const WHITE: Colour = Colour(255, 255, 255);
 
     fn pdf(self) -> Color {
         let c = |v: u8| f32::from(v) / 255.0;
@@ -202,6 +204,11 @@ impl Page<'_> {
         self.text(right - width, y, style, text);
     }
 
+    /// Width of `text` in millimetres.
+    pub fn width(&self, text: &str, style: Style) -> f32 {
+        self.font(style).width(&nfc(text), style.size)
+    }
+
     fn font(&self, style: Style) -> &Font {
         if style.weight == Weight::Bold { self.bold } else { self.regular }
     }
@@ -230,6 +237,20 @@ impl Page<'_> {
         self.ops.push(Op::DrawLine {
             line: printpdf::Line { points: ring(&[from, to]).points, is_closed: false },
         });
+    }
+
+    /// A dashed line: `dash` alternates the lengths of dashes and gaps, in points.
+    pub fn dashed_line(
+        &mut self,
+        from: (f32, f32),
+        to: (f32, f32),
+        thickness: f32,
+        colour: Colour,
+        dash: &[f32],
+    ) {
+        self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::new(0.0, dash) });
+        self.line(from, to, thickness, colour);
+        self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::solid() });
     }
 }
 

@@ -176,6 +176,22 @@ pub fn counts_by_section(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Counts per area code of one questionnaire in a wave.
+pub fn survey_counts_by_area(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+) -> Result<Vec<(String, Counts)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT area_code, sum(status = 'draft'), sum(status = 'submitted') FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND area_code IS NOT NULL GROUP BY area_code",
+    )?;
+    let rows = stmt.query_map(params![wave_id, survey_id], |r| {
+        Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// A submitted response for the microdata export, read from the statistics index and the
 /// cells table only.
 pub struct CellRow<'a> {

@@ -6,13 +6,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::app::App;
-use crate::figures::{Figures, FiguresError, figures};
+use crate::figures::{Figures, FiguresError, Sample, figures_of, sample};
 
 /// How long figures are reused.
 const FRESH_FOR: Duration = Duration::from_secs(300);
 
-/// (wave, questionnaire, threshold) -> when computed, and the figures.
-type Entries = HashMap<(String, String, u32), (Instant, Arc<Figures>)>;
+/// A wave's sample (what area reports aggregate) and its figures.
+pub type Computed = (Arc<Sample>, Arc<Figures>);
+
+/// (wave, questionnaire, threshold) -> when computed, and what.
+type Entries = HashMap<(String, String, u32), (Instant, Computed)>;
 
 pub struct FiguresCache {
     entries: Mutex<Entries>,
@@ -34,27 +37,37 @@ impl FiguresCache {
     }
 
     /// The figures of a questionnaire in a wave, computed off the async threads when stale.
-    #[allow(clippy::similar_names)]
     pub async fn get(
         &self,
         app: &App,
         wave: &str,
         survey: &str,
     ) -> Result<Arc<Figures>, FiguresError> {
+        Ok(self.get_with_sample(app, wave, survey).await?.1)
+    }
+
+    /// The figures and the sample they come from.
+    pub async fn get_with_sample(
+        &self,
+        app: &App,
+        wave: &str,
+        survey: &str,
+    ) -> Result<Computed, FiguresError> {
         let threshold = self.threshold;
         let key = (wave.to_string(), survey.to_string(), threshold);
-        if let Some((_, figures)) =
+        if let Some((_, computed)) =
             self.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()
         {
-            return Ok(figures);
+            return Ok(computed);
         }
         let (app_ref, wave_id, survey_id) = (app.clone(), wave.to_string(), survey.to_string());
         let computed = rocket::tokio::task::spawn_blocking(move || {
-            figures(&app_ref, &wave_id, &survey_id, threshold)
+            let sample = sample(&app_ref, &wave_id, &survey_id)?;
+            let figures = figures_of(&app_ref, &wave_id, &sample, threshold);
+            Ok::<_, FiguresError>((Arc::new(sample), Arc::new(figures)))
         })
         .await
         .map_err(|e| FiguresError::Store(crate::store::StoreError::Worker(e.to_string())))??;
-        let computed = Arc::new(computed);
         self.lock().insert(key, (Instant::now(), computed.clone()));
         Ok(computed)
     }

@@ -125,38 +125,7 @@ fn view(figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView 
 }
 
 fn group_label(app: &App, breakdown: Breakdown, group: &str, lang: Lang) -> String {
-    let area = |code: &str| {
-        app.reference.area_by_str(code).map_or(code.to_string(), |a| a.name.get(lang).to_string())
-    };
-    let size = |s: &str| match (lang, s) {
-        (Lang::Vi, "micro") => "siêu nhỏ".to_string(),
-        (Lang::Vi, "small") => "nhỏ".to_string(),
-        (Lang::Vi, "medium") => "vừa".to_string(),
-        (Lang::Vi, "large") => "lớn".to_string(),
-        (_, other) => other.to_string(),
-    };
-    match breakdown {
-        Breakdown::City => {
-            if lang == Lang::Vi {
-                "Toàn thành phố".into()
-            } else {
-                "Whole city".into()
-            }
-        }
-        Breakdown::Area => area(group),
-        Breakdown::VsicSection => stats_section(app, group, lang),
-        Breakdown::SizeClass => size(group),
-        Breakdown::AreaSizeClass => group
-            .split_once(':')
-            .map_or(group.to_string(), |(a, s)| format!("{} · {}", area(a), size(s))),
-    }
-}
-
-fn stats_section(app: &App, letter: &str, lang: Lang) -> String {
-    crate::reference::VsicSection::parse(letter)
-        .ok()
-        .and_then(|s| app.reference.sector(s))
-        .map_or(letter.to_string(), |s| format!("{} – {}", s.section, s.name.get(lang)))
+    crate::figures::group_label(&app.reference, breakdown, group, lang)
 }
 
 #[derive(Serialize)]
@@ -540,7 +509,8 @@ async fn api_figures(
     Ok((ContentType::JSON, RawJson(body)))
 }
 
-/// One ward's figures, for anyone who may see that ward: its `area` and `area_size_class` rows,
+/// One ward's figures, for anyone who may see that ward: its `area`, `area_size_class` and
+/// `area_vsic_section` rows,
 /// as published (suppressed cells stay suppressed). An official asking for another ward gets 403.
 #[get("/api/v1/areas/<code>/figures?<wave>&<survey>&<indicator>")]
 #[allow(clippy::too_many_arguments)]
@@ -560,7 +530,9 @@ async fn api_area_figures(
     let figures = cache.get(app, &chosen.id, &survey).await?;
     let body = api_body(&figures, indicator, |f| match f.breakdown {
         Breakdown::Area => f.group == code,
-        Breakdown::AreaSizeClass => f.group.split_once(':').is_some_and(|(a, _)| a == code),
+        Breakdown::AreaSizeClass | Breakdown::AreaSection => {
+            f.breakdown.split(&f.group).is_some_and(|(a, _)| a == code)
+        }
         _ => false,
     })?;
     audit(

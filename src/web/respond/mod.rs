@@ -87,19 +87,8 @@ async fn open(app: &App, token: &str) -> Result<Opened, WebError> {
         .await?
         .filter(|r| r.resume_hash.as_deref().is_some_and(|stored| token.matches(stored)))
         .ok_or(WebError::Status(Status::NotFound))?;
-    let survey =
-        app.catalog.get(&response.survey_id, response.version).cloned().ok_or_else(|| {
-            WebError::Internal(format!(
-                "questionnaire {} v{} is not loaded",
-                response.survey_id, response.version
-            ))
-        })?;
-    let json: serde_json::Value = serde_json::from_str(&response.answers)
-        .map_err(|e| WebError::Internal(format!("stored answers: {e}")))?;
-    let object = json.as_object().cloned().unwrap_or_default();
-    let answers = Answers::from_json(&survey, &object, &app.reference).map_err(|p| {
-        WebError::Internal(format!("stored answers of response {} do not fit: {p:?}", response.id))
-    })?;
+    let (survey, answers) =
+        crate::report::respondent::decode(app, &response).map_err(WebError::Internal)?;
     Ok(Opened { response, survey, answers, token })
 }
 

@@ -1,0 +1,626 @@
+//! The summary of a ward/commune or a group of them: coverage, the innovation-active share
+//! against the city's target, the trend over waves, levels, dimension means beside the city's,
+//! breakdowns by sector and size with suppressed cells marked, and the methodology. The city
+//! overview draws the same sections at city scale.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::chart::{Bars, Intervals, Marker, PRIMARY, SECONDARY, Series};
+use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
+use super::pdf::Document;
+use super::texts::{ReportTexts, fill};
+use super::{chart_number, date, decimal, percent};
+use crate::app::App;
+use crate::figures::{Breakdown, Figure, Figures, FiguresError, Sample, area_figures, group_label};
+use crate::reference::Reference;
+use crate::stats::{self, Estimate, Kind, Suppression};
+use crate::store::{self, Counts, StoreError, Wave};
+use crate::survey::{Lang, RespondentKind, Text};
+
+/// Why a report cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("no wave '{0}'")]
+    NoWave(String),
+    #[error("wave '{0}' has no enterprise questionnaire")]
+    NoSurvey(String),
+    #[error("no ward/commune or group of them with code '{0}'")]
+    NoArea(String),
+    #[error("no response with that link")]
+    NoResponse,
+    #[error("{0}")]
+    Figures(#[from] FiguresError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// A ward/commune, or a group of them such as a former district.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub code: String,
+    pub name: Text,
+    pub areas: Vec<String>,
+}
+
+impl Place {
+    /// The area or group `code` names.
+    pub fn find(reference: &Reference, code: &str) -> Option<Place> {
+        if let Some(area) = reference.area_by_str(code) {
+            return Some(Place {
+                code: area.code.to_string(),
+                name: area.name.clone(),
+                areas: vec![area.code.to_string()],
+            });
+        }
+        reference.groups.iter().find(|g| g.code == code.trim()).map(|g| Place {
+            code: g.code.clone(),
+            name: g.name.clone(),
+            areas: g.areas.iter().map(|a| a.to_string()).collect(),
+        })
+    }
+}
+
+/// The figures of one wave, with the sample area figures are aggregated from.
+#[derive(Clone)]
+pub struct WaveFigures {
+    pub year: i32,
+    pub sample: Arc<Sample>,
+    pub figures: Arc<Figures>,
+}
+
+/// Everything the area and city reports of a wave draw from, read once for all of them.
+pub struct Inputs {
+    pub wave: Wave,
+    /// This wave and the earlier ones with the same questionnaire, oldest first.
+    pub series: Vec<WaveFigures>,
+    /// Responses of the questionnaire per area code.
+    pub counts: Vec<(String, Counts)>,
+    /// Enterprises of the frame per area code.
+    pub frame: Vec<(String, i64)>,
+}
+
+impl Inputs {
+    /// The figures of `wave_id`'s enterprise questionnaire and of the earlier waves that have it;
+    /// `compute` gives the figures of a wave (fresh, or from a cache).
+    pub fn load(
+        app: &App,
+        wave_id: &str,
+        mut compute: impl FnMut(&str, &str) -> Result<WaveFigures, FiguresError>,
+    ) -> Result<Inputs, ReportError> {
+        let waves = app.store.read(store::waves)?;
+        let wave = waves
+            .iter()
+            .find(|w| w.id == wave_id)
+            .cloned()
+            .ok_or_else(|| ReportError::NoWave(wave_id.into()))?;
+        let survey = enterprise_survey(app, &wave)?;
+        let mut series = Vec::new();
+        for (_, id) in trend_waves(&waves, &wave, &survey) {
+            series.push(compute(&id, &survey)?);
+        }
+        let (counts, frame) = app.store.read(|c| {
+            Ok((
+                store::survey_counts_by_area(c, wave_id, &survey)?,
+                store::frame_by_area(c, wave_id)?,
+            ))
+        })?;
+        Ok(Inputs { wave, series, counts, frame })
+    }
+
+    /// Computes every wave's figures afresh (the command line).
+    pub fn compute(app: &App, wave_id: &str, threshold: u32) -> Result<Inputs, ReportError> {
+        let waves = app.store.read(store::waves)?;
+        Inputs::load(app, wave_id, |wave, survey| {
+            let sample = crate::figures::sample(app, wave, survey)?;
+            let figures = crate::figures::figures_of(app, wave, &sample, threshold);
+            Ok(WaveFigures {
+                year: year_of(&waves, wave),
+                sample: Arc::new(sample),
+                figures: Arc::new(figures),
+            })
+        })
+    }
+
+    pub fn latest(&self) -> &WaveFigures {
+        // `load` always puts the report's own wave last.
+        &self.series[self.series.len() - 1]
+    }
+}
+
+/// The id of the enterprise questionnaire of a wave.
+pub fn enterprise_survey(app: &App, wave: &Wave) -> Result<String, ReportError> {
+    wave.questionnaires
+        .iter()
+        .filter_map(|(id, v)| app.catalog.get(id, *v))
+        .find(|s| s.kind == RespondentKind::Enterprise)
+        .map(|s| s.id.clone())
+        .ok_or_else(|| ReportError::NoSurvey(wave.id.clone()))
+}
+
+/// The waves of a trend ending at `wave`: those that opened no later and ask `survey`, oldest
+/// first, with the year each opened.
+pub fn trend_waves(waves: &[Wave], wave: &Wave, survey: &str) -> Vec<(i32, String)> {
+    let mut ordered: Vec<&Wave> = waves
+        .iter()
+        .filter(|w| w.opens_on <= wave.opens_on && w.id != wave.id)
+        .filter(|w| w.questionnaires.iter().any(|(s, _)| s == survey))
+        .collect();
+    ordered.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
+    ordered.push(wave);
+    ordered.iter().map(|w| (year(w), w.id.clone())).collect()
+}
+
+fn year(wave: &Wave) -> i32 {
+    wave.opens_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+}
+
+pub fn year_of(waves: &[Wave], id: &str) -> i32 {
+    waves.iter().find(|w| w.id == id).map_or(0, year)
+}
+
+/// The figures of a place in a wave: its total (`City`, `all`) and its breakdowns by section and
+/// size; for no place, the city's own.
+pub fn figures_for(app: &App, wave: &WaveFigures, place: Option<&Place>) -> Vec<Figure> {
+    match place {
+        Some(place) => area_figures(app, &wave.sample, &wave.figures, &place.areas),
+        None => wave
+            .figures
+            .figures
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.breakdown,
+                    Breakdown::City | Breakdown::VsicSection | Breakdown::SizeClass
+                )
+            })
+            .cloned()
+            .collect(),
+    }
+}
+
+/// What the sections of a summary share.
+pub(super) struct Summary<'a> {
+    pub app: &'a App,
+    pub texts: &'a ReportTexts,
+    pub lang: Lang,
+    pub inputs: &'a Inputs,
+    /// The place's figures in each wave of the series, in the same order.
+    pub own: Vec<Vec<Figure>>,
+    /// The place's name ("whole city" for the city).
+    pub name: String,
+    pub is_city: bool,
+}
+
+impl Summary<'_> {
+    fn latest(&self) -> &[Figure] {
+        &self.own[self.own.len() - 1]
+    }
+
+    fn figures(&self) -> &Figures {
+        &self.inputs.latest().figures
+    }
+
+    fn variable(&self, id: &str) -> Option<usize> {
+        self.figures().variables.iter().position(|v| v.id == id)
+    }
+
+    fn total<'f>(&self, figures: &'f [Figure], variable: usize) -> Option<&'f Figure> {
+        figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == variable)
+    }
+
+    fn mark(&self) -> String {
+        self.texts.suppressed_mark.get(self.lang).to_string()
+    }
+
+    pub fn coverage(&self, flow: &mut Flow, areas: &[String]) {
+        let lang = self.lang;
+        let t = self.texts;
+        let in_place = |code: &str| self.is_city || areas.iter().any(|a| a == code);
+        let (submitted, drafts) = self
+            .inputs
+            .counts
+            .iter()
+            .filter(|(code, _)| in_place(code))
+            .fold((0, 0), |(s, d), (_, c)| (s + c.submitted, d + c.drafts));
+        let frame: i64 =
+            self.inputs.frame.iter().filter(|(code, _)| in_place(code)).map(|(_, n)| n).sum();
+        #[allow(clippy::cast_precision_loss)]
+        let rate = (frame > 0).then(|| percent(submitted as f64 / frame as f64, lang));
+        flow.heading(t.coverage.get(lang), 25.0);
+        flow.pairs(&[
+            (t.coverage_submitted.get(lang).into(), thousands(submitted, lang)),
+            (t.coverage_drafts.get(lang).into(), thousands(drafts, lang)),
+            (
+                t.coverage_frame.get(lang).into(),
+                if frame > 0 {
+                    thousands(frame, lang)
+                } else {
+                    t.coverage_no_frame.get(lang).into()
+                },
+            ),
+            (
+                t.coverage_rate.get(lang).into(),
+                rate.unwrap_or_else(|| t.coverage_no_frame.get(lang).into()),
+            ),
+        ]);
+        if !self.figures().weighted {
+            flow.paragraph(t.not_weighted.get(lang), SMALL);
+        }
+    }
+
+    /// The innovation-active share and its interval against the target and trajectory, then
+    /// its trend over the waves.
+    pub fn innovation(&self, flow: &mut Flow) {
+        let (lang, t) = (self.lang, self.texts);
+        let Some(v) = self.variable("ind_innovation_active") else { return };
+        let target = self.app.reference.targets.iter().find(|t| t.indicator == "innovation_active");
+        let series: Vec<(i32, Estimate)> = self
+            .inputs
+            .series
+            .iter()
+            .zip(&self.own)
+            .filter_map(|(w, own)| {
+                self.total(own, v).and_then(|f| f.estimate.clone()).map(|e| (w.year, e))
+            })
+            .collect();
+        // With one wave the trajectory is the estimate itself: nothing to compare yet.
+        let progress =
+            target.filter(|_| series.len() > 1).and_then(|target| stats::progress(target, &series));
+        flow.heading(t.innovation.get(lang), 40.0);
+        let latest = self.total(self.latest(), v).and_then(|f| f.estimate.as_ref());
+        match (latest, target) {
+            (Some(e), Some(target)) => {
+                let mut text = fill(
+                    &t.innovation_text,
+                    lang,
+                    &[
+                        ("estimate", &percent(e.estimate, lang)),
+                        ("interval", &interval(e, Kind::Share, lang)),
+                        ("target", &percent(target.value, lang)),
+                        ("year", &target.year.to_string()),
+                    ],
+                );
+                if let Some(p) = &progress {
+                    text.push(' ');
+                    text.push_str(&fill(
+                        &t.innovation_trajectory,
+                        lang,
+                        &[
+                            ("first", &p.first_year.to_string()),
+                            ("latest", &p.latest_year.to_string()),
+                            ("trajectory", &percent(p.trajectory, lang)),
+                        ],
+                    ));
+                }
+                flow.paragraph(&text, BODY);
+            }
+            (None, _) => flow.paragraph(t.innovation_suppressed.get(lang), BODY),
+            _ => {}
+        }
+        let mut rows = vec![(self.name.clone(), latest.map(as_percent))];
+        if !self.is_city {
+            let city = self
+                .figures()
+                .figures
+                .iter()
+                .find(|f| f.breakdown == Breakdown::City && f.variable == v);
+            rows.push((
+                t.city.get(lang).into(),
+                city.and_then(|f| f.estimate.as_ref()).map(as_percent),
+            ));
+        }
+        let chart = Intervals {
+            rows,
+            estimate_label: t.estimate_mark.get(lang).into(),
+            target: target.map(|target| Marker {
+                at: target.value * 100.0,
+                label: fill(
+                    &t.target_line,
+                    lang,
+                    &[("target", &percent(target.value, lang)), ("year", &target.year.to_string())],
+                ),
+            }),
+            trajectory: progress.as_ref().map(|p| Marker {
+                at: p.trajectory * 100.0,
+                label: fill(
+                    &t.trajectory_mark,
+                    lang,
+                    &[
+                        ("year", &p.latest_year.to_string()),
+                        ("value", &percent(p.trajectory, lang)),
+                    ],
+                ),
+            }),
+            axis: t.axis_percent.get(lang).into(),
+            mark: self.mark(),
+            format: chart_number(lang),
+        };
+        flow.block(chart.height(flow.document()) + 3.0, |page, top| chart.draw(page, top));
+
+        flow.heading(t.trend.get(lang), 30.0);
+        if self.inputs.series.len() < 2 {
+            flow.paragraph(t.trend_single.get(lang), BODY);
+            return;
+        }
+        let rows = self
+            .inputs
+            .series
+            .iter()
+            .zip(&self.own)
+            .map(|(w, own)| {
+                let label = fill(&t.wave, lang, &[("wave", &w.figures.wave)]);
+                (label, self.total(own, v).and_then(|f| f.estimate.as_ref()).map(as_percent))
+            })
+            .collect();
+        let trend = Intervals { rows, trajectory: None, ..chart };
+        flow.block(trend.height(flow.document()) + 3.0, |page, top| trend.draw(page, top));
+    }
+
+    /// The shares of enterprises at each maturity level.
+    pub fn levels(&self, flow: &mut Flow) {
+        let (lang, t) = (self.lang, self.texts);
+        let figures = self.figures();
+        let rows: Vec<(String, Vec<Option<f64>>)> = figures
+            .variables
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.id.starts_with("level_"))
+            .enumerate()
+            .map(|(rank, (i, v))| {
+                let name = v.label.get(lang).split_once(": ").map_or(v.label.get(lang), |(_, n)| n);
+                let value = self.total(self.latest(), i).and_then(|f| f.estimate.as_ref());
+                (format!("{rank} – {name}"), vec![value.map(|e| e.estimate * 100.0)])
+            })
+            .collect();
+        let chart = Bars {
+            rows,
+            series: vec![Series { name: self.name.clone(), colour: PRIMARY }],
+            max: 100.0,
+            axis: t.axis_percent.get(lang).into(),
+            mark: self.mark(),
+            target: None,
+            format: chart_number(lang),
+        };
+        flow.heading(t.levels.get(lang), chart.height(flow.document()));
+        flow.block(chart.height(flow.document()) + 3.0, |page, top| chart.draw(page, top));
+    }
+
+    /// Dimension means of the place beside the city's.
+    pub fn dimensions(&self, flow: &mut Flow) {
+        let (lang, t) = (self.lang, self.texts);
+        let figures = self.figures();
+        let city = |v: usize| {
+            figures
+                .figures
+                .iter()
+                .find(|f| f.breakdown == Breakdown::City && f.variable == v)
+                .and_then(|f| f.estimate.as_ref())
+                .map(|e| e.estimate)
+        };
+        let rows = figures
+            .variables
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.id.starts_with("score_"))
+            .map(|(i, v)| {
+                let own = self.total(self.latest(), i).and_then(|f| f.estimate.as_ref());
+                let mut values = vec![own.map(|e| e.estimate)];
+                if !self.is_city {
+                    values.push(city(i));
+                }
+                (v.label.get(lang).to_string(), values)
+            })
+            .collect();
+        let mut series = vec![Series { name: self.name.clone(), colour: PRIMARY }];
+        if !self.is_city {
+            series.push(Series { name: t.city.get(lang).into(), colour: SECONDARY });
+        }
+        let chart = Bars {
+            rows,
+            series,
+            max: 100.0,
+            axis: t.axis_score.get(lang).into(),
+            mark: self.mark(),
+            target: None,
+            format: chart_number(lang),
+        };
+        let title = if self.is_city { &t.city_dimensions } else { &t.dimensions };
+        flow.heading(title.get(lang), chart.height(flow.document()));
+        flow.block(chart.height(flow.document()) + 3.0, |page, top| chart.draw(page, top));
+    }
+
+    /// The innovation-active share by section and by size class, suppressed cells marked.
+    pub fn breakdowns(&self, flow: &mut Flow) {
+        let (lang, t) = (self.lang, self.texts);
+        let Some(v) = self.variable("ind_innovation_active") else { return };
+        for (breakdown, title) in
+            [(Breakdown::VsicSection, &t.by_section), (Breakdown::SizeClass, &t.by_size)]
+        {
+            let rows: Vec<Vec<String>> = self
+                .latest()
+                .iter()
+                .filter(|f| f.breakdown == breakdown && f.variable == v)
+                .map(|f| {
+                    let label = group_label(&self.app.reference, breakdown, &f.group, lang);
+                    self.row(&capitalised(&label), f)
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            flow.heading(title.get(lang), 20.0);
+            flow.table(&self.columns(), &rows, &[]);
+        }
+        flow.paragraph(
+            &fill(
+                &t.suppressed_note,
+                lang,
+                &[("threshold", &self.figures().threshold.to_string())],
+            ),
+            SMALL,
+        );
+    }
+
+    /// The columns of a table of figures: group, responses, estimate, interval.
+    pub fn columns(&self) -> Vec<Column> {
+        let t = self.texts;
+        let lang = self.lang;
+        vec![
+            Column::left(t.column_group.get(lang), WIDTH - 82.0),
+            Column::right(t.column_respondents.get(lang), 22.0),
+            Column::right(t.column_estimate.get(lang), 24.0),
+            Column::right(t.column_interval.get(lang), 36.0),
+        ]
+    }
+
+    /// A table row for a figure: a suppressed one shows the mark in every number.
+    pub fn row(&self, label: &str, f: &Figure) -> Vec<String> {
+        let lang = self.lang;
+        let kind = self.figures().variables[f.variable].kind;
+        match (&f.estimate, f.suppression) {
+            (Some(e), Suppression::Published) => vec![
+                label.to_string(),
+                thousands(i64::from(f.n), lang),
+                value(e.estimate, kind, lang),
+                interval(e, kind, lang),
+            ],
+            _ => vec![label.to_string(), self.mark(), self.mark(), self.mark()],
+        }
+    }
+
+    pub fn methodology(&self, flow: &mut Flow, created: OffsetDateTime) {
+        let (lang, t) = (self.lang, self.texts);
+        flow.heading(t.methodology.get(lang), 25.0);
+        flow.paragraph(
+            &fill(
+                &t.methodology_text,
+                lang,
+                &[("threshold", &self.figures().threshold.to_string())],
+            ),
+            BODY,
+        );
+        flow.paragraph(&fill(&t.generated, lang, &[("date", &date(created.date(), lang))]), SMALL);
+    }
+}
+
+/// `text` with its first letter in capitals ("siêu nhỏ" → "Siêu nhỏ").
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// An estimate as printed: a share in percent, a score with one decimal.
+pub fn value(x: f64, kind: Kind, lang: Lang) -> String {
+    match kind {
+        Kind::Share => percent(x, lang),
+        Kind::Mean => decimal(x, lang),
+    }
+}
+
+/// A 95% interval as printed.
+pub fn interval(e: &Estimate, kind: Kind, lang: Lang) -> String {
+    match kind {
+        Kind::Share => {
+            format!("{}–{}%", decimal(e.ci_low * 100.0, lang), decimal(e.ci_high * 100.0, lang))
+        }
+        Kind::Mean => format!("{}–{}", decimal(e.ci_low, lang), decimal(e.ci_high, lang)),
+    }
+}
+
+fn as_percent(e: &Estimate) -> (f64, f64, f64) {
+    (e.estimate * 100.0, e.ci_low * 100.0, e.ci_high * 100.0)
+}
+
+/// A count with thousands separated as the language does (`12.345` / `12,345`).
+pub fn thousands(n: i64, lang: Lang) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let separator = if lang == Lang::Vi { '.' } else { ',' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// The summary of a ward/commune or group `place` in the inputs' wave.
+pub fn area_report(
+    app: &App,
+    texts: &ReportTexts,
+    inputs: &Inputs,
+    place: &Place,
+    lang: Lang,
+    created: OffsetDateTime,
+) -> Vec<u8> {
+    let own = inputs.series.iter().map(|w| figures_for(app, w, Some(place))).collect();
+    let summary = Summary {
+        app,
+        texts,
+        lang,
+        inputs,
+        own,
+        name: place.name.get(lang).to_string(),
+        is_city: false,
+    };
+    let title = texts.area_title.get(lang);
+    let mut flow = Flow::new(Document::new(&format!("{title} – {}", summary.name)));
+    let wave = fill(&texts.wave, lang, &[("wave", &inputs.wave.id)]);
+    flow.title(title, &format!("{} – {wave}", summary.name));
+    flow.paragraph(&fill(&texts.area_intro, lang, &[("area", &summary.name)]), BODY);
+    if place.areas.len() > 1 {
+        let names: Vec<String> = place
+            .areas
+            .iter()
+            .filter_map(|code| app.reference.area_by_str(code))
+            .map(|a| a.name.get(lang).to_string())
+            .collect();
+        flow.paragraph(
+            &fill(
+                &texts.area_members,
+                lang,
+                &[("count", &names.len().to_string()), ("names", &names.join(", "))],
+            ),
+            SMALL,
+        );
+    }
+    summary.coverage(&mut flow, &place.areas);
+    summary.innovation(&mut flow);
+    summary.levels(&mut flow);
+    summary.dimensions(&mut flow);
+    summary.breakdowns(&mut flow);
+    summary.methodology(&mut flow, created);
+    finish(flow, texts, lang, &summary.name, created)
+}
+
+/// Footers on every page, then the bytes.
+pub(super) fn finish(
+    flow: Flow,
+    texts: &ReportTexts,
+    lang: Lang,
+    what: &str,
+    created: OffsetDateTime,
+) -> Vec<u8> {
+    let mut doc = flow.into_document();
+    let footer = format!("{} · {what}", texts.publisher.get(lang));
+    doc.add_footers(&footer, |page, pages| {
+        fill(&texts.page, lang, &[("page", &page.to_string()), ("pages", &pages.to_string())])
+    });
+    doc.finish(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands_as_each_language_writes_them() {
+        assert_eq!(thousands(1_234_567, Lang::Vi), "1.234.567");
+        assert_eq!(thousands(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(thousands(999, Lang::Vi), "999");
+        assert_eq!(thousands(0, Lang::En), "0");
+    }
+}

@@ -1,0 +1,136 @@
+//! The city overview: the city's estimates, every ward/commune ranked by its innovation-active
+//! share with its interval (suppressed ones last, marked), and the area report's charts at
+//! city scale.
+
+use time::OffsetDateTime;
+
+use super::area::{Inputs, Summary, figures_for, finish, interval, thousands, value};
+use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
+use super::pdf::Document;
+use super::texts::{ReportTexts, fill};
+use crate::app::App;
+use crate::figures::{Breakdown, Figure};
+use crate::stats::Suppression;
+use crate::survey::Lang;
+
+/// The overview of the whole city in the inputs' wave.
+pub fn city_report(
+    app: &App,
+    texts: &ReportTexts,
+    inputs: &Inputs,
+    lang: Lang,
+    created: OffsetDateTime,
+) -> Vec<u8> {
+    let own = inputs.series.iter().map(|w| figures_for(app, w, None)).collect();
+    let summary = Summary {
+        app,
+        texts,
+        lang,
+        inputs,
+        own,
+        name: texts.city.get(lang).to_string(),
+        is_city: true,
+    };
+    let figures = &inputs.latest().figures;
+    let title = texts.city_title.get(lang);
+    let mut flow = Flow::new(Document::new(title));
+    let wave = fill(&texts.wave, lang, &[("wave", &inputs.wave.id)]);
+    flow.title(title, &wave);
+    flow.paragraph(
+        &fill(
+            &texts.city_intro,
+            lang,
+            &[
+                ("respondents", &thousands(figures.respondents as i64, lang)),
+                ("areas", &app.reference.areas.len().to_string()),
+            ],
+        ),
+        BODY,
+    );
+    summary.coverage(&mut flow, &[]);
+    summary.innovation(&mut flow);
+
+    flow.heading(texts.city_estimates.get(lang), 30.0);
+    let mut columns = summary.columns();
+    columns[0].title = texts.column_indicator.get(lang).into();
+    let rows: Vec<Vec<String>> = figures
+        .figures
+        .iter()
+        .filter(|f| {
+            f.breakdown == Breakdown::City
+                && !figures.variables[f.variable].id.starts_with("level_")
+        })
+        .map(|f| summary.row(figures.variables[f.variable].label.get(lang), f))
+        .collect();
+    flow.table(&columns, &rows, &[]);
+
+    summary.levels(&mut flow);
+    summary.dimensions(&mut flow);
+    ranked(&mut flow, app, texts, lang, &summary, figures);
+    summary.breakdowns(&mut flow);
+    summary.methodology(&mut flow, created);
+    finish(flow, texts, lang, title, created)
+}
+
+/// Every area by its innovation-active share, highest first; suppressed ones after, by name.
+fn ranked(
+    flow: &mut Flow,
+    app: &App,
+    texts: &ReportTexts,
+    lang: Lang,
+    summary: &Summary<'_>,
+    figures: &crate::figures::Figures,
+) {
+    let Some(v) = figures.variables.iter().position(|x| x.id == "ind_innovation_active") else {
+        return;
+    };
+    let mut areas: Vec<&Figure> = figures
+        .figures
+        .iter()
+        .filter(|f| f.breakdown == Breakdown::Area && f.variable == v)
+        .collect();
+    let name = |f: &Figure| {
+        app.reference
+            .area_by_str(&f.group)
+            .map_or(f.group.clone(), |a| a.name.get(lang).to_string())
+    };
+    areas.sort_by(|a, b| {
+        let key = |f: &Figure| f.estimate.as_ref().map(|e| -e.estimate);
+        match (key(a), key(b)) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => name(a).cmp(&name(b)),
+        }
+    });
+    let mark = texts.suppressed_mark.get(lang);
+    let kind = figures.variables[v].kind;
+    let rows: Vec<Vec<String>> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match (&f.estimate, f.suppression) {
+            (Some(e), Suppression::Published) => vec![
+                (i + 1).to_string(),
+                name(f),
+                thousands(i64::from(f.n), lang),
+                value(e.estimate, kind, lang),
+                interval(e, kind, lang),
+            ],
+            _ => vec![mark.into(), name(f), mark.into(), mark.into(), mark.into()],
+        })
+        .collect();
+    let columns = summary.columns();
+    let ranked_columns = [
+        Column::right(texts.column_rank.get(lang), 12.0),
+        Column::left(texts.column_area.get(lang), WIDTH - 94.0),
+        columns[1].clone(),
+        columns[2].clone(),
+        columns[3].clone(),
+    ];
+    flow.heading(texts.city_ranked.get(lang), 30.0);
+    flow.table(&ranked_columns, &rows, &[]);
+    flow.paragraph(
+        &fill(&texts.suppressed_note, lang, &[("threshold", &figures.threshold.to_string())]),
+        SMALL,
+    );
+}
