@@ -28,8 +28,8 @@ pub enum ReportError {
     NoSurvey(String),
     #[error("no ward/commune or group of them with code '{0}'")]
     NoArea(String),
-    #[error("no response with that link")]
-    NoResponse,
+    #[error("no submitted response numbered {0}")]
+    NoResponse(i64),
     #[error("{0}")]
     Figures(#[from] FiguresError),
     #[error("{0}")]

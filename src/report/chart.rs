@@ -114,12 +114,15 @@ impl Bars {
     }
 }
 
+/// An estimate and its interval: (estimate, low, high).
+pub type Span = (f64, f64, f64);
+
 /// Estimates with their 95% intervals, one row each, on a 0–100% axis, against a target and
 /// a trajectory.
 #[derive(Debug, Clone)]
 pub struct Intervals {
-    /// Label, and (estimate, low, high) in percent, or `None` when suppressed.
-    pub rows: Vec<(String, Option<(f64, f64, f64)>)>,
+    /// Label, and the estimate and its interval in percent, or `None` when suppressed.
+    pub rows: Vec<(String, Option<Span>)>,
     pub estimate_label: String,
     pub target: Option<Marker>,
     pub trajectory: Option<Marker>,

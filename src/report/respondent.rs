@@ -107,7 +107,7 @@ pub fn assess(
         .zip(&card.dimensions)
         .map(|(d, s)| {
             let score = s.unwrap_or(0.0);
-            let (area_mean, sector_mean) = (mean_of(&area, &d.id), mean_of(&sector, &d.id));
+            let (area_mean, sector_mean) = (mean_of(area, &d.id), mean_of(sector, &d.id));
             DimensionRow {
                 title: d.title.get(lang).to_string(),
                 score,
@@ -169,8 +169,8 @@ pub fn assess(
                 value: *v,
             })
             .collect(),
-        area: peer_view(&area, area_name.unwrap_or_default()),
-        sector: peer_view(&sector, sector_name.unwrap_or_default()),
+        area: peer_view(area, area_name.unwrap_or_default()),
+        sector: peer_view(sector, sector_name.unwrap_or_default()),
         recommendations,
         min_peers: MIN_PEERS,
         submitted_at: response.submitted_at.clone().unwrap_or_default().chars().take(10).collect(),
@@ -215,7 +215,7 @@ pub fn load(app: &App, response_id: i64, lang: Lang) -> Result<Assessment, Repor
         .store
         .read(|c| store::response_by_id(c, response_id))?
         .filter(|r| r.status == store::ResponseStatus::Submitted)
-        .ok_or(ReportError::NoResponse)?;
+        .ok_or(ReportError::NoResponse(response_id))?;
     let (survey, answers) =
         decode(app, &response).map_err(|e| ReportError::Store(StoreError::Worker(e)))?;
     let peers = app.store.read(|c| peers(c, &response))?;

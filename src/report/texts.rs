@@ -226,7 +226,7 @@ mod tests {
             .replace("yes = { vi = \"Có\", en = \"Yes\" }\n", "")
             .replace("no = { vi = \"Không\", en = \"No\" }", "no = { vi = \"\", en = \"No\" }")
             + "stray = { vi = \"a\", en = \"b\" }\n";
-        let error = ReportTexts::parse(&broken, "texts.toml").err().expect("refused");
+        let error = ReportTexts::parse(&broken, "texts.toml").expect_err("refused");
         let text = error.to_string();
         assert!(text.contains("text 'page'") && text.contains("same {names}"), "{text}");
         assert!(text.contains("text 'yes'") && text.contains("is missing"), "{text}");

@@ -9,6 +9,7 @@ mod headers;
 mod home;
 pub mod lang;
 mod origin;
+mod reports;
 mod respond;
 mod secret;
 pub use secret::secret_key;
@@ -50,6 +51,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
         .mount("/", respond::routes())
         .mount("/", staff::routes())
         .mount("/", stats::routes())
+        .mount("/", reports::routes())
         .mount("/", origin::routes())
         .mount("/assets", FileServer::from(&config.assets))
         .register("/", catchers::all()))

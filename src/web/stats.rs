@@ -442,7 +442,7 @@ async fn export_file(
     })
 }
 
-async fn audit(
+pub(super) async fn audit(
     app: &App,
     viewer: &Staff,
     action: &'static str,

@@ -13,6 +13,8 @@ use crate::respond::{encode, example, page_fields, survey, wave};
 /// The ward an official is assigned, and one they are not.
 const AREA_A: &str = "00070";
 const AREA_B: &str = "00004";
+/// A former district with `AREA_A` and other wards in it: only the city may see all of it.
+const GROUP_OF_A: &str = "002";
 
 /// Who is asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,6 +248,13 @@ fn table() -> Vec<Row> {
             body: none,
             allowed: HOLDER,
         },
+        Row {
+            method: "GET",
+            route: "/r/<token>/report.pdf?<lang>",
+            path: "/r/{token}/report.pdf",
+            body: none,
+            allowed: HOLDER,
+        },
         Row { method: "GET", route: "/login", path: "/login", body: none, allowed: &EVERYONE },
         Row { method: "POST", route: "/login", path: "/login", body: login, allowed: &[] },
         Row { method: "POST", route: "/logout", path: "/logout", body: none, allowed: STAFF },
@@ -262,6 +271,34 @@ fn table() -> Vec<Row> {
             method: "GET",
             route: "/areas/<code>?<wave>",
             path: "/areas/{b}",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/areas/<code>/report.pdf?<wave>&<lang>",
+            path: "/areas/{a}/report.pdf",
+            body: none,
+            allowed: STAFF,
+        },
+        Row {
+            method: "GET",
+            route: "/areas/<code>/report.pdf?<wave>&<lang>",
+            path: "/areas/{b}/report.pdf",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/areas/<code>/report.pdf?<wave>&<lang>",
+            path: "/areas/{group}/report.pdf?lang=en",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/stats/report.pdf?<wave>&<lang>",
+            path: "/stats/report.pdf",
             body: none,
             allowed: CITY,
         },
@@ -411,6 +448,7 @@ fn path_for(world: &World, row: &Row, who: Who) -> String {
         .replace("{spare}", &world.spare_user.to_string())
         .replace("{a}", AREA_A)
         .replace("{b}", AREA_B)
+        .replace("{group}", GROUP_OF_A)
 }
 
 #[rocket::async_test]

@@ -68,7 +68,7 @@ pub struct Opened {
 }
 
 impl Opened {
-    fn url(&self, rest: &str) -> String {
+    pub(super) fn url(&self, rest: &str) -> String {
         format!("/r/{}/{rest}", self.token.as_str())
     }
 
@@ -78,7 +78,7 @@ impl Opened {
 }
 
 /// Opens the response of a resume token; any token that opens nothing is "not found".
-async fn open(app: &App, token: &str) -> Result<Opened, WebError> {
+pub(super) async fn open(app: &App, token: &str) -> Result<Opened, WebError> {
     let token = ResumeToken::parse(token).ok_or(WebError::Status(Status::NotFound))?;
     let hash = token.hash();
     let response = app

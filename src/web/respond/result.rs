@@ -2,14 +2,23 @@
 //! submitted, with a link to the same as a PDF.
 
 use rocket::{State, get};
+use serde::Serialize;
 
 use super::{Reply, open};
 use crate::app::App;
-use crate::report::respondent::{assess, peers};
+use crate::report::respondent::{Assessment, assess, peers};
 use crate::survey::Lang;
 use crate::web::{Templates, WebError};
 
 pub use crate::report::respondent::MIN_PEERS;
+
+/// The self-assessment and where to download it as a PDF.
+#[derive(Serialize)]
+struct ResultPage {
+    #[serde(flatten)]
+    assessment: Assessment,
+    report_url: String,
+}
 
 #[get("/r/<token>/result")]
 pub async fn show(
@@ -24,6 +33,16 @@ pub async fn show(
     }
     let response = opened.response.clone();
     let peer_means = app.store.call(move |s| s.read(|c| peers(c, &response))).await?;
-    let context = assess(app, &opened.survey, &opened.answers, &opened.response, &peer_means, lang);
+    let context = ResultPage {
+        assessment: assess(
+            app,
+            &opened.survey,
+            &opened.answers,
+            &opened.response,
+            &peer_means,
+            lang,
+        ),
+        report_url: opened.url("report.pdf"),
+    };
     Ok(Reply::page(templates.render("result.html", lang, &context)?))
 }

@@ -45,6 +45,8 @@ struct AreasPage {
     staff: StaffView,
     wave: Option<String>,
     rows: Vec<AreaRow>,
+    /// Groups of areas (former districts) every ward of which the person may see: code, name.
+    groups: Vec<(String, String)>,
 }
 
 #[get("/areas?<wave>")]
@@ -92,7 +94,14 @@ async fn list(
             }
         })
         .collect();
-    let page = AreasPage { staff: staff.view(), wave: wave.map(|w| w.id), rows };
+    let groups = app
+        .reference
+        .groups
+        .iter()
+        .filter(|g| g.areas.iter().all(|a| staff.access.covers(a)))
+        .map(|g| (g.code.clone(), g.name.get(lang).to_string()))
+        .collect();
+    let page = AreasPage { staff: staff.view(), wave: wave.map(|w| w.id), rows, groups };
     Ok(RawHtml(templates.render("areas.html", lang, &page)?))
 }
 
