@@ -453,14 +453,15 @@ impl Summary<'_> {
             flow.heading(title.get(lang), 20.0);
             flow.table(&self.columns(), &rows, &[]);
         }
-        flow.paragraph(
-            &fill(
-                &t.suppressed_note,
-                lang,
-                &[("threshold", &self.figures().threshold.to_string())],
-            ),
-            SMALL,
-        );
+        self.table_notes(flow);
+    }
+
+    /// What the marks of a table of figures mean.
+    pub fn table_notes(&self, flow: &mut Flow) {
+        let (lang, t) = (self.lang, self.texts);
+        let threshold = self.figures().threshold.to_string();
+        flow.paragraph(&fill(&t.suppressed_note, lang, &[("threshold", &threshold)]), SMALL);
+        flow.paragraph(t.imprecise_note.get(lang), SMALL);
     }
 
     /// The columns of a table of figures: group, responses, estimate, interval.
@@ -483,7 +484,7 @@ impl Summary<'_> {
             (Some(e), Suppression::Published) => vec![
                 label.to_string(),
                 thousands(i64::from(f.n), lang),
-                value(e.estimate, kind, lang),
+                flagged(e, kind, lang),
                 interval(e, kind, lang),
             ],
             _ => vec![label.to_string(), self.mark(), self.mark(), self.mark()],
@@ -517,6 +518,16 @@ pub fn value(x: f64, kind: Kind, lang: Lang) -> String {
         Kind::Share => percent(x, lang),
         Kind::Mean => decimal(x, lang),
     }
+}
+
+/// Above this coefficient of variation an estimate is flagged as imprecise, as the dashboard
+/// does.
+const IMPRECISE: f64 = 0.3;
+
+/// An estimate as printed in a table: with `*` when it is imprecise.
+pub fn flagged(e: &Estimate, kind: Kind, lang: Lang) -> String {
+    let text = value(e.estimate, kind, lang);
+    if e.cv.is_some_and(|cv| cv > IMPRECISE) { format!("{text}*") } else { text }
 }
 
 /// A 95% interval as printed.

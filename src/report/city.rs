@@ -4,8 +4,8 @@
 
 use time::OffsetDateTime;
 
-use super::area::{Inputs, Summary, figures_for, finish, interval, thousands, value};
-use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
+use super::area::{Inputs, Summary, figures_for, finish, flagged, interval, thousands};
+use super::layout::{BODY, Column, Flow, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
 use crate::app::App;
@@ -69,7 +69,7 @@ pub fn city_report(
     ranked(&mut flow, app, texts, lang, &summary, figures);
     summary.breakdowns(&mut flow);
     summary.methodology(&mut flow, created);
-    finish(flow, texts, lang, title, created)
+    finish(flow, texts, lang, texts.city.get(lang), created)
 }
 
 /// Every area by its innovation-active share, highest first; suppressed ones after, by name.
@@ -113,7 +113,7 @@ fn ranked(
                 (i + 1).to_string(),
                 name(f),
                 thousands(i64::from(f.n), lang),
-                value(e.estimate, kind, lang),
+                flagged(e, kind, lang),
                 interval(e, kind, lang),
             ],
             _ => vec![mark.into(), name(f), mark.into(), mark.into(), mark.into()],
@@ -129,8 +129,5 @@ fn ranked(
     ];
     flow.heading(texts.city_ranked.get(lang), 30.0);
     flow.table(&ranked_columns, &rows, &[]);
-    flow.paragraph(
-        &fill(&texts.suppressed_note, lang, &[("threshold", &figures.threshold.to_string())]),
-        SMALL,
-    );
+    summary.table_notes(flow);
 }

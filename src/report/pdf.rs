@@ -136,15 +136,13 @@ impl Document {
         let style = Style::new(8.0, Weight::Regular, Colour(90, 90, 90));
         let pages = self.page_count();
         for index in 0..pages {
+            let number = numbering(index + 1, pages);
+            let room = PAGE_WIDTH - 2.0 * MARGIN - self.text_width(&number, style) - 6.0;
+            let left = shortened(self, left, style, room);
             let mut page = self.on_page(index);
             page.line((MARGIN, FOOTER_RULE), (PAGE_WIDTH - MARGIN, FOOTER_RULE), 0.5, style.colour);
-            page.text(MARGIN, FOOTER_BASELINE, style, left);
-            page.text_right(
-                PAGE_WIDTH - MARGIN,
-                FOOTER_BASELINE,
-                style,
-                &numbering(index + 1, pages),
-            );
+            page.text(MARGIN, FOOTER_BASELINE, style, &left);
+            page.text_right(PAGE_WIDTH - MARGIN, FOOTER_BASELINE, style, &number);
         }
     }
 
@@ -252,6 +250,18 @@ impl Page<'_> {
         self.line(from, to, thickness, colour);
         self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::solid() });
     }
+}
+
+/// `text`, shortened with an ellipsis if it is wider than `width` millimetres.
+pub fn shortened(doc: &Document, text: &str, style: Style, width: f32) -> String {
+    if doc.text_width(text, style) <= width {
+        return text.to_string();
+    }
+    let mut shown = text.to_string();
+    while !shown.is_empty() && doc.text_width(&format!("{shown}…"), style) > width {
+        shown.pop();
+    }
+    format!("{}…", shown.trim_end())
 }
 
 fn at(x: f32, y: f32) -> Point {
@@ -377,6 +387,17 @@ mod tests {
             assert!(text.contains("Sở Khoa học và Công nghệ Hà Nội"), "page {page}: {text}");
             assert!(text.contains(&format!("Trang {page}/3")), "page {page}: {text}");
         }
+    }
+
+    #[test]
+    fn a_footer_too_long_for_the_page_is_shortened_before_the_page_number() {
+        let doc = Document::new("t");
+        let style = Style::new(8.0, Weight::Regular, Colour::BLACK);
+        let long = "Công ty Cổ phần Đầu tư Phát triển Công nghệ và Thương mại Dịch vụ ".repeat(4);
+        let short = shortened(&doc, &long, style, 100.0);
+        assert!(short.ends_with('…') && doc.text_width(&short, style) <= 100.0, "{short}");
+        assert!(long.starts_with(short.trim_end_matches('…')));
+        assert_eq!(shortened(&doc, "Hà Nội", style, 100.0), "Hà Nội");
     }
 
     #[test]

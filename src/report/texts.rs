@@ -35,6 +35,7 @@ report_texts!(
     wave,
     suppressed_mark,
     suppressed_note,
+    imprecise_note,
     not_weighted,
     column_group,
     column_respondents,
