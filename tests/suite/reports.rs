@@ -291,6 +291,12 @@ async fn officials_download_their_wards_report_with_the_dashboards_numbers_and_i
         .unwrap()
         .clone();
 
+    let page = get("/areas/00070", &official).dispatch().await.into_string().await.unwrap();
+    assert!(crate::respond::text_of(&page).contains("/areas/00070/report.pdf?wave="), "linked");
+    let list = get("/areas", &statistician).dispatch().await.into_string().await.unwrap();
+    assert!(crate::respond::text_of(&list).contains("/areas/001/report.pdf?wave="), "groups");
+    let list = get("/areas", &official).dispatch().await.into_string().await.unwrap();
+    assert!(!list.contains("report.pdf"), "no group whose every ward the official may see");
     let response = get("/areas/00070/report.pdf", &official).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.content_type(), Some(ContentType::PDF));
