@@ -272,10 +272,11 @@ pub fn respondent_report(
     .into_iter()
     .map(|(p, name)| (p, p.shown.then_some(name)))
     .collect();
-    let grays = [SECONDARY, Colour(120, 120, 120)];
-    for (i, (_, name)) in peers.iter().enumerate() {
-        if let Some(name) = name {
-            series.push(Series { name: (*name).to_string(), colour: grays[i] });
+    // Lighter, then darker gray: whichever peers are shown, the first is always the lightest.
+    let mut grays = [SECONDARY, Colour(120, 120, 120)].into_iter();
+    for name in peers.iter().filter_map(|(_, name)| *name) {
+        if let Some(colour) = grays.next() {
+            series.push(Series { name: name.to_string(), colour });
         }
     }
     let rows = a
@@ -305,7 +306,8 @@ pub fn respondent_report(
     flow.heading(t.respondent_dimensions.get(lang), height);
     flow.block(height + 2.0, |page, top| chart.draw(page, top));
     flow.paragraph(t.respondent_dimensions_note.get(lang), SMALL);
-    for (peer, _) in &peers {
+    // An agency has no sector: nothing to say about its peers there.
+    for (peer, _) in peers.iter().filter(|(p, _)| !p.name.is_empty()) {
         let template =
             if peer.shown { &t.respondent_peers_shown } else { &t.respondent_peers_hidden };
         flow.paragraph(
