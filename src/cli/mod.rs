@@ -1,5 +1,7 @@
-//! The command line: `serve`, `check`, `score`, `demo`, `user`, `frame`, `report`, `export`.
+//! The command line: `serve`, `check`, `score`, `demo`, `user`, `frame`, `report`, `export`,
+//! `backup`, `restore`.
 
+mod backup;
 mod check;
 mod demo;
 mod export;
@@ -64,6 +66,18 @@ enum Command {
     /// The business-register frame of a wave.
     #[command(subcommand)]
     Frame(frame::FrameCommand),
+    /// Copy the database to FILE while the server runs, and check the copy.
+    Backup {
+        /// The copy to write (replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first); the current content is
+    /// kept beside the database as `<name>.before-restore-<time>.db`.
+    Restore {
+        /// The backup to restore.
+        from: PathBuf,
+    },
     /// Write PDF reports: a respondent's, an area's, the city's, or every area's.
     #[command(subcommand)]
     Report(report::ReportCommand),
@@ -112,6 +126,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
         Command::Report(command) => report::run(&config, command),
+        Command::Backup { out } => backup::backup(&config, &out),
+        Command::Restore { from } => backup::restore(&config, &from),
         Command::Export { wave, out, survey, threshold } => {
             export::run(&config, &wave, &out, survey, threshold)
         }

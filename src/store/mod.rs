@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod fieldwork;
 mod frame;
 mod migrations;
@@ -20,6 +21,7 @@ pub use accounts::{
     record_login_failure, session, set_disabled, set_password, touch_session, user_id, users,
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
+pub use backup::integrity;
 pub use fieldwork::{
     CellRow, Counts, MicroRow, StatRow, answers_of, counts_by_area, counts_by_section,
     counts_in_area, for_each_submitted, for_each_submitted_answers, for_each_submitted_cells,

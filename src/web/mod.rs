@@ -61,6 +61,16 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
 pub fn serve(config: AppConfig) -> Result<(), String> {
     let app = App::start(&config).map_err(|e| e.to_string())?;
     let templates = Templates::load(&config.templates)?;
-    let rocket = build(app, templates, &config)?;
-    rocket::execute(rocket.launch()).map(|_| ()).map_err(|e| format!("the server stopped: {e}"))
+    let rocket = build(app.clone(), templates, &config)?;
+    // On SIGTERM or Ctrl-C Rocket stops accepting, lets requests in flight finish (the
+    // `shutdown` grace in Rocket.toml), then returns here.
+    let served = rocket::execute(rocket.launch());
+    let folded = app.store.checkpoint();
+    served.map_err(|e| format!("the server stopped: {e}"))?;
+    match folded {
+        Ok(true) => println!("dxsurvey stopped; the database is checkpointed"),
+        Ok(false) => println!("dxsurvey stopped; the checkpoint was partial (a reader was busy)"),
+        Err(e) => return Err(format!("dxsurvey stopped, but the checkpoint failed: {e}")),
+    }
+    Ok(())
 }

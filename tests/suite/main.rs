@@ -8,6 +8,7 @@ mod access;
 mod browser;
 mod cli;
 mod helpers;
+mod reliability;
 mod reports;
 mod respond;
 mod sessions;
