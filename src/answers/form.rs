@@ -136,3 +136,32 @@ impl Answers {
 pub fn is_not_applicable(answer: Option<&Answer>) -> bool {
     matches!(answer, Some(Answer::NotApplicable))
 }
+
+/// The fields a browser sends for page `page` when the answers are `answers` (as stored: JSON
+/// keyed by question id), the "next" button included. The inverse of applying a page; the
+/// harness and the tests fill forms with it.
+pub fn page_fields(
+    survey: &Survey,
+    page: usize,
+    answers: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut fields = Vec::new();
+    for i in survey.pages[page].questions.clone() {
+        let id = &survey.questions[i].id;
+        match answers.get(id) {
+            Some(Value::Array(items)) => fields.extend(items.iter().map(|v| (id.clone(), text(v)))),
+            Some(value) => fields.push((id.clone(), text(value))),
+            None => {}
+        }
+        if let Some(Value::String(other)) = answers.get(&format!("{id}{OTHER_SUFFIX}")) {
+            fields.push((format!("{id}{OTHER_SUFFIX}"), other.clone()));
+        }
+    }
+    fields.push(("action".into(), "next".into()));
+    fields
+}

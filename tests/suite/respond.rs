@@ -31,29 +31,7 @@ pub fn example(name: &str) -> Map<String, Value> {
 }
 
 /// Form fields that answer the questions of page `page` as `answers` does.
-pub fn page_fields(
-    survey: &Survey,
-    page: usize,
-    answers: &Map<String, Value>,
-) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
-    for i in survey.pages[page].questions.clone() {
-        let id = &survey.questions[i].id;
-        match answers.get(id) {
-            Some(Value::Array(items)) => {
-                fields.extend(items.iter().map(|v| (id.clone(), v.as_str().unwrap().to_string())))
-            }
-            Some(Value::String(s)) => fields.push((id.clone(), s.clone())),
-            Some(other) => fields.push((id.clone(), other.to_string())),
-            None => {}
-        }
-        if let Some(Value::String(other)) = answers.get(&format!("{id}_other")) {
-            fields.push((format!("{id}_other"), other.clone()));
-        }
-    }
-    fields.push(("action".into(), "next".into()));
-    fields
-}
+pub use dxsurvey::answers::form::page_fields;
 
 /// `application/x-www-form-urlencoded`, every byte but letters and digits escaped.
 pub fn encode(fields: &[(String, String)]) -> String {

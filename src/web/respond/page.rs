@@ -199,7 +199,10 @@ pub async fn save(
         return invalid(app, templates, lang, &opened, page, &form, &problems);
     }
     let id = opened.response.id;
-    let saved = app.store.call(move |s| s.write(|tx| store::update_draft(tx, id, &draft))).await?;
+    let saved = app
+        .store
+        .call(move |s| s.write_batched(move |tx| store::update_draft(tx, id, &draft)))
+        .await?;
     if !saved {
         return Ok(Reply::to(opened.url("result")));
     }

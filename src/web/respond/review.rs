@@ -101,7 +101,7 @@ pub async fn submit(token: &str, _form: FormFields, app: &State<App>) -> Result<
     let reference = app.reference.clone();
     app.store
         .call(move |s| {
-            s.write(|tx| {
+            s.write_batched(move |tx| {
                 // Read again inside the write: the draft may have changed since it was opened.
                 let current = store::response_by_id(tx, id)?
                     .ok_or_else(|| StoreError::NotFound(format!("response {id}")))?;

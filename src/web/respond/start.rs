@@ -110,9 +110,11 @@ pub async fn create(
     let created = app
         .store
         .call(move |s| {
-            s.write(|tx| match store::existing_response(tx, &draft.wave_id, &draft.identity)? {
-                Some(status) => Ok(Err(status)),
-                None => store::insert_response(tx, &draft, Some(&hash)).map(Ok),
+            s.write_batched(move |tx| {
+                match store::existing_response(tx, &draft.wave_id, &draft.identity)? {
+                    Some(status) => Ok(Err(status)),
+                    None => store::insert_response(tx, &draft, Some(&hash)).map(Ok),
+                }
             })
         })
         .await;
