@@ -212,3 +212,100 @@ fn a_backup_taken_while_the_server_runs_restores_into_a_new_installation() {
         restored.query_row("SELECT count(*) FROM responses", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 300, "a refused restore changes nothing");
 }
+
+/// The harness's load, as a command: `(succeeded, output)`.
+fn harness(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_dxharness"))
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), said)
+}
+
+/// "N acknowledged, M lost", read from the verifier's last line.
+fn counts(said: &str) -> (usize, usize) {
+    let line = said.lines().rfind(|l| l.contains(" acknowledged, ")).unwrap_or_default();
+    let number = |text: &str| text.trim().parse::<usize>().unwrap_or(usize::MAX);
+    let (acked, rest) = line.split_once(" acknowledged, ").unwrap_or(("", ""));
+    (number(acked), number(rest.trim_end_matches(" lost")))
+}
+
+fn load_and_record(port: u16, dir: &Path, seconds: &str) -> (bool, String) {
+    let record = dir.join("acks.jsonl");
+    harness(&[
+        "load",
+        "--host",
+        &format!("127.0.0.1:{port}"),
+        "--wave",
+        &crate::respond::wave(),
+        "--concurrency",
+        "8",
+        "--duration",
+        seconds,
+        "--record",
+        record.to_str().unwrap(),
+    ])
+}
+
+fn verify(dir: &Path) -> (bool, String) {
+    harness(&[
+        "verify",
+        "--record",
+        dir.join("acks.jsonl").to_str().unwrap(),
+        "--database",
+        dir.join("db.sqlite").to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn a_short_load_of_whole_respondent_flows_is_served_without_an_error_and_fully_stored() {
+    let dir = TempDir::new().unwrap();
+    let (server, port) = serve(dir.path());
+    let (loaded, said) = load_and_record(port, dir.path(), "2");
+    assert!(loaded, "no errors under load: {said}");
+    assert!(said.contains("section save (POST)") && said.contains("0 errors"), "{said}");
+    drop(server);
+    let (verified, said) = verify(dir.path());
+    let (acked, lost) = counts(&said);
+    assert!(verified && acked > 50 && lost == 0, "{said}");
+    assert!(
+        said.contains("integrity check: ok")
+            && said.contains("differing from the scoring module's: 0")
+    );
+
+    // The verifier can fail: one stored answer changed behind its back is a loss.
+    let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE responses SET answers = json_set(answers, '$.legal_name', 'changed') WHERE id = (SELECT max(id) FROM responses)",
+        [],
+    )
+    .unwrap();
+    let (verified, said) = verify(dir.path());
+    assert!(!verified && counts(&said).1 == 1, "{said}");
+}
+
+#[test]
+fn a_server_killed_mid_load_keeps_every_write_it_acknowledged() {
+    let dir = TempDir::new().unwrap();
+    let (mut server, port) = serve(dir.path());
+    let record = dir.path().to_path_buf();
+    let load = std::thread::spawn(move || load_and_record(port, &record, "3"));
+    std::thread::sleep(Duration::from_millis(1500));
+    server.0.kill().unwrap(); // SIGKILL: no shutdown, no checkpoint
+    server.0.wait().unwrap();
+    let (loaded, said) = load.join().unwrap();
+    assert!(!loaded, "the kill interrupted the load: {said}");
+    let (restarted, port) = serve(dir.path());
+    assert!(get(port, "/").starts_with("HTTP/1.1 200"), "the server recovers");
+    drop(restarted);
+    let (verified, said) = verify(dir.path());
+    let (acked, lost) = counts(&said);
+    assert!(verified && acked > 20 && lost == 0, "{said}");
+    assert!(said.contains("integrity check: ok"), "{said}");
+}

@@ -56,6 +56,8 @@ pub struct Options {
     pub record: Option<PathBuf>,
     /// Keeps tax codes apart between runs on the same database.
     pub run: u32,
+    /// Pause between steps.
+    pub think: Duration,
 }
 
 /// What one respondent task measured.
@@ -163,9 +165,10 @@ async fn flow(
     acks: &mpsc::Sender<Ack>,
 ) -> Result<(), String> {
     let start = format!("/start/{}/{}", options.wave, survey.id);
-    timed(tally, Step::StartPage, connection.get(&start), 200).await?;
+    timed(options.think, tally, Step::StartPage, connection.get(&start), 200).await?;
     let fields = page_fields(survey, 0, answers);
-    let reply = timed(tally, Step::Start, connection.post(&start, &fields), 303).await?;
+    let reply =
+        timed(options.think, tally, Step::Start, connection.post(&start, &fields), 303).await?;
     let token = reply
         .location
         .as_deref()
@@ -183,21 +186,32 @@ async fn flow(
             continue; // Nothing shown on this page for these answers.
         }
         let uri = format!("/r/{token}/p/{}", page + 1);
-        timed(tally, Step::Save, connection.post(&uri, &fields), 303).await?;
+        timed(options.think, tally, Step::Save, connection.post(&uri, &fields), 303).await?;
         let _ = acks.send(Ack { token: token.clone(), kind: "save".into(), page, fields });
     }
-    timed(tally, Step::Submit, connection.post(&format!("/r/{token}/submit"), &[]), 303).await?;
+    timed(
+        options.think,
+        tally,
+        Step::Submit,
+        connection.post(&format!("/r/{token}/submit"), &[]),
+        303,
+    )
+    .await?;
     let _ = acks.send(Ack { token, kind: "submit".into(), page: 0, fields: vec![] });
     tally.submitted += 1;
     Ok(())
 }
 
 async fn timed(
+    think: Duration,
     tally: &mut Tally,
     step: Step,
     request: impl std::future::Future<Output = std::io::Result<crate::http::Reply>>,
     expected: u16,
 ) -> Result<crate::http::Reply, String> {
+    if !think.is_zero() {
+        rocket::tokio::time::sleep(think).await;
+    }
     let started = Instant::now();
     let reply = request.await;
     let index = Step::ALL.iter().position(|s| *s == step).unwrap_or(0);

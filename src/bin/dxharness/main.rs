@@ -51,6 +51,9 @@ enum Command {
         /// A number that keeps the tax codes of this run apart from other runs'.
         #[arg(long, default_value_t = 1)]
         run: u32,
+        /// Milliseconds each respondent pauses between steps (0: none, the harshest load).
+        #[arg(long, default_value_t = 0)]
+        think: u64,
     },
     /// Checks that every recorded acknowledged write is in the database.
     Verify {
@@ -77,7 +80,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Load { host, wave, concurrency, duration, record, run } => {
+        Command::Load { host, wave, concurrency, duration, record, run, think } => {
             let pool: Vec<_> = sample_answers(&survey, &reference, 2_000, u64::from(run))
                 .iter()
                 .map(|a| a.to_json(&survey))
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
                 duration: Duration::from_secs(duration),
                 record,
                 run,
+                think: Duration::from_millis(think),
             };
             let passed = rocket::execute(load::run(options, Arc::new(survey), Arc::new(pool)));
             if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
