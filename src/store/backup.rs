@@ -82,6 +82,44 @@ pub fn integrity(conn: &Connection) -> Result<(), StoreError> {
     }
 }
 
+/// Checkpoints the log in the background while the server runs, so that copying log pages
+/// back into the database never happens inside a respondent's commit.
+pub struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Store {
+    /// Starts checkpointing every `every`, on a connection of its own: a passive checkpoint
+    /// copies what no reader still needs and never waits for, nor blocks, the writer.
+    pub fn start_checkpointer(&self, every: Duration) -> Result<Checkpointer, StoreError> {
+        let conn = super::connect(&self.path)?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("checkpointer".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(every)
+                {
+                    // Once every frame is copied, the next commit starts the log over, so it
+                    // stays small. A failure is simply tried again next time.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| StoreError::Worker(e.to_string()))?;
+        Ok(Checkpointer { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

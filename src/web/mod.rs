@@ -62,9 +62,14 @@ pub fn serve(config: AppConfig) -> Result<(), String> {
     let app = App::start(&config).map_err(|e| e.to_string())?;
     let templates = Templates::load(&config.templates)?;
     let rocket = build(app.clone(), templates, &config)?;
+    let checkpointer = app
+        .store
+        .start_checkpointer(std::time::Duration::from_millis(250))
+        .map_err(|e| e.to_string())?;
     // On SIGTERM or Ctrl-C Rocket stops accepting, lets requests in flight finish (the
     // `shutdown` grace in Rocket.toml), then returns here.
     let served = rocket::execute(rocket.launch());
+    drop(checkpointer);
     let folded = app.store.checkpoint();
     served.map_err(|e| format!("the server stopped: {e}"))?;
     match folded {

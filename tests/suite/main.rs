@@ -8,6 +8,7 @@ mod access;
 mod browser;
 mod cli;
 mod helpers;
+mod hostile;
 mod reliability;
 mod reports;
 mod respond;
