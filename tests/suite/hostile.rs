@@ -110,11 +110,20 @@ impl Probe<'_> {
         session: Option<&str>,
         payload: &[u8],
     ) {
+        self.send_as(method, uri, ContentType::Form, body, session, payload).await;
+    }
+
+    async fn send_as(
+        &mut self,
+        method: &str,
+        uri: &str,
+        content_type: ContentType,
+        body: Option<Vec<u8>>,
+        session: Option<&str>,
+        payload: &[u8],
+    ) {
         let mut request = if method == "POST" {
-            self.client
-                .post(uri.to_string())
-                .header(ContentType::Form)
-                .body(body.unwrap_or_default())
+            self.client.post(uri.to_string()).header(content_type).body(body.unwrap_or_default())
         } else {
             self.client.get(uri.to_string())
         };
@@ -257,6 +266,22 @@ async fn every_hostile_input_to_every_form_and_route_gets_a_clear_answer_and_cha
             fields.push(("csrf".into(), csrf.clone().into_bytes()));
             probe.send("POST", uri, Some(form(&fields)), Some(&admin), &payload).await;
         }
+        // The frame upload, as a file whose content is the payload.
+        let boundary = "hostile-boundary";
+        let mut upload = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"wave\"\r\n\r\n{wave}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"frame.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\narea_code,vsic_section,size_class,enterprises\n"
+        )
+        .into_bytes();
+        upload.extend_from_slice(&payload);
+        upload.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let multipart =
+            ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+        probe
+            .send_as("POST", "/admin/frame", multipart, Some(upload), Some(&admin), &payload)
+            .await;
         probe
             .send(
                 "POST",
