@@ -14,7 +14,7 @@ use dxsurvey::app::App;
 use dxsurvey::config::AppConfig;
 use dxsurvey::demo::{DemoOptions, generate};
 use dxsurvey::figures::Breakdown;
-use dxsurvey::report::area::{Inputs, Place, area_report};
+use dxsurvey::report::area::{Inputs, Place, area_report, each_area_report, every_area};
 use dxsurvey::report::city::city_report;
 use dxsurvey::survey::Lang;
 use time::OffsetDateTime;
@@ -79,26 +79,12 @@ fn main() {
     let city = city_report(&app, &app.texts, &inputs, Lang::Vi, created);
     println!("city overview: {:.1} ms, {} KB", ms(started), city.len() / 1024);
 
-    let places: Vec<Place> = app
-        .reference
-        .areas
-        .iter()
-        .filter_map(|a| Place::find(&app.reference, a.code.as_str()))
-        .collect();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (next, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let places = every_area(&app.reference);
+    let bytes = AtomicUsize::new(0);
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some(place) = places.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let pdf = area_report(&app, &app.texts, &inputs, place, Lang::Vi, created);
-                    std::fs::write(dir.path().join(format!("{}.pdf", place.code)), &pdf)
-                        .expect("written");
-                    bytes.fetch_add(pdf.len(), Ordering::Relaxed);
-                }
-            });
-        }
+    let workers = each_area_report(&app, &inputs, &places, Lang::Vi, created, |place, pdf| {
+        std::fs::write(dir.path().join(format!("{}.pdf", place.code)), &pdf).expect("written");
+        bytes.fetch_add(pdf.len(), Ordering::Relaxed);
     });
     println!(
         "all {} area reports on {workers} workers: {:.2} s, {} KB in all",

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
-use crate::report::area::{Inputs, Place, area_report};
+use crate::report::area::{Inputs, Place, area_report, each_area_report, every_area};
 use crate::report::city::city_report;
 use crate::report::respondent::{self, respondent_report};
 use crate::store;
@@ -148,38 +148,24 @@ fn all_areas(app: &App, wave: &str, common: &Common, out: &Path) -> Result<ExitC
     let started = Instant::now();
     let inputs = Inputs::compute(app, wave, common.threshold)?;
     let prepared = started.elapsed();
-    let places: Vec<Place> = app
-        .reference
-        .areas
-        .iter()
-        .filter_map(|a| Place::find(&app.reference, a.code.as_str()))
-        .collect();
-    let (next, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let places = every_area(&app.reference);
+    let (done, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let failures = Mutex::new(Vec::new());
-    let bytes = AtomicUsize::new(0);
     let progress = Progress::new(places.len());
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let created = common.created();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some(place) = places.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let pdf = area_report(app, &app.texts, &inputs, place, common.lang, created);
-                    let path = out.join(format!("{}.pdf", place.code));
-                    match std::fs::write(&path, &pdf) {
-                        Ok(()) => {
-                            bytes.fetch_add(pdf.len(), Ordering::Relaxed);
-                        }
-                        Err(e) => failures
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(format!("{}: {e}", path.display())),
-                    }
-                    progress.show(done.fetch_add(1, Ordering::Relaxed) + 1, place);
+    let workers =
+        each_area_report(app, &inputs, &places, common.lang, common.created(), |place, pdf| {
+            let path = out.join(format!("{}.pdf", place.code));
+            match std::fs::write(&path, &pdf) {
+                Ok(()) => {
+                    bytes.fetch_add(pdf.len(), Ordering::Relaxed);
                 }
-            });
-        }
-    });
+                Err(e) => failures
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(format!("{}: {e}", path.display())),
+            }
+            progress.show(done.fetch_add(1, Ordering::Relaxed) + 1, place);
+        });
     progress.finish();
     let failures = failures.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(first) = failures.first() {

@@ -607,6 +607,37 @@ pub fn area_report(
     finish(flow, texts, lang, &summary.name, created)
 }
 
+/// Every ward/commune of the reference data, as places to report on.
+pub fn every_area(reference: &Reference) -> Vec<Place> {
+    reference.areas.iter().filter_map(|a| Place::find(reference, a.code.as_str())).collect()
+}
+
+/// Draws the summary of each of `places` on one worker per core, handing each PDF to
+/// `drawn(place, pdf)` on the worker's thread as soon as it is drawn. Returns the workers used.
+pub fn each_area_report(
+    app: &App,
+    inputs: &Inputs,
+    places: &[Place],
+    lang: Lang,
+    created: OffsetDateTime,
+    drawn: impl Fn(&Place, Vec<u8>) + Sync,
+) -> usize {
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(place) =
+                    places.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    drawn(place, area_report(app, &app.texts, inputs, place, lang, created));
+                }
+            });
+        }
+    });
+    workers
+}
+
 /// Footers on every page, then the bytes.
 pub(super) fn finish(
     flow: Flow,

@@ -4,9 +4,8 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
 //! test says so and passes, except under CI, where it fails.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dxsurvey::answers::Answers;
@@ -17,33 +16,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Map, Value};
 use tempfile::TempDir;
 
-use crate::helpers::repo;
+use crate::helpers::{Running, free_port, repo, wait_for};
 use crate::respond::example;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// A child process killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start on port {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 async fn browser(driver: u16, profile: &Path) -> Client {
     let options = serde_json::json!({

@@ -1,7 +1,9 @@
 //! What every test needs: the repository's paths, a private database, the binary, the app.
 
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 use dxsurvey::app::App;
 use dxsurvey::auth::{SecretToken, StaffRole};
@@ -94,4 +96,28 @@ pub fn signed_in(app: &App, email: &str, role: StaffRole, areas: &[&str]) -> (St
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     app.store.write(|tx| store::create_session(tx, &token.hash(), id, csrf.as_str(), now)).unwrap();
     (token.as_str().to_string(), csrf.as_str().to_string())
+}
+
+/// A child process killed when the test ends, however it ends.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port nobody listens on.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until something listens on `port` (at most 30 s).
+pub fn wait_for(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

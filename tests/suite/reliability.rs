@@ -2,16 +2,16 @@
 //! the server cleanly with the database checkpointed, and backups are taken live.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use tempfile::TempDir;
 
-use crate::helpers::{repo, run, spawn_app, text};
+use crate::helpers::{Running, free_port, repo, run, spawn_app, text, wait_for};
 use crate::respond::{answer_all, app, example, page_fields, post, start, survey};
 
 /// The stored answers and status of every response.
@@ -105,20 +105,6 @@ async fn a_full_disk_answers_503_never_a_false_success() {
     assert_eq!(responses(&client).len(), acknowledged, "every acknowledged start, and only those");
 }
 
-/// A child process killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// The real server on a database in `dir`, once it answers.
 fn serve(dir: &Path) -> (Running, u16) {
     let port = free_port();
@@ -131,12 +117,9 @@ fn serve(dir: &Path) -> (Running, u16) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Running(child), port)
+    let server = Running(child);
+    wait_for(port, "the server");
+    (server, port)
 }
 
 fn get(port: u16, path: &str) -> String {
