@@ -82,13 +82,25 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// The figures of `wave_id`'s enterprise questionnaire and of the earlier waves that have it;
-    /// `compute` gives the figures of a wave (fresh, or from a cache).
-    pub fn load(
+    /// The inputs of `wave`, given the figures of its trend's waves (`trend_waves`, oldest
+    /// first, `wave` last) for its enterprise questionnaire `survey`.
+    pub fn assemble(
         app: &App,
-        wave_id: &str,
-        mut compute: impl FnMut(&str, &str) -> Result<WaveFigures, FiguresError>,
+        wave: Wave,
+        survey: &str,
+        series: Vec<WaveFigures>,
     ) -> Result<Inputs, ReportError> {
+        let (counts, frame) = app.store.read(|c| {
+            Ok((
+                store::survey_counts_by_area(c, &wave.id, survey)?,
+                store::frame_by_area(c, &wave.id)?,
+            ))
+        })?;
+        Ok(Inputs { wave, series, counts, frame })
+    }
+
+    /// Computes the figures of `wave_id` and of its trend's waves afresh (the command line).
+    pub fn compute(app: &App, wave_id: &str, threshold: u32) -> Result<Inputs, ReportError> {
         let waves = app.store.read(store::waves)?;
         let wave = waves
             .iter()
@@ -96,35 +108,19 @@ impl Inputs {
             .cloned()
             .ok_or_else(|| ReportError::NoWave(wave_id.into()))?;
         let survey = enterprise_survey(app, &wave)?;
-        let mut series = Vec::new();
-        for (_, id) in trend_waves(&waves, &wave, &survey) {
-            series.push(compute(&id, &survey)?);
-        }
-        let (counts, frame) = app.store.read(|c| {
-            Ok((
-                store::survey_counts_by_area(c, wave_id, &survey)?,
-                store::frame_by_area(c, wave_id)?,
-            ))
-        })?;
-        Ok(Inputs { wave, series, counts, frame })
-    }
-
-    /// Computes every wave's figures afresh (the command line).
-    pub fn compute(app: &App, wave_id: &str, threshold: u32) -> Result<Inputs, ReportError> {
-        let waves = app.store.read(store::waves)?;
-        Inputs::load(app, wave_id, |wave, survey| {
-            let sample = crate::figures::sample(app, wave, survey)?;
-            let figures = crate::figures::figures_of(app, wave, &sample, threshold);
-            Ok(WaveFigures {
-                year: year_of(&waves, wave),
-                sample: Arc::new(sample),
-                figures: Arc::new(figures),
+        let series = trend_waves(&waves, &wave, &survey)
+            .into_iter()
+            .map(|(year, id)| {
+                let sample = crate::figures::sample(app, &id, &survey)?;
+                let figures = crate::figures::figures_of(app, &id, &sample, threshold);
+                Ok(WaveFigures { year, sample: Arc::new(sample), figures: Arc::new(figures) })
             })
-        })
+            .collect::<Result<_, FiguresError>>()?;
+        Inputs::assemble(app, wave, &survey, series)
     }
 
     pub fn latest(&self) -> &WaveFigures {
-        // `load` always puts the report's own wave last.
+        // The trend always ends with the report's own wave.
         &self.series[self.series.len() - 1]
     }
 }
@@ -156,13 +152,9 @@ fn year(wave: &Wave) -> i32 {
     wave.opens_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
 }
 
-pub fn year_of(waves: &[Wave], id: &str) -> i32 {
-    waves.iter().find(|w| w.id == id).map_or(0, year)
-}
-
 /// The figures of a place in a wave: its total (`City`, `all`) and its breakdowns by section and
 /// size; for no place, the city's own.
-pub fn figures_for(app: &App, wave: &WaveFigures, place: Option<&Place>) -> Vec<Figure> {
+fn figures_for(app: &App, wave: &WaveFigures, place: Option<&Place>) -> Vec<Figure> {
     match place {
         Some(place) => area_figures(app, &wave.sample, &wave.figures, &place.areas),
         None => wave
@@ -186,14 +178,31 @@ pub(super) struct Summary<'a> {
     pub texts: &'a ReportTexts,
     pub lang: Lang,
     pub inputs: &'a Inputs,
+    /// The ward/commune or group; `None` for the whole city.
+    pub place: Option<&'a Place>,
     /// The place's figures in each wave of the series, in the same order.
-    pub own: Vec<Vec<Figure>>,
+    own: Vec<Vec<Figure>>,
     /// The place's name ("whole city" for the city).
     pub name: String,
-    pub is_city: bool,
 }
 
-impl Summary<'_> {
+impl<'a> Summary<'a> {
+    pub fn new(
+        app: &'a App,
+        texts: &'a ReportTexts,
+        lang: Lang,
+        inputs: &'a Inputs,
+        place: Option<&'a Place>,
+    ) -> Summary<'a> {
+        let own = inputs.series.iter().map(|w| figures_for(app, w, place)).collect();
+        let name = place.map_or(&texts.city, |p| &p.name).get(lang).to_string();
+        Summary { app, texts, lang, inputs, place, own, name }
+    }
+
+    fn is_city(&self) -> bool {
+        self.place.is_none()
+    }
+
     fn latest(&self) -> &[Figure] {
         &self.own[self.own.len() - 1]
     }
@@ -214,10 +223,10 @@ impl Summary<'_> {
         self.texts.suppressed_mark.get(self.lang).to_string()
     }
 
-    pub fn coverage(&self, flow: &mut Flow, areas: &[String]) {
+    pub fn coverage(&self, flow: &mut Flow) {
         let lang = self.lang;
         let t = self.texts;
-        let in_place = |code: &str| self.is_city || areas.iter().any(|a| a == code);
+        let in_place = |code: &str| self.place.is_none_or(|p| p.areas.iter().any(|a| a == code));
         let (submitted, drafts) = self
             .inputs
             .counts
@@ -300,7 +309,7 @@ impl Summary<'_> {
             _ => {}
         }
         let mut rows = vec![(self.name.clone(), latest.map(as_percent))];
-        if !self.is_city {
+        if !self.is_city() {
             let city = self
                 .figures()
                 .figures
@@ -407,14 +416,14 @@ impl Summary<'_> {
             .map(|(i, v)| {
                 let own = self.total(self.latest(), i).and_then(|f| f.estimate.as_ref());
                 let mut values = vec![own.map(|e| e.estimate)];
-                if !self.is_city {
+                if !self.is_city() {
                     values.push(city(i));
                 }
                 (v.label.get(lang).to_string(), values)
             })
             .collect();
         let mut series = vec![Series { name: self.name.clone(), colour: PRIMARY }];
-        if !self.is_city {
+        if !self.is_city() {
             series.push(Series { name: t.city.get(lang).into(), colour: SECONDARY });
         }
         let chart = Bars {
@@ -426,7 +435,7 @@ impl Summary<'_> {
             target: None,
             format: chart_number(lang),
         };
-        let title = if self.is_city { &t.city_dimensions } else { &t.dimensions };
+        let title = if self.is_city() { &t.city_dimensions } else { &t.dimensions };
         flow.heading(title.get(lang), chart.height(flow.document()));
         flow.block(chart.height(flow.document()) + 3.0, |page, top| chart.draw(page, top));
     }
@@ -567,16 +576,7 @@ pub fn area_report(
     lang: Lang,
     created: OffsetDateTime,
 ) -> Vec<u8> {
-    let own = inputs.series.iter().map(|w| figures_for(app, w, Some(place))).collect();
-    let summary = Summary {
-        app,
-        texts,
-        lang,
-        inputs,
-        own,
-        name: place.name.get(lang).to_string(),
-        is_city: false,
-    };
+    let summary = Summary::new(app, texts, lang, inputs, Some(place));
     let title = texts.area_title.get(lang);
     let mut flow = Flow::new(Document::new(&format!("{title} – {}", summary.name)));
     let wave = fill(&texts.wave, lang, &[("wave", &inputs.wave.id)]);
@@ -598,7 +598,7 @@ pub fn area_report(
             SMALL,
         );
     }
-    summary.coverage(&mut flow, &place.areas);
+    summary.coverage(&mut flow);
     summary.innovation(&mut flow);
     summary.levels(&mut flow);
     summary.dimensions(&mut flow);

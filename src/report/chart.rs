@@ -4,7 +4,7 @@
 //! dotted one.
 
 use super::layout::{INK, MUTED, RULE, WIDTH};
-use super::pdf::{Colour, Document, MARGIN, Page, Style, Weight};
+use super::pdf::{Colour, Document, MARGIN, Page, Style, Weight, shortened};
 
 /// First series: dark blue (about 25% lightness in grayscale).
 pub const PRIMARY: Colour = Colour(22, 62, 110);
@@ -86,7 +86,7 @@ impl Bars {
         for (r, (label, values)) in self.rows.iter().enumerate() {
             let row_top = plot_top + r as f32 * per_row + GROUP_GAP / 2.0;
             let middle = row_top + BAR * self.series.len() as f32 / 2.0;
-            let shown = fit(page, label, LABEL, LABEL_COLUMN - 3.0);
+            let shown = shortened(label, LABEL_COLUMN - 3.0, |t| page.width(t, LABEL));
             page.text(MARGIN, middle + 1.1, LABEL, &shown);
             for (s, value) in values.iter().enumerate() {
                 let bar_top = row_top + s as f32 * BAR;
@@ -161,7 +161,12 @@ impl Intervals {
         for (r, (label, value)) in self.rows.iter().enumerate() {
             let row_top = plot_top + r as f32 * INTERVAL_ROW;
             let middle = row_top + INTERVAL_ROW / 2.0;
-            page.text(MARGIN, middle + 1.1, LABEL, &fit(page, label, LABEL, LABEL_COLUMN - 3.0));
+            page.text(
+                MARGIN,
+                middle + 1.1,
+                LABEL,
+                &shortened(label, LABEL_COLUMN - 3.0, |t| page.width(t, LABEL)),
+            );
             let Some((estimate, low, high)) = *value else {
                 page.text(left + 1.2, middle + 1.1, AXIS, &self.mark);
                 continue;
@@ -269,16 +274,4 @@ fn draw_axis(
     page.line((left, bottom), (right, bottom), 0.6, RULE);
     let centre = (left + right) / 2.0 - page.width(title, AXIS) / 2.0;
     page.text(centre, bottom + 7.5, AXIS, title);
-}
-
-/// `text` shortened with an ellipsis to fit `width`.
-fn fit(page: &Page<'_>, text: &str, style: Style, width: f32) -> String {
-    if page.width(text, style) <= width {
-        return text.to_string();
-    }
-    let mut shown: String = text.to_string();
-    while !shown.is_empty() && page.width(&format!("{shown}…"), style) > width {
-        shown.pop();
-    }
-    format!("{}…", shown.trim_end())
 }

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::area::{Inputs, Summary, figures_for, finish, flagged, interval, thousands};
+use super::area::{Inputs, Summary, finish, flagged, interval, thousands};
 use super::layout::{BODY, Column, Flow, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
@@ -21,16 +21,7 @@ pub fn city_report(
     lang: Lang,
     created: OffsetDateTime,
 ) -> Vec<u8> {
-    let own = inputs.series.iter().map(|w| figures_for(app, w, None)).collect();
-    let summary = Summary {
-        app,
-        texts,
-        lang,
-        inputs,
-        own,
-        name: texts.city.get(lang).to_string(),
-        is_city: true,
-    };
+    let summary = Summary::new(app, texts, lang, inputs, None);
     let figures = &inputs.latest().figures;
     let title = texts.city_title.get(lang);
     let mut flow = Flow::new(Document::new(title));
@@ -47,7 +38,7 @@ pub fn city_report(
         ),
         BODY,
     );
-    summary.coverage(&mut flow, &[]);
+    summary.coverage(&mut flow);
     summary.innovation(&mut flow);
 
     flow.heading(texts.city_estimates.get(lang), 30.0);

@@ -138,7 +138,7 @@ impl Document {
         for index in 0..pages {
             let number = numbering(index + 1, pages);
             let room = PAGE_WIDTH - 2.0 * MARGIN - self.text_width(&number, style) - 6.0;
-            let left = shortened(self, left, style, room);
+            let left = shortened(left, room, |t| self.text_width(t, style));
             let mut page = self.on_page(index);
             page.line((MARGIN, FOOTER_RULE), (PAGE_WIDTH - MARGIN, FOOTER_RULE), 0.5, style.colour);
             page.text(MARGIN, FOOTER_BASELINE, style, &left);
@@ -252,13 +252,13 @@ impl Page<'_> {
     }
 }
 
-/// `text`, shortened with an ellipsis if it is wider than `width` millimetres.
-pub fn shortened(doc: &Document, text: &str, style: Style, width: f32) -> String {
-    if doc.text_width(text, style) <= width {
+/// `text`, shortened with an ellipsis if `measure` finds it wider than `width` millimetres.
+pub fn shortened(text: &str, width: f32, measure: impl Fn(&str) -> f32) -> String {
+    if measure(text) <= width {
         return text.to_string();
     }
     let mut shown = text.to_string();
-    while !shown.is_empty() && doc.text_width(&format!("{shown}…"), style) > width {
+    while !shown.is_empty() && measure(&format!("{shown}…")) > width {
         shown.pop();
     }
     format!("{}…", shown.trim_end())
@@ -394,10 +394,10 @@ mod tests {
         let doc = Document::new("t");
         let style = Style::new(8.0, Weight::Regular, Colour::BLACK);
         let long = "Công ty Cổ phần Đầu tư Phát triển Công nghệ và Thương mại Dịch vụ ".repeat(4);
-        let short = shortened(&doc, &long, style, 100.0);
+        let short = shortened(&long, 100.0, |t| doc.text_width(t, style));
         assert!(short.ends_with('…') && doc.text_width(&short, style) <= 100.0, "{short}");
         assert!(long.starts_with(short.trim_end_matches('…')));
-        assert_eq!(shortened(&doc, "Hà Nội", style, 100.0), "Hà Nội");
+        assert_eq!(shortened("Hà Nội", 100.0, |t| doc.text_width(t, style)), "Hà Nội");
     }
 
     #[test]

@@ -166,26 +166,29 @@ pub fn counts_by_section(
     wave_id: &str,
     survey_id: &str,
 ) -> Result<Vec<(String, Counts)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT vsic_section, sum(status = 'draft'), sum(status = 'submitted') FROM responses
-         WHERE wave_id = ?1 AND survey_id = ?2 AND vsic_section IS NOT NULL GROUP BY vsic_section",
-    )?;
-    let rows = stmt.query_map(params![wave_id, survey_id], |r| {
-        Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    survey_counts_by(conn, "vsic_section", wave_id, survey_id)
 }
 
-/// Counts per area code of one questionnaire in a wave.
+/// Drafts and submitted responses of a questionnaire per area code in a wave.
 pub fn survey_counts_by_area(
     conn: &Connection,
     wave_id: &str,
     survey_id: &str,
 ) -> Result<Vec<(String, Counts)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT area_code, sum(status = 'draft'), sum(status = 'submitted') FROM responses
-         WHERE wave_id = ?1 AND survey_id = ?2 AND area_code IS NOT NULL GROUP BY area_code",
-    )?;
+    survey_counts_by(conn, "area_code", wave_id, survey_id)
+}
+
+/// Counts of a questionnaire in a wave grouped by `column`, one of our own column names.
+fn survey_counts_by(
+    conn: &Connection,
+    column: &'static str,
+    wave_id: &str,
+    survey_id: &str,
+) -> Result<Vec<(String, Counts)>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {column}, sum(status = 'draft'), sum(status = 'submitted') FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND {column} IS NOT NULL GROUP BY {column}"
+    ))?;
     let rows = stmt.query_map(params![wave_id, survey_id], |r| {
         Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
     })?;

@@ -2,7 +2,6 @@
 //! for whoever may see every ward of it, the city's overview for statisticians and
 //! administrators. Staff downloads are written to the audit log.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rocket::Either;
@@ -15,12 +14,10 @@ use super::staff::{CityViewer, ClientAddress, Staff};
 use super::stats::audit;
 use super::{FiguresCache, WebError};
 use crate::app::App;
-use crate::report::area::{
-    Inputs, Place, ReportError, WaveFigures, area_report, enterprise_survey, trend_waves,
-};
+use crate::report::area::{Inputs, Place, ReportError, WaveFigures, area_report, trend_waves};
 use crate::report::city::city_report;
 use crate::report::respondent::{assess, peers, respondent_report};
-use crate::store::{self, Wave};
+use crate::store;
 use crate::survey::Lang;
 
 pub fn routes() -> Vec<Route> {
@@ -97,36 +94,52 @@ async fn respondent_pdf(
     Ok(Either::Left(Pdf::named(pdf, "tu-danh-gia.pdf")))
 }
 
-/// The inputs of the area and city reports of a wave, from the figures cache.
+/// The inputs of the area and city reports of a wave (by default the newest open one), with
+/// every wave's figures from the figures cache.
 async fn inputs(
     app: &App,
     cache: &FiguresCache,
     wave: Option<&str>,
 ) -> Result<Arc<Inputs>, WebError> {
-    let waves = app.store.call(|s| s.read(store::waves)).await?;
-    let chosen: Wave = match wave {
-        Some(id) => waves.iter().find(|w| w.id == id),
-        None => waves.iter().find(|w| w.status == store::WaveStatus::Open).or(waves.first()),
-    }
-    .cloned()
-    .ok_or(WebError::Status(Status::NotFound))?;
-    let survey = enterprise_survey(app, &chosen)?;
-    let mut computed = HashMap::new();
+    let (waves, chosen, survey) = super::stats::choose(app, wave, None).await?;
+    let mut series = Vec::new();
     for (year, id) in trend_waves(&waves, &chosen, &survey) {
         let (sample, figures) = cache.get_with_sample(app, &id, &survey).await?;
-        computed.insert(id, WaveFigures { year, sample, figures });
+        series.push(WaveFigures { year, sample, figures });
     }
     let app_ref = app.clone();
-    let inputs = blocking(move || {
-        Inputs::load(&app_ref, &chosen.id, |wave, _| {
-            computed
-                .get(wave)
-                .cloned()
-                .map_or_else(|| Err(crate::figures::FiguresError::NoWave(wave.into())), Ok)
-        })
-    })
-    .await??;
+    let inputs = blocking(move || Inputs::assemble(&app_ref, chosen, &survey, series)).await??;
     Ok(Arc::new(inputs))
+}
+
+/// The summary of `place`, or the city overview for `None`, drawn off the async threads and
+/// written to the audit log as downloaded by `staff`.
+async fn summary_pdf(
+    app: &App,
+    cache: &FiguresCache,
+    wave: Option<&str>,
+    place: Option<Place>,
+    lang: Lang,
+    staff: &Staff,
+    address: &ClientAddress,
+) -> Result<Pdf, WebError> {
+    let inputs = inputs(app, cache, wave).await?;
+    let wave_id = inputs.wave.id.clone();
+    let (detail, name) = match &place {
+        Some(p) => (format!("area {}", p.code), format!("bao-cao-{}-{wave_id}.pdf", p.code)),
+        None => ("city".to_string(), format!("bao-cao-thanh-pho-{wave_id}.pdf")),
+    };
+    let app_ref = app.clone();
+    let pdf = blocking(move || {
+        let (texts, now) = (&app_ref.texts, OffsetDateTime::now_utc());
+        match &place {
+            Some(place) => area_report(&app_ref, texts, &inputs, place, lang, now),
+            None => city_report(&app_ref, texts, &inputs, lang, now),
+        }
+    })
+    .await?;
+    audit(app, staff, "report", &wave_id, &detail, address).await?;
+    Ok(Pdf::named(pdf, &name))
 }
 
 #[get("/areas/<code>/report.pdf?<wave>&<lang>")]
@@ -146,15 +159,7 @@ async fn area_pdf(
         staff.area(app, area)?;
     }
     let lang = language(lang, visitor);
-    let inputs = inputs(app, cache, wave).await?;
-    let wave_id = inputs.wave.id.clone();
-    let (app_ref, for_place) = (app.inner().clone(), place.clone());
-    let pdf = blocking(move || {
-        area_report(&app_ref, &app_ref.texts, &inputs, &for_place, lang, OffsetDateTime::now_utc())
-    })
-    .await?;
-    audit(app, &staff, "report", &wave_id, &format!("area {}", place.code), &address).await?;
-    Ok(Pdf::named(pdf, &format!("bao-cao-{}-{wave_id}.pdf", place.code)))
+    summary_pdf(app, cache, wave, Some(place), lang, &staff, &address).await
 }
 
 #[get("/stats/report.pdf?<wave>&<lang>")]
@@ -168,13 +173,5 @@ async fn city_pdf(
     visitor: Lang,
 ) -> Result<Pdf, WebError> {
     let lang = language(lang, visitor);
-    let inputs = inputs(app, cache, wave).await?;
-    let wave_id = inputs.wave.id.clone();
-    let app_ref = app.inner().clone();
-    let pdf = blocking(move || {
-        city_report(&app_ref, &app_ref.texts, &inputs, lang, OffsetDateTime::now_utc())
-    })
-    .await?;
-    audit(app, &viewer.0, "report", &wave_id, "city", &address).await?;
-    Ok(Pdf::named(pdf, &format!("bao-cao-thanh-pho-{wave_id}.pdf")))
+    summary_pdf(app, cache, wave, None, lang, &viewer.0, &address).await
 }

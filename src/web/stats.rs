@@ -32,7 +32,7 @@ impl From<FiguresError> for WebError {
 
 /// The wave and questionnaire asked for, defaulting to the newest open wave and its enterprise
 /// questionnaire.
-async fn choose(
+pub(super) async fn choose(
     app: &App,
     wave: Option<&str>,
     survey: Option<&str>,
@@ -81,10 +81,7 @@ fn view(figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView 
     let variable = &figures.variables[f.variable];
     let share = variable.kind == Kind::Share;
     let scale = if share { 100.0 } else { 1.0 };
-    let number = |x: f64| {
-        let text = format!("{:.1}", x * scale);
-        if lang == Lang::Vi { text.replace('.', ",") } else { text }
-    };
+    let number = |x: f64| crate::report::decimal(x * scale, lang);
     let unit = if share { "%" } else { "" };
     match &f.estimate {
         Some(e) => FigureView {
@@ -303,37 +300,28 @@ async fn progress(
     lang: Lang,
 ) -> Result<Vec<ProgressView>, WebError> {
     let mut views = Vec::new();
+    let Some(wave) = waves.iter().find(|w| w.id == latest.wave) else { return Ok(views) };
+    let trend = crate::report::area::trend_waves(waves, wave, &latest.survey);
     for target in &app.reference.targets {
         let id = format!("ind_{}", target.indicator);
         let Some(v) = latest.variables.iter().position(|x| x.id == id) else { continue };
         let mut series = Vec::new();
-        let until = latest_opens(waves, &latest.wave);
-        let mut ordered: Vec<&Wave> =
-            waves.iter().filter(|w| w.opens_on.as_str() <= until).collect();
-        ordered.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
-        for wave in ordered {
-            let Ok(year) = wave.opens_on[..4].parse::<i32>() else { continue };
-            if !wave.questionnaires.iter().any(|(s, _)| *s == latest.survey) {
-                continue;
-            }
-            let figures = cache.get(app, &wave.id, &latest.survey).await?;
+        for (year, wave) in &trend {
+            let figures = cache.get(app, wave, &latest.survey).await?;
             if let Some(e) = figures
                 .figures
                 .iter()
                 .find(|f| f.breakdown == Breakdown::City && f.variable == v)
                 .and_then(|f| f.estimate.clone())
             {
-                series.push((year, e));
+                series.push((*year, e));
             }
         }
         let Some(p) = stats::progress(target, &series) else { continue };
         let city =
             latest.figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == v);
         let Some(city) = city else { continue };
-        let percent = |x: f64| {
-            let text = format!("{:.1}%", x * 100.0);
-            if lang == Lang::Vi { text.replace('.', ",") } else { text }
-        };
+        let percent = |x: f64| crate::report::percent(x, lang);
         views.push(ProgressView {
             label: target.label.get(lang).to_string(),
             target: percent(target.value),
@@ -349,10 +337,6 @@ async fn progress(
         });
     }
     Ok(views)
-}
-
-fn latest_opens<'a>(waves: &'a [Wave], id: &str) -> &'a str {
-    waves.iter().find(|w| w.id == id).map_or("9999", |w| w.opens_on.as_str())
 }
 
 /// A CSV download.
