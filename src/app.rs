@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::advice::Advice;
 use crate::catalog::Catalog;
 use crate::config::AppConfig;
+use crate::policy::DisclosurePolicy;
 use crate::reference::{Reference, ReferenceError};
 use crate::report::ReportTexts;
 use crate::store::{self, NewWave, Store, StoreError};
@@ -33,6 +34,8 @@ pub struct App {
     pub advice: Arc<Advice>,
     /// The wording of the PDF reports.
     pub texts: Arc<ReportTexts>,
+    /// What may be published, for every output.
+    pub policy: DisclosurePolicy,
 }
 
 impl App {
@@ -58,6 +61,7 @@ impl App {
             catalog: Arc::new(catalog),
             advice: Arc::new(advice),
             texts: Arc::new(texts),
+            policy: DisclosurePolicy::new(config.suppression_threshold),
         };
         app.ensure_open_wave()?;
         Ok(app)

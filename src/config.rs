@@ -68,6 +68,14 @@ impl AppConfig {
         figment.extract().map_err(|e| format!("configuration: {e}"))
     }
 
+    /// The same settings with the suppression threshold a command was given, if any.
+    pub fn with_threshold(&self, threshold: Option<u32>) -> AppConfig {
+        AppConfig {
+            suppression_threshold: threshold.unwrap_or(self.suppression_threshold),
+            ..self.clone()
+        }
+    }
+
     /// Reads the settings from `Rocket.toml` and the environment.
     pub fn load() -> Result<AppConfig, String> {
         AppConfig::from_figment(&rocket::Config::figment())

@@ -247,23 +247,18 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
     Ok(Sample { survey, variables, design, counts, sums, respondents })
 }
 
-/// Computes every figure of `survey_id` in `wave_id`, suppressing groups of fewer than
-/// `threshold` respondents (never below 3).
-pub fn figures(
-    app: &App,
-    wave_id: &str,
-    survey_id: &str,
-    threshold: u32,
-) -> Result<Figures, FiguresError> {
+/// Computes every figure of `survey_id` in `wave_id`, suppressed as the application's
+/// disclosure policy says.
+pub fn figures(app: &App, wave_id: &str, survey_id: &str) -> Result<Figures, FiguresError> {
     let sample = sample(app, wave_id, survey_id)?;
-    Ok(figures_of(app, wave_id, &sample, threshold))
+    Ok(figures_of(app, wave_id, &sample))
 }
 
-/// The figures of a sample.
-pub fn figures_of(app: &App, wave_id: &str, sample: &Sample, threshold: u32) -> Figures {
+/// The figures of a sample, suppressed as the application's disclosure policy says.
+pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
     let keys = Keys { reference: &app.reference };
     let design = &sample.design;
-    let threshold = threshold.max(stats::MIN_THRESHOLD);
+    let threshold = app.policy.threshold();
     let mut figures = Vec::new();
     for breakdown in Breakdown::ALL {
         let groups = groups(design, &keys, breakdown);

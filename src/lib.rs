@@ -13,6 +13,8 @@ pub mod demo;
 pub mod export;
 pub mod figures;
 pub mod frame;
+pub mod kernel;
+pub mod policy;
 pub mod profile;
 pub mod reference;
 pub mod report;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::survey::Lang;
+use crate::kernel::Lang;
 
 /// A problem with the answer to one question.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,6 @@ pub fn run(
     wave: &str,
     out: &Path,
     survey: Option<String>,
-    threshold: u32,
 ) -> Result<ExitCode, CliError> {
     let app = App::start(config)?;
     let found = app
@@ -38,7 +37,7 @@ pub fn run(
     };
     // Pseudonyms are keyed by the installation's secret: stable here, meaningless elsewhere.
     let key = crate::web::secret_key(config, &rocket::Config::figment())?;
-    let summary = export(&app, wave, &survey, out, threshold, &key)?;
+    let summary = export(&app, wave, &survey, out, &key)?;
     let detail = format!(
         "{survey}: aggregates, microdata, codebook{}",
         if summary.weighted { "" } else { " (not weighted)" }

@@ -91,9 +91,10 @@ enum Command {
         /// Questionnaire id [default: the wave's enterprise questionnaire]
         #[arg(long)]
         survey: Option<String>,
-        /// Fewest respondents a published figure may rest on (at least 3).
-        #[arg(long, default_value_t = crate::stats::DEFAULT_THRESHOLD)]
-        threshold: u32,
+        /// Fewest respondents a published figure may rest on (at least 3) [default: the
+        /// configuration's `suppression_threshold`].
+        #[arg(long)]
+        threshold: Option<u32>,
     },
 }
 
@@ -129,7 +130,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Backup { out } => backup::backup(&config, &out),
         Command::Restore { from } => backup::restore(&config, &from),
         Command::Export { wave, out, survey, threshold } => {
-            export::run(&config, &wave, &out, survey, threshold)
+            export::run(&config.with_threshold(threshold), &wave, &out, survey)
         }
     }
 }

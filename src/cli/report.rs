@@ -74,9 +74,10 @@ pub struct Common {
     /// byte-identical reports for the same data.
     #[arg(long, value_parser = parse_date)]
     date: Option<time::Date>,
-    /// Fewest respondents a published figure may rest on (at least 3).
-    #[arg(long, default_value_t = crate::stats::DEFAULT_THRESHOLD)]
-    threshold: u32,
+    /// Fewest respondents a published figure may rest on (at least 3) [default: the
+    /// configuration's `suppression_threshold`].
+    #[arg(long)]
+    threshold: Option<u32>,
 }
 
 impl Common {
@@ -98,8 +99,19 @@ fn parse_date(text: &str) -> Result<time::Date, String> {
         .map_err(|e| format!("'{text}' is not a date YYYY-MM-DD: {e}"))
 }
 
+impl ReportCommand {
+    fn common(&self) -> &Common {
+        match self {
+            ReportCommand::Respondent { common, .. }
+            | ReportCommand::Area { common, .. }
+            | ReportCommand::City { common, .. }
+            | ReportCommand::AllAreas { common, .. } => common,
+        }
+    }
+}
+
 pub fn run(config: &AppConfig, command: ReportCommand) -> Result<ExitCode, CliError> {
-    let app = App::start(config)?;
+    let app = App::start(&config.with_threshold(command.common().threshold))?;
     match command {
         ReportCommand::Respondent { response, common, out } => {
             let assessment = respondent::load(&app, response, common.lang)?;
@@ -110,13 +122,13 @@ pub fn run(config: &AppConfig, command: ReportCommand) -> Result<ExitCode, CliEr
         ReportCommand::Area { wave, area, common, out } => {
             let place = Place::find(&app.reference, &area)
                 .ok_or_else(|| CliError(format!("no ward/commune or group with code '{area}'")))?;
-            let inputs = Inputs::compute(&app, &wave, common.threshold)?;
+            let inputs = Inputs::compute(&app, &wave)?;
             let pdf = area_report(&app, &app.texts, &inputs, &place, common.lang, common.created());
             write(&out, &pdf)?;
             audited(&app, "report", &format!("{wave} area {}", place.code), &out, &pdf)
         }
         ReportCommand::City { wave, common, out } => {
-            let inputs = Inputs::compute(&app, &wave, common.threshold)?;
+            let inputs = Inputs::compute(&app, &wave)?;
             let pdf = city_report(&app, &app.texts, &inputs, common.lang, common.created());
             write(&out, &pdf)?;
             audited(&app, "report", &format!("{wave} city"), &out, &pdf)
@@ -146,7 +158,7 @@ fn all_areas(app: &App, wave: &str, common: &Common, out: &Path) -> Result<ExitC
     std::fs::create_dir_all(out)
         .map_err(|e| CliError(format!("cannot create {}: {e}", out.display())))?;
     let started = Instant::now();
-    let inputs = Inputs::compute(app, wave, common.threshold)?;
+    let inputs = Inputs::compute(app, wave)?;
     let prepared = started.elapsed();
     let places = every_area(&app.reference);
     let (done, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));

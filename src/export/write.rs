@@ -51,14 +51,13 @@ pub fn export(
     wave_id: &str,
     survey_id: &str,
     dir: &Path,
-    threshold: u32,
     key: &str,
 ) -> Result<ExportSummary, ExportError> {
     std::fs::create_dir_all(dir)
         .map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
     let started = std::time::Instant::now();
     let sample = figures::sample(app, wave_id, survey_id)?;
-    let figures = figures::figures_of(app, wave_id, &sample, threshold);
+    let figures = figures::figures_of(app, wave_id, &sample);
     let figures_seconds = started.elapsed().as_secs_f64();
     write_aggregates(&figures, create(&dir.join("aggregates.csv"))?)?;
     let started = std::time::Instant::now();

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Area, AreaCode, AreaGroup, Reference, Sector, SizeRules, VsicSection};
-use crate::survey::Text;
+use crate::kernel::Text;
 
 /// Everything wrong with the reference data, each with its file and line.
 #[derive(Debug)]
@@ -237,7 +237,7 @@ fn read_targets(path: &Path, problems: &mut Vec<String>) -> Vec<crate::stats::Ta
             file.targets
         }
         Err(e) => {
-            let line = e.span().map_or(0, |s| crate::survey::line_of(&source, s.start));
+            let line = e.span().map_or(0, |s| crate::kernel::line_of(&source, s.start));
             problems.push(format!("{}:{line}: {}", path.display(), e.message()));
             Vec::new()
         }
@@ -259,7 +259,7 @@ fn read_sizes(path: &Path, problems: &mut Vec<String>) -> Option<SizeRules> {
             Some(rules)
         }
         Err(e) => {
-            let line = e.span().map_or(0, |s| crate::survey::line_of(&source, s.start));
+            let line = e.span().map_or(0, |s| crate::kernel::line_of(&source, s.start));
             problems.push(format!("{}:{line}: {}", path.display(), e.message()));
             None
         }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::survey::Text;
+use crate::kernel::Text;
 
 /// A ward (phường), commune (xã) or special zone (đặc khu).
 #[derive(Debug, Clone, Serialize)]

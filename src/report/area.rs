@@ -8,12 +8,14 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::chart::{Bars, Intervals, Marker, PRIMARY, SECONDARY, Series};
+use super::chart_number;
 use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
-use super::{chart_number, date, decimal, percent};
 use crate::app::App;
 use crate::figures::{Breakdown, Figure, Figures, FiguresError, Sample, area_figures, group_label};
+use crate::kernel::format::{count, date, decimal, percent};
+use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::Reference;
 use crate::stats::{self, Estimate, Kind, Suppression};
 use crate::store::{self, Counts, StoreError, Wave};
@@ -100,7 +102,7 @@ impl Inputs {
     }
 
     /// Computes the figures of `wave_id` and of its trend's waves afresh (the command line).
-    pub fn compute(app: &App, wave_id: &str, threshold: u32) -> Result<Inputs, ReportError> {
+    pub fn compute(app: &App, wave_id: &str) -> Result<Inputs, ReportError> {
         let waves = app.store.read(store::waves)?;
         let wave = waves
             .iter()
@@ -112,7 +114,7 @@ impl Inputs {
             .into_iter()
             .map(|(year, id)| {
                 let sample = crate::figures::sample(app, &id, &survey)?;
-                let figures = crate::figures::figures_of(app, &id, &sample, threshold);
+                let figures = crate::figures::figures_of(app, &id, &sample);
                 Ok(WaveFigures { year, sample: Arc::new(sample), figures: Arc::new(figures) })
             })
             .collect::<Result<_, FiguresError>>()?;
@@ -239,15 +241,11 @@ impl<'a> Summary<'a> {
         let rate = (frame > 0).then(|| percent(submitted as f64 / frame as f64, lang));
         flow.heading(t.coverage.get(lang), 25.0);
         flow.pairs(&[
-            (t.coverage_submitted.get(lang).into(), thousands(submitted, lang)),
-            (t.coverage_drafts.get(lang).into(), thousands(drafts, lang)),
+            (t.coverage_submitted.get(lang).into(), count(submitted, lang)),
+            (t.coverage_drafts.get(lang).into(), count(drafts, lang)),
             (
                 t.coverage_frame.get(lang).into(),
-                if frame > 0 {
-                    thousands(frame, lang)
-                } else {
-                    t.coverage_no_frame.get(lang).into()
-                },
+                if frame > 0 { count(frame, lang) } else { t.coverage_no_frame.get(lang).into() },
             ),
             (
                 t.coverage_rate.get(lang).into(),
@@ -492,8 +490,8 @@ impl<'a> Summary<'a> {
         match (&f.estimate, f.suppression) {
             (Some(e), Suppression::Published) => vec![
                 label.to_string(),
-                thousands(i64::from(f.n), lang),
-                flagged(e, kind, lang),
+                count(i64::from(f.n), lang),
+                flagged(&self.app.policy, e, kind, lang),
                 interval(e, kind, lang),
             ],
             _ => vec![label.to_string(), self.mark(), self.mark(), self.mark()],
@@ -529,14 +527,11 @@ pub fn value(x: f64, kind: Kind, lang: Lang) -> String {
     }
 }
 
-/// Above this coefficient of variation an estimate is flagged as imprecise, as the dashboard
-/// does.
-const IMPRECISE: f64 = 0.3;
-
-/// An estimate as printed in a table: with `*` when it is imprecise.
-pub fn flagged(e: &Estimate, kind: Kind, lang: Lang) -> String {
+/// An estimate as printed in a table: with `*` when the policy calls it too imprecise to use,
+/// as the dashboard does.
+pub fn flagged(policy: &DisclosurePolicy, e: &Estimate, kind: Kind, lang: Lang) -> String {
     let text = value(e.estimate, kind, lang);
-    if e.cv.is_some_and(|cv| cv > IMPRECISE) { format!("{text}*") } else { text }
+    if policy.precision(e.cv) == Precision::Poor { format!("{text}*") } else { text }
 }
 
 /// A 95% interval as printed.
@@ -551,20 +546,6 @@ pub fn interval(e: &Estimate, kind: Kind, lang: Lang) -> String {
 
 fn as_percent(e: &Estimate) -> (f64, f64, f64) {
     (e.estimate * 100.0, e.ci_low * 100.0, e.ci_high * 100.0)
-}
-
-/// A count with thousands separated as the language does (`12.345` / `12,345`).
-pub fn thousands(n: i64, lang: Lang) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let separator = if lang == Lang::Vi { '.' } else { ',' };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(separator);
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// The summary of a ward/commune or group `place` in the inputs' wave.
@@ -652,17 +633,4 @@ pub(super) fn finish(
         fill(&texts.page, lang, &[("page", &page.to_string()), ("pages", &pages.to_string())])
     });
     doc.finish(created)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_are_grouped_by_thousands_as_each_language_writes_them() {
-        assert_eq!(thousands(1_234_567, Lang::Vi), "1.234.567");
-        assert_eq!(thousands(1_234_567, Lang::En), "1,234,567");
-        assert_eq!(thousands(999, Lang::Vi), "999");
-        assert_eq!(thousands(0, Lang::En), "0");
-    }
 }

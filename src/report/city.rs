@@ -4,12 +4,13 @@
 
 use time::OffsetDateTime;
 
-use super::area::{Inputs, Summary, finish, flagged, interval, thousands};
+use super::area::{Inputs, Summary, finish, flagged, interval};
 use super::layout::{BODY, Column, Flow, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
 use crate::app::App;
 use crate::figures::{Breakdown, Figure};
+use crate::kernel::format::count;
 use crate::stats::Suppression;
 use crate::survey::Lang;
 
@@ -32,7 +33,7 @@ pub fn city_report(
             &texts.city_intro,
             lang,
             &[
-                ("respondents", &thousands(figures.respondents as i64, lang)),
+                ("respondents", &count(figures.respondents as i64, lang)),
                 ("areas", &app.reference.areas.len().to_string()),
             ],
         ),
@@ -103,8 +104,8 @@ fn ranked(
             (Some(e), Suppression::Published) => vec![
                 (i + 1).to_string(),
                 name(f),
-                thousands(i64::from(f.n), lang),
-                flagged(e, kind, lang),
+                count(i64::from(f.n), lang),
+                flagged(&app.policy, e, kind, lang),
                 interval(e, kind, lang),
             ],
             _ => vec![mark.into(), name(f), mark.into(), mark.into(), mark.into()],

@@ -8,22 +8,21 @@ use rusqlite::Connection;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::area::{ReportError, capitalised, finish, thousands};
+use super::area::{ReportError, capitalised, finish};
 use super::chart::{Bars, PRIMARY, SECONDARY, Series};
+use super::chart_number;
 use super::layout::{BODY, Flow, SMALL, STRONG};
 use super::pdf::{Colour, Document};
 use super::texts::{ReportTexts, fill};
-use super::{chart_number, date, decimal};
 use crate::answers::Answers;
 use crate::app::App;
 use crate::figures::{Breakdown, group_label};
+use crate::kernel::format::count;
+use crate::kernel::format::{date, decimal};
 use crate::profile::profile;
 use crate::scoring::score;
 use crate::store::{self, PeerGroup, PeerMeans, StoreError, StoredResponse};
 use crate::survey::{Lang, Survey};
-
-/// Fewest other responses a peer mean is shown for: fewer could reveal a single respondent.
-pub const MIN_PEERS: i64 = 5;
 
 #[derive(Serialize)]
 pub struct Assessment {
@@ -97,7 +96,8 @@ pub fn assess(
     let card = score(survey, answers);
     let who = profile(survey, answers, &app.reference);
     let mean_of = |peers: &PeerMeans, id: &str| {
-        (peers.count >= MIN_PEERS)
+        app.policy
+            .shows_peers(peers.count)
             .then(|| peers.dimensions.iter().find(|(d, _)| d == id).map(|(_, m)| *m))
             .flatten()
     };
@@ -138,9 +138,12 @@ pub fn assess(
     let level = &survey.levels[card.level.unwrap_or(0)];
     let peer_view = |peers: &PeerMeans, name: String| PeerView {
         name,
-        shown: peers.count >= MIN_PEERS,
+        shown: app.policy.shows_peers(peers.count),
         count: peers.count,
-        overall: peers.overall.filter(|_| peers.count >= MIN_PEERS).map(|o| decimal(o, lang)),
+        overall: peers
+            .overall
+            .filter(|_| app.policy.shows_peers(peers.count))
+            .map(|o| decimal(o, lang)),
     };
     let area_name =
         who.area.as_ref().and_then(|a| app.reference.area(a)).map(|a| a.name.get(lang).to_string());
@@ -172,7 +175,7 @@ pub fn assess(
         area: peer_view(area, area_name.unwrap_or_default()),
         sector: peer_view(sector, sector_name.unwrap_or_default()),
         recommendations,
-        min_peers: MIN_PEERS,
+        min_peers: i64::from(app.policy.min_peers()),
         submitted_at: response.submitted_at.clone().unwrap_or_default().chars().take(10).collect(),
         size: who
             .size_class
@@ -315,9 +318,9 @@ pub fn respondent_report(
                 template,
                 lang,
                 &[
-                    ("count", &thousands(peer.count, lang)),
+                    ("count", &count(peer.count, lang)),
                     ("group", &peer.name),
-                    ("min", &MIN_PEERS.to_string()),
+                    ("min", &a.min_peers.to_string()),
                 ],
             ),
             SMALL,

@@ -13,8 +13,8 @@ pub struct Target {
     /// The share to reach, 0–1.
     pub value: f64,
     pub year: i32,
-    pub label: crate::survey::Text,
-    pub source: crate::survey::Text,
+    pub label: crate::kernel::Text,
+    pub source: crate::kernel::Text,
 }
 
 /// Where the latest estimate stands against the straight line from the first wave's estimate
@@ -81,8 +81,8 @@ pub fn progress(target: &Target, waves: &[(i32, Estimate)]) -> Option<Progress> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::Text;
     use crate::stats::IntervalMethod;
-    use crate::survey::Text;
 
     fn estimate(p: f64, low: f64, high: f64) -> Estimate {
         Estimate {

@@ -11,7 +11,7 @@ use super::condition::{self, Condition, Scope};
 use super::model::*;
 use super::problem::{LoadError, Problem, line_of};
 use super::raw::*;
-use super::text::Text;
+use crate::kernel::Text;
 
 /// The longest id allowed: ids become CSV column names.
 const MAX_ID_LEN: usize = 48;

@@ -8,12 +8,11 @@ mod model;
 mod problem;
 mod question;
 mod raw;
-mod text;
 
+pub use crate::kernel::{Lang, Text};
 pub use condition::{Condition, Facts};
 pub use load::{SurveyFile, load_file, load_paths, parse, valid_id};
 pub use model::*;
 pub use problem::{LoadError, Problem, line_of};
-pub use text::{Lang, Text};
 #[cfg(test)]
 mod tests;

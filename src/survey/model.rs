@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::condition::Condition;
-use super::text::Text;
+use crate::kernel::Text;
 
 /// Index of a question within its questionnaire.
 pub type QuestionIdx = usize;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub use crate::kernel::line_of;
+
 /// One problem in a questionnaire file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -46,9 +48,3 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
-
-/// The 1-based line of a byte offset.
-pub fn line_of(source: &str, offset: usize) -> usize {
-    let end = offset.min(source.len());
-    source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
-}

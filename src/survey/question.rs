@@ -6,7 +6,7 @@ use super::condition::Scope;
 use super::load::{At, Ctx};
 use super::model::*;
 use super::raw::*;
-use super::text::Text;
+use crate::kernel::Text;
 
 /// Default and largest `max_length` of short and long texts.
 const SHORT_TEXT: (usize, usize) = (200, 1_000);

@@ -14,28 +14,16 @@ const FRESH_FOR: Duration = Duration::from_secs(300);
 /// A wave's sample (what area reports aggregate) and its figures.
 pub type Computed = (Arc<Sample>, Arc<Figures>);
 
-/// (wave, questionnaire, threshold) -> when computed, and what.
-type Entries = HashMap<(String, String, u32), (Instant, Computed)>;
+/// (wave, questionnaire) -> when computed, and what.
+type Entries = HashMap<(String, String), (Instant, Computed)>;
 
+/// Figures as the application's disclosure policy suppresses them.
+#[derive(Default)]
 pub struct FiguresCache {
     entries: Mutex<Entries>,
-    threshold: u32,
 }
 
 impl FiguresCache {
-    /// A cache of figures suppressed below `threshold` respondents (never below 3).
-    pub fn new(threshold: u32) -> FiguresCache {
-        FiguresCache {
-            entries: Mutex::default(),
-            threshold: threshold.max(crate::stats::MIN_THRESHOLD),
-        }
-    }
-
-    /// The suppression threshold of every figure it gives.
-    pub fn threshold(&self) -> u32 {
-        self.threshold
-    }
-
     /// The figures of a questionnaire in a wave, computed off the async threads when stale.
     pub async fn get(
         &self,
@@ -53,8 +41,7 @@ impl FiguresCache {
         wave: &str,
         survey: &str,
     ) -> Result<Computed, FiguresError> {
-        let threshold = self.threshold;
-        let key = (wave.to_string(), survey.to_string(), threshold);
+        let key = (wave.to_string(), survey.to_string());
         if let Some((_, computed)) =
             self.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()
         {
@@ -63,7 +50,7 @@ impl FiguresCache {
         let (app_ref, wave_id, survey_id) = (app.clone(), wave.to_string(), survey.to_string());
         let computed = rocket::tokio::task::spawn_blocking(move || {
             let sample = sample(&app_ref, &wave_id, &survey_id)?;
-            let figures = figures_of(&app_ref, &wave_id, &sample, threshold);
+            let figures = figures_of(&app_ref, &wave_id, &sample);
             Ok::<_, FiguresError>((Arc::new(sample), Arc::new(figures)))
         })
         .await
@@ -74,7 +61,7 @@ impl FiguresCache {
 
     /// Drops the figures of a wave (its frame changed).
     pub fn forget(&self, wave: &str) {
-        self.lock().retain(|(w, _, _), _| w != wave);
+        self.lock().retain(|(w, _), _| w != wave);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {

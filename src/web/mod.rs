@@ -36,7 +36,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
     Ok(rocket::custom(figment.merge(("secret_key", key)))
         .manage(app)
         .manage(templates)
-        .manage(FiguresCache::new(config.suppression_threshold))
+        .manage(FiguresCache::default())
         .manage(config.clone())
         .attach(headers::SecurityHeaders)
         .attach(origin::SameOriginOnly)

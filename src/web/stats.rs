@@ -11,6 +11,8 @@ use super::staff::{CityViewer, ClientAddress, Staff, StaffView};
 use super::{FiguresCache, Templates, WebError};
 use crate::app::App;
 use crate::figures::{Breakdown, Figure, Figures, FiguresError};
+use crate::kernel::format;
+use crate::policy::{DisclosurePolicy, Precision};
 use crate::stats::{self, Kind, Suppression};
 use crate::store::{self, Wave};
 use crate::survey::{Lang, RespondentKind};
@@ -68,8 +70,8 @@ struct FigureView {
     cv: String,
     n: u32,
     weighted_n: String,
-    /// CV above 0.3: too imprecise to use; above 0.15: use with caution.
-    precision: &'static str,
+    /// How usable the estimate is (the disclosure policy's bands); none when suppressed.
+    precision: Option<Precision>,
     suppressed: bool,
     /// 0–100 positions for the chart.
     at: f64,
@@ -77,11 +79,17 @@ struct FigureView {
     high: f64,
 }
 
-fn view(figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView {
+fn view(
+    policy: &DisclosurePolicy,
+    figures: &Figures,
+    f: &Figure,
+    label: String,
+    lang: Lang,
+) -> FigureView {
     let variable = &figures.variables[f.variable];
     let share = variable.kind == Kind::Share;
     let scale = if share { 100.0 } else { 1.0 };
-    let number = |x: f64| crate::report::decimal(x * scale, lang);
+    let number = |x: f64| format::decimal(x * scale, lang);
     let unit = if share { "%" } else { "" };
     match &f.estimate {
         Some(e) => FigureView {
@@ -90,14 +98,10 @@ fn view(figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView 
             estimate: format!("{}{unit}", number(e.estimate)),
             interval: format!("{}–{}{unit}", number(e.ci_low), number(e.ci_high)),
             se: number(e.se),
-            cv: e.cv.map_or_else(|| "–".into(), |cv| format!("{:.3}", cv)),
+            cv: e.cv.map_or_else(|| "–".into(), |cv| format::number(cv, 3, lang)),
             n: f.n,
-            weighted_n: format!("{:.0}", e.weighted_n),
-            precision: match e.cv {
-                Some(cv) if cv > 0.3 => "poor",
-                Some(cv) if cv > 0.15 => "caution",
-                _ => "good",
-            },
+            weighted_n: format::number(e.weighted_n, 0, lang),
+            precision: Some(policy.precision(e.cv)),
             suppressed: false,
             at: e.estimate * scale,
             low: e.ci_low * scale,
@@ -112,7 +116,7 @@ fn view(figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView 
             cv: String::new(),
             n: if f.suppression == Suppression::Published { f.n } else { 0 },
             weighted_n: String::new(),
-            precision: "none",
+            precision: None,
             suppressed: f.suppression != Suppression::Published,
             at: 0.0,
             low: 0.0,
@@ -240,7 +244,7 @@ async fn dashboard(
         .figures
         .iter()
         .filter(|f| f.breakdown == Breakdown::City)
-        .map(|f| view(&figures, f, label(f.variable), lang))
+        .map(|f| view(&app.policy, &figures, f, label(f.variable), lang))
         .collect();
     let breakdown = Breakdown::ALL
         .into_iter()
@@ -254,7 +258,7 @@ async fn dashboard(
         .figures
         .iter()
         .filter(|f| f.breakdown == breakdown && f.variable == indicator)
-        .map(|f| view(&figures, f, group_label(app, breakdown, &f.group, lang), lang))
+        .map(|f| view(&app.policy, &figures, f, group_label(app, breakdown, &f.group, lang), lang))
         .collect();
     let progress = progress(app, cache, &waves, &figures, lang).await?;
     let fieldwork = fieldwork(app, &chosen.id, &survey, lang).await?;
@@ -321,11 +325,17 @@ async fn progress(
         let city =
             latest.figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == v);
         let Some(city) = city else { continue };
-        let percent = |x: f64| crate::report::percent(x, lang);
+        let percent = |x: f64| crate::kernel::format::percent(x, lang);
         views.push(ProgressView {
             label: target.label.get(lang).to_string(),
             target: percent(target.value),
-            latest: view(latest, city, latest.variables[v].label.get(lang).to_string(), lang),
+            latest: view(
+                &app.policy,
+                latest,
+                city,
+                latest.variables[v].label.get(lang).to_string(),
+                lang,
+            ),
             trajectory: percent(p.trajectory),
             change: percent(p.change),
             verdict: p.verdict,
@@ -386,7 +396,6 @@ async fn export_file(
     survey: Option<&str>,
     address: ClientAddress,
     app: &State<App>,
-    cache: &State<FiguresCache>,
     config: &State<crate::config::AppConfig>,
 ) -> Result<Download, WebError> {
     let content_type = match file {
@@ -401,9 +410,8 @@ async fn export_file(
     let dir = std::env::temp_dir().join(format!("dxsurvey-export-{}", &token.as_str()[..16]));
     let (app_ref, wave_id, survey_id, path) =
         (app.inner().clone(), chosen.id.clone(), survey.clone(), dir.clone());
-    let threshold = cache.threshold();
     let exported = rocket::tokio::task::spawn_blocking(move || {
-        crate::export::export(&app_ref, &wave_id, &survey_id, &path, threshold, &key)
+        crate::export::export(&app_ref, &wave_id, &survey_id, &path, &key)
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?;

@@ -8,9 +8,10 @@ use dxsurvey::app::App;
 use dxsurvey::auth::StaffRole;
 use dxsurvey::demo::{DemoOptions, generate};
 use dxsurvey::figures::{Breakdown, Figure, area_figures, group_label};
+use dxsurvey::kernel::format::percent;
+use dxsurvey::policy::DisclosurePolicy;
 use dxsurvey::report::area::{Inputs, Place, area_report, capitalised, interval, value};
 use dxsurvey::report::city::city_report;
-use dxsurvey::report::percent;
 use dxsurvey::stats::{Kind, Suppression};
 use dxsurvey::survey::Lang;
 use rocket::http::{ContentType, Cookie, Status};
@@ -94,7 +95,7 @@ fn check_row(text: &str, label: &str, f: &Figure, kind: Kind) {
 fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cells() {
     let dir = TempDir::new().unwrap();
     let app = demo_app(&dir, 4000);
-    let inputs = Inputs::compute(&app, WAVE, 5).unwrap();
+    let inputs = Inputs::compute(&app, WAVE).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
     let v = figures.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
@@ -180,9 +181,9 @@ fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cel
 #[test]
 fn a_group_is_published_only_when_every_ward_of_it_is() {
     let dir = TempDir::new().unwrap();
-    let app = demo_app(&dir, 2500);
     // A high threshold suppresses many wards.
-    let inputs = Inputs::compute(&app, WAVE, 25).unwrap();
+    let app = App { policy: DisclosurePolicy::new(25), ..demo_app(&dir, 2500) };
+    let inputs = Inputs::compute(&app, WAVE).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
     let area_cell = |code: &str| {
@@ -225,7 +226,7 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
 fn the_city_overview_ranks_every_area_with_the_header_on_every_page() {
     let dir = TempDir::new().unwrap();
     let app = demo_app(&dir, 3000);
-    let inputs = Inputs::compute(&app, WAVE, 5).unwrap();
+    let inputs = Inputs::compute(&app, WAVE).unwrap();
     let figures = &inputs.latest().figures;
     let v = figures.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
     let pdf = city_report(&app, &app.texts, &inputs, Lang::En, created());
@@ -382,7 +383,7 @@ async fn a_respondent_downloads_their_self_assessment_through_their_link() {
     assert!((1..=3).contains(&count), "1–3 pages: {count}");
     let text = poppler("pdftotext", &pdf, &["-layout"]).unwrap();
     let level = &survey.levels[expected.level.unwrap()].name.vi;
-    let overall = dxsurvey::report::decimal(expected.overall.unwrap(), Lang::Vi);
+    let overall = dxsurvey::kernel::format::decimal(expected.overall.unwrap(), Lang::Vi);
     for expected in [
         "Báo cáo tự đánh giá mức độ chuyển đổi số",
         "Công ty TNHH Giải pháp Phần mềm Ví Dụ",

@@ -218,7 +218,7 @@ mod pages {
         let (client, _dir, session) = world(true).await;
         let app = client.rocket().state::<App>().unwrap();
         let wave = time::OffsetDateTime::now_utc().year().to_string();
-        let expected = figures(app, &wave, "enterprise-dx", 5).unwrap();
+        let expected = figures(app, &wave, "enterprise-dx").unwrap();
         let v = expected.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
         let city = expected
             .figures
@@ -369,7 +369,7 @@ mod pages {
         let cookie = || Cookie::new("dx_session", token.clone());
 
         let wave = time::OffsetDateTime::now_utc().year().to_string();
-        let expected = figures(&app, &wave, "enterprise-dx", 5).unwrap();
+        let expected = figures(&app, &wave, "enterprise-dx").unwrap();
         let v = expected.variables.iter().position(|x| x.id == "ind_innovative").unwrap();
         let area = expected
             .figures
@@ -483,7 +483,7 @@ mod trajectory {
         // The expected verdict, from the statistics module and the shipped target.
         let target: &Target = &app.reference.targets[0];
         let city = |wave: &str| {
-            let f = figures(&app, wave, "enterprise-dx", 5).unwrap();
+            let f = figures(&app, wave, "enterprise-dx").unwrap();
             let v = f.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
             f.figures
                 .iter()

@@ -7,8 +7,6 @@ mod review;
 mod start;
 mod view;
 
-pub use result::MIN_PEERS;
-
 use std::sync::Arc;
 
 use rocket::http::Status;

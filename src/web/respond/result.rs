@@ -10,8 +10,6 @@ use crate::report::respondent::{Assessment, assess, peers};
 use crate::survey::Lang;
 use crate::web::{Templates, WebError};
 
-pub use crate::report::respondent::MIN_PEERS;
-
 /// The self-assessment and where to download it as a PDF.
 #[derive(Serialize)]
 struct ResultPage {

@@ -11,7 +11,6 @@ use crate::stats;
 use crate::store::{self, Counts, Wave};
 use crate::survey::Lang;
 use crate::web::FiguresCache;
-use crate::web::respond::MIN_PEERS;
 use crate::web::{Templates, WebError};
 
 pub fn routes() -> Vec<Route> {
@@ -137,7 +136,7 @@ struct AreaPage {
     /// Every wave, for the filter.
     waves: Vec<String>,
     questionnaires: Vec<QuestionnaireCounts>,
-    min_cell: i64,
+    min_cell: u32,
 }
 
 /// One area's fieldwork. An official asking for another area gets 403, whatever the code.
@@ -184,7 +183,7 @@ async fn area(
                 .map(|l| {
                     let n = levels.iter().find(|(id, _)| *id == l.id).map_or(0, |(_, n)| *n);
                     // Small cells are suppressed: a count below the threshold could point at one respondent.
-                    (l.name.get(lang).to_string(), (n == 0 || n >= MIN_PEERS).then_some(n))
+                    (l.name.get(lang).to_string(), app.policy.shows_count(n).then_some(n))
                 })
                 .collect();
             questionnaires.push(QuestionnaireCounts {
@@ -203,7 +202,7 @@ async fn area(
         name: area.name.get(lang).to_string(),
         wave: wave.map(|w| w.id),
         questionnaires,
-        min_cell: MIN_PEERS,
+        min_cell: app.policy.threshold(),
     };
     Ok(RawHtml(templates.render("area.html", lang, &page)?))
 }

@@ -1,0 +1,106 @@
+//! The disclosure policy: what may be published about a group of respondents, and how precise
+//! an estimate must be to be used. Built once from the configuration (`suppression_threshold`)
+//! and handed to every page, API answer, PDF, export and command, so none of them can disagree.
+
+use serde::Serialize;
+
+use crate::stats::{DEFAULT_THRESHOLD, MIN_THRESHOLD};
+
+/// How usable an estimate is, from its coefficient of variation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// CV at most the caution band, or no CV (an exact share of 0 or 1).
+    Good,
+    /// Use with caution.
+    Caution,
+    /// Too imprecise to use: flagged `*` in tables.
+    Poor,
+}
+
+/// The one disclosure policy of an installation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DisclosurePolicy {
+    threshold: u32,
+    caution_cv: f64,
+    poor_cv: f64,
+}
+
+impl Default for DisclosurePolicy {
+    fn default() -> Self {
+        DisclosurePolicy::new(DEFAULT_THRESHOLD)
+    }
+}
+
+impl DisclosurePolicy {
+    /// The policy with `threshold` respondents as the smallest publishable group (raised to
+    /// the statistical minimum of 3 if set lower) and the usual precision bands: CV above 0.15
+    /// calls for caution, above 0.3 is too imprecise to use.
+    pub fn new(threshold: u32) -> DisclosurePolicy {
+        DisclosurePolicy { threshold: threshold.max(MIN_THRESHOLD), caution_cv: 0.15, poor_cv: 0.3 }
+    }
+
+    /// The fewest respondents a published figure may rest on.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// The fewest other responses a peer mean is shown for: the same as a published cell.
+    pub fn min_peers(&self) -> u32 {
+        self.threshold
+    }
+
+    /// Whether `others` responses are enough to show a peer mean.
+    pub fn shows_peers(&self, others: i64) -> bool {
+        others >= i64::from(self.min_peers())
+    }
+
+    /// Whether a count of respondents may be shown as it is: none at all reveals nobody, and
+    /// from the threshold up a count points at no one.
+    pub fn shows_count(&self, n: i64) -> bool {
+        n == 0 || n >= i64::from(self.threshold)
+    }
+
+    /// How usable an estimate with coefficient of variation `cv` is.
+    pub fn precision(&self, cv: Option<f64>) -> Precision {
+        match cv {
+            Some(cv) if cv > self.poor_cv => Precision::Poor,
+            Some(cv) if cv > self.caution_cv => Precision::Caution,
+            _ => Precision::Good,
+        }
+    }
+
+    /// The CV above which an estimate is flagged as too imprecise.
+    pub fn poor_cv(&self) -> f64 {
+        self.poor_cv
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_threshold_never_falls_below_the_statistical_minimum() {
+        assert_eq!(DisclosurePolicy::new(1).threshold(), MIN_THRESHOLD);
+        assert_eq!(DisclosurePolicy::new(10).threshold(), 10);
+        assert_eq!(DisclosurePolicy::default().threshold(), DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn counts_and_peers_follow_the_threshold() {
+        let policy = DisclosurePolicy::new(10);
+        assert!(policy.shows_count(0) && policy.shows_count(10));
+        assert!(!policy.shows_count(9) && !policy.shows_count(1));
+        assert!(policy.shows_peers(10) && !policy.shows_peers(9));
+    }
+
+    #[test]
+    fn precision_bands_split_at_0_15_and_0_3() {
+        let policy = DisclosurePolicy::default();
+        assert_eq!(policy.precision(None), Precision::Good);
+        assert_eq!(policy.precision(Some(0.15)), Precision::Good);
+        assert_eq!(policy.precision(Some(0.2)), Precision::Caution);
+        assert_eq!(policy.precision(Some(0.31)), Precision::Poor);
+    }
+}
