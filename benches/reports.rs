@@ -32,6 +32,7 @@ fn main() {
         templates: root.join("templates"),
         assets: root.join("assets"),
         public_url: None,
+        contact: None,
         suppression_threshold: 5,
     };
     let app = App::start(&config).expect("the app starts");

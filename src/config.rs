@@ -31,6 +31,10 @@ pub struct AppConfig {
     /// Fewest respondents a published figure may rest on (never below 3).
     #[serde(default = "defaults::threshold")]
     pub suppression_threshold: u32,
+    /// Whom respondents contact about the survey (an e-mail address or a telephone number),
+    /// shown on the pages that refuse a request, such as a closed wave's.
+    #[serde(default)]
+    pub contact: Option<String>,
     /// Folder of static files (CSS, fonts).
     #[serde(default = "defaults::assets")]
     pub assets: PathBuf,

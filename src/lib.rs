@@ -21,6 +21,7 @@ pub mod report;
 pub mod response;
 pub mod resume;
 pub mod scoring;
+pub mod service;
 pub mod staff;
 pub mod stats;
 pub mod store;

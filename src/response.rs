@@ -1,7 +1,12 @@
 //! A response ready to store: answers with the profile and, once submitted, the scores they
 //! give. The one place where a response's derived columns are computed.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
+
+use crate::app::App;
+use crate::store::StoredResponse;
 
 use crate::answers::Answers;
 use crate::profile::profile;
@@ -9,6 +14,20 @@ use crate::reference::Reference;
 use crate::scoring::{ScoreCard, score};
 use crate::store::{NewResponse, ResponseStatus};
 use crate::survey::Survey;
+
+/// The questionnaire and the answers of a stored response, checked against that questionnaire.
+pub fn decode(app: &App, response: &StoredResponse) -> Result<(Arc<Survey>, Answers), String> {
+    let survey =
+        app.catalog.get(&response.survey_id, response.version).cloned().ok_or_else(|| {
+            format!("questionnaire {} v{} is not loaded", response.survey_id, response.version)
+        })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&response.answers).map_err(|e| format!("stored answers: {e}"))?;
+    let object = json.as_object().cloned().unwrap_or_default();
+    let answers = Answers::from_json(&survey, &object, &app.reference)
+        .map_err(|p| format!("stored answers of response {} do not fit: {p:?}", response.id))?;
+    Ok((survey, answers))
+}
 
 /// Builds the stored form of a response in `wave_id`.
 pub fn new_response(

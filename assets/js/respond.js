@@ -1,6 +1,7 @@
 // Optional comforts; every page works without this script.
 // 1. A search box above long selects (the 126 wards and communes) that narrows their options.
-// 2. Focus on the error summary, so a screen reader announces what to correct.
+// 2. Focus on the error summary, so a screen reader announces what to correct; its links move
+//    the focus into the field to correct, not only the view.
 (function () {
   "use strict";
   document.querySelectorAll("select[data-search-label]").forEach(function (select) {
@@ -25,5 +26,17 @@
     });
   });
   var summary = document.querySelector(".error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[href^='#q-']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var question = document.getElementById(link.getAttribute("href").slice(1));
+        var field = question && question.querySelector("input:not([type=hidden]):not(.select-search), select, textarea");
+        if (!field) { return; }
+        event.preventDefault();
+        question.scrollIntoView();
+        field.focus();
+      });
+    });
+  }
 })();

@@ -3,6 +3,11 @@
 //! Field names are question ids (`<id>_other` for a "please specify" text). Visibility is
 //! recomputed on the server in question order, so a question hidden by an answer on this page
 //! is never required and its old answer is dropped.
+//!
+//! Applying a page never loses a valid answer: every valid value is taken, a value of the
+//! wrong form leaves the question's previous answer in place, and both kinds of problem are
+//! reported. Whether a missing required answer stops the respondent is the caller's choice
+//! ("next" insists; "save draft" and "back" do not).
 
 use std::collections::HashMap;
 
@@ -18,12 +23,27 @@ pub const CONTROL_FIELDS: [&str; 1] = ["action"];
 
 /// What applying a page gives.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PageInput {
-    /// Every answer was valid: the new answers. `revealed` lists questions of this page that
-    /// the new answers show and that were hidden before, still unanswered.
-    Valid { answers: Answers, revealed: Vec<String> },
-    /// Some answers are invalid: nothing is to be saved.
-    Invalid(Vec<AnswerProblem>),
+pub struct PageInput {
+    /// The answers with every valid value of the page taken.
+    pub answers: Answers,
+    /// Questions of this page that the new answers show, that were hidden before, and that are
+    /// still unanswered.
+    pub revealed: Vec<String>,
+    /// Values of the wrong form (their questions keep their previous answers) and missing
+    /// required answers, in question order.
+    pub problems: Vec<AnswerProblem>,
+}
+
+impl PageInput {
+    /// Whether every answer given was valid and every required question answered.
+    pub fn is_complete(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The problems other than missing answers: what even a draft cannot be saved with.
+    pub fn wrong_values(&self) -> Vec<AnswerProblem> {
+        self.problems.iter().filter(|p| p.kind != ProblemKind::Required).cloned().collect()
+    }
 }
 
 /// A form that no page of ours could have sent: an unknown field or a repeated single value.
@@ -79,14 +99,13 @@ pub fn apply_page(
         let other = values.get(other_key.as_str()).and_then(|v| v.first().copied());
         match parse_value(question, raw, other, reference) {
             Ok(answer) => next.set(i, Some(answer)),
-            Err(kind) => problems.push(AnswerProblem::new(&question.id, kind)),
+            Err(kind) => {
+                next.set(i, answers.get(i).cloned());
+                problems.push(AnswerProblem::new(&question.id, kind));
+            }
         }
     }
-    if problems.is_empty() {
-        Ok(PageInput::Valid { answers: next, revealed })
-    } else {
-        Ok(PageInput::Invalid(problems))
-    }
+    Ok(PageInput { answers: next, revealed, problems })
 }
 
 /// Groups values by field name, refusing names that are not on the page.

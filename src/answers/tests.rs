@@ -107,11 +107,9 @@ mod pages {
     fn a_valid_page_replaces_that_pages_answers_only() {
         let survey = small();
         let start = read(json!({ "name": "UBND", "area": "00070", "b2": 4 })).unwrap();
-        let Ok(PageInput::Valid { answers, revealed }) =
-            apply(1, &start, &[("a1", "2"), ("a2", "na"), ("action", "next")])
-        else {
-            panic!("expected valid")
-        };
+        let PageInput { answers, revealed, problems } =
+            apply(1, &start, &[("a1", "2"), ("a2", "na"), ("action", "next")]).unwrap();
+        assert!(problems.is_empty());
         assert!(revealed.is_empty());
         let json = serde_json::Value::Object(answers.to_json(&survey));
         assert_eq!(json, json!({ "name": "UBND", "area": "00070", "a1": 2, "a2": "na", "b2": 4 }));
@@ -120,9 +118,8 @@ mod pages {
     #[test]
     fn a_question_revealed_by_this_page_is_not_an_error_and_is_reported() {
         let start = Answers::empty(&small());
-        let Ok(PageInput::Valid { revealed, .. }) = apply(1, &start, &[("a1", "4")]) else {
-            panic!("expected valid")
-        };
+        let PageInput { revealed, problems, .. } = apply(1, &start, &[("a1", "4")]).unwrap();
+        assert!(problems.is_empty());
         assert_eq!(revealed, ["a3"]);
     }
 
@@ -130,20 +127,14 @@ mod pages {
     fn an_answer_to_a_question_hidden_by_this_page_is_dropped() {
         let survey = small();
         let start = read(json!({ "a1": 4, "a3": "yes" })).unwrap();
-        let Ok(PageInput::Valid { answers, .. }) = apply(1, &start, &[("a1", "1"), ("a3", "yes")])
-        else {
-            panic!("expected valid")
-        };
+        let answers = apply(1, &start, &[("a1", "1"), ("a3", "yes")]).unwrap().answers;
         assert_eq!(answers.get(survey.question_idx("a3").unwrap()), None);
     }
 
     #[test]
     fn invalid_and_missing_answers_are_listed_by_question() {
-        let Ok(PageInput::Invalid(problems)) =
-            apply(0, &Answers::empty(&small()), &[("name", " "), ("area", "12")])
-        else {
-            panic!("expected invalid")
-        };
+        let problems =
+            apply(0, &Answers::empty(&small()), &[("name", " "), ("area", "12")]).unwrap().problems;
         assert_eq!(
             problems,
             [
@@ -151,6 +142,25 @@ mod pages {
                 AnswerProblem::new("area", ProblemKind::UnknownArea("12".into()))
             ]
         );
+    }
+
+    #[test]
+    fn valid_answers_are_taken_beside_wrong_and_missing_ones_which_keep_what_was_stored() {
+        let survey = small();
+        let stored = read(json!({ "name": "UBND Phường", "area": "00070" })).unwrap();
+        let input = apply(0, &stored, &[("name", "UBND Phường Ba Đình"), ("area", "12")]).unwrap();
+        assert_eq!(
+            input.problems,
+            [AnswerProblem::new("area", ProblemKind::UnknownArea("12".into()))]
+        );
+        assert_eq!(input.wrong_values(), input.problems);
+        let json = serde_json::Value::Object(input.answers.to_json(&survey));
+        assert_eq!(json, json!({ "name": "UBND Phường Ba Đình", "area": "00070" }));
+
+        let partial = apply(0, &Answers::empty(&survey), &[("name", "UBND")]).unwrap();
+        assert_eq!(partial.problems, [AnswerProblem::new("area", ProblemKind::Required)]);
+        assert!(!partial.is_complete() && partial.wrong_values().is_empty());
+        assert_eq!(partial.answers.to_json(&survey)["name"], json!("UBND"));
     }
 
     #[test]
@@ -171,11 +181,8 @@ mod pages {
     #[test]
     fn multiple_choices_arrive_as_repeated_fields() {
         let survey = small();
-        let Ok(PageInput::Valid { answers, .. }) =
-            apply(2, &Answers::empty(&survey), &[("b1", "x"), ("b1", "z")])
-        else {
-            panic!("expected valid")
-        };
+        let answers =
+            apply(2, &Answers::empty(&survey), &[("b1", "x"), ("b1", "z")]).unwrap().answers;
         assert_eq!(answers.to_json(&survey)["b1"], json!(["x", "z"]));
     }
 }

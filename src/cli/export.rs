@@ -7,8 +7,8 @@ use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
 use crate::export::export;
+use crate::service::waves;
 use crate::store;
-use crate::survey::RespondentKind;
 
 pub fn run(
     config: &AppConfig,
@@ -23,17 +23,9 @@ pub fn run(
         .ok_or_else(|| CliError(format!("no wave '{wave}'")))?;
     let survey = match survey {
         Some(id) => id,
-        None => found
-            .questionnaires
-            .iter()
-            .filter_map(|(id, v)| app.catalog.get(id, *v))
-            .find(|s| s.kind == RespondentKind::Enterprise)
-            .map(|s| s.id.clone())
-            .ok_or_else(|| {
-                CliError(format!(
-                    "wave {wave} has no enterprise questionnaire; name one with --survey"
-                ))
-            })?,
+        None => waves::enterprise_questionnaire(&app.catalog, &found).ok_or_else(|| {
+            CliError(format!("wave {wave} has no enterprise questionnaire; name one with --survey"))
+        })?,
     };
     // Pseudonyms are keyed by the installation's secret: stable here, meaningless elsewhere.
     let key = crate::web::secret_key(config, &rocket::Config::figment())?;

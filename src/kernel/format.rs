@@ -76,6 +76,18 @@ pub fn rfc3339_moment(stamp: &str, lang: Lang) -> String {
         .map_or_else(|_| stamp.to_string(), |at| moment(at, lang))
 }
 
+/// Today's date in Hanoi.
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().to_offset(LOCAL_OFFSET).date()
+}
+
+/// The date in Hanoi of a stored RFC 3339 timestamp.
+pub fn rfc3339_local_date(stamp: &str) -> Option<Date> {
+    OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|at| at.to_offset(LOCAL_OFFSET).date())
+}
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse_iso_date(iso: &str) -> Option<Date> {
     Date::parse(iso, time::macros::format_description!("[year]-[month]-[day]")).ok()

@@ -19,7 +19,7 @@ use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::Reference;
 use crate::stats::{self, Estimate, Kind, Suppression};
 use crate::store::{self, Counts, StoreError, Wave};
-use crate::survey::{Lang, RespondentKind, Text};
+use crate::survey::{Lang, Text};
 
 /// Why a report cannot be made.
 #[derive(Debug, thiserror::Error)]
@@ -129,11 +129,7 @@ impl Inputs {
 
 /// The id of the enterprise questionnaire of a wave.
 pub fn enterprise_survey(app: &App, wave: &Wave) -> Result<String, ReportError> {
-    wave.questionnaires
-        .iter()
-        .filter_map(|(id, v)| app.catalog.get(id, *v))
-        .find(|s| s.kind == RespondentKind::Enterprise)
-        .map(|s| s.id.clone())
+    crate::service::waves::enterprise_questionnaire(&app.catalog, wave)
         .ok_or_else(|| ReportError::NoSurvey(wave.id.clone()))
 }
 

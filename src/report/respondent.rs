@@ -2,8 +2,6 @@
 //! least five others exist), indicators and recommendations for the weakest dimensions. The
 //! result page shows it; `respondent_report` prints it.
 
-use std::sync::Arc;
-
 use rusqlite::Connection;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -198,20 +196,6 @@ pub fn peers(
     ))
 }
 
-/// The questionnaire and the answers of a stored response.
-pub fn decode(app: &App, response: &StoredResponse) -> Result<(Arc<Survey>, Answers), String> {
-    let survey =
-        app.catalog.get(&response.survey_id, response.version).cloned().ok_or_else(|| {
-            format!("questionnaire {} v{} is not loaded", response.survey_id, response.version)
-        })?;
-    let json: serde_json::Value =
-        serde_json::from_str(&response.answers).map_err(|e| format!("stored answers: {e}"))?;
-    let object = json.as_object().cloned().unwrap_or_default();
-    let answers = Answers::from_json(&survey, &object, &app.reference)
-        .map_err(|p| format!("stored answers of response {} do not fit: {p:?}", response.id))?;
-    Ok((survey, answers))
-}
-
 /// The self-assessment of one stored, submitted response (the command line).
 pub fn load(app: &App, response_id: i64, lang: Lang) -> Result<Assessment, ReportError> {
     let response = app
@@ -219,8 +203,8 @@ pub fn load(app: &App, response_id: i64, lang: Lang) -> Result<Assessment, Repor
         .read(|c| store::response_by_id(c, response_id))?
         .filter(|r| r.status == store::ResponseStatus::Submitted)
         .ok_or(ReportError::NoResponse(response_id))?;
-    let (survey, answers) =
-        decode(app, &response).map_err(|e| ReportError::Store(StoreError::Worker(e)))?;
+    let (survey, answers) = crate::response::decode(app, &response)
+        .map_err(|e| ReportError::Store(StoreError::Worker(e)))?;
     let peers = app.store.read(|c| peers(c, &response))?;
     Ok(assess(app, &survey, &answers, &response, &peers, lang))
 }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_accounts.sql"),
     include_str!("migrations/0003_frame.sql"),
+    include_str!("migrations/0004_wave_rules.sql"),
 ];
 
 /// The schema version this binary expects.

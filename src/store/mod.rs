@@ -36,7 +36,10 @@ pub use responses::{
     insert_response, peer_means, response_by_id, response_by_resume_hash, response_counts,
     submit_response, update_draft,
 };
-pub use waves::{NewWave, Wave, WaveStatus, create_wave, open_waves, set_wave_status, wave, waves};
+pub use waves::{
+    NewWave, Wave, WaveStatus, create_wave, open_waves, set_wave_status, wave, waves,
+    waves_with_submissions,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

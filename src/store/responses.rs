@@ -286,18 +286,20 @@ pub fn response_by_id(conn: &Connection, id: i64) -> Result<Option<StoredRespons
     Ok(stmt.query_row([id], stored).optional()?)
 }
 
-/// Whether the organisation already has a response in the wave, and where it stands.
+/// Whether the organisation already has a response to the questionnaire in the wave, and where
+/// it stands.
 pub fn existing_response(
     conn: &Connection,
     wave_id: &str,
+    survey_id: &str,
     identity: &str,
 ) -> Result<Option<ResponseStatus>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.status FROM responses r JOIN organisations o ON o.id = r.organisation_id
-         WHERE r.wave_id = ?1 AND o.identity = ?2",
+         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND o.identity = ?3",
     )?;
     let status: Option<String> =
-        stmt.query_row(params![wave_id, identity], |r| r.get(0)).optional()?;
+        stmt.query_row(params![wave_id, survey_id, identity], |r| r.get(0)).optional()?;
     Ok(status.map(|s| ResponseStatus::parse(&s)))
 }
 

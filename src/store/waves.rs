@@ -24,6 +24,8 @@ pub struct Wave {
     pub opens_on: String,
     pub closes_on: String,
     pub status: WaveStatus,
+    /// When an administrator closed it (RFC 3339), if closed.
+    pub closed_at: Option<String>,
     /// The questionnaire versions of the wave: (survey id, version).
     pub questionnaires: Vec<(String, u32)>,
 }
@@ -83,12 +85,13 @@ fn wave_row(conn: &Connection, row: &Row<'_>) -> rusqlite::Result<Wave> {
         opens_on: row.get(3)?,
         closes_on: row.get(4)?,
         status: if status == "open" { WaveStatus::Open } else { WaveStatus::Closed },
+        closed_at: row.get(6)?,
         questionnaires,
         id,
     })
 }
 
-const WAVE_COLUMNS: &str = "id, title_vi, title_en, opens_on, closes_on, status";
+const WAVE_COLUMNS: &str = "id, title_vi, title_en, opens_on, closes_on, status, closed_at";
 
 /// Every wave, newest first.
 pub fn waves(conn: &Connection) -> Result<Vec<Wave>, StoreError> {
@@ -111,6 +114,21 @@ pub fn open_waves(conn: &Connection) -> Result<Vec<Wave>, StoreError> {
     Ok(waves(conn)?.into_iter().filter(|w| w.status == WaveStatus::Open).collect())
 }
 
+/// The ids of the waves with at least one submitted response to `survey_id`, or to any
+/// questionnaire when `survey_id` is `None`.
+pub fn waves_with_submissions(
+    conn: &Connection,
+    survey_id: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM waves w WHERE EXISTS (SELECT 1 FROM responses r
+             WHERE r.wave_id = w.id AND r.status = 'submitted'
+               AND (?1 IS NULL OR r.survey_id = ?1))",
+    )?;
+    let rows = stmt.query_map([survey_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Opens or closes a wave; returns false if there is no such wave.
 pub fn set_wave_status(
     tx: &Transaction<'_>,
@@ -121,5 +139,9 @@ pub fn set_wave_status(
         WaveStatus::Open => "open",
         WaveStatus::Closed => "closed",
     };
-    Ok(tx.execute("UPDATE waves SET status = ?2 WHERE id = ?1", params![id, text])? == 1)
+    let closed_at = (status == WaveStatus::Closed).then(now);
+    Ok(tx.execute(
+        "UPDATE waves SET status = ?2, closed_at = ?3 WHERE id = ?1",
+        params![id, text, closed_at],
+    )? == 1)
 }

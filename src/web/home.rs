@@ -1,6 +1,6 @@
 //! The home page: the questionnaires open in the current waves; the language switch.
 
-use rocket::http::{Cookie, CookieJar, SameSite};
+use rocket::http::CookieJar;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::{Templates, WebError, lang};
 use crate::app::App;
-use crate::store;
+use crate::kernel::format::today;
+use crate::service::waves;
 use crate::survey::{Lang, RespondentKind};
 
 pub fn routes() -> Vec<Route> {
@@ -47,7 +48,8 @@ async fn home(
     templates: &State<Templates>,
     lang: Lang,
 ) -> Result<RawHtml<String>, WebError> {
-    let waves = app.store.call(|s| s.read(store::open_waves)).await?;
+    let app_ref = app.inner().clone();
+    let waves = app.store.call(move |_| waves::open_today(&app_ref, today())).await?;
     let waves: Vec<OpenWave> = waves
         .into_iter()
         .map(|mut wave| {
@@ -89,12 +91,7 @@ async fn home(
 #[get("/lang/<code>")]
 fn switch_language(code: &str, cookies: &CookieJar<'_>, back: BackTo) -> Redirect {
     if let Some(lang) = Lang::parse(code) {
-        let cookie = Cookie::build((lang::COOKIE, lang.code()))
-            .path("/")
-            .same_site(SameSite::Lax)
-            .http_only(true)
-            .max_age(rocket::time::Duration::days(365));
-        cookies.add(cookie);
+        cookies.add(lang::cookie(lang));
     }
     Redirect::to(back.0)
 }

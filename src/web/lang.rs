@@ -1,12 +1,23 @@
 //! The respondent's language: a `lang` cookie set by the switch, else the browser's
 //! `Accept-Language`, else Vietnamese.
 
+use rocket::http::{Cookie, SameSite};
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::survey::Lang;
 
 /// Name of the cookie that remembers the language.
 pub const COOKIE: &str = "lang";
+
+/// The cookie that remembers `lang` for a year.
+pub fn cookie(lang: Lang) -> Cookie<'static> {
+    Cookie::build((COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .max_age(rocket::time::Duration::days(365))
+        .build()
+}
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Lang {

@@ -13,9 +13,10 @@ use crate::app::App;
 use crate::figures::{Breakdown, Figure, Figures, FiguresError};
 use crate::kernel::format;
 use crate::policy::{DisclosurePolicy, Precision};
+use crate::service::waves;
 use crate::stats::{self, Kind, Suppression};
 use crate::store::{self, Wave};
-use crate::survey::{Lang, RespondentKind};
+use crate::survey::Lang;
 
 pub fn routes() -> Vec<Route> {
     routes![dashboard, aggregates_csv, export_file, api_figures, api_area_figures]
@@ -32,29 +33,23 @@ impl From<FiguresError> for WebError {
     }
 }
 
-/// The wave and questionnaire asked for, defaulting to the newest open wave and its enterprise
-/// questionnaire.
+/// The wave and questionnaire asked for, defaulting to the newest wave with submissions and
+/// its enterprise questionnaire.
 pub(super) async fn choose(
     app: &App,
     wave: Option<&str>,
     survey: Option<&str>,
 ) -> Result<(Vec<Wave>, Wave, String), WebError> {
-    let waves = app.store.call(|s| s.read(store::waves)).await?;
-    let chosen = match wave {
-        Some(id) => waves.iter().find(|w| w.id == id).cloned(),
-        None => {
-            waves.iter().find(|w| w.status == store::WaveStatus::Open).or(waves.first()).cloned()
-        }
-    }
-    .ok_or(WebError::Status(Status::NotFound))?;
+    let (app_ref, asked, asked_survey) =
+        (app.clone(), wave.map(str::to_string), survey.map(str::to_string));
+    let (waves, chosen) = app
+        .store
+        .call(move |_| waves::choose(&app_ref, asked.as_deref(), asked_survey.as_deref()))
+        .await?;
+    let chosen = chosen.ok_or(WebError::Status(Status::NotFound))?;
     let survey = match survey {
         Some(id) => id.to_string(),
-        None => chosen
-            .questionnaires
-            .iter()
-            .filter_map(|(id, v)| app.catalog.get(id, *v))
-            .find(|s| s.kind == RespondentKind::Enterprise)
-            .map(|s| s.id.clone())
+        None => waves::enterprise_questionnaire(&app.catalog, &chosen)
             .ok_or(WebError::Status(Status::NotFound))?,
     };
     Ok((waves, chosen, survey))

@@ -9,7 +9,7 @@ use minijinja::Environment;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::survey::{Lang, Text};
+use crate::kernel::{Lang, Text};
 
 /// The compiled templates and the interface's words in both languages.
 pub struct Templates {
@@ -21,6 +21,7 @@ impl Templates {
     /// Loads every `*.html` file of `dir` and the words of `dir/messages.toml`.
     pub fn load(dir: &Path) -> Result<Templates, String> {
         let mut env = Environment::new();
+        formats::register(&mut env);
         let entries = std::fs::read_dir(dir)
             .map_err(|e| format!("{}: cannot list templates: {e}", dir.display()))?;
         for entry in entries.filter_map(Result::ok) {
@@ -60,5 +61,29 @@ impl Templates {
     /// One interface word in `lang`, or its key if missing.
     pub fn word<'a>(&'a self, key: &'a str, lang: Lang) -> &'a str {
         self.messages.get(key).map_or(key, |t| t.get(lang))
+    }
+}
+
+/// Filters that write numbers and dates as the page's language does, with the kernel's
+/// functions, so pages and PDFs agree: `{{ x | decimal }}`, `{{ share | percent }}`,
+/// `{{ n | count }}`, `{{ iso | date }}`, `{{ rfc3339 | moment }}`.
+mod formats {
+    use minijinja::{Environment, State};
+
+    use crate::kernel::Lang;
+    use crate::kernel::format;
+
+    fn lang(state: &State<'_, '_>) -> Lang {
+        state.lookup("lang").and_then(|l| l.as_str().and_then(Lang::parse)).unwrap_or_default()
+    }
+
+    pub fn register(env: &mut Environment<'static>) {
+        env.add_filter("decimal", |s: &State<'_, '_>, x: f64| format::decimal(x, lang(s)));
+        env.add_filter("percent", |s: &State<'_, '_>, x: f64| format::percent(x, lang(s)));
+        env.add_filter("count", |s: &State<'_, '_>, n: i64| format::count(n, lang(s)));
+        env.add_filter("date", |s: &State<'_, '_>, iso: String| format::iso_date(&iso, lang(s)));
+        env.add_filter("moment", |s: &State<'_, '_>, at: String| {
+            format::rfc3339_moment(&at, lang(s))
+        });
     }
 }

@@ -22,7 +22,7 @@ use crate::respond::example;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-async fn browser(driver: u16, profile: &Path) -> Client {
+pub async fn browser(driver: u16, profile: &Path) -> Client {
     let options = serde_json::json!({
         "binary": CHROMIUM,
         "args": [
@@ -45,7 +45,7 @@ async fn browser(driver: u16, profile: &Path) -> Client {
 }
 
 /// Fills in every question on the current page that `answers` answers, as a person would.
-async fn fill_page(browser: &Client, answers: &Map<String, Value>) {
+pub async fn fill_page(browser: &Client, answers: &Map<String, Value>) {
     for question in browser.find_all(Locator::Css("div.question")).await.unwrap() {
         let id = question
             .attr("id")
@@ -86,7 +86,7 @@ async fn fill_page(browser: &Client, answers: &Map<String, Value>) {
 }
 
 /// Clicks `selector` and waits until the browser has left the page (its elements go stale).
-async fn click_and_wait(browser: &Client, selector: &str) {
+pub async fn click_and_wait(browser: &Client, selector: &str) {
     let button = browser.find(Locator::Css(selector)).await.unwrap();
     button.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -96,11 +96,11 @@ async fn click_and_wait(browser: &Client, selector: &str) {
     }
 }
 
-async fn next(browser: &Client) {
-    click_and_wait(browser, "button[value=next]").await;
+pub async fn next(browser: &Client) {
+    click_and_wait(browser, "form#answers button[value=next]").await;
 }
 
-async fn assert_no_error_page(browser: &Client) {
+pub async fn assert_no_error_page(browser: &Client) {
     let source = browser.source().await.unwrap();
     assert!(
         !source.contains("Đã có lỗi xảy ra") && !source.contains("Yêu cầu không hợp lệ"),
@@ -110,7 +110,7 @@ async fn assert_no_error_page(browser: &Client) {
 }
 
 /// Answers pages until the review page, at most `limit` pages.
-async fn answer_pages(browser: &Client, answers: &Map<String, Value>, limit: usize) {
+pub async fn answer_pages(browser: &Client, answers: &Map<String, Value>, limit: usize) {
     for _ in 0..limit {
         if browser.current_url().await.unwrap().path().ends_with("/review") {
             return;
@@ -121,37 +121,65 @@ async fn answer_pages(browser: &Client, answers: &Map<String, Value>, limit: usi
     }
 }
 
+/// Whether Chromium and chromedriver are here; under CI they must be.
+pub fn browser_available() -> bool {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
+    eprintln!("browser test not run: apt-get install chromium chromium-driver");
+    false
+}
+
+/// The real server on the database `db` and a chromedriver, both stopped when dropped.
+pub struct Rig {
+    _server: Running,
+    _driver: Running,
+    pub app_port: u16,
+    pub driver_port: u16,
+}
+
+impl Rig {
+    pub fn launch(db: &Path) -> Rig {
+        let (app_port, driver_port) = (free_port(), free_port());
+        let server = Running(
+            Command::new(env!("CARGO_BIN_EXE_dxsurvey"))
+                .current_dir(repo())
+                .args(["serve"])
+                .env("DXSURVEY_DATABASE", db)
+                .env("ROCKET_PORT", app_port.to_string())
+                .env("ROCKET_LOG_LEVEL", "off")
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let driver = Running(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={driver_port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for(app_port, "dxsurvey");
+        wait_for(driver_port, "chromedriver");
+        Rig { _server: server, _driver: driver, app_port, driver_port }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.app_port)
+    }
+}
+
 #[rocket::async_test]
 async fn a_new_user_completes_the_enterprise_questionnaire_in_a_real_browser_and_resumes_elsewhere()
 {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
-        eprintln!("browser test not run: apt-get install chromium chromium-driver");
+    if !browser_available() {
         return;
     }
     let dir = TempDir::new().unwrap();
-    let (app_port, driver_port) = (free_port(), free_port());
-    let _server = Running(
-        Command::new(env!("CARGO_BIN_EXE_dxsurvey"))
-            .current_dir(repo())
-            .args(["serve"])
-            .env("DXSURVEY_DATABASE", dir.path().join("db.sqlite"))
-            .env("ROCKET_PORT", app_port.to_string())
-            .env("ROCKET_LOG_LEVEL", "off")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let _driver = Running(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for(app_port, "dxsurvey");
-    wait_for(driver_port, "chromedriver");
+    let rig = Rig::launch(&dir.path().join("db.sqlite"));
+    let (app_port, driver_port) = (rig.app_port, rig.driver_port);
     let answers = example("enterprise-answers.json");
 
     // First browser: the home page, the profile, the private link, a few pages, then it leaves.
@@ -161,10 +189,10 @@ async fn a_new_user_completes_the_enterprise_questionnaire_in_a_real_browser_and
     click_and_wait(&first, "li[data-survey=enterprise-dx] a.button").await;
     // The language switch keeps the respondent on the same page.
     let profile_page = first.current_url().await.unwrap();
-    click_and_wait(&first, "nav.lang a[hreflang=en]").await;
+    click_and_wait(&first, "nav.lang [data-lang=en]").await;
     assert_eq!(first.current_url().await.unwrap(), profile_page);
     assert!(first.source().await.unwrap().contains("<html lang=\"en\">"));
-    click_and_wait(&first, "nav.lang a[hreflang=vi]").await;
+    click_and_wait(&first, "nav.lang [data-lang=vi]").await;
     assert_eq!(first.current_url().await.unwrap(), profile_page);
     fill_page(&first, &answers).await;
     next(&first).await;

@@ -34,6 +34,7 @@ pub fn config(dir: &TempDir) -> AppConfig {
         templates: repo().join("templates"),
         assets: repo().join("assets"),
         public_url: None,
+        contact: None,
         suppression_threshold: 5,
     }
 }

@@ -6,6 +6,7 @@
 
 mod access;
 mod browser;
+mod browser_flow;
 mod cli;
 mod helpers;
 mod hostile;

@@ -253,7 +253,16 @@ async fn invalid_answers_come_back_with_every_error_linked_and_everything_typed_
     );
     assert!(html.contains("value=\"-5\""), "the wrong value is kept");
     assert!(html.contains("Công ty Giữ Nguyên Chữ Đã Gõ"), "other typed values are kept");
-    assert_eq!(stored(&client, &token), before, "nothing stored changes");
+    // The valid answers of the page are saved; the wrong value never is, and the stored one stays.
+    let (json, status, _) = stored(&client, &token);
+    assert!(json.contains("Công ty Giữ Nguyên Chữ Đã Gõ") && json.contains("\"employees\":28"));
+    assert_eq!(
+        (
+            json.replace("Công ty Giữ Nguyên Chữ Đã Gõ", "Công ty TNHH Giải pháp Phần mềm Ví Dụ"),
+            status
+        ),
+        (before.0, before.1)
+    );
 }
 
 #[rocket::async_test]
@@ -397,12 +406,6 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
         let html = response.into_string().await.unwrap_or_default();
         assert!(html.contains("Dữ liệu đã lưu của bạn không bị thay đổi"), "{what}: a clear page");
     }
-    field(&mut valid, "website", "maybe");
-    assert_eq!(
-        post(&client, &page, &valid).await.status(),
-        Status::UnprocessableEntity,
-        "unknown choice"
-    );
     for uri in [
         "/r/0000000000000000000000000000000000000000/p/2",
         "/r/short/p/2",
@@ -422,6 +425,16 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
     );
     assert_eq!(client.get("/start/1999/enterprise-dx").dispatch().await.status(), Status::NotFound);
     assert_eq!(stored(&client, &token), before, "nothing stored changes");
+
+    // A value of the wrong form is refused alone: the page's valid answers are kept.
+    field(&mut valid, "website", "maybe");
+    assert_eq!(
+        post(&client, &page, &valid).await.status(),
+        Status::UnprocessableEntity,
+        "unknown choice"
+    );
+    let (json, _, _) = stored(&client, &token);
+    assert!(json.contains("\"customer_channels\":3") && !json.contains("maybe"), "{json}");
 }
 
 #[rocket::async_test]

@@ -7,19 +7,20 @@ mod review;
 mod start;
 mod view;
 
-use std::sync::Arc;
-
 use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
 use rocket::{Responder, Route, State, get, routes};
 use serde::Serialize;
 
-use super::WebError;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use super::{Templates, WebError};
 use crate::answers::Answers;
 use crate::app::App;
-use crate::resume::ResumeToken;
-use crate::store::{self, ResponseStatus, StoredResponse};
+use crate::config::AppConfig;
+use crate::service::respond::{self, Opened, RespondError};
+use crate::service::waves::Availability;
 use crate::survey::{Home, Lang, Survey};
 
 pub fn routes() -> Vec<Route> {
@@ -57,37 +58,105 @@ impl Reply {
     }
 }
 
-/// A response opened with its resume token.
-pub struct Opened {
-    pub response: StoredResponse,
-    pub survey: Arc<Survey>,
-    pub answers: Answers,
-    pub token: ResumeToken,
-}
-
-impl Opened {
-    pub(super) fn url(&self, rest: &str) -> String {
-        format!("/r/{}/{rest}", self.token.as_str())
-    }
-
-    fn submitted(&self) -> bool {
-        self.response.status == ResponseStatus::Submitted
-    }
-}
-
 /// Opens the response of a resume token; any token that opens nothing is "not found".
 pub(super) async fn open(app: &App, token: &str) -> Result<Opened, WebError> {
-    let token = ResumeToken::parse(token).ok_or(WebError::Status(Status::NotFound))?;
-    let hash = token.hash();
-    let response = app
-        .store
-        .call(move |s| s.read(|c| store::response_by_resume_hash(c, &hash)))
-        .await?
-        .filter(|r| r.resume_hash.as_deref().is_some_and(|stored| token.matches(stored)))
-        .ok_or(WebError::Status(Status::NotFound))?;
-    let (survey, answers) =
-        crate::report::respondent::decode(app, &response).map_err(WebError::Internal)?;
-    Ok(Opened { response, survey, answers, token })
+    let (app, token) = (app.clone(), token.to_string());
+    blocking(move || respond::open(&app, &token)).await?.map_err(WebError::from)
+}
+
+/// Runs a use case off the async threads.
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, WebError> {
+    rocket::tokio::task::spawn_blocking(f).await.map_err(|e| WebError::Internal(e.to_string()))
+}
+
+impl From<RespondError> for WebError {
+    fn from(e: RespondError) -> Self {
+        match e {
+            RespondError::NotFound => WebError::Status(Status::NotFound),
+            RespondError::Foreign => WebError::Status(Status::BadRequest),
+            RespondError::Store(e) => e.into(),
+            RespondError::Internal(cause) => WebError::Internal(cause),
+            // Pages of their own: see `refusal`.
+            RespondError::Closed(_) => WebError::Status(Status::Forbidden),
+            RespondError::Duplicate { .. } => WebError::Status(Status::Conflict),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ClosedPage {
+    wave_title: String,
+    not_yet: bool,
+    on: String,
+    contact: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DuplicatePage {
+    submitted: bool,
+    contact: Option<String>,
+}
+
+/// The page of a refused request: a closed wave (403) or an organisation that already has a
+/// response (409) get a page that says why and whom to contact; the rest their status page.
+pub(super) fn refusal(page: &Respondent<'_>, e: RespondError) -> Result<Reply, WebError> {
+    let contact = page.config.contact.clone();
+    match e {
+        RespondError::Closed(closure) => {
+            let (not_yet, on) = match closure.availability {
+                Availability::NotYetOpen(on) => (true, on),
+                Availability::Closed(on) => (false, on),
+                Availability::Open => return Err(WebError::Status(Status::Forbidden)),
+            };
+            let context = ClosedPage {
+                wave_title: closure.wave_title.get(page.lang).to_string(),
+                not_yet,
+                on: on.to_string(),
+                contact,
+            };
+            Ok(Reply::with_status(Status::Forbidden, page.render("closed.html", &context)?))
+        }
+        RespondError::Duplicate { submitted } => {
+            let html = page.render("duplicate.html", &DuplicatePage { submitted, contact })?;
+            Ok(Reply::with_status(Status::Conflict, html))
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// What every respondent's page needs: the application, the templates and settings, and the
+/// person's language.
+pub struct Respondent<'r> {
+    pub app: &'r App,
+    pub templates: &'r Templates,
+    pub config: &'r AppConfig,
+    pub lang: Lang,
+}
+
+impl Respondent<'_> {
+    fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<String, WebError> {
+        Ok(self.templates.render(name, self.lang, context)?)
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Respondent<'r> {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let state = (
+            request.rocket().state::<App>(),
+            request.rocket().state::<Templates>(),
+            request.rocket().state::<AppConfig>(),
+        );
+        let (Some(app), Some(templates), Some(config)) = state else {
+            return Outcome::Error((Status::InternalServerError, ()));
+        };
+        let lang = request.guard::<Lang>().await.succeeded().unwrap_or_default();
+        Outcome::Success(Respondent { app, templates, config, lang })
+    }
 }
 
 /// Positions (in `survey.pages`) of the pages that show at least one question.

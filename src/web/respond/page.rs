@@ -1,20 +1,20 @@
 //! One page of the questionnaire: shown with the current answers, saved on every "next".
 
 use rocket::http::Status;
-use rocket::{State, get, post};
+use rocket::{get, post};
 use serde::Serialize;
 
+use rocket::http::CookieJar;
+
 use super::view::{QuestionView, Source, by_name, questions};
-use super::{Opened, Reply, heading, open, visible_pages};
-use crate::answers::form::{PageInput, apply_page};
-use crate::answers::{AnswerProblem, Answers, ProblemKind};
+use super::{Reply, Respondent, blocking, heading, open, refusal, visible_pages};
+use crate::answers::{AnswerProblem, Answers};
 use crate::app::App;
-use crate::profile::{check, profile};
-use crate::response::new_response;
-use crate::store::{self, ResponseStatus};
-use crate::survey::{Lang, RespondentKind, Role, Survey};
+use crate::kernel::format::today;
+use crate::service::respond::{self, Intent, Opened, PageSaved};
+use crate::survey::{Lang, Survey};
+use crate::web::WebError;
 use crate::web::form::FormFields;
-use crate::web::{Templates, WebError};
 
 /// Everything the page template shows.
 #[derive(Serialize)]
@@ -32,6 +32,8 @@ pub struct PageContext {
     pub revealed: bool,
     pub saved: bool,
     pub starting: bool,
+    /// The form the language switch submits, so that switching keeps what was typed.
+    pub lang_form: &'static str,
 }
 
 /// An entry of the error summary: a link to the question.
@@ -86,7 +88,17 @@ pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
         revealed: false,
         saved: false,
         starting: false,
+        lang_form: "answers",
     }
+}
+
+/// Whether the response's wave still takes answers today.
+pub(super) async fn still_open(
+    app: &App,
+    opened: &Opened,
+) -> Result<Result<(), respond::RespondError>, WebError> {
+    let (app, wave) = (app.clone(), opened.response.wave_id.clone());
+    blocking(move || respond::ensure_open(&app, &wave, today())).await
 }
 
 fn page_index(opened: &Opened, n: usize) -> Result<usize, WebError> {
@@ -102,13 +114,15 @@ pub async fn show(
     n: usize,
     revealed: bool,
     saved: bool,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
+    respondent: Respondent<'_>,
 ) -> Result<Reply, WebError> {
+    let Respondent { app, templates, lang, .. } = respondent;
     let opened = open(app, token).await?;
     if opened.submitted() {
         return Ok(Reply::to(opened.url("result")));
+    }
+    if let Err(refused) = still_open(app, &opened).await? {
+        return refusal(&respondent, refused);
     }
     let page = page_index(&opened, n)?;
     let pages = visible_pages(&opened.survey, &opened.answers);
@@ -155,87 +169,75 @@ pub async fn save(
     token: &str,
     n: usize,
     form: FormFields,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
+    page: Respondent<'_>,
+    cookies: &CookieJar<'_>,
 ) -> Result<Reply, WebError> {
-    let opened = open(app, token).await?;
+    let opened = open(page.app, token).await?;
     if opened.submitted() {
         return Ok(Reply::to(opened.url("result")));
     }
-    let page = page_index(&opened, n)?;
-    let survey = &opened.survey;
-    let input = apply_page(survey, &survey.pages[page], &opened.answers, &form.0, &app.reference)
-        .map_err(|_| WebError::Status(Status::BadRequest))?;
-    let (answers, revealed) = match input {
-        PageInput::Valid { answers, revealed } => (answers, revealed),
-        PageInput::Invalid(problems) => {
-            return invalid(app, templates, lang, &opened, page, &form, &problems);
-        }
+    let index = page_index(&opened, n)?;
+    let intent = Intent::of(&form.0);
+    let lang = switch_language(intent, cookies).unwrap_or(page.lang);
+    let (app, fields) = (page.app.clone(), form.0.clone());
+    let saved = blocking(move || {
+        let saved = respond::save_page(&app, &opened, index, &fields, intent, today());
+        (opened, saved)
+    })
+    .await?;
+    let (opened, saved) = match saved {
+        (opened, Ok(saved)) => (opened, saved),
+        (_, Err(e)) => return refusal(&page, e),
     };
-    let draft = new_response(
-        survey,
-        &answers,
-        &app.reference,
-        &opened.response.wave_id,
-        ResponseStatus::Draft,
-    );
-    let mut problems = check(survey, &profile(survey, &answers, &app.reference));
-    if draft.identity != opened.response.identity {
-        // The organisation is fixed once started: its identity is what makes it one response.
-        let fixed: &[Role] = match survey.kind {
-            RespondentKind::Enterprise => &[Role::TaxCode],
-            RespondentKind::Agency => &[Role::AgencyName, Role::Area],
-        };
-        for role in fixed {
-            if let Some(i) =
-                survey.role_question(*role).filter(|i| survey.pages[page].questions.contains(i))
-            {
-                problems.push(AnswerProblem::new(&survey.questions[i].id, ProblemKind::Fixed));
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return invalid(app, templates, lang, &opened, page, &form, &problems);
-    }
-    let id = opened.response.id;
-    let saved = app
-        .store
-        .call(move |s| s.write_batched(move |tx| store::update_draft(tx, id, &draft)))
-        .await?;
-    if !saved {
+    if !saved.stored {
         return Ok(Reply::to(opened.url("result")));
     }
-    let pages = visible_pages(survey, &answers);
+    if !saved.problems.is_empty() {
+        return invalid(&page, lang, &opened, &saved.answers, index, &form, &saved.problems);
+    }
+    Ok(Reply::to(after_save(&opened, &saved, index, intent)))
+}
+
+/// Where a saved page leads, by the button pressed.
+fn after_save(opened: &Opened, saved: &PageSaved, page: usize, intent: Intent) -> String {
+    let pages = visible_pages(&opened.survey, &saved.answers);
     let here = opened.url(&format!("p/{}", page + 1));
-    let action = form.0.iter().find(|(name, _)| name == "action").map(|(_, v)| v.as_str());
-    Ok(Reply::to(match action {
-        _ if !revealed.is_empty() => format!("{here}?revealed=true#q-{}", revealed[0]),
-        Some("save") => format!("{here}?saved=true"),
-        Some("back") => match pages.iter().rev().find(|&&p| p < page) {
+    match intent {
+        _ if !saved.revealed.is_empty() => format!("{here}?revealed=true#q-{}", saved.revealed[0]),
+        Intent::SaveDraft => format!("{here}?saved=true"),
+        Intent::Switch(_) => here,
+        Intent::Review => opened.url("review"),
+        Intent::Back => match pages.iter().rev().find(|&&p| p < page) {
             Some(p) => opened.url(&format!("p/{}", p + 1)),
             None => here,
         },
-        _ => next_url(&opened, &pages, page),
-    }))
+        Intent::Next => next_url(opened, &pages, page),
+    }
+}
+
+/// Remembers the language a page's switch asked for; returns it.
+pub(super) fn switch_language(intent: Intent, cookies: &CookieJar<'_>) -> Option<Lang> {
+    let Intent::Switch(lang) = intent else { return None };
+    cookies.add(crate::web::lang::cookie(lang));
+    Some(lang)
 }
 
 /// The page again, with what was typed and every problem, as 422.
 fn invalid(
-    app: &App,
-    templates: &Templates,
+    page: &Respondent<'_>,
     lang: Lang,
     opened: &Opened,
-    page: usize,
+    answers: &Answers,
+    index: usize,
     form: &FormFields,
     problems: &[AnswerProblem],
 ) -> Result<Reply, WebError> {
     let typed = by_name(&form.0);
-    let pages = visible_pages(&opened.survey, &opened.answers);
-    let context =
-        context(app, lang, request(opened, page, &pages, Source::Typed(&typed), problems));
+    let pages = visible_pages(&opened.survey, answers);
+    let request = request(opened, index, &pages, Source::Typed(&typed), problems);
+    let context = context(page.app, lang, PageRequest { answers, ..request });
     Ok(Reply::with_status(
         Status::UnprocessableEntity,
-        templates.render("page.html", lang, &context)?,
+        page.templates.render("page.html", lang, &context)?,
     ))
 }

@@ -1,17 +1,15 @@
 //! The review page, and submitting: once, whatever is clicked or replayed.
 
-use rocket::{State, get, post};
+use rocket::{get, post};
 use serde::Serialize;
 
+use super::page::still_open;
 use super::view::display;
-use super::{Reply, heading, open, visible_pages};
-use crate::answers::Answers;
-use crate::app::App;
-use crate::response::new_response;
-use crate::store::{self, ResponseStatus, StoreError};
-use crate::survey::Lang;
+use super::{Reply, Respondent, blocking, heading, open, refusal, visible_pages};
+use crate::kernel::format::today;
+use crate::service::respond;
+use crate::web::WebError;
 use crate::web::form::FormFields;
-use crate::web::{Templates, WebError};
 
 #[derive(Serialize)]
 struct ReviewPage {
@@ -38,15 +36,14 @@ struct ReviewAnswer {
 }
 
 #[get("/r/<token>/review")]
-pub async fn show(
-    token: &str,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
-) -> Result<Reply, WebError> {
+pub async fn show(token: &str, page: Respondent<'_>) -> Result<Reply, WebError> {
+    let Respondent { app, templates, lang, .. } = page;
     let opened = open(app, token).await?;
     if opened.submitted() {
         return Ok(Reply::to(opened.url("result")));
+    }
+    if let Err(refused) = still_open(app, &opened).await? {
+        return refusal(&page, refused);
     }
     let survey = &opened.survey;
     let shown = opened.answers.shown(survey);
@@ -88,48 +85,21 @@ pub async fn show(
 /// Submits the response: computes and stores its scores with its questionnaire version. A
 /// second submission (double click, replay, second tab) changes nothing and shows the result.
 #[post("/r/<token>/submit", data = "<_form>")]
-pub async fn submit(token: &str, _form: FormFields, app: &State<App>) -> Result<Reply, WebError> {
-    let opened = open(app, token).await?;
-    if opened.submitted() {
-        return Ok(Reply::to(opened.url("result")));
+pub async fn submit(
+    token: &str,
+    _form: FormFields,
+    page: Respondent<'_>,
+) -> Result<Reply, WebError> {
+    let opened = open(page.app, token).await?;
+    let app = page.app.clone();
+    let (opened, submitted) = blocking(move || {
+        let submitted = respond::submit(&app, &opened, today());
+        (opened, submitted)
+    })
+    .await?;
+    match submitted {
+        Ok(true) => Ok(Reply::to(opened.url("result"))),
+        Ok(false) => Ok(Reply::to(opened.url("review"))),
+        Err(e) => refusal(&page, e),
     }
-    if !opened.answers.missing(&opened.survey).is_empty() {
-        return Ok(Reply::to(opened.url("review")));
-    }
-    let id = opened.response.id;
-    let survey = opened.survey.clone();
-    let reference = app.reference.clone();
-    app.store
-        .call(move |s| {
-            s.write_batched(move |tx| {
-                // Read again inside the write: the draft may have changed since it was opened.
-                let current = store::response_by_id(tx, id)?
-                    .ok_or_else(|| StoreError::NotFound(format!("response {id}")))?;
-                if current.status == ResponseStatus::Submitted {
-                    return Ok(());
-                }
-                let json: serde_json::Value = serde_json::from_str(&current.answers)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                let answers = Answers::from_json(
-                    &survey,
-                    json.as_object().unwrap_or(&Default::default()),
-                    &reference,
-                )
-                .map_err(|p| StoreError::Invalid(format!("{p:?}")))?
-                .without_hidden(&survey);
-                if !answers.missing(&survey).is_empty() {
-                    return Ok(());
-                }
-                let submitted = new_response(
-                    &survey,
-                    &answers,
-                    &reference,
-                    &current.wave_id,
-                    ResponseStatus::Submitted,
-                );
-                store::submit_response(tx, id, &submitted).map(|_| ())
-            })
-        })
-        .await?;
-    Ok(Reply::to(opened.url("result")))
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Staff, StaffView};
 use crate::app::App;
 use crate::figures::Breakdown;
+use crate::service::waves;
 use crate::stats;
 use crate::store::{self, Counts, Wave};
 use crate::survey::Lang;
@@ -17,16 +18,10 @@ pub fn routes() -> Vec<Route> {
     routes![list, area]
 }
 
-/// The wave asked for, else the newest open one, else the newest.
+/// The wave asked for, else the newest with submissions, else the newest.
 async fn chosen_wave(app: &App, wave: Option<&str>) -> Result<Option<Wave>, WebError> {
-    let waves = app.store.call(|s| s.read(store::waves)).await?;
-    Ok(match wave {
-        Some(id) => waves.into_iter().find(|w| w.id == id),
-        None => {
-            let open = waves.iter().position(|w| w.status == store::WaveStatus::Open).unwrap_or(0);
-            waves.into_iter().nth(open)
-        }
-    })
+    let (app_ref, asked) = (app.clone(), wave.map(str::to_string));
+    Ok(app.store.call(move |_| waves::choose(&app_ref, asked.as_deref(), None)).await?.1)
 }
 
 #[derive(Serialize)]
@@ -217,19 +212,11 @@ async fn area_figures(
     lang: Lang,
 ) -> Result<(Vec<AreaFigure>, bool), WebError> {
     let Some(wave) = wave else { return Ok((vec![], false)) };
-    let Some(survey) = wave
-        .questionnaires
-        .iter()
-        .filter_map(|(id, v)| app.catalog.get(id, *v))
-        .find(|s| s.kind == crate::survey::RespondentKind::Enterprise)
-    else {
+    let Some(survey) = waves::enterprise_questionnaire(&app.catalog, wave) else {
         return Ok((vec![], false));
     };
-    let figures = cache.get(app, &wave.id, &survey.id).await?;
-    let number = |x: f64| {
-        let text = format!("{x:.1}");
-        if lang == Lang::Vi { text.replace('.', ",") } else { text }
-    };
+    let figures = cache.get(app, &wave.id, &survey).await?;
+    let number = |x: f64| crate::kernel::format::decimal(x, lang);
     let rows = figures
         .figures
         .iter()

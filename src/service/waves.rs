@@ -1,0 +1,150 @@
+//! Survey waves: when respondents may answer, and which wave and questionnaire a dashboard,
+//! an area page, a report or an export shows by default.
+
+use time::Date;
+
+use crate::app::App;
+use crate::catalog::Catalog;
+use crate::kernel::format::{parse_iso_date, rfc3339_local_date};
+use crate::store::{self, StoreError, Wave, WaveStatus};
+use crate::survey::RespondentKind;
+
+/// Whether respondents can answer in a wave on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// Before its opening date.
+    NotYetOpen(Date),
+    Open,
+    /// After its closing date, or closed by an administrator: since that day.
+    Closed(Date),
+}
+
+impl Availability {
+    pub fn is_open(self) -> bool {
+        self == Availability::Open
+    }
+}
+
+/// A wave is open between its opening and closing dates (both included), unless an
+/// administrator has closed it.
+pub fn availability(wave: &Wave, today: Date) -> Availability {
+    let opens = parse_iso_date(&wave.opens_on).unwrap_or(Date::MAX);
+    let closes = parse_iso_date(&wave.closes_on).unwrap_or(Date::MIN);
+    if wave.status == WaveStatus::Closed {
+        let closed = wave.closed_at.as_deref().and_then(rfc3339_local_date);
+        return Availability::Closed(closed.map_or(closes, |on| on.min(closes)));
+    }
+    if today < opens {
+        Availability::NotYetOpen(opens)
+    } else if today > closes {
+        Availability::Closed(closes)
+    } else {
+        Availability::Open
+    }
+}
+
+/// The waves respondents can answer in today, newest first.
+pub fn open_today(app: &App, today: Date) -> Result<Vec<Wave>, StoreError> {
+    let waves = app.store.read(store::waves)?;
+    Ok(waves.into_iter().filter(|w| availability(w, today).is_open()).collect())
+}
+
+/// The wave a figures page shows: the one asked for, else the newest with submitted responses
+/// (to `survey_id` when given), else the newest. `None` only when there is no wave at all or
+/// the one asked for does not exist.
+pub fn for_figures(
+    waves: &[Wave],
+    with_submissions: &[String],
+    asked: Option<&str>,
+) -> Option<Wave> {
+    match asked {
+        Some(id) => waves.iter().find(|w| w.id == id),
+        None => waves.iter().find(|w| with_submissions.contains(&w.id)).or(waves.first()),
+    }
+    .cloned()
+}
+
+/// Every wave, newest first, and the one a figures page shows (see [`for_figures`]).
+pub fn choose(
+    app: &App,
+    asked: Option<&str>,
+    survey_id: Option<&str>,
+) -> Result<(Vec<Wave>, Option<Wave>), StoreError> {
+    let (waves, with_submissions) =
+        app.store.read(|c| Ok((store::waves(c)?, store::waves_with_submissions(c, survey_id)?)))?;
+    let chosen = for_figures(&waves, &with_submissions, asked);
+    Ok((waves, chosen))
+}
+
+/// The wave's enterprise questionnaire: the one whose figures the city's targets are about.
+pub fn enterprise_questionnaire(catalog: &Catalog, wave: &Wave) -> Option<String> {
+    wave.questionnaires
+        .iter()
+        .filter_map(|(id, v)| catalog.get(id, *v))
+        .find(|s| s.kind == RespondentKind::Enterprise)
+        .map(|s| s.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::Text;
+    use time::macros::date;
+
+    fn wave(status: WaveStatus, closed_at: Option<&str>) -> Wave {
+        Wave {
+            id: "2027".into(),
+            title: Text::new("Đợt 2027", "2027 wave"),
+            opens_on: "2027-03-01".into(),
+            closes_on: "2027-06-30".into(),
+            status,
+            closed_at: closed_at.map(str::to_string),
+            questionnaires: vec![],
+        }
+    }
+
+    #[test]
+    fn a_wave_is_open_only_between_its_dates() {
+        let open = wave(WaveStatus::Open, None);
+        assert_eq!(
+            availability(&open, date!(2027 - 02 - 28)),
+            Availability::NotYetOpen(date!(2027 - 03 - 01))
+        );
+        assert!(availability(&open, date!(2027 - 03 - 01)).is_open());
+        assert!(availability(&open, date!(2027 - 06 - 30)).is_open());
+        assert_eq!(
+            availability(&open, date!(2027 - 07 - 01)),
+            Availability::Closed(date!(2027 - 06 - 30))
+        );
+    }
+
+    #[test]
+    fn a_wave_closed_by_an_administrator_is_closed_since_that_day_in_hanoi() {
+        // 20:00 UTC is already the next day in Hanoi.
+        let closed = wave(WaveStatus::Closed, Some("2027-04-10T20:00:00Z"));
+        assert_eq!(
+            availability(&closed, date!(2027 - 04 - 20)),
+            Availability::Closed(date!(2027 - 04 - 11))
+        );
+        let never_opened = wave(WaveStatus::Closed, None);
+        assert_eq!(
+            availability(&never_opened, date!(2027 - 01 - 01)),
+            Availability::Closed(date!(2027 - 06 - 30))
+        );
+    }
+
+    #[test]
+    fn figures_default_to_the_newest_wave_with_submissions() {
+        let mut newer = wave(WaveStatus::Open, None);
+        newer.id = "2028".into();
+        let waves = vec![newer, wave(WaveStatus::Closed, None)];
+        let chosen = |with: &[&str], asked| {
+            let with: Vec<String> = with.iter().map(|s| s.to_string()).collect();
+            for_figures(&waves, &with, asked).map(|w| w.id)
+        };
+        assert_eq!(chosen(&["2027"], None).as_deref(), Some("2027"));
+        assert_eq!(chosen(&[], None).as_deref(), Some("2028"));
+        assert_eq!(chosen(&["2027"], Some("2028")).as_deref(), Some("2028"));
+        assert_eq!(chosen(&[], Some("1999")), None);
+    }
+}

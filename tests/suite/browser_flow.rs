@@ -1,0 +1,157 @@
+//! A respondent in a real browser does what people do: leaves half-answered pages with "save
+//! draft" and "back", corrects an error after switching language, changes an answer from the
+//! review page, and meets waves that are not open yet or closed meanwhile. Nothing they typed
+//! is lost, and every refusal says why and when.
+
+use dxsurvey::app::App;
+use dxsurvey::kernel::Text;
+use dxsurvey::kernel::format::{date, today};
+use dxsurvey::store::{self, NewWave, WaveStatus};
+use dxsurvey::survey::Lang;
+use fantoccini::{Client, Locator};
+use serde_json::{Map, Value};
+use tempfile::TempDir;
+
+use crate::browser::{
+    Rig, answer_pages, assert_no_error_page, browser, browser_available, click_and_wait, fill_page,
+    next,
+};
+use crate::helpers::config;
+use crate::respond::example;
+
+/// Only these answers of `all`.
+fn only(all: &Map<String, Value>, ids: &[&str]) -> Map<String, Value> {
+    ids.iter().map(|id| ((*id).to_string(), all[*id].clone())).collect()
+}
+
+async fn is_checked(browser: &Client, id: &str) -> bool {
+    browser.find(Locator::Id(id)).await.unwrap().is_selected().await.unwrap()
+}
+
+async fn value_of(browser: &Client, id: &str) -> String {
+    browser.find(Locator::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
+}
+
+async fn path(browser: &Client) -> String {
+    browser.current_url().await.unwrap().path().to_string()
+}
+
+/// The database of a new installation, with a wave that opens in 2099 beside this year's.
+fn installation(dir: &TempDir) -> (App, String) {
+    let config = config(dir);
+    let app = App::start(&config).unwrap();
+    let future = NewWave {
+        id: "2099".into(),
+        title: Text::new("Đợt khảo sát năm 2099", "2099 survey wave"),
+        opens_on: "2099-01-01".into(),
+        closes_on: "2099-12-31".into(),
+        questionnaires: app.default_wave(2099).questionnaires,
+    };
+    app.store.write(|tx| store::create_wave(tx, &future)).unwrap();
+    let current = app.store.read(store::open_waves).unwrap().last().unwrap().id.clone();
+    (app, current)
+}
+
+#[rocket::async_test]
+async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
+    if !browser_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let (app, wave) = installation(&dir);
+    let rig = Rig::launch(&config(&dir).database);
+    let answers = example("enterprise-answers.json");
+    let b = browser(rig.driver_port, &dir.path().join("profile")).await;
+
+    // A wave that opens later is not offered, and its link says when it opens.
+    b.goto(&rig.url("/")).await.unwrap();
+    let home = b.source().await.unwrap();
+    assert!(home.contains(&format!("id=\"wave-{wave}\"")) && !home.contains("wave-2099"));
+    b.goto(&rig.url("/start/2099/enterprise-dx")).await.unwrap();
+    let early = b.source().await.unwrap();
+    assert!(early.contains("Đợt khảo sát chưa mở") && early.contains("01/01/2099"), "{early}");
+
+    // Start, then leave the first questionnaire page half answered with "save draft".
+    b.goto(&rig.url(&format!("/start/{wave}/enterprise-dx"))).await.unwrap();
+    fill_page(&b, &answers).await;
+    next(&b).await;
+    click_and_wait(&b, "a.button.primary").await;
+    assert!(path(&b).await.ends_with("/p/2"));
+    fill_page(&b, &only(&answers, &["website"])).await;
+    click_and_wait(&b, "button[value=save]").await;
+    assert_no_error_page(&b).await;
+    assert!(b.current_url().await.unwrap().query().unwrap_or("").contains("saved=true"));
+    b.refresh().await.unwrap();
+    assert!(is_checked(&b, "website-yes").await, "the draft holds the saved answer");
+
+    // Half answered again, "back": saved, and the previous page shows.
+    fill_page(&b, &only(&answers, &["customer_channels"])).await;
+    click_and_wait(&b, "button[value=back]").await;
+    assert_no_error_page(&b).await;
+    assert!(path(&b).await.ends_with("/p/1"));
+
+    // On the profile page: a wrong value and a changed name, then "next" refuses...
+    let employees = b.find(Locator::Id("employees")).await.unwrap();
+    employees.clear().await.unwrap();
+    employees.send_keys("-5").await.unwrap();
+    let name = b.find(Locator::Id("legal_name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("Công ty Đổi Tên Khi Có Lỗi").await.unwrap();
+    next(&b).await;
+    assert!(b.source().await.unwrap().contains("error-summary"));
+    // ... the error summary's link takes the keyboard into the field ...
+    b.find(Locator::Css(".error-summary a[href='#q-employees']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let focused = b.active_element().await.unwrap().attr("id").await.unwrap();
+    assert_eq!(focused.as_deref(), Some("employees"));
+    // ... and switching language keeps everything typed, the error now in English.
+    click_and_wait(&b, "nav.lang [data-lang=en]").await;
+    let english = b.source().await.unwrap();
+    assert!(english.contains("<html lang=\"en\">") && english.contains("error-summary"));
+    assert_eq!(value_of(&b, "employees").await, "-5");
+    assert_eq!(value_of(&b, "legal_name").await, "Công ty Đổi Tên Khi Có Lỗi");
+    click_and_wait(&b, "nav.lang [data-lang=vi]").await;
+    assert_eq!(value_of(&b, "legal_name").await, "Công ty Đổi Tên Khi Có Lỗi");
+    fill_page(&b, &only(&answers, &["employees"])).await;
+    next(&b).await;
+    assert!(path(&b).await.ends_with("/p/2"));
+    assert!(is_checked(&b, "website-yes").await && is_checked(&b, "customer_channels-3").await);
+
+    // Every page answered; from the review, change one answer and follow the page's own link
+    // back to the review: the change is there.
+    answer_pages(&b, &answers, 20).await;
+    assert!(path(&b).await.ends_with("/review"));
+    click_and_wait(&b, "#r-customer_channels + dd a.edit").await;
+    b.find(Locator::Id("customer_channels-5")).await.unwrap().click().await.unwrap();
+    click_and_wait(&b, "button[value=review]").await;
+    assert!(path(&b).await.ends_with("/review"));
+    let changed = b.find(Locator::Css("#r-customer_channels + dd")).await.unwrap();
+    assert!(changed.text().await.unwrap().starts_with('5'), "{}", changed.text().await.unwrap());
+    let review = b.source().await.unwrap();
+    assert!(review.contains("Công ty Đổi Tên Khi Có Lỗi"));
+
+    // The administrator closes the wave: submitting is refused with the date and a contact,
+    // and so is a new start.
+    app.store.write(|tx| store::set_wave_status(tx, &wave, WaveStatus::Closed)).unwrap();
+    click_and_wait(&b, "form button.primary").await;
+    let closed = b.source().await.unwrap();
+    let on = date(today(), Lang::Vi);
+    assert!(closed.contains("Đợt khảo sát đã đóng") && closed.contains(&on), "{closed}");
+    assert!(closed.contains("liên hệ"));
+    b.goto(&rig.url(&format!("/start/{wave}/enterprise-dx"))).await.unwrap();
+    assert!(b.source().await.unwrap().contains("Đợt khảo sát đã đóng"));
+    let submitted: i64 = app
+        .store
+        .read(|c| {
+            Ok(c.query_row("SELECT count(*) FROM responses WHERE status = 'submitted'", [], |r| {
+                r.get(0)
+            })?)
+        })
+        .unwrap();
+    assert_eq!(submitted, 0, "nothing is submitted in a closed wave");
+    b.close().await.unwrap();
+}
