@@ -87,3 +87,60 @@ mod formats {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Every `t.key` a template uses, with the file it is in.
+    fn keys_used(dir: &Path) -> BTreeSet<(String, String)> {
+        let mut used = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".html") {
+                continue;
+            }
+            let source = std::fs::read_to_string(entry.path()).unwrap();
+            for (at, _) in source.match_indices("t.") {
+                let before = source[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let key: String = source[at + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !key.is_empty() {
+                    used.insert((name.clone(), key));
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn every_message_key_a_template_uses_exists_in_both_languages() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let templates = super::Templates::load(&dir).unwrap();
+        let used = keys_used(&dir);
+        assert!(used.len() > 100, "the scan finds the keys: {}", used.len());
+        let missing: Vec<String> = used
+            .iter()
+            .filter(|(_, key)| !templates.messages.contains_key(key))
+            .map(|(file, key)| format!("{file}: t.{key}"))
+            .collect();
+        assert!(missing.is_empty(), "keys missing from messages.toml:\n{}", missing.join("\n"));
+        for (key, text) in &templates.messages {
+            assert!(!text.vi.trim().is_empty() && !text.en.trim().is_empty(), "{key} is empty");
+        }
+    }
+
+    #[test]
+    fn the_key_scan_would_catch_a_misspelled_key() {
+        let dir = tempfile::TempDir::new().unwrap();
+        std::fs::write(dir.path().join("x.html"), "{{ t.no_such_key }} {{ staff.t }}").unwrap();
+        let used = keys_used(dir.path());
+        assert_eq!(used.into_iter().map(|(_, k)| k).collect::<Vec<_>>(), ["no_such_key"]);
+    }
+}

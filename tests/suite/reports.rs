@@ -51,6 +51,11 @@ fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> Option<String> {
     }
 }
 
+/// The text of a PDF as `pdftotext` reads it, lines joined; `None` without poppler (outside CI).
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    poppler("pdftotext", pdf, &[]).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 fn pages(pdf: &[u8]) -> Option<usize> {
     let info = poppler("pdfinfo", pdf, &[])?;
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "A4: {info}");
@@ -462,5 +467,49 @@ fn the_command_line_writes_one_report_per_area_and_explains_bad_requests() {
         let output = run(&dir, &args, &[]);
         assert!(!output.status.success(), "{args:?}");
         assert!(text(&output).1.contains(message), "{args:?}: {}", text(&output).1);
+    }
+}
+
+#[rocket::async_test]
+async fn a_figure_reads_the_same_on_the_area_page_and_in_its_pdf_in_both_languages() {
+    let (client, _dir) = spawn_untracked().await;
+    let app = client.rocket().state::<App>().unwrap().clone();
+    let options =
+        DemoOptions { responses: 1500, seed: 9, wave: crate::respond::wave(), with_frame: true };
+    generate(&app, &options).unwrap();
+    let (official, _) = signed_in(&app, "official@hanoi.gov.vn", StaffRole::Official, &["00070"]);
+    let get = |path: &str, lang: &str| {
+        client
+            .get(path.to_string())
+            .private_cookie(Cookie::new("dx_session", official.clone()))
+            .cookie(Cookie::new("lang", lang.to_string()))
+    };
+    let api = get("/api/v1/areas/00070/figures?indicator=ind_innovation_active", "vi")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let ward = api["figures"].as_array().unwrap().iter().find(|f| f["breakdown"] == "area");
+    let share = ward.unwrap()["estimate"].as_f64().expect("the ward's share is published");
+    for (lang, code) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let expected = percent(share, lang);
+        let page = get("/areas/00070", code).dispatch().await.into_string().await.unwrap();
+        assert!(
+            page.contains(&format!("<td class=\"num\">{expected}</td>")),
+            "page {code}: {expected}"
+        );
+        let pdf = get(&format!("/areas/00070/report.pdf?lang={code}"), code)
+            .dispatch()
+            .await
+            .into_bytes()
+            .await
+            .unwrap();
+        if let Some(words) = pdf_text(&pdf) {
+            assert!(words.contains(&expected), "PDF {code}: {expected}");
+        }
+        let other = percent(share, if lang == Lang::Vi { Lang::En } else { Lang::Vi });
+        assert_ne!(expected, other, "the two languages write it differently");
     }
 }

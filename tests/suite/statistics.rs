@@ -663,4 +663,112 @@ mod threshold {
             "a higher threshold hides more: {hidden_at_five} -> {hidden_at_forty}"
         );
     }
+
+    /// The smallest published `n` of an aggregates CSV, and how many cells it publishes.
+    fn smallest_published(csv_text: &str) -> (u32, usize) {
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let n_column = reader.headers().unwrap().iter().position(|h| h == "n").unwrap();
+        let published: Vec<u32> = reader
+            .records()
+            .map(|r| r.unwrap())
+            .filter(|r| !r[n_column].is_empty())
+            .map(|r| r[n_column].parse().unwrap())
+            .collect();
+        (published.iter().copied().min().unwrap_or(u32::MAX), published.len())
+    }
+
+    /// The cells of an area page's level table: a count, or `None` where it is hidden.
+    fn level_counts(html: &str) -> Vec<Option<u32>> {
+        let table = html.split("<caption>").nth(1).unwrap_or("");
+        let table = table.split("</tbody>").next().unwrap_or("");
+        table
+            .split("<td class=\"num\">")
+            .skip(1)
+            .map(|cell| cell.split('<').next().and_then(|n| n.trim().parse().ok()))
+            .collect()
+    }
+
+    #[rocket::async_test]
+    async fn a_configured_threshold_of_ten_holds_on_pages_api_pdfs_and_exports_from_web_and_command_line()
+     {
+        use crate::helpers::{config, run, text};
+        use dxsurvey::web::{Templates, build};
+        use tempfile::TempDir;
+
+        let dir = TempDir::new().unwrap();
+        let db = dir.path().join("dxsurvey.db");
+        let env = [("ROCKET_SUPPRESSION_THRESHOLD", "10")];
+        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let demo = run(&dir, &["demo", "--responses", "3000", "--seed", "7", "--with-frame"], &env);
+        assert!(demo.status.success(), "{:?}", text(&demo));
+        let config = dxsurvey::config::AppConfig {
+            database: db.clone(),
+            suppression_threshold: 10,
+            ..config(&dir)
+        };
+        let app = App::start(&config).unwrap();
+        let templates = Templates::load(&config.templates).unwrap();
+        let client =
+            Client::untracked(build(app.clone(), templates, &config).unwrap()).await.unwrap();
+        let (stat, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
+        let (official, _) = signed_in(&app, "ward@hanoi.gov.vn", StaffRole::Official, &["00070"]);
+        let get = |path: &str, session: &str| {
+            client
+                .get(path.to_string())
+                .private_cookie(Cookie::new("dx_session", session.to_string()))
+        };
+
+        // The API says 10, and so does every aggregates file, from the web and the command line.
+        let api = get("/api/v1/figures", &stat).dispatch().await.into_string().await.unwrap();
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(api["threshold"], 10);
+        let web_csv =
+            get("/stats/aggregates.csv", &stat).dispatch().await.into_string().await.unwrap();
+        let (smallest, published) = smallest_published(&web_csv);
+        assert!(published > 0 && smallest >= 10, "web export: n >= 10, got {smallest}");
+        let out = dir.path().join("export");
+        let export = run(&dir, &["export", "--wave", &wave, "--out", out.to_str().unwrap()], &env);
+        assert!(export.status.success(), "{:?}", text(&export));
+        let cli_csv = std::fs::read_to_string(out.join("aggregates.csv")).unwrap();
+        assert_eq!(smallest_published(&cli_csv), (smallest, published), "command line = web");
+        let default = run(&dir, &["export", "--wave", &wave, "--out", out.to_str().unwrap()], &[]);
+        assert!(default.status.success());
+        let (at_five, _) =
+            smallest_published(&std::fs::read_to_string(out.join("aggregates.csv")).unwrap());
+        assert!(at_five < 10, "the test data has cells of 5 to 9 that only 10 hides: {at_five}");
+
+        // An official's area page hides level counts under 10 (not only under 5).
+        let page = get("/areas/00070", &official).dispatch().await.into_string().await.unwrap();
+        let counts = level_counts(&page);
+        assert_eq!(counts.len(), 6, "one cell per level: {counts:?}");
+        assert!(counts.iter().flatten().all(|&n| n == 0 || n >= 10), "{counts:?}");
+        assert!(page.contains("(10)"), "the page states the threshold");
+
+        // The ward's PDF, from the web and from the command line, states the same threshold.
+        let mut pdfs = vec![
+            get("/areas/00070/report.pdf", &official).dispatch().await.into_bytes().await.unwrap(),
+        ];
+        let file = dir.path().join("area.pdf");
+        let report = run(
+            &dir,
+            &[
+                "report",
+                "area",
+                "--wave",
+                &wave,
+                "--area",
+                "00070",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+            &env,
+        );
+        assert!(report.status.success(), "{:?}", text(&report));
+        pdfs.push(std::fs::read(&file).unwrap());
+        for pdf in pdfs {
+            if let Some(words) = crate::reports::pdf_text(&pdf) {
+                assert!(words.contains("ít hơn 10 đơn vị"), "{words}");
+            }
+        }
+    }
 }
