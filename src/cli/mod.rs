@@ -44,6 +44,10 @@ enum Command {
         /// The questionnaire id, e.g. enterprise-dx.
         #[arg(long)]
         survey: String,
+        /// Score against this version, as kept in the database, instead of the current file
+        /// (old responses are scored with the version they were answered on).
+        #[arg(long)]
+        version: Option<u32>,
     },
     /// Fill the database with a realistic synthetic population of responses.
     Demo {
@@ -98,6 +102,19 @@ enum Command {
     },
 }
 
+/// Writes `text` and a newline to standard output. A reader that has gone away (`| head`) is
+/// not an error: the command has nothing more to tell it.
+pub fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A command's failure: one line a person can act on.
 #[derive(Debug)]
 pub struct CliError(pub String);
@@ -120,7 +137,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths } => Ok(check::run(&config, paths)),
-        Command::Score { answers, survey } => score::run(&config, &answers, &survey),
+        Command::Score { answers, survey, version } => {
+            score::run(&config, &answers, &survey, version)
+        }
         Command::Demo { responses, seed, wave, with_frame } => {
             demo::run(&config, responses, seed, wave, with_frame)
         }

@@ -89,6 +89,46 @@ fn score_of_the_enterprise_example_agrees_with_an_independent_computation() {
 }
 
 #[test]
+fn score_exits_cleanly_when_its_reader_goes_away() {
+    let dir = TempDir::new().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dxsurvey"))
+        .current_dir(repo())
+        .args(["score", "surveys/examples/enterprise-answers.json", "--survey", "enterprise-dx"])
+        .env("DXSURVEY_DATABASE", dir.path().join("dxsurvey.db"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -0`: the reader closes before the command writes.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{:?}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+#[test]
+fn score_takes_a_stored_version_and_names_the_versions_it_knows() {
+    let dir = TempDir::new().unwrap();
+    let args = ["score", "surveys/examples/enterprise-answers.json", "--survey", "enterprise-dx"];
+    let current = run(&dir, &args, &[]);
+    let stored = run(&dir, &[&args[..], &["--version", "1"]].concat(), &[]);
+    assert!(stored.status.success(), "{:?}", text(&stored));
+    assert_eq!(text(&stored).0, text(&current).0, "version 1 is the current file");
+    let unknown = run(&dir, &[&args[..], &["--version", "9"]].concat(), &[]);
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown)
+            .1
+            .contains("no version 9 of questionnaire 'enterprise-dx' in the database; known: 1")
+    );
+}
+
+#[test]
 fn score_names_every_answer_that_does_not_fit() {
     let dir = TempDir::new().unwrap();
     let answers = dir.path().join("bad.json");
