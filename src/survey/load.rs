@@ -108,7 +108,7 @@ pub fn parse(source: &str, file: &str) -> Result<Survey, LoadError> {
             ctx.problems.push(Problem {
                 file: file.into(),
                 line,
-                item: None,
+                item: line.and_then(|l| item_at(source, l)),
                 message: e.message().trim().to_string(),
             });
             return Err(LoadError { problems: ctx.problems });
@@ -116,6 +116,32 @@ pub fn parse(source: &str, file: &str) -> Result<Survey, LoadError> {
     };
     let survey = ctx.build(raw);
     if ctx.problems.is_empty() { Ok(survey) } else { Err(LoadError { problems: ctx.problems }) }
+}
+
+/// The item whose block holds `line` (1-based), e.g. `question 'q3'`, read from the text alone:
+/// a syntax error leaves no parsed file to ask.
+fn item_at(source: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let last = line.min(lines.len());
+    let header = (0..last).rev().find(|&i| lines[i].trim_start().starts_with("[["))?;
+    let table = lines[header].trim().trim_start_matches("[[").split(']').next()?.trim();
+    let kind = match table {
+        "questions" => "question",
+        "dimensions" => "dimension",
+        "sections" => "section",
+        "levels" => "level",
+        "indicators" => "indicator",
+        _ => return None,
+    };
+    let id =
+        lines[header + 1..].iter().take_while(|l| !l.trim_start().starts_with('[')).find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "id").then(|| value.trim().trim_matches('"').to_string())
+        });
+    Some(match id {
+        Some(id) => format!("{kind} '{id}'"),
+        None => format!("the {kind} that starts on line {}", header + 1),
+    })
 }
 
 /// Whether `id` is a valid id of a question, dimension, section, level, indicator or choice.
@@ -284,7 +310,12 @@ impl Ctx<'_> {
             }
         };
         match condition::resolve(&parsed, scope) {
-            Ok(resolved) => Some(resolved),
+            Ok(resolved) => {
+                if let Some(why) = condition::impossible(&resolved, scope) {
+                    self.problem(at, Some(key), format!("`{key}` can never hold: {why}"));
+                }
+                Some(resolved)
+            }
             Err(errors) => {
                 for error in errors {
                     self.problem(at, Some(key), format!("`{key}`: {error}"));

@@ -70,6 +70,17 @@ fn a_toml_syntax_error_is_located() {
 }
 
 #[test]
+fn a_toml_syntax_error_names_the_item_whose_block_holds_it() {
+    let source = "id = \"x\"\nversion = 1\n\n[[dimensions]]\nid = \"people\"\n\n[[questions]]\nid = \"q7\"\nlabel = { vi = \"a\", en = }\n";
+    let found = problems(source);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].line, Some(9));
+    assert_eq!(found[0].item.as_deref(), Some("question 'q7'"), "{}", list(&found));
+    let top = problems("id = \"x\"\nversion = 1\ntitle = { vi = \"a\", en = }\n");
+    assert_eq!(top[0].item, None, "a top-level line belongs to no item");
+}
+
+#[test]
 fn an_unknown_top_level_key_is_an_error() {
     let found = problems("id = \"x\"\nversoin = 2\n");
     assert!(found[0].message.contains("unknown field `versoin`"), "{}", list(&found));

@@ -7,10 +7,12 @@
 mod eval;
 pub mod parse;
 mod resolve;
+mod satisfy;
 
 pub use eval::Facts;
 pub use parse::{CmpOp, KEYWORDS};
 pub use resolve::{Scope, resolve};
+pub use satisfy::impossible;
 
 use crate::answers::ChoiceSet;
 

@@ -79,6 +79,19 @@ impl CmpOp {
     }
 }
 
+impl fmt::Display for CmpOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        })
+    }
+}
+
 /// A syntax error and the byte offset where it was found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {

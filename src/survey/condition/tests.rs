@@ -85,3 +85,41 @@ fn mistakes_are_named_precisely() {
     let both = errors("zz == 'a' or a2 == 'nope'");
     assert!(both.contains("no question 'zz'") && both.contains("no choice 'nope'"), "{both}");
 }
+
+/// Why `source` can never hold on the small questionnaire, if it cannot.
+fn never(source: &str) -> Option<String> {
+    let survey = small();
+    let entries: Vec<_> =
+        survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.not_applicable)).collect();
+    let scope = Scope { questions: &entries, before: entries.len(), indicators: &[] };
+    let condition =
+        resolve(&parse_expr(source).unwrap(), &scope).unwrap_or_else(|e| panic!("{e:?}"));
+    super::impossible(&condition, &scope)
+}
+
+#[test]
+fn a_condition_no_answer_can_satisfy_is_found_and_explained() {
+    let beyond = never("a1 > 5").expect("a scale stops at 5");
+    assert!(beyond.contains("'a1'") && beyond.contains("0 to 5"), "{beyond}");
+    assert!(never("a1 == 6").is_some());
+    assert!(never("a1 > 2 and a1 < 3").is_some(), "no whole step between 2 and 3");
+    let both = never("a2 == 'low' and a2 == 'high'").expect("one answer, two values");
+    assert!(both.contains("'a2'"), "{both}");
+    assert!(never("a2 in ['low', 'mid'] and a2 == 'high' and a1 >= 0").is_some());
+    assert!(never("(a2 == 'low' or a1 > 9) and a2 == 'high'").is_some());
+}
+
+#[test]
+fn a_condition_some_answers_satisfy_is_accepted() {
+    for source in [
+        "a1 >= 5",
+        "a1 > 2 and a1 < 4",
+        "a2 == 'low' or a2 == 'high'",
+        "(a2 == 'low' or a1 > 4) and a2 == 'high'",
+        "not (a2 == 'low') and a2 == 'low'",
+        "a2 in ['low', 'mid'] and a2 != 'low'",
+        "a3 == 'yes' and answered(a1)",
+    ] {
+        assert_eq!(never(source), None, "{source}");
+    }
+}
