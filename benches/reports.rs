@@ -46,7 +46,7 @@ fn main() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 
     let started = Instant::now();
-    let inputs = Inputs::compute(&app, &wave).expect("figures");
+    let inputs = Inputs::compute(&app, &wave, None).expect("figures");
     println!("figures of the wave (once for every report): {:.0} ms", ms(started));
     let created = OffsetDateTime::now_utc();
     let figures = &inputs.latest().figures;

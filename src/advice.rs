@@ -38,6 +38,16 @@ impl Advice {
             };
             let source = match std::fs::read_to_string(&path) {
                 Ok(source) => source,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    problems.push(problem(
+                        None,
+                        format!(
+                            "questionnaire '{}' has no recommendations: every questionnaire needs this file, with a text per dimension and level (format: reports/README.md)",
+                            survey.id
+                        ),
+                    ));
+                    continue;
+                }
                 Err(e) => {
                     problems.push(problem(
                         None,

@@ -21,6 +21,8 @@ pub enum StartError {
     Surveys(#[from] LoadError),
     #[error("the report content (reports/) is invalid:\n{0}")]
     Reports(LoadError),
+    #[error("the targets do not fit the questionnaires:\n{0}")]
+    Targets(LoadError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -47,6 +49,7 @@ impl App {
         let surveys: Vec<&survey::Survey> = files.iter().map(|f| &f.survey).collect();
         let advice = Advice::load(&config.reports.join("recommendations"), &surveys)
             .map_err(StartError::Reports)?;
+        unknown_target_indicators(config, &reference, &surveys).map_err(StartError::Targets)?;
         let texts = ReportTexts::load(&config.reports).map_err(StartError::Reports)?;
         let store = Store::open(&config.database)?;
         store.write(|tx| {
@@ -96,4 +99,38 @@ impl App {
                 .collect(),
         }
     }
+}
+
+/// Refuses targets that name an indicator no questionnaire has: such a target would silently
+/// never be shown.
+pub fn unknown_target_indicators(
+    config: &AppConfig,
+    reference: &Reference,
+    surveys: &[&survey::Survey],
+) -> Result<(), LoadError> {
+    let path = config.reference.join("targets.toml");
+    let source = std::fs::read_to_string(&path).unwrap_or_default();
+    let problems: Vec<survey::Problem> = reference
+        .targets
+        .iter()
+        .filter(|t| !surveys.iter().any(|s| s.indicators.iter().any(|i| i.id == t.indicator)))
+        .map(|t| {
+            let known: Vec<&str> =
+                surveys.iter().flat_map(|s| s.indicators.iter().map(|i| i.id.as_str())).collect();
+            survey::Problem {
+                file: path.display().to_string(),
+                line: source
+                    .lines()
+                    .position(|l| l.contains(&format!("\"{}\"", t.indicator)))
+                    .map(|i| i + 1),
+                item: Some(format!("target '{}'", t.indicator)),
+                message: format!(
+                    "no questionnaire has the indicator '{}'; known: {}",
+                    t.indicator,
+                    known.join(", ")
+                ),
+            }
+        })
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(LoadError { problems }) }
 }

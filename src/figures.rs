@@ -98,6 +98,36 @@ pub struct Figures {
     pub frame_gaps: usize,
 }
 
+/// The figure a questionnaire's pages and reports lead with: its first indicator that a target
+/// names (targets in their file's order), else its first indicator. Data decides, so a new
+/// questionnaire gets its own headline, and its target block once a target names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Headline<'a> {
+    /// Position in [`Figures::variables`].
+    pub variable: usize,
+    pub target: Option<&'a crate::stats::Target>,
+}
+
+impl Figures {
+    /// The headline of these figures; `None` when the questionnaire has no indicator.
+    pub fn headline<'a>(&self, targets: &'a [crate::stats::Target]) -> Option<Headline<'a>> {
+        let position = |indicator: &str| {
+            self.variables
+                .iter()
+                .position(|v| v.id.strip_prefix("ind_").is_some_and(|id| id == indicator))
+        };
+        targets
+            .iter()
+            .find_map(|t| {
+                position(&t.indicator).map(|variable| Headline { variable, target: Some(t) })
+            })
+            .or_else(|| {
+                let variable = self.variables.iter().position(|v| v.id.starts_with("ind_"))?;
+                Some(Headline { variable, target: None })
+            })
+    }
+}
+
 /// Why figures cannot be produced.
 #[derive(Debug, thiserror::Error)]
 pub enum FiguresError {

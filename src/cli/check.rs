@@ -3,12 +3,46 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::advice::Advice;
+use crate::app::unknown_target_indicators;
 use crate::config::AppConfig;
-use crate::survey::load_paths;
+use crate::reference::Reference;
+use crate::survey::{LoadError, Problem, Survey, SurveyFile, load_paths};
+
+/// The questionnaires, then what the server needs beside them: each one's recommendations
+/// (`reports/recommendations/<id>.toml`) and targets that name their indicators.
+fn load_all(config: &AppConfig, paths: &[PathBuf]) -> Result<Vec<SurveyFile>, LoadError> {
+    let files = load_paths(paths)?;
+    let surveys: Vec<&Survey> = files.iter().map(|f| &f.survey).collect();
+    let mut problems = Vec::new();
+    if let Err(e) = Advice::load(&config.reports.join("recommendations"), &surveys) {
+        problems.extend(e.problems);
+    }
+    // Targets are checked against everything the server would load beside the files checked.
+    let configured = load_paths(std::slice::from_ref(&config.surveys)).unwrap_or_default();
+    let mut served = surveys.clone();
+    served.extend(
+        configured.iter().map(|f| &f.survey).filter(|s| !surveys.iter().any(|c| c.id == s.id)),
+    );
+    match Reference::load(&config.reference) {
+        Ok(reference) => {
+            if let Err(e) = unknown_target_indicators(config, &reference, &served) {
+                problems.extend(e.problems);
+            }
+        }
+        Err(e) => problems.extend(e.problems.into_iter().map(|message| Problem {
+            file: config.reference.display().to_string(),
+            line: None,
+            item: None,
+            message,
+        })),
+    }
+    if problems.is_empty() { Ok(files) } else { Err(LoadError { problems }) }
+}
 
 pub fn run(config: &AppConfig, paths: Vec<PathBuf>) -> ExitCode {
     let paths = if paths.is_empty() { vec![config.surveys.clone()] } else { paths };
-    match load_paths(&paths) {
+    match load_all(config, &paths) {
         Ok(files) => {
             for file in &files {
                 let s = &file.survey;

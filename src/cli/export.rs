@@ -23,7 +23,7 @@ pub fn run(
         .ok_or_else(|| CliError(format!("no wave '{wave}'")))?;
     let survey = match survey {
         Some(id) => id,
-        None => waves::enterprise_questionnaire(&app.catalog, &found).ok_or_else(|| {
+        None => waves::primary_questionnaire(&app, &found).ok_or_else(|| {
             CliError(format!("wave {wave} has no enterprise questionnaire; name one with --survey"))
         })?,
     };

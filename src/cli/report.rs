@@ -78,6 +78,10 @@ pub struct Common {
     /// configuration's `suppression_threshold`].
     #[arg(long)]
     threshold: Option<u32>,
+    /// The questionnaire of an area or city report [default: the wave's primary questionnaire,
+    /// the enterprise one its targets are about].
+    #[arg(long)]
+    survey: Option<String>,
 }
 
 impl Common {
@@ -122,13 +126,13 @@ pub fn run(config: &AppConfig, command: ReportCommand) -> Result<ExitCode, CliEr
         ReportCommand::Area { wave, area, common, out } => {
             let place = Place::find(&app.reference, &area)
                 .ok_or_else(|| CliError(format!("no ward/commune or group with code '{area}'")))?;
-            let inputs = Inputs::compute(&app, &wave)?;
+            let inputs = Inputs::compute(&app, &wave, common.survey.as_deref())?;
             let pdf = area_report(&app, &app.texts, &inputs, &place, common.lang, common.created());
             write(&out, &pdf)?;
             audited(&app, "report", &format!("{wave} area {}", place.code), &out, &pdf)
         }
         ReportCommand::City { wave, common, out } => {
-            let inputs = Inputs::compute(&app, &wave)?;
+            let inputs = Inputs::compute(&app, &wave, common.survey.as_deref())?;
             let pdf = city_report(&app, &app.texts, &inputs, common.lang, common.created());
             write(&out, &pdf)?;
             audited(&app, "report", &format!("{wave} city"), &out, &pdf)
@@ -158,7 +162,7 @@ fn all_areas(app: &App, wave: &str, common: &Common, out: &Path) -> Result<ExitC
     std::fs::create_dir_all(out)
         .map_err(|e| CliError(format!("cannot create {}: {e}", out.display())))?;
     let started = Instant::now();
-    let inputs = Inputs::compute(app, wave)?;
+    let inputs = Inputs::compute(app, wave, common.survey.as_deref())?;
     let prepared = started.elapsed();
     let places = every_area(&app.reference);
     let (done, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));

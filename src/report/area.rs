@@ -13,7 +13,9 @@ use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
 use crate::app::App;
-use crate::figures::{Breakdown, Figure, Figures, FiguresError, Sample, area_figures, group_label};
+use crate::figures::{
+    Breakdown, Figure, Figures, FiguresError, Headline, Sample, area_figures, group_label,
+};
 use crate::kernel::format::{count, date, decimal, percent};
 use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::Reference;
@@ -26,7 +28,7 @@ use crate::survey::{Lang, Text};
 pub enum ReportError {
     #[error("no wave '{0}'")]
     NoWave(String),
-    #[error("wave '{0}' has no enterprise questionnaire")]
+    #[error("wave '{0}' has no questionnaire")]
     NoSurvey(String),
     #[error("no ward/commune or group of them with code '{0}'")]
     NoArea(String),
@@ -101,15 +103,22 @@ impl Inputs {
         Ok(Inputs { wave, series, counts, frame })
     }
 
-    /// Computes the figures of `wave_id` and of its trend's waves afresh (the command line).
-    pub fn compute(app: &App, wave_id: &str) -> Result<Inputs, ReportError> {
+    /// Computes the figures of questionnaire `survey` (by default the wave's primary one) in
+    /// `wave_id` and in its trend's waves afresh (the command line).
+    pub fn compute(app: &App, wave_id: &str, survey: Option<&str>) -> Result<Inputs, ReportError> {
         let waves = app.store.read(store::waves)?;
         let wave = waves
             .iter()
             .find(|w| w.id == wave_id)
             .cloned()
             .ok_or_else(|| ReportError::NoWave(wave_id.into()))?;
-        let survey = enterprise_survey(app, &wave)?;
+        let survey = match survey {
+            Some(id) if wave.questionnaires.iter().any(|(s, _)| s == id) => id.to_string(),
+            Some(id) => {
+                return Err(FiguresError::NoSurvey(wave.id.clone(), id.to_string()).into());
+            }
+            None => primary_survey(app, &wave)?,
+        };
         let series = trend_waves(&waves, &wave, &survey)
             .into_iter()
             .map(|(year, id)| {
@@ -127,9 +136,9 @@ impl Inputs {
     }
 }
 
-/// The id of the enterprise questionnaire of a wave.
-pub fn enterprise_survey(app: &App, wave: &Wave) -> Result<String, ReportError> {
-    crate::service::waves::enterprise_questionnaire(&app.catalog, wave)
+/// The id of the questionnaire a wave's reports show by default.
+pub fn primary_survey(app: &App, wave: &Wave) -> Result<String, ReportError> {
+    crate::service::waves::primary_questionnaire(app, wave)
         .ok_or_else(|| ReportError::NoSurvey(wave.id.clone()))
 }
 
@@ -182,6 +191,10 @@ pub(super) struct Summary<'a> {
     own: Vec<Vec<Figure>>,
     /// The place's name ("whole city" for the city).
     pub name: String,
+    /// The figure the report leads with, and its target; `None` without indicators.
+    pub headline: Option<Headline<'a>>,
+    /// The questionnaire's title.
+    pub survey: String,
 }
 
 impl<'a> Summary<'a> {
@@ -194,7 +207,13 @@ impl<'a> Summary<'a> {
     ) -> Summary<'a> {
         let own = inputs.series.iter().map(|w| figures_for(app, w, place)).collect();
         let name = place.map_or(&texts.city, |p| &p.name).get(lang).to_string();
-        Summary { app, texts, lang, inputs, place, own, name }
+        let latest = &inputs.latest().figures;
+        let headline = latest.headline(&app.reference.targets);
+        let survey = app
+            .catalog
+            .get(&latest.survey, latest.version)
+            .map_or_else(|| latest.survey.clone(), |s| s.title.get(lang).to_string());
+        Summary { app, texts, lang, inputs, place, own, name, headline, survey }
     }
 
     fn is_city(&self) -> bool {
@@ -207,10 +226,6 @@ impl<'a> Summary<'a> {
 
     fn figures(&self) -> &Figures {
         &self.inputs.latest().figures
-    }
-
-    fn variable(&self, id: &str) -> Option<usize> {
-        self.figures().variables.iter().position(|v| v.id == id)
     }
 
     fn total<'f>(&self, figures: &'f [Figure], variable: usize) -> Option<&'f Figure> {
@@ -253,12 +268,26 @@ impl<'a> Summary<'a> {
         }
     }
 
-    /// The innovation-active share and its interval against the target and trajectory, then
-    /// its trend over the waves.
-    pub fn innovation(&self, flow: &mut Flow) {
+    /// The headline indicator's label.
+    pub fn headline_label(&self) -> Option<String> {
+        let v = self.headline?.variable;
+        Some(self.figures().variables[v].label.get(self.lang).to_string())
+    }
+
+    /// Says plainly what a report of a questionnaire without indicators leaves out.
+    pub fn without_indicators(&self, flow: &mut Flow) {
+        if self.headline.is_none() {
+            let text = fill(&self.texts.no_indicators, self.lang, &[("survey", &self.survey)]);
+            flow.paragraph(&text, BODY);
+        }
+    }
+
+    /// The headline share and its interval against its target and trajectory when it has one,
+    /// then its trend over the waves.
+    pub fn headline(&self, flow: &mut Flow) {
         let (lang, t) = (self.lang, self.texts);
-        let Some(v) = self.variable("ind_innovation_active") else { return };
-        let target = self.app.reference.targets.iter().find(|t| t.indicator == "innovation_active");
+        let Some(Headline { variable: v, target }) = self.headline else { return };
+        let indicator = self.headline_label().unwrap_or_default();
         let series: Vec<(i32, Estimate)> = self
             .inputs
             .series
@@ -271,14 +300,15 @@ impl<'a> Summary<'a> {
         // With one wave the trajectory is the estimate itself: nothing to compare yet.
         let progress =
             target.filter(|_| series.len() > 1).and_then(|target| stats::progress(target, &series));
-        flow.heading(t.innovation.get(lang), 40.0);
+        flow.heading(&fill(&t.headline, lang, &[("indicator", &indicator)]), 40.0);
         let latest = self.total(self.latest(), v).and_then(|f| f.estimate.as_ref());
         match (latest, target) {
             (Some(e), Some(target)) => {
                 let mut text = fill(
-                    &t.innovation_text,
+                    &t.headline_text,
                     lang,
                     &[
+                        ("indicator", &indicator),
                         ("estimate", &percent(e.estimate, lang)),
                         ("interval", &interval(e, Kind::Share, lang)),
                         ("target", &percent(target.value, lang)),
@@ -288,7 +318,7 @@ impl<'a> Summary<'a> {
                 if let Some(p) = &progress {
                     text.push(' ');
                     text.push_str(&fill(
-                        &t.innovation_trajectory,
+                        &t.headline_trajectory,
                         lang,
                         &[
                             ("first", &p.first_year.to_string()),
@@ -299,8 +329,15 @@ impl<'a> Summary<'a> {
                 }
                 flow.paragraph(&text, BODY);
             }
-            (None, _) => flow.paragraph(t.innovation_suppressed.get(lang), BODY),
-            _ => {}
+            (Some(e), None) => {
+                let values = [
+                    ("indicator", indicator.as_str()),
+                    ("estimate", &percent(e.estimate, lang)),
+                    ("interval", &interval(e, Kind::Share, lang)),
+                ];
+                flow.paragraph(&fill(&t.headline_no_target, lang, &values), BODY);
+            }
+            (None, _) => flow.paragraph(t.headline_suppressed.get(lang), BODY),
         }
         let mut rows = vec![(self.name.clone(), latest.map(as_percent))];
         if !self.is_city() {
@@ -434,10 +471,11 @@ impl<'a> Summary<'a> {
         flow.block(chart.height(flow.document()) + 3.0, |page, top| chart.draw(page, top));
     }
 
-    /// The innovation-active share by section and by size class, suppressed cells marked.
+    /// The headline share by section and by size class, suppressed cells marked.
     pub fn breakdowns(&self, flow: &mut Flow) {
         let (lang, t) = (self.lang, self.texts);
-        let Some(v) = self.variable("ind_innovation_active") else { return };
+        let Some(Headline { variable: v, .. }) = self.headline else { return };
+        let indicator = self.headline_label().unwrap_or_default();
         for (breakdown, title) in
             [(Breakdown::VsicSection, &t.by_section), (Breakdown::SizeClass, &t.by_size)]
         {
@@ -453,7 +491,7 @@ impl<'a> Summary<'a> {
             if rows.is_empty() {
                 continue;
             }
-            flow.heading(title.get(lang), 20.0);
+            flow.heading(&fill(title, lang, &[("indicator", &indicator)]), 20.0);
             flow.table(&self.columns(), &rows, &[]);
         }
         self.table_notes(flow);
@@ -558,7 +596,8 @@ pub fn area_report(
     let mut flow = Flow::new(Document::new(&format!("{title} – {}", summary.name)));
     let wave = fill(&texts.wave, lang, &[("wave", &inputs.wave.id)]);
     flow.title(title, &format!("{} – {wave}", summary.name));
-    flow.paragraph(&fill(&texts.area_intro, lang, &[("area", &summary.name)]), BODY);
+    let intro = [("area", summary.name.as_str()), ("survey", &summary.survey)];
+    flow.paragraph(&fill(&texts.area_intro, lang, &intro), BODY);
     if place.areas.len() > 1 {
         let names: Vec<String> = place
             .areas
@@ -576,7 +615,8 @@ pub fn area_report(
         );
     }
     summary.coverage(&mut flow);
-    summary.innovation(&mut flow);
+    summary.without_indicators(&mut flow);
+    summary.headline(&mut flow);
     summary.levels(&mut flow);
     summary.dimensions(&mut flow);
     summary.breakdowns(&mut flow);

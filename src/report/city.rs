@@ -34,13 +34,14 @@ pub fn city_report(
             lang,
             &[
                 ("respondents", &count(figures.respondents as i64, lang)),
-                ("areas", &app.reference.areas.len().to_string()),
+                ("survey", &summary.survey),
             ],
         ),
         BODY,
     );
     summary.coverage(&mut flow);
-    summary.innovation(&mut flow);
+    summary.without_indicators(&mut flow);
+    summary.headline(&mut flow);
 
     flow.heading(texts.city_estimates.get(lang), 30.0);
     let mut columns = summary.columns();
@@ -73,9 +74,7 @@ fn ranked(
     summary: &Summary<'_>,
     figures: &crate::figures::Figures,
 ) {
-    let Some(v) = figures.variables.iter().position(|x| x.id == "ind_innovation_active") else {
-        return;
-    };
+    let Some(v) = summary.headline.map(|h| h.variable) else { return };
     let mut areas: Vec<&Figure> = figures
         .figures
         .iter()
@@ -119,7 +118,12 @@ fn ranked(
         columns[2].clone(),
         columns[3].clone(),
     ];
-    flow.heading(texts.city_ranked.get(lang), 30.0);
+    let indicator = summary.headline_label().unwrap_or_default();
+    let areas = app.reference.areas.len().to_string();
+    flow.heading(
+        &fill(&texts.city_ranked, lang, &[("indicator", &indicator), ("areas", &areas)]),
+        30.0,
+    );
     flow.table(&ranked_columns, &rows, &[]);
     summary.table_notes(flow);
 }

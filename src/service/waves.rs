@@ -1,13 +1,14 @@
 //! Survey waves: when respondents may answer, and which wave and questionnaire a dashboard,
 //! an area page, a report or an export shows by default.
 
+use std::sync::Arc;
+
 use time::Date;
 
 use crate::app::App;
-use crate::catalog::Catalog;
 use crate::kernel::format::{parse_iso_date, rfc3339_local_date};
 use crate::store::{self, StoreError, Wave, WaveStatus};
-use crate::survey::RespondentKind;
+use crate::survey::{RespondentKind, Survey};
 
 /// Whether respondents can answer in a wave on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +77,21 @@ pub fn choose(
     Ok((waves, chosen))
 }
 
-/// The wave's enterprise questionnaire: the one whose figures the city's targets are about.
-pub fn enterprise_questionnaire(catalog: &Catalog, wave: &Wave) -> Option<String> {
-    wave.questionnaires
+/// The questionnaire a wave's figures, reports and exports show unless another is asked for:
+/// an enterprise questionnaire with an indicator a target names (the city's targets are about
+/// enterprises), else the first enterprise questionnaire, else the first of the wave.
+pub fn primary_questionnaire(app: &App, wave: &Wave) -> Option<String> {
+    let (catalog, targets) = (&app.catalog, &app.reference.targets);
+    let surveys: Vec<&Arc<Survey>> =
+        wave.questionnaires.iter().filter_map(|(id, v)| catalog.get(id, *v)).collect();
+    let targeted =
+        |s: &Survey| s.indicators.iter().any(|i| targets.iter().any(|t| t.indicator == i.id));
+    let enterprise = |s: &Survey| s.kind == RespondentKind::Enterprise;
+    surveys
         .iter()
-        .filter_map(|(id, v)| catalog.get(id, *v))
-        .find(|s| s.kind == RespondentKind::Enterprise)
+        .find(|s| enterprise(s) && targeted(s))
+        .or_else(|| surveys.iter().find(|s| enterprise(s)))
+        .or(surveys.first())
         .map(|s| s.id.clone())
 }
 

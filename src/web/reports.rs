@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rocket::Either;
 use rocket::http::{Header, Status};
 use rocket::response::Redirect;
-use rocket::{Responder, Route, State, get, routes};
+use rocket::{FromForm, Responder, Route, State, get, routes};
 use time::OffsetDateTime;
 
 use super::staff::{CityViewer, ClientAddress, Staff};
@@ -99,9 +99,9 @@ async fn respondent_pdf(
 async fn inputs(
     app: &App,
     cache: &FiguresCache,
-    wave: Option<&str>,
+    query: &SummaryQuery<'_>,
 ) -> Result<Arc<Inputs>, WebError> {
-    let (waves, chosen, survey) = super::stats::choose(app, wave, None).await?;
+    let (waves, chosen, survey) = super::stats::choose(app, query.wave, query.survey).await?;
     let mut series = Vec::new();
     for (year, id) in trend_waves(&waves, &chosen, &survey) {
         let (sample, figures) = cache.get_with_sample(app, &id, &survey).await?;
@@ -117,13 +117,13 @@ async fn inputs(
 async fn summary_pdf(
     app: &App,
     cache: &FiguresCache,
-    wave: Option<&str>,
+    query: &SummaryQuery<'_>,
     place: Option<Place>,
     lang: Lang,
     staff: &Staff,
     address: &ClientAddress,
 ) -> Result<Pdf, WebError> {
-    let inputs = inputs(app, cache, wave).await?;
+    let inputs = inputs(app, cache, query).await?;
     let wave_id = inputs.wave.id.clone();
     let (detail, name) = match &place {
         Some(p) => (format!("area {}", p.code), format!("bao-cao-{}-{wave_id}.pdf", p.code)),
@@ -142,13 +142,20 @@ async fn summary_pdf(
     Ok(Pdf::named(pdf, &name))
 }
 
-#[get("/areas/<code>/report.pdf?<wave>&<lang>")]
-#[allow(clippy::too_many_arguments)]
+/// What an area or city report is asked for with: the wave and questionnaire (by default the
+/// newest wave with submissions and its primary questionnaire) and the language.
+#[derive(FromForm)]
+pub struct SummaryQuery<'r> {
+    wave: Option<&'r str>,
+    survey: Option<&'r str>,
+    lang: Option<&'r str>,
+}
+
+#[get("/areas/<code>/report.pdf?<query..>")]
 async fn area_pdf(
     staff: Staff,
     code: &str,
-    wave: Option<&str>,
-    lang: Option<&str>,
+    query: SummaryQuery<'_>,
     address: ClientAddress,
     app: &State<App>,
     cache: &State<FiguresCache>,
@@ -158,20 +165,19 @@ async fn area_pdf(
     for area in &place.areas {
         staff.area(app, area)?;
     }
-    let lang = language(lang, visitor);
-    summary_pdf(app, cache, wave, Some(place), lang, &staff, &address).await
+    let lang = language(query.lang, visitor);
+    summary_pdf(app, cache, &query, Some(place), lang, &staff, &address).await
 }
 
-#[get("/stats/report.pdf?<wave>&<lang>")]
+#[get("/stats/report.pdf?<query..>")]
 async fn city_pdf(
     viewer: CityViewer,
-    wave: Option<&str>,
-    lang: Option<&str>,
+    query: SummaryQuery<'_>,
     address: ClientAddress,
     app: &State<App>,
     cache: &State<FiguresCache>,
     visitor: Lang,
 ) -> Result<Pdf, WebError> {
-    let lang = language(lang, visitor);
-    summary_pdf(app, cache, wave, None, lang, &viewer.0, &address).await
+    let lang = language(query.lang, visitor);
+    summary_pdf(app, cache, &query, None, lang, &viewer.0, &address).await
 }

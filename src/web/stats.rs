@@ -49,8 +49,9 @@ pub(super) async fn choose(
     let chosen = chosen.ok_or(WebError::Status(Status::NotFound))?;
     let survey = match survey {
         Some(id) => id.to_string(),
-        None => waves::enterprise_questionnaire(&app.catalog, &chosen)
-            .ok_or(WebError::Status(Status::NotFound))?,
+        None => {
+            waves::primary_questionnaire(app, &chosen).ok_or(WebError::Status(Status::NotFound))?
+        }
     };
     Ok((waves, chosen, survey))
 }
@@ -161,6 +162,10 @@ struct StatsPage {
     strata: usize,
     collapsed: usize,
     fieldwork: Vec<FieldworkRow>,
+    /// Where the target of the indicator shown lies on the 0–100 charts, if it has one.
+    target_at: Option<f64>,
+    /// Agencies have no frame to weight to: their figures describe those who answered.
+    agency: bool,
 }
 
 /// Responses against the frame, per sector: where to chase responses.
@@ -245,10 +250,18 @@ async fn dashboard(
         .into_iter()
         .find(|b| Some(b.as_str()) == breakdown)
         .unwrap_or(Breakdown::Area);
+    let headline = figures.headline(&app.reference.targets);
     let indicator = indicator
         .and_then(|id| figures.variables.iter().position(|v| v.id == id))
-        .or_else(|| figures.variables.iter().position(|v| v.id == "ind_innovation_active"))
+        .or(headline.map(|h| h.variable))
         .unwrap_or(0);
+    // The target line of the small charts, when a target names the indicator shown.
+    let target_at = app
+        .reference
+        .targets
+        .iter()
+        .find(|t| figures.variables[indicator].id.strip_prefix("ind_") == Some(&t.indicator))
+        .map(|t| t.value * 100.0);
     let rows = figures
         .figures
         .iter()
@@ -283,6 +296,11 @@ async fn dashboard(
         indicator: figures.variables[indicator].id.clone(),
         rows,
         is_share: figures.variables[indicator].kind == Kind::Share,
+        target_at,
+        agency: app
+            .catalog
+            .get(&figures.survey, figures.version)
+            .is_some_and(|s| s.kind == crate::survey::RespondentKind::Agency),
         strata: figures.strata,
         collapsed: figures.collapsed,
         fieldwork,

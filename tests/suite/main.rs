@@ -16,4 +16,5 @@ mod respond;
 mod sessions;
 mod statistics;
 mod store;
+mod third_questionnaire;
 mod web;

@@ -100,7 +100,7 @@ fn check_row(text: &str, label: &str, f: &Figure, kind: Kind) {
 fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cells() {
     let dir = TempDir::new().unwrap();
     let app = demo_app(&dir, 4000);
-    let inputs = Inputs::compute(&app, WAVE).unwrap();
+    let inputs = Inputs::compute(&app, WAVE, None).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
     let v = figures.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
@@ -159,7 +159,8 @@ fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cel
         assert!(text.contains(expected), "'{expected}' in\n{text}");
     }
     let e = dashboard.estimate.as_ref().unwrap();
-    assert!(text.contains(&format!("Ước lượng {} doanh nghiệp", percent(e.estimate, Lang::Vi))));
+    let words = pdf_text(&pdf).unwrap();
+    assert!(words.contains(&format!("sáng tạo»: {}", percent(e.estimate, Lang::Vi))), "{words}");
     assert!(text.contains(&interval(e, Kind::Share, Lang::Vi)));
 
     let kind = Kind::Share;
@@ -188,7 +189,7 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
     let dir = TempDir::new().unwrap();
     // A high threshold suppresses many wards.
     let app = App { policy: DisclosurePolicy::new(25), ..demo_app(&dir, 2500) };
-    let inputs = Inputs::compute(&app, WAVE).unwrap();
+    let inputs = Inputs::compute(&app, WAVE, None).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
     let area_cell = |code: &str| {
@@ -231,7 +232,7 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
 fn the_city_overview_ranks_every_area_with_the_header_on_every_page() {
     let dir = TempDir::new().unwrap();
     let app = demo_app(&dir, 3000);
-    let inputs = Inputs::compute(&app, WAVE).unwrap();
+    let inputs = Inputs::compute(&app, WAVE, None).unwrap();
     let figures = &inputs.latest().figures;
     let v = figures.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
     let pdf = city_report(&app, &app.texts, &inputs, Lang::En, created());
@@ -241,9 +242,8 @@ fn the_city_overview_ranks_every_area_with_the_header_on_every_page() {
     let city =
         figures.figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == v).unwrap();
     let e = city.estimate.as_ref().unwrap();
-    assert!(
-        text.contains(&format!("An estimated {} of enterprises", percent(e.estimate, Lang::En)))
-    );
+    let words = pdf_text(&pdf).unwrap();
+    assert!(words.contains(&format!("enterprise”: {}", percent(e.estimate, Lang::En))), "{words}");
     let top = figures
         .figures
         .iter()
@@ -347,8 +347,9 @@ async fn officials_download_their_wards_report_with_the_dashboards_numbers_and_i
     assert!(text.contains(&app.reference.area_by_str("00070").unwrap().name.vi));
     match ward["estimate"].as_f64() {
         Some(estimate) => {
-            let shown = format!("Ước lượng {} doanh nghiệp", percent(estimate, Lang::Vi));
-            assert!(text.contains(&shown), "the dashboard's {shown} in\n{text}");
+            let shown = format!("sáng tạo»: {}", percent(estimate, Lang::Vi));
+            let words = pdf_text(&pdf).unwrap();
+            assert!(words.contains(&shown), "the dashboard's {shown} in\n{words}");
         }
         None => assert!(text.contains("Chưa đủ phiếu để công bố")),
     }

@@ -212,7 +212,7 @@ async fn area_figures(
     lang: Lang,
 ) -> Result<(Vec<AreaFigure>, bool), WebError> {
     let Some(wave) = wave else { return Ok((vec![], false)) };
-    let Some(survey) = waves::enterprise_questionnaire(&app.catalog, wave) else {
+    let Some(survey) = waves::primary_questionnaire(app, wave) else {
         return Ok((vec![], false));
     };
     let figures = cache.get(app, &wave.id, &survey).await?;

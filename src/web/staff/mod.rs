@@ -33,6 +33,9 @@ struct HomePage {
     staff: StaffView,
     city: bool,
     areas: Vec<AreaLink>,
+    /// Groups of wards (former districts) every ward of which the person may see: their
+    /// reports are theirs to download.
+    groups: Vec<AreaLink>,
 }
 
 #[derive(Serialize)]
@@ -57,6 +60,16 @@ fn home(
             .map(|a| AreaLink { code: a.code.to_string(), name: a.name.get(lang).to_string() })
             .collect(),
     };
-    let page = HomePage { city: staff.access == Access::City, staff: staff.view(), areas };
+    let groups = match &staff.access {
+        Access::City => vec![],
+        Access::Areas(_) => app
+            .reference
+            .groups
+            .iter()
+            .filter(|g| g.areas.iter().all(|a| staff.access.covers(a)))
+            .map(|g| AreaLink { code: g.code.clone(), name: g.name.get(lang).to_string() })
+            .collect(),
+    };
+    let page = HomePage { city: staff.access == Access::City, staff: staff.view(), areas, groups };
     Ok(RawHtml(templates.render("staff_home.html", lang, &page)?))
 }
