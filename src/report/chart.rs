@@ -83,6 +83,7 @@ impl Bars {
         let per_row = BAR * self.series.len() as f32 + GROUP_GAP;
         let plot_bottom = plot_top + per_row * self.rows.len() as f32;
         draw_axis(page, x_of, self.max, plot_top, plot_bottom, &self.axis);
+        let mut values_at = Vec::new();
         for (r, (label, values)) in self.rows.iter().enumerate() {
             let row_top = plot_top + r as f32 * per_row + GROUP_GAP / 2.0;
             let middle = row_top + BAR * self.series.len() as f32 / 2.0;
@@ -101,7 +102,7 @@ impl Bars {
                             BAR - 0.6,
                             self.series[s].colour,
                         );
-                        page.text(end + 1.2, baseline, VALUE, &(self.format)(*v));
+                        values_at.push((end + 1.2, baseline, (self.format)(*v)));
                     }
                     None => page.text(left + 1.2, baseline, AXIS, &self.mark),
                 }
@@ -110,6 +111,9 @@ impl Bars {
         if let Some(target) = &self.target {
             let x = x_of(target.at);
             page.dashed_line((x, plot_top), (x, plot_bottom), 1.2, TARGET, &[4.0, 2.0]);
+        }
+        for (x, baseline, text) in values_at {
+            on_white(page, x, baseline, &text);
         }
     }
 }
@@ -158,6 +162,7 @@ impl Intervals {
         let width = WIDTH - LABEL_COLUMN - VALUE_ROOM;
         let x_of = |v: f64| left + width * (v / 100.0).clamp(0.0, 1.0) as f32;
         draw_axis(page, x_of, 100.0, plot_top, plot_bottom, &self.axis);
+        let mut values_at = Vec::new();
         for (r, (label, value)) in self.rows.iter().enumerate() {
             let row_top = plot_top + r as f32 * INTERVAL_ROW;
             let middle = row_top + INTERVAL_ROW / 2.0;
@@ -181,10 +186,7 @@ impl Intervals {
                 (self.format)(low),
                 (self.format)(high)
             );
-            // On white, so that the target and trajectory lines do not run through the digits.
-            let at = x_high + 1.5;
-            page.rect(at - 0.4, middle - 1.9, page.width(&text, VALUE) + 0.8, 3.8, Colour::WHITE);
-            page.text(at, middle + 1.1, VALUE, &text);
+            values_at.push((x_high + 1.5, middle + 1.1, text));
         }
         if let Some(target) = &self.target {
             let x = x_of(target.at);
@@ -194,7 +196,16 @@ impl Intervals {
             let x = x_of(trajectory.at);
             page.dashed_line((x, plot_top), (x, plot_bottom), 1.0, TRAJECTORY, &[1.0, 1.5]);
         }
+        for (x, baseline, text) in values_at {
+            on_white(page, x, baseline, &text);
+        }
     }
+}
+
+/// A value printed last, on white, so that no reference line runs through its digits.
+fn on_white(page: &mut Page<'_>, x: f32, baseline: f32, text: &str) {
+    page.rect(x - 0.4, baseline - 3.0, page.width(text, VALUE) + 0.8, 3.8, Colour::WHITE);
+    page.text(x, baseline, VALUE, text);
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -284,7 +284,7 @@ pub fn respondent_report(
         rows,
         series,
         max: 100.0,
-        axis: t.axis_score.get(lang).into(),
+        axis: t.axis_own_score.get(lang).into(),
         mark: "–".into(),
         target: None,
         format: chart_number(lang),

@@ -43,6 +43,7 @@ report_texts!(
     column_interval,
     axis_percent,
     axis_score,
+    axis_own_score,
     target_line,
     trajectory_mark,
     estimate_mark,
