@@ -85,10 +85,11 @@ impl App {
     }
 
     /// A wave for `year` over the whole year, with the current questionnaire versions.
+    /// (The title is [`default_wave_title`], as for a wave created without one.)
     pub fn default_wave(&self, year: i32) -> NewWave {
         NewWave {
             id: year.to_string(),
-            title: Text::new(format!("Đợt khảo sát năm {year}"), format!("{year} survey wave")),
+            title: default_wave_title(&year.to_string()),
             opens_on: format!("{year}-01-01"),
             closes_on: format!("{year}-12-31"),
             questionnaires: self
@@ -133,4 +134,9 @@ pub fn unknown_target_indicators(
         })
         .collect();
     if problems.is_empty() { Ok(()) } else { Err(LoadError { problems }) }
+}
+
+/// The title of a wave created without one: its id, which is usually its year.
+pub fn default_wave_title(id: &str) -> Text {
+    Text::new(format!("Đợt khảo sát {id}"), format!("Survey wave {id}"))
 }

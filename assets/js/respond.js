@@ -2,6 +2,7 @@
 // 1. A search box above long selects (the 126 wards and communes) that narrows their options.
 // 2. Focus on the error summary, so a screen reader announces what to correct; its links move
 //    the focus into the field to correct, not only the view.
+// 3. A confirmation before an administrator's irreversible action (forms with data-confirm).
 (function () {
   "use strict";
   document.querySelectorAll("select[data-search-label]").forEach(function (select) {
@@ -39,4 +40,9 @@
       });
     });
   }
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
 })();

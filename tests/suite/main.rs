@@ -14,6 +14,7 @@ mod reliability;
 mod reports;
 mod respond;
 mod sessions;
+mod staff_forms;
 mod statistics;
 mod store;
 mod third_questionnaire;

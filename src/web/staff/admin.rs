@@ -42,14 +42,71 @@ fn checked(admin: &Administrator, form: &FormFields) -> Result<(), WebError> {
     if admin.0.sent(form) { Ok(()) } else { Err(WebError::Status(Status::Forbidden)) }
 }
 
+/// A value a staff form refused: the field, and the message in the person's language.
+#[derive(Serialize)]
+pub struct FormError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FormError {
+    /// The message `key` of `messages.toml`, `{value}` filled in.
+    fn new(templates: &Templates, lang: Lang, field: &'static str, key: &str, value: &str) -> Self {
+        FormError { field, message: templates.word(key, lang).replace("{value}", value) }
+    }
+}
+
+/// A refused account, as the form shows it; `None` for a failure of ours.
+fn account_error(
+    e: &staff::StaffError,
+    email: &str,
+    templates: &Templates,
+    lang: Lang,
+) -> Option<FormError> {
+    use staff::StaffError as E;
+    let (field, key, value) = match e {
+        E::Email(v) => ("email", "err_email", v.as_str()),
+        E::Area(v) => ("area", "err_area", v.as_str()),
+        E::Group(v) => ("group", "err_group", v.as_str()),
+        E::Scope => ("area", "err_scope", ""),
+        E::Store(store::StoreError::Conflict(_)) => ("email", "err_account_exists", email.trim()),
+        _ => return None,
+    };
+    Some(FormError::new(templates, lang, field, key, value))
+}
+
+/// What was typed in the new-account form, shown again with its errors.
+#[derive(Serialize, Default)]
+struct UserForm {
+    email: String,
+    role: String,
+    area: String,
+    group: String,
+}
+
+/// What the accounts page shows besides the accounts.
+#[derive(Default)]
+struct UsersOutcome {
+    /// The account created or changed.
+    message: Option<String>,
+    created: bool,
+    error: Option<String>,
+    errors: Vec<FormError>,
+    typed: UserForm,
+    /// A password generated for someone, shown once.
+    password: Option<String>,
+}
+
 #[derive(Serialize)]
 struct UsersPage {
     staff: StaffView,
     users: Vec<User>,
     roles: Vec<&'static str>,
     message: Option<String>,
+    created: bool,
     error: Option<String>,
-    /// A password generated for someone, shown once.
+    errors: Vec<FormError>,
+    typed: UserForm,
     password: Option<String>,
 }
 
@@ -58,18 +115,21 @@ async fn users_page(
     app: &App,
     templates: &Templates,
     lang: Lang,
-    outcome: (Option<String>, Option<String>, Option<String>),
+    outcome: UsersOutcome,
 ) -> Result<(Status, RawHtml<String>), WebError> {
     let users = app.store.call(|s| s.read(store::users)).await?;
-    let (message, error, password) = outcome;
-    let status = if error.is_some() { Status::UnprocessableEntity } else { Status::Ok };
+    let refused = outcome.error.is_some() || !outcome.errors.is_empty();
+    let status = if refused { Status::UnprocessableEntity } else { Status::Ok };
     let page = UsersPage {
         staff: admin.0.view(),
         users,
         roles: StaffRole::ALL.iter().map(|r| r.as_str()).collect(),
-        message,
-        error,
-        password,
+        message: outcome.message,
+        created: outcome.created,
+        error: outcome.error,
+        errors: outcome.errors,
+        typed: outcome.typed,
+        password: outcome.password,
     };
     Ok((status, RawHtml(templates.render("admin_users.html", lang, &page)?)))
 }
@@ -81,7 +141,7 @@ async fn users(
     templates: &State<Templates>,
     lang: Lang,
 ) -> Result<(Status, RawHtml<String>), WebError> {
-    users_page(&admin, app, templates, lang, (None, None, None)).await
+    users_page(&admin, app, templates, lang, UsersOutcome::default()).await
 }
 
 #[post("/admin/users", data = "<form>")]
@@ -96,6 +156,12 @@ async fn add_user(
     checked(&admin, &form)?;
     let Some(role) = StaffRole::parse(field(&form, "role")) else {
         return Err(WebError::Status(Status::BadRequest));
+    };
+    let typed = UserForm {
+        email: field(&form, "email").to_string(),
+        role: role.as_str().to_string(),
+        area: field(&form, "area").to_string(),
+        group: field(&form, "group").to_string(),
     };
     let user = NewUser {
         email: field(&form, "email").to_string(),
@@ -120,8 +186,13 @@ async fn add_user(
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?;
     let outcome = match result {
-        Ok((email, password)) => (Some(email), None, password),
-        Err(e) => (None, Some(e.to_string()), None),
+        Ok((email, password)) => {
+            UsersOutcome { message: Some(email), created: true, password, ..Default::default() }
+        }
+        Err(e) => match account_error(&e, &typed.email, templates, lang) {
+            Some(error) => UsersOutcome { errors: vec![error], typed, ..Default::default() },
+            None => return Err(WebError::Internal(e.to_string())),
+        },
     };
     users_page(&admin, app, templates, lang, outcome).await
 }
@@ -173,8 +244,9 @@ async fn disable_user(
 ) -> Result<Result<Redirect, (Status, RawHtml<String>)>, WebError> {
     if id == admin.0.user_id {
         checked(&admin, &form)?;
-        let error = templates.word("cannot_disable_self", lang).to_string();
-        return Ok(Err(users_page(&admin, app, templates, lang, (None, Some(error), None)).await?));
+        let error = Some(templates.word("cannot_disable_self", lang).to_string());
+        let outcome = UsersOutcome { error, ..Default::default() };
+        return Ok(Err(users_page(&admin, app, templates, lang, outcome).await?));
     }
     Ok(Ok(set_disabled(admin, id, true, form, address, app).await?))
 }
@@ -215,7 +287,82 @@ async fn reset_password(
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    users_page(&admin, app, templates, lang, (Some(email), None, password)).await
+    let outcome = UsersOutcome { message: Some(email), password, ..Default::default() };
+    users_page(&admin, app, templates, lang, outcome).await
+}
+
+/// What was typed in the new-wave form, shown again with its errors.
+#[derive(Serialize)]
+struct WaveForm {
+    id: String,
+    title_vi: String,
+    title_en: String,
+    opens_on: String,
+    closes_on: String,
+    questionnaires: Vec<String>,
+}
+
+impl WaveForm {
+    fn read(form: &FormFields) -> WaveForm {
+        WaveForm {
+            id: field(form, "id").trim().to_string(),
+            title_vi: field(form, "title_vi").trim().to_string(),
+            title_en: field(form, "title_en").trim().to_string(),
+            opens_on: field(form, "opens_on").trim().to_string(),
+            closes_on: field(form, "closes_on").trim().to_string(),
+            questionnaires: fields(form, "questionnaire").map(str::to_string).collect(),
+        }
+    }
+
+    /// The wave to create, or every problem of the form.
+    fn checked(
+        &self,
+        app: &App,
+        templates: &Templates,
+        lang: Lang,
+    ) -> Result<NewWave, Vec<FormError>> {
+        let error = |field, key, value: &str| FormError::new(templates, lang, field, key, value);
+        let mut errors = Vec::new();
+        let questionnaires: Vec<(String, u32)> = self
+            .questionnaires
+            .iter()
+            .filter_map(|q| app.catalog.current(q).map(|s| (s.id.clone(), s.version)))
+            .collect();
+        let valid_id = !self.id.is_empty()
+            && self.id.len() <= 32
+            && self.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid_id {
+            errors.push(error("id", "err_wave_id", &self.id));
+        }
+        let date = |field: &'static str, text: &str| {
+            crate::kernel::format::parse_iso_date(text)
+                .ok_or_else(|| error(field, "err_date_format", text))
+        };
+        match (date("opens_on", &self.opens_on), date("closes_on", &self.closes_on)) {
+            (Ok(open), Ok(close)) if close < open => {
+                errors.push(error("closes_on", "err_wave_dates_order", ""));
+            }
+            (opens, closes) => errors.extend([opens.err(), closes.err()].into_iter().flatten()),
+        }
+        if questionnaires.is_empty() {
+            errors.push(error("questionnaire", "err_wave_questionnaires", ""));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let title = if self.title_vi.is_empty() || self.title_en.is_empty() {
+            crate::app::default_wave_title(&self.id)
+        } else {
+            Text::new(self.title_vi.clone(), self.title_en.clone())
+        };
+        Ok(NewWave {
+            id: self.id.clone(),
+            title,
+            opens_on: self.opens_on.clone(),
+            closes_on: self.closes_on.clone(),
+            questionnaires,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -223,7 +370,8 @@ struct WavesPage {
     staff: StaffView,
     waves: Vec<Wave>,
     questionnaires: Vec<(String, u32, String)>,
-    error: Option<String>,
+    errors: Vec<FormError>,
+    typed: Option<WaveForm>,
 }
 
 async fn waves_page(
@@ -231,7 +379,7 @@ async fn waves_page(
     app: &App,
     templates: &Templates,
     lang: Lang,
-    error: Option<String>,
+    refused: Option<(WaveForm, Vec<FormError>)>,
 ) -> Result<(Status, RawHtml<String>), WebError> {
     let waves = app.store.call(|s| s.read(store::waves)).await?;
     let questionnaires = app
@@ -240,8 +388,9 @@ async fn waves_page(
         .iter()
         .map(|s| (s.id.clone(), s.version, s.title.get(lang).to_string()))
         .collect();
-    let status = if error.is_some() { Status::UnprocessableEntity } else { Status::Ok };
-    let page = WavesPage { staff: admin.0.view(), waves, questionnaires, error };
+    let status = if refused.is_some() { Status::UnprocessableEntity } else { Status::Ok };
+    let (typed, errors) = refused.map_or((None, vec![]), |(typed, errors)| (Some(typed), errors));
+    let page = WavesPage { staff: admin.0.view(), waves, questionnaires, errors, typed };
     Ok((status, RawHtml(templates.render("admin_waves.html", lang, &page)?)))
 }
 
@@ -266,38 +415,12 @@ async fn create_wave(
     lang: Lang,
 ) -> Result<(Status, RawHtml<String>), WebError> {
     checked(&admin, &form)?;
-    let id = field(&form, "id").trim().to_string();
-    let questionnaires: Vec<(String, u32)> = fields(&form, "questionnaire")
-        .filter_map(|q| app.catalog.current(q).map(|s| (s.id.clone(), s.version)))
-        .collect();
-    let date = |name: &str| {
-        time::Date::parse(
-            field(&form, name),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()
-    };
-    let error = match (date("opens_on"), date("closes_on")) {
-        _ if questionnaires.is_empty() => Some("choose at least one questionnaire"),
-        (Some(open), Some(close)) if open <= close => None,
-        (Some(_), Some(_)) => Some("the closing date is before the opening date"),
-        _ => Some("dates are written YYYY-MM-DD"),
-    };
-    if let Some(error) = error {
-        return waves_page(&admin, app, templates, lang, Some(error.into())).await;
-    }
-    let title = Text::new(field(&form, "title_vi").trim(), field(&form, "title_en").trim());
-    let title = if title.vi.is_empty() || title.en.is_empty() {
-        Text::new(format!("Đợt khảo sát {id}"), format!("Survey wave {id}"))
-    } else {
-        title
-    };
-    let wave = NewWave {
-        id: id.clone(),
-        title,
-        opens_on: field(&form, "opens_on").into(),
-        closes_on: field(&form, "closes_on").into(),
-        questionnaires,
+    let typed = WaveForm::read(&form);
+    let wave = match typed.checked(app, templates, lang) {
+        Ok(wave) => wave,
+        Err(errors) => {
+            return waves_page(&admin, app, templates, lang, Some((typed, errors))).await;
+        }
     };
     let (actor, detail) =
         (admin.0.email.clone(), format!("{} to {}", wave.opens_on, wave.closes_on));
@@ -319,8 +442,9 @@ async fn create_wave(
         .await;
     match created {
         Ok(()) => waves_page(&admin, app, templates, lang, None).await,
-        Err(e @ (store::StoreError::Conflict(_) | store::StoreError::Invalid(_))) => {
-            waves_page(&admin, app, templates, lang, Some(e.to_string())).await
+        Err(store::StoreError::Conflict(_)) => {
+            let errors = vec![FormError::new(templates, lang, "id", "err_wave_exists", &typed.id)];
+            waves_page(&admin, app, templates, lang, Some((typed, errors))).await
         }
         Err(e) => Err(e.into()),
     }
