@@ -117,6 +117,16 @@ pub fn open(app: &App, token: &str) -> Result<Opened, RespondError> {
     Ok(Opened { response, survey, answers, token })
 }
 
+/// Opens a response to show one of its pages: a submitted one as it is (its result is shown),
+/// a draft only while its wave takes answers.
+pub fn open_to_answer(app: &App, token: &str, today: Date) -> Result<Opened, RespondError> {
+    let opened = open(app, token)?;
+    if !opened.submitted() {
+        ensure_open(app, &opened.response.wave_id, today)?;
+    }
+    Ok(opened)
+}
+
 /// Refuses with [`RespondError::Closed`] unless `wave_id` takes answers on `today`.
 pub fn ensure_open(app: &App, wave_id: &str, today: Date) -> Result<(), RespondError> {
     let wave = app.store.read(|c| store::wave(c, wave_id))?.ok_or(RespondError::NotFound)?;

@@ -15,6 +15,9 @@ use crate::kernel::{Lang, Text};
 pub struct Templates {
     env: Environment<'static>,
     messages: BTreeMap<String, Text>,
+    /// The words of each language as a template value, built once: converting some 300 words
+    /// for every page was a large share of a page's time.
+    words: [minijinja::Value; 2],
 }
 
 impl Templates {
@@ -37,12 +40,17 @@ impl Templates {
                 .map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let messages_path = dir.join("messages.toml");
-        let messages = std::fs::read_to_string(&messages_path)
+        let messages: BTreeMap<String, Text> = std::fs::read_to_string(&messages_path)
             .map_err(|e| format!("{}: {e}", messages_path.display()))
             .and_then(|s| {
                 toml::from_str(&s).map_err(|e| format!("{}: {e}", messages_path.display()))
             })?;
-        Ok(Templates { env, messages })
+        let words = Lang::ALL.map(|lang| {
+            let in_lang: BTreeMap<&str, &str> =
+                messages.iter().map(|(k, v)| (k.as_str(), v.get(lang))).collect();
+            minijinja::Value::from(Serde(&in_lang))
+        });
+        Ok(Templates { env, messages, words })
     }
 
     /// Renders `name` with `context`, plus `lang` and `t` (the interface words in `lang`).
@@ -52,10 +60,9 @@ impl Templates {
         lang: Lang,
         context: &C,
     ) -> Result<String, minijinja::Error> {
-        let words: BTreeMap<&str, &str> =
-            self.messages.iter().map(|(k, v)| (k.as_str(), v.get(lang))).collect();
+        let words = self.words[usize::from(lang == Lang::En)].clone();
         let template = self.env.get_template(name)?;
-        template.render(minijinja::context! { lang => lang.code(), t => Serde(&words), ..minijinja::Value::from(Serde(context)) })
+        template.render(minijinja::context! { lang => lang.code(), t => words, ..minijinja::Value::from(Serde(context)) })
     }
 
     /// One interface word in `lang`, or its key if missing.

@@ -92,13 +92,18 @@ pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
     }
 }
 
-/// Whether the response's wave still takes answers today.
-pub(super) async fn still_open(
+/// The response of a link, to show a page of it (see [`respond::open_to_answer`]); a
+/// refusal is the caller's to show.
+pub(super) async fn open_to_answer(
     app: &App,
-    opened: &Opened,
-) -> Result<Result<(), respond::RespondError>, WebError> {
-    let (app, wave) = (app.clone(), opened.response.wave_id.clone());
-    blocking(move || respond::ensure_open(&app, &wave, today())).await
+    token: &str,
+) -> Result<Result<Opened, respond::RespondError>, WebError> {
+    let (app, token) = (app.clone(), token.to_string());
+    let opened = blocking(move || respond::open_to_answer(&app, &token, today())).await?;
+    match opened {
+        Err(respond::RespondError::NotFound) => Err(WebError::Status(Status::NotFound)),
+        other => Ok(other),
+    }
 }
 
 fn page_index(opened: &Opened, n: usize) -> Result<usize, WebError> {
@@ -117,13 +122,11 @@ pub async fn show(
     respondent: Respondent<'_>,
 ) -> Result<Reply, WebError> {
     let Respondent { app, templates, lang, .. } = respondent;
-    let opened = open(app, token).await?;
-    if opened.submitted() {
-        return Ok(Reply::to(opened.url("result")));
-    }
-    if let Err(refused) = still_open(app, &opened).await? {
-        return refusal(&respondent, refused);
-    }
+    let opened = match open_to_answer(app, token).await? {
+        Ok(opened) if opened.submitted() => return Ok(Reply::to(opened.url("result"))),
+        Ok(opened) => opened,
+        Err(refused) => return refusal(&respondent, refused),
+    };
     let page = page_index(&opened, n)?;
     let pages = visible_pages(&opened.survey, &opened.answers);
     if !pages.contains(&page) {

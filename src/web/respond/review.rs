@@ -3,7 +3,7 @@
 use rocket::{get, post};
 use serde::Serialize;
 
-use super::page::still_open;
+use super::page::open_to_answer;
 use super::view::display;
 use super::{Reply, Respondent, blocking, heading, open, refusal, visible_pages};
 use crate::kernel::format::today;
@@ -38,13 +38,11 @@ struct ReviewAnswer {
 #[get("/r/<token>/review")]
 pub async fn show(token: &str, page: Respondent<'_>) -> Result<Reply, WebError> {
     let Respondent { app, templates, lang, .. } = page;
-    let opened = open(app, token).await?;
-    if opened.submitted() {
-        return Ok(Reply::to(opened.url("result")));
-    }
-    if let Err(refused) = still_open(app, &opened).await? {
-        return refusal(&page, refused);
-    }
+    let opened = match open_to_answer(app, token).await? {
+        Ok(opened) if opened.submitted() => return Ok(Reply::to(opened.url("result"))),
+        Ok(opened) => opened,
+        Err(refused) => return refusal(&page, refused),
+    };
     let survey = &opened.survey;
     let shown = opened.answers.shown(survey);
     let mut missing = 0;
