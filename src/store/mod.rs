@@ -63,8 +63,11 @@ pub enum StoreError {
     Worker(String),
 }
 
-/// Most readers kept open at once.
-const READERS: usize = 8;
+/// Most readers kept open at once. A reader opened beyond the pool is closed after its query,
+/// and a new connection parses the schema before its first query: with fewer pooled readers
+/// than concurrent requests (32 in `scripts/bench-web`), that parsing took a tenth of a page's
+/// time. Each idle reader costs a few hundred kilobytes.
+const READERS: usize = 48;
 
 /// The database.
 pub struct Store {

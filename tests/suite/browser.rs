@@ -23,12 +23,17 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 pub async fn browser(driver: u16, profile: &Path) -> Client {
+    sized_browser(driver, profile, (1200, 1000)).await
+}
+
+/// A browser whose window is `size` (width, height) CSS pixels.
+pub async fn sized_browser(driver: u16, profile: &Path, size: (u32, u32)) -> Client {
     let options = serde_json::json!({
         "binary": CHROMIUM,
         "args": [
             "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1200,1000", "--lang=vi",
+            "--no-first-run", format!("--window-size={},{}", size.0, size.1), "--lang=vi",
             format!("--user-data-dir={}", profile.display()),
         ],
         // A Vietnamese user's browser: Accept-Language is the first guess of the language.

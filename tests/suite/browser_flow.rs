@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use tempfile::TempDir;
 
 use crate::browser::{
-    Rig, answer_pages, assert_no_error_page, browser, browser_available, click_and_wait, fill_page,
-    next,
+    Rig, answer_pages, assert_no_error_page, browser_available, click_and_wait, fill_page, next,
+    sized_browser,
 };
 use crate::helpers::config;
 use crate::respond::example;
@@ -34,6 +34,29 @@ async fn value_of(browser: &Client, id: &str) -> String {
 
 async fn path(browser: &Client) -> String {
     browser.current_url().await.unwrap().path().to_string()
+}
+
+/// What every page must hold on a 360 px phone: nothing wider than the screen, and, on a
+/// Vietnamese page, no number written with a decimal point. Returns the page's path.
+async fn looks_right(browser: &Client) -> String {
+    let width: Value = browser
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let here = path(browser).await;
+    assert!(width[0].as_u64() <= width[1].as_u64(), "{here} overflows: {width}");
+    let text: Value = browser.execute("return document.body.innerText;", vec![]).await.unwrap();
+    let text = text.as_str().unwrap_or_default();
+    let vietnamese = browser.source().await.unwrap().contains("<html lang=\"vi\">");
+    let decimal_point = text
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+    assert!(!(vietnamese && decimal_point), "{here}: a decimal point on a Vietnamese page");
+    here
 }
 
 /// The database of a new installation, with a wave that opens in 2099 beside this year's.
@@ -61,25 +84,39 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
     let (app, wave) = installation(&dir);
     let rig = Rig::launch(&config(&dir).database);
     let answers = example("enterprise-answers.json");
-    let b = browser(rig.driver_port, &dir.path().join("profile")).await;
+    // A phone: every page must fit 360 CSS pixels.
+    let b = sized_browser(rig.driver_port, &dir.path().join("profile"), (360, 800)).await;
 
     // A wave that opens later is not offered, and its link says when it opens.
     b.goto(&rig.url("/")).await.unwrap();
+    looks_right(&b).await;
     let home = b.source().await.unwrap();
     assert!(home.contains(&format!("id=\"wave-{wave}\"")) && !home.contains("wave-2099"));
     b.goto(&rig.url("/start/2099/enterprise-dx")).await.unwrap();
     let early = b.source().await.unwrap();
     assert!(early.contains("Đợt khảo sát chưa mở") && early.contains("01/01/2099"), "{early}");
+    looks_right(&b).await;
 
-    // Start, then leave the first questionnaire page half answered with "save draft".
+    // Start (Enter in a field goes on, as "next" does: not the language switch), then leave
+    // the first questionnaire page half answered with "save draft".
     b.goto(&rig.url(&format!("/start/{wave}/enterprise-dx"))).await.unwrap();
+    looks_right(&b).await;
     fill_page(&b, &answers).await;
-    next(&b).await;
+    let name = b.find(Locator::Id("legal_name")).await.unwrap();
+    name.send_keys("\u{E007}").await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !path(&b).await.ends_with("/welcome") {
+        assert!(std::time::Instant::now() < deadline, "Enter did not start the response");
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(b.source().await.unwrap().contains("<html lang=\"vi\">"));
+    looks_right(&b).await;
     click_and_wait(&b, "a.button.primary").await;
     assert!(path(&b).await.ends_with("/p/2"));
     fill_page(&b, &only(&answers, &["website"])).await;
     click_and_wait(&b, "button[value=save]").await;
     assert_no_error_page(&b).await;
+    looks_right(&b).await;
     assert!(b.current_url().await.unwrap().query().unwrap_or("").contains("saved=true"));
     b.refresh().await.unwrap();
     assert!(is_checked(&b, "website-yes").await, "the draft holds the saved answer");
@@ -99,6 +136,7 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
     name.send_keys("Công ty Đổi Tên Khi Có Lỗi").await.unwrap();
     next(&b).await;
     assert!(b.source().await.unwrap().contains("error-summary"));
+    looks_right(&b).await;
     // ... the error summary's link takes the keyboard into the field ...
     b.find(Locator::Css(".error-summary a[href='#q-employees']"))
         .await
@@ -110,6 +148,7 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
     assert_eq!(focused.as_deref(), Some("employees"));
     // ... and switching language keeps everything typed, the error now in English.
     click_and_wait(&b, "nav.lang [data-lang=en]").await;
+    looks_right(&b).await;
     let english = b.source().await.unwrap();
     assert!(english.contains("<html lang=\"en\">") && english.contains("error-summary"));
     assert_eq!(value_of(&b, "employees").await, "-5");
@@ -123,8 +162,15 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
 
     // Every page answered; from the review, change one answer and follow the page's own link
     // back to the review: the change is there.
-    answer_pages(&b, &answers, 20).await;
+    for _ in 0..20 {
+        if path(&b).await.ends_with("/review") {
+            break;
+        }
+        looks_right(&b).await;
+        answer_pages(&b, &answers, 1).await;
+    }
     assert!(path(&b).await.ends_with("/review"));
+    looks_right(&b).await;
     click_and_wait(&b, "#r-customer_channels + dd a.edit").await;
     b.find(Locator::Id("customer_channels-5")).await.unwrap().click().await.unwrap();
     click_and_wait(&b, "button[value=review]").await;
@@ -142,6 +188,7 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
     let on = date(today(), Lang::Vi);
     assert!(closed.contains("Đợt khảo sát đã đóng") && closed.contains(&on), "{closed}");
     assert!(closed.contains("liên hệ"));
+    looks_right(&b).await;
     b.goto(&rig.url(&format!("/start/{wave}/enterprise-dx"))).await.unwrap();
     assert!(b.source().await.unwrap().contains("Đợt khảo sát đã đóng"));
     let submitted: i64 = app
