@@ -12,6 +12,8 @@ use crate::survey::Lang;
 struct ErrorPage {
     status: u16,
     message: String,
+    /// A signed-in person keeps their menu on an error page.
+    staff: Option<super::staff::StaffView>,
 }
 
 pub fn all() -> Vec<Catcher> {
@@ -53,9 +55,14 @@ async fn default(status: Status, request: &Request<'_>) -> ErrorReply {
         503 => "error_unavailable",
         _ => "error_generic",
     };
+    // Not after a storage failure: the session could not be read either.
+    let staff = match status {
+        Status::ServiceUnavailable => None,
+        _ => request.guard::<super::staff::Staff>().await.succeeded().map(|s| s.view()),
+    };
     let page = request.rocket().state::<Templates>().and_then(|t| {
         let message = t.word(key, lang).to_string();
-        t.render("error.html", lang, &ErrorPage { status: status.code, message }).ok()
+        t.render("error.html", lang, &ErrorPage { status: status.code, message, staff }).ok()
     });
     let page =
         RawHtml(page.unwrap_or_else(|| {

@@ -126,3 +126,61 @@ async fn refused_wave_values_are_named_beside_their_field_and_the_form_keeps_the
     assert!(page.contains("data-confirm=\"Đóng đợt 2027?"), "closing asks first");
     assert!(page.contains("01/01/2027 – 31/12/2027"), "dates as Vietnamese read them");
 }
+
+async fn get(client: &Client, session: &(String, String), path: &str) -> (Status, String) {
+    let response = client
+        .get(path.to_string())
+        .private_cookie(Cookie::new("dx_session", session.0.clone()))
+        .cookie(Cookie::new("lang", "vi"))
+        .dispatch()
+        .await;
+    (response.status(), text_of(&response.into_string().await.unwrap_or_default()))
+}
+
+#[rocket::async_test]
+async fn the_audit_log_says_when_a_date_is_wrong_or_entries_are_left_out_and_names_actions() {
+    let (client, _dir) = spawn_untracked().await;
+    let app = app(&client).clone();
+    let admin = signed_in(&app, "admin@hanoi.gov.vn", StaffRole::Administrator, &[]);
+    let (status, page) = get(&client, &admin, "/admin/audit?from=1/12/2026&to=").await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        page.contains("«1/12/2026» không đúng dạng này") && page.contains("value=\"1/12/2026\"")
+    );
+    assert!(page.contains("Tạo tài khoản") && !page.contains("<td>account.create</td>"), "{page}");
+    assert!(!page.contains("Chỉ hiện 500 mục mới nhất"));
+
+    for n in 0..501 {
+        let actor = dxsurvey::staff::Actor { name: "test", address: None };
+        app.store
+            .write(|tx| {
+                dxsurvey::store::audit(
+                    tx,
+                    Some(actor.name),
+                    "export",
+                    Some(&n.to_string()),
+                    None,
+                    None,
+                )
+            })
+            .unwrap();
+    }
+    let (status, page) = get(&client, &admin, "/admin/audit").await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("Chỉ hiện 500 mục mới nhất"), "the cap is said");
+    assert_eq!(page.matches("<td>Xuất dữ liệu</td>").count(), 500);
+}
+
+#[rocket::async_test]
+async fn an_error_page_keeps_the_staff_menu_of_a_signed_in_person() {
+    let (client, _dir) = spawn_untracked().await;
+    let admin = signed_in(app(&client), "admin@hanoi.gov.vn", StaffRole::Administrator, &[]);
+    let (status, page) = get(&client, &admin, "/areas/99999").await;
+    assert_eq!(status, Status::NotFound);
+    assert!(
+        page.contains("admin@hanoi.gov.vn") && page.contains("href=\"/admin/users\""),
+        "{page}"
+    );
+    let anonymous = client.get("/no-such-page").dispatch().await.into_string().await.unwrap();
+    assert!(!anonymous.contains("/admin/users"));
+}

@@ -51,7 +51,13 @@ pub struct FormError {
 
 impl FormError {
     /// The message `key` of `messages.toml`, `{value}` filled in.
-    fn new(templates: &Templates, lang: Lang, field: &'static str, key: &str, value: &str) -> Self {
+    pub fn new(
+        templates: &Templates,
+        lang: Lang,
+        field: &'static str,
+        key: &str,
+        value: &str,
+    ) -> Self {
         FormError { field, message: templates.word(key, lang).replace("{value}", value) }
     }
 }

@@ -1,11 +1,14 @@
 //! The audit log, for administrators, filterable by who, what and when.
 
+use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::{Route, State, get, routes};
 use serde::Serialize;
 
+use super::admin::FormError;
 use super::{Administrator, StaffView};
 use crate::app::App;
+use crate::kernel::format::parse_iso_date;
 use crate::store::{self, AuditEntry, AuditFilter};
 use crate::survey::Lang;
 use crate::web::{Templates, WebError};
@@ -14,10 +17,17 @@ pub fn routes() -> Vec<Route> {
     routes![log]
 }
 
+/// The most entries one page shows.
+const SHOWN: u32 = 500;
+
 #[derive(Serialize)]
 struct AuditPage {
     staff: StaffView,
     entries: Vec<AuditEntry>,
+    /// More entries match than are shown.
+    capped: bool,
+    shown: u32,
+    errors: Vec<FormError>,
     actions: Vec<String>,
     actor: String,
     action: String,
@@ -41,14 +51,25 @@ async fn log(
     app: &State<App>,
     templates: &State<Templates>,
     lang: Lang,
-) -> Result<RawHtml<String>, WebError> {
+) -> Result<(Status, RawHtml<String>), WebError> {
     let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let mut errors = Vec::new();
+    // A date that is not one is said beside its field, and filters nothing.
+    let mut date = |field: &'static str, value: Option<&str>| {
+        let value = given(value)?;
+        if parse_iso_date(&value).is_some() {
+            return Some(value);
+        }
+        errors.push(FormError::new(templates, lang, field, "err_date_format", &value));
+        None
+    };
+    let (from, to) = (date("from", query.from), date("to", query.to));
     let filter = AuditFilter {
         actor: given(query.actor),
         action: given(query.action),
-        from: given(query.from),
-        to: given(query.to),
-        limit: 500,
+        from,
+        to,
+        limit: SHOWN + 1,
     };
     let page_filter = filter.clone();
     let (entries, actions) = app
@@ -57,14 +78,21 @@ async fn log(
             s.read(|c| Ok((store::audit_entries(c, &page_filter)?, store::audit_actions(c)?)))
         })
         .await?;
+    let mut entries = entries;
+    let capped = entries.len() > SHOWN as usize;
+    entries.truncate(SHOWN as usize);
+    let status = if errors.is_empty() { Status::Ok } else { Status::UnprocessableEntity };
     let page = AuditPage {
         staff: admin.0.view(),
         entries,
+        capped,
+        shown: SHOWN,
+        errors,
         actions,
         actor: filter.actor.unwrap_or_default(),
         action: filter.action.unwrap_or_default(),
-        from: filter.from.unwrap_or_default(),
-        to: filter.to.unwrap_or_default(),
+        from: given(query.from).unwrap_or_default(),
+        to: given(query.to).unwrap_or_default(),
     };
-    Ok(RawHtml(templates.render("audit.html", lang, &page)?))
+    Ok((status, RawHtml(templates.render("audit.html", lang, &page)?)))
 }
