@@ -18,7 +18,7 @@ pub fn backup(config: &AppConfig, out: &Path) -> Result<ExitCode, CliError> {
         let detail = out.display().to_string();
         store::audit(tx, Some("command line"), "backup", None, Some(&detail), None)
     })?;
-    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(out).map_or(0, |m| m.len());
     println!(
         "backed up {} to {} ({} KB); integrity check: ok",
         config.database.display(),

@@ -115,7 +115,7 @@ impl Inputs {
         let survey = match survey {
             Some(id) if wave.questionnaires.iter().any(|(s, _)| s == id) => id.to_string(),
             Some(id) => {
-                return Err(FiguresError::NoSurvey(wave.id.clone(), id.to_string()).into());
+                return Err(FiguresError::NoSurvey(wave.id, id.to_string()).into());
             }
             None => primary_survey(app, &wave)?,
         };

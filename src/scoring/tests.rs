@@ -154,7 +154,7 @@ proptest! {
             }
             _ => return Ok(()),
         };
-        let mut higher = answers.clone();
+        let mut higher = answers;
         higher.set(idx, Some(raised));
         let after = score(&survey, &higher).dimensions[d];
         prop_assert!(after >= before, "{id}: {before:?} -> {after:?}");

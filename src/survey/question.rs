@@ -316,10 +316,10 @@ impl Ctx<'_> {
             }
             match c.score {
                 Some(s) if !(s.is_finite() && s >= 0.0) => {
-                    bad(self, format!("`score` must be 0 or more, not {s}"))
+                    bad(self, format!("`score` must be 0 or more, not {s}"));
                 }
                 None if scored => {
-                    bad(self, "every choice of a scored question needs a `score`".into())
+                    bad(self, "every choice of a scored question needs a `score`".into());
                 }
                 _ => {}
             }
@@ -354,10 +354,7 @@ impl Ctx<'_> {
 
     /// Band choices carry ascending upper bounds; the last, open band has none.
     fn bands(&mut self, choices: &[RawChoice], at: &At) {
-        let (last, rest) = match choices.split_last() {
-            Some(split) => split,
-            None => return,
-        };
+        let Some((last, rest)) = choices.split_last() else { return };
         if last.upper_bound.is_some() {
             self.problem(
                 at,

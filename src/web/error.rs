@@ -1,5 +1,21 @@
 //! The web layer's error: a status shown by the catchers as a clear page in the person's
 //! language, or an internal failure whose cause is logged and never shown.
+//!
+//! # The error policy
+//! - **Core and store** return narrow error types (`LoadError`, `StoreError`, `StaffError`,
+//!   `RespondError`...) that say what is wrong in the terms of their module; they never format
+//!   for a person.
+//! - **Start-up and commands** add the file, line and item, print one line in English (the
+//!   operator's language) and exit non-zero; nothing is half-done.
+//! - **Web pages** never show a cause. What a person can correct is a message *key* of
+//!   `templates/messages.toml`, rendered in their language beside the field it concerns, with
+//!   everything they typed kept (`FormError` on staff forms, `AnswerProblem` on questionnaires).
+//!   A refusal with its own explanation (a closed wave, an organisation that already answered)
+//!   has its own page. Anything else is a status page from the catchers, in the person's
+//!   language, with the menu of a signed-in person.
+//! - **Our failures** (storage, a template, stored data that does not fit) are logged with
+//!   their cause and answered 503 with `Retry-After`: what was just sent was not stored, and
+//!   everything stored before is intact. A panic or a 500 is a bug.
 
 use rocket::http::Status;
 use rocket::request::Request;

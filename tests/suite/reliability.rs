@@ -136,7 +136,7 @@ fn sigterm_stops_the_server_within_five_seconds_with_the_database_checkpointed()
     let (mut server, port) = serve(dir.path());
     assert!(get(port, "/").starts_with("HTTP/1.1 200"));
     let wal = dir.path().join("db.sqlite-wal");
-    assert!(wal.metadata().map(|m| m.len()).unwrap_or(0) > 0, "start-up wrote to the log");
+    assert!(wal.metadata().map_or(0, |m| m.len()) > 0, "start-up wrote to the log");
 
     // The shell's own `kill`: no procps needed.
     let pid = server.0.id();
@@ -154,7 +154,7 @@ fn sigterm_stops_the_server_within_five_seconds_with_the_database_checkpointed()
     let mut said = String::new();
     server.0.stdout.take().unwrap().read_to_string(&mut said).unwrap();
     assert!(said.contains("the database is checkpointed"), "{said}");
-    assert_eq!(wal.metadata().map(|m| m.len()).unwrap_or(0), 0, "the log is folded in");
+    assert_eq!(wal.metadata().map_or(0, |m| m.len()), 0, "the log is folded in");
 }
 
 #[test]

@@ -210,7 +210,7 @@ mod pages {
         let wave = time::OffsetDateTime::now_utc().year().to_string();
         generate(&app, &DemoOptions { responses: 400, seed: 9, wave, with_frame }).unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
-        (client, dir, token.clone())
+        (client, dir, token)
     }
 
     #[rocket::async_test]
