@@ -8,8 +8,7 @@ use clap::Subcommand;
 use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
-use crate::frame::read_frame;
-use crate::store;
+use crate::service::register::{FrameError, import_frame};
 
 #[derive(Debug, Subcommand)]
 pub enum FrameCommand {
@@ -24,30 +23,24 @@ pub enum FrameCommand {
 pub fn run(config: &AppConfig, command: FrameCommand) -> Result<ExitCode, CliError> {
     let FrameCommand::Import { file, wave } = command;
     let app = App::start(config)?;
-    if app.store.read(|c| store::wave(c, &wave))?.is_none() {
-        return Err(CliError(format!("no wave '{wave}'")));
-    }
     let input = std::fs::File::open(&file)
         .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
-    let rows = match read_frame(input, &app.reference) {
-        Ok(rows) => rows,
-        Err(problems) => {
+    match import_frame(&app, &wave, input, "command line", None) {
+        Ok(imported) => {
+            super::emit(&format!("imported the frame of wave {wave}: {}", imported.summary()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(FrameError::NoWave(wave)) => Err(CliError(format!("no wave '{wave}'"))),
+        Err(FrameError::Invalid(problems)) => {
             for problem in &problems {
                 eprintln!("{}: {problem}", file.display());
             }
-            return Err(CliError(format!(
+            Err(CliError(format!(
                 "{}: {} problem(s); nothing was imported",
                 file.display(),
                 problems.len()
-            )));
+            )))
         }
-    };
-    let total: u64 = rows.iter().map(|r| r.enterprises).sum();
-    let detail = format!("{} strata, {total} enterprises", rows.len());
-    app.store.write(|tx| {
-        store::replace_frame(tx, &wave, &rows)?;
-        store::audit(tx, Some("command line"), "frame.import", Some(&wave), Some(&detail), None)
-    })?;
-    println!("imported the frame of wave {wave}: {detail}");
-    Ok(ExitCode::SUCCESS)
+        Err(FrameError::Store(e)) => Err(e.into()),
+    }
 }

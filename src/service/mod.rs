@@ -2,5 +2,6 @@
 //! line and the reports alike. A use case checks its policy, runs its transaction and writes
 //! its audit entry; its callers parse input, call it, and render or print what it returns.
 
+pub mod register;
 pub mod respond;
 pub mod waves;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{Administrator, ClientAddress, StaffView};
 use crate::app::App;
 use crate::auth::SecretToken;
-use crate::frame::read_frame;
+use crate::service::register::{FrameError, import_frame};
 use crate::store;
 use crate::survey::Lang;
 use crate::web::{FiguresCache, Templates, WebError};
@@ -100,63 +100,44 @@ async fn upload(
         return Err(WebError::Status(Status::Forbidden));
     }
     let wave = form.wave.unwrap_or("").to_string();
-    let waves = app.store.call(|s| s.read(store::waves)).await?;
-    if !waves.iter().any(|w| w.id == wave) {
-        return page(
-            &admin,
-            app,
-            templates,
-            lang,
-            vec![templates.word("frame_choose_wave", lang).to_string()],
-            None,
-        )
-        .await;
-    }
-    let mut bytes = Vec::new();
-    if let Some(file) = &form.file {
-        let mut reader = file
-            .open()
-            .await
-            .map_err(|e| WebError::Internal(format!("reading the upload: {e}")))?;
-        reader
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(|e| WebError::Internal(format!("reading the upload: {e}")))?;
-    }
-    if bytes.is_empty() {
-        return page(
-            &admin,
-            app,
-            templates,
-            lang,
-            vec![templates.word("frame_no_file", lang).to_string()],
-            None,
-        )
-        .await;
-    }
-    let rows = match read_frame(bytes.as_slice(), &app.reference) {
-        Ok(rows) => rows,
-        Err(problems) => return page(&admin, app, templates, lang, problems, None).await,
+    let bytes = match &form.file {
+        Some(file) => read_upload(file).await?,
+        None => Vec::new(),
     };
-    let total: u64 = rows.iter().map(|r| r.enterprises).sum();
-    let detail = format!("{} strata, {total} enterprises", rows.len());
-    let (actor, target, from, note) =
-        (admin.0.email.clone(), wave.clone(), address.0, detail.clone());
-    app.store
-        .call(move |s| {
-            s.write(|tx| {
-                store::replace_frame(tx, &target, &rows)?;
-                store::audit(
-                    tx,
-                    Some(&actor),
-                    "frame.import",
-                    Some(&target),
-                    Some(&note),
-                    Some(&from),
-                )
-            })
-        })
+    let complaint = |key: &str| vec![templates.word(key, lang).to_string()];
+    if bytes.is_empty() {
+        return page(&admin, app, templates, lang, complaint("frame_no_file"), None).await;
+    }
+    let (app_ref, target, actor, from) =
+        (app.inner().clone(), wave.clone(), admin.0.email.clone(), address.0);
+    let imported = app
+        .store
+        .call(move |_| Ok(import_frame(&app_ref, &target, bytes.as_slice(), &actor, Some(&from))))
         .await?;
-    cache.forget(&wave);
-    page(&admin, app, templates, lang, vec![], Some(format!("{wave}: {detail}"))).await
+    match imported {
+        Ok(imported) => {
+            cache.forget(&wave);
+            let done = format!("{wave}: {}", imported.summary());
+            page(&admin, app, templates, lang, vec![], Some(done)).await
+        }
+        Err(FrameError::NoWave(_)) => {
+            page(&admin, app, templates, lang, complaint("frame_choose_wave"), None).await
+        }
+        Err(FrameError::Invalid(problems)) => {
+            page(&admin, app, templates, lang, problems, None).await
+        }
+        Err(FrameError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The bytes of an uploaded file.
+async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, WebError> {
+    let mut bytes = Vec::new();
+    let mut reader =
+        file.open().await.map_err(|e| WebError::Internal(format!("reading the upload: {e}")))?;
+    reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| WebError::Internal(format!("reading the upload: {e}")))?;
+    Ok(bytes)
 }
