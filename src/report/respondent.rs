@@ -2,7 +2,6 @@
 //! least five others exist), indicators and recommendations for the weakest dimensions. The
 //! result page shows it; `respondent_report` prints it.
 
-use rusqlite::Connection;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -15,11 +14,10 @@ use super::texts::{ReportTexts, fill};
 use crate::answers::Answers;
 use crate::app::App;
 use crate::figures::{Breakdown, group_label};
-use crate::kernel::format::count;
-use crate::kernel::format::{date, decimal};
+use crate::kernel::format::{count, date, decimal};
 use crate::profile::profile;
 use crate::scoring::score;
-use crate::store::{self, PeerGroup, PeerMeans, StoreError, StoredResponse};
+use crate::store::{self, PeerMeans, StoreError, StoredResponse};
 use crate::survey::{Lang, Survey};
 
 #[derive(Serialize)]
@@ -181,21 +179,6 @@ pub fn assess(
     }
 }
 
-/// Means of the other submitted responses of the same ward/commune and the same sector.
-pub fn peers(
-    conn: &Connection,
-    response: &StoredResponse,
-) -> Result<(PeerMeans, PeerMeans), StoreError> {
-    let of = |group: Option<PeerGroup<'_>>| match group {
-        Some(g) => store::peer_means(conn, &response.wave_id, &response.survey_id, g, response.id),
-        None => Ok(PeerMeans::default()),
-    };
-    Ok((
-        of(response.area_code.as_deref().map(PeerGroup::Area))?,
-        of(response.vsic_section.as_deref().map(PeerGroup::Sector))?,
-    ))
-}
-
 /// The self-assessment of one stored, submitted response (the command line).
 pub fn load(app: &App, response_id: i64, lang: Lang) -> Result<Assessment, ReportError> {
     let response = app
@@ -205,7 +188,7 @@ pub fn load(app: &App, response_id: i64, lang: Lang) -> Result<Assessment, Repor
         .ok_or(ReportError::NoResponse(response_id))?;
     let (survey, answers) = crate::response::decode(app, &response)
         .map_err(|e| ReportError::Store(StoreError::Worker(e)))?;
-    let peers = app.store.read(|c| peers(c, &response))?;
+    let peers = app.store.read(|c| store::peers_of(c, &response))?;
     Ok(assess(app, &survey, &answers, &response, &peers, lang))
 }
 

@@ -33,8 +33,8 @@ pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionn
 pub use reference::{area_count, sync_reference};
 pub use responses::{
     NewResponse, PeerGroup, PeerMeans, ResponseStatus, StoredResponse, existing_response,
-    insert_response, peer_means, response_by_id, response_by_resume_hash, response_counts,
-    submit_response, update_draft,
+    insert_response, peer_means, peers_of, response_by_id, response_by_resume_hash,
+    response_counts, submit_response, update_draft,
 };
 pub use waves::{
     NewWave, Wave, WaveStatus, create_wave, open_waves, set_wave_status, wave, waves,

@@ -360,3 +360,18 @@ pub fn peer_means(
         .collect::<Result<_, _>>()?;
     Ok(PeerMeans { count, overall, dimensions })
 }
+
+/// Means of the other submitted responses of the same ward/commune and the same sector.
+pub fn peers_of(
+    conn: &Connection,
+    response: &StoredResponse,
+) -> Result<(PeerMeans, PeerMeans), StoreError> {
+    let of = |group: Option<PeerGroup<'_>>| match group {
+        Some(g) => peer_means(conn, &response.wave_id, &response.survey_id, g, response.id),
+        None => Ok(PeerMeans::default()),
+    };
+    Ok((
+        of(response.area_code.as_deref().map(PeerGroup::Area))?,
+        of(response.vsic_section.as_deref().map(PeerGroup::Sector))?,
+    ))
+}

@@ -16,7 +16,7 @@ use super::{FiguresCache, WebError};
 use crate::app::App;
 use crate::report::area::{Inputs, Place, ReportError, WaveFigures, area_report, trend_waves};
 use crate::report::city::city_report;
-use crate::report::respondent::{assess, peers, respondent_report};
+use crate::report::respondent::{assess, respondent_report};
 use crate::store;
 use crate::survey::Lang;
 
@@ -83,7 +83,7 @@ async fn respondent_pdf(
         return Ok(Either::Right(Redirect::to(format!("/r/{token}/review"))));
     }
     let response = opened.response.clone();
-    let peer_means = app.store.call(move |s| s.read(|c| peers(c, &response))).await?;
+    let peer_means = app.store.call(move |s| s.read(|c| store::peers_of(c, &response))).await?;
     let app_ref = app.inner().clone();
     let pdf = blocking(move || {
         let a =

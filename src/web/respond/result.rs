@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::{Reply, open};
 use crate::app::App;
-use crate::report::respondent::{Assessment, assess, peers};
+use crate::report::respondent::{Assessment, assess};
+use crate::store;
 use crate::survey::Lang;
 use crate::web::{Templates, WebError};
 
@@ -30,7 +31,7 @@ pub async fn show(
         return Ok(Reply::to(opened.url("review")));
     }
     let response = opened.response.clone();
-    let peer_means = app.store.call(move |s| s.read(|c| peers(c, &response))).await?;
+    let peer_means = app.store.call(move |s| s.read(|c| store::peers_of(c, &response))).await?;
     let context = ResultPage {
         assessment: assess(
             app,
