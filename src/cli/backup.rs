@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::CliError;
+use super::{CliError, say};
 use crate::config::AppConfig;
 use crate::store::{self, Store};
 
@@ -19,7 +19,7 @@ pub fn backup(config: &AppConfig, out: &Path) -> Result<ExitCode, CliError> {
         store::audit(tx, Some("command line"), "backup", None, Some(&detail), None)
     })?;
     let size = std::fs::metadata(out).map_or(0, |m| m.len());
-    println!(
+    say!(
         "backed up {} to {} ({} KB); integrity check: ok",
         config.database.display(),
         out.display(),
@@ -40,7 +40,7 @@ pub fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, CliError> {
         store::audit(tx, Some("command line"), "restore", None, Some(&detail), None)
     })?;
     store.checkpoint()?;
-    println!(
+    say!(
         "restored {} from {}; the previous content is kept in {}",
         config.database.display(),
         from.display(),

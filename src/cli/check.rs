@@ -46,7 +46,7 @@ pub fn run(config: &AppConfig, paths: Vec<PathBuf>) -> ExitCode {
         Ok(files) => {
             for file in &files {
                 let s = &file.survey;
-                println!(
+                let line = format!(
                     "{}: ok: '{}' version {}, {} questions, {} dimensions, {} levels, {} indicators",
                     file.path.display(),
                     s.id,
@@ -56,6 +56,10 @@ pub fn run(config: &AppConfig, paths: Vec<PathBuf>) -> ExitCode {
                     s.levels.len(),
                     s.indicators.len()
                 );
+                if let Err(e) = super::emit(&line) {
+                    eprintln!("error: {}", e.0);
+                    return ExitCode::FAILURE;
+                }
             }
             ExitCode::SUCCESS
         }

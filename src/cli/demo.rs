@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::CliError;
+use super::{CliError, say};
 use crate::app::App;
 use crate::config::AppConfig;
 use crate::demo::{DemoOptions, generate};
@@ -19,7 +19,7 @@ pub fn run(
     let wave = wave.unwrap_or_else(|| time::OffsetDateTime::now_utc().year().to_string());
     let started = Instant::now();
     let summary = generate(&app, &DemoOptions { responses, seed, wave: wave.clone(), with_frame })?;
-    println!(
+    say!(
         "wrote {responses} demo responses ({} enterprises, {} agencies, {} drafts) to wave {wave} in {} in {:.1} s",
         summary.enterprises,
         summary.agencies,

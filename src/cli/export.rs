@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::CliError;
+use super::{CliError, say};
 use crate::app::App;
 use crate::config::AppConfig;
 use crate::export::export;
@@ -37,7 +37,7 @@ pub fn run(
     app.store.write(|tx| {
         store::audit(tx, Some("command line"), "export", Some(wave), Some(&detail), None)
     })?;
-    println!(
+    say!(
         "wrote aggregates.csv ({} figures), microdata.csv ({} respondents) and datapackage.json to {}{}",
         summary.figures,
         summary.respondents,
@@ -50,9 +50,10 @@ pub fn run(
     );
     #[allow(clippy::cast_precision_loss)]
     let rate = summary.respondents as f64 / summary.microdata_seconds.max(1e-9);
-    println!(
+    say!(
         "figures computed in {:.2} s; microdata written in {:.2} s ({rate:.0} rows/s)",
-        summary.figures_seconds, summary.microdata_seconds
+        summary.figures_seconds,
+        summary.microdata_seconds
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -102,6 +102,15 @@ enum Command {
     },
 }
 
+/// Prints a line of a command's output through [`emit`]; the enclosing function returns
+/// `Result<_, CliError>`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&format!($($arg)*))?
+    };
+}
+pub(crate) use say;
+
 /// Writes `text` and a newline to standard output. A reader that has gone away (`| head`) is
 /// not an error: the command has nothing more to tell it.
 pub fn emit(text: &str) -> Result<(), CliError> {

@@ -10,7 +10,7 @@ use std::time::Instant;
 use clap::{Args, Subcommand};
 use time::OffsetDateTime;
 
-use super::CliError;
+use super::{CliError, say};
 use crate::app::App;
 use crate::config::AppConfig;
 use crate::report::area::{Inputs, Place, area_report, each_area_report, every_area};
@@ -153,7 +153,7 @@ fn audited(
     pdf: &[u8],
 ) -> Result<ExitCode, CliError> {
     app.store.write(|tx| store::audit(tx, Some("command line"), action, Some(what), None, None))?;
-    println!("wrote {} ({} KB)", out.display(), pdf.len().div_ceil(1024));
+    say!("wrote {} ({} KB)", out.display(), pdf.len().div_ceil(1024));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -194,7 +194,7 @@ fn all_areas(app: &App, wave: &str, common: &Common, out: &Path) -> Result<ExitC
     app.store.write(|tx| {
         store::audit(tx, Some("command line"), "report", Some(wave), Some(&detail), None)
     })?;
-    println!(
+    say!(
         "wrote {} reports ({} KB in all) to {} in {:.2} s (figures {:.2} s, {workers} workers)",
         places.len(),
         bytes.load(Ordering::Relaxed).div_ceil(1024),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::CliError;
+use super::{CliError, say};
 use crate::app::App;
 use crate::auth::StaffRole;
 use crate::config::AppConfig;
@@ -75,9 +75,9 @@ pub fn run(config: &AppConfig, command: UserCommand) -> Result<ExitCode, CliErro
             let password = read_password(password_stdin)?;
             let user = NewUser { email: email.clone(), role, areas, groups, password };
             let (_, generated) = staff::add_user(&app, &user, actor)?;
-            println!("created {} account {}", role.as_str(), email.trim().to_lowercase());
+            say!("created {} account {}", role.as_str(), email.trim().to_lowercase());
             if let Some(password) = generated {
-                println!("password (shown once): {password}");
+                say!("password (shown once): {password}");
             }
         }
         UserCommand::List => {
@@ -87,7 +87,7 @@ pub fn run(config: &AppConfig, command: UserCommand) -> Result<ExitCode, CliErro
                     user.groups.iter().map(|g| format!("group:{g}")).collect::<Vec<_>>().join(" "),
                 ]
                 .join(" ");
-                println!(
+                say!(
                     "{}\t{}\t{}\t{}",
                     user.email,
                     user.role.as_str(),
@@ -98,18 +98,18 @@ pub fn run(config: &AppConfig, command: UserCommand) -> Result<ExitCode, CliErro
         }
         UserCommand::Disable { email } => {
             staff::set_disabled(&app, &email, true, actor)?;
-            println!("disabled {email}");
+            say!("disabled {email}");
         }
         UserCommand::Enable { email } => {
             staff::set_disabled(&app, &email, false, actor)?;
-            println!("enabled {email}");
+            say!("enabled {email}");
         }
         UserCommand::SetPassword { email, password_stdin } => {
             let password = read_password(password_stdin)?;
             let generated = staff::set_password(&app, &email, password.as_deref(), actor)?;
-            println!("password of {email} changed; its sessions are ended");
+            say!("password of {email} changed; its sessions are ended");
             if let Some(password) = generated {
-                println!("password (shown once): {password}");
+                say!("password (shown once): {password}");
             }
         }
     }

@@ -41,11 +41,7 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
         .attach(headers::SecurityHeaders)
         .attach(origin::SameOriginOnly)
         .attach(AdHoc::on_liftoff("address", |rocket| {
-            Box::pin(async move {
-                let config = rocket.config();
-                let scheme = if config.tls_enabled() { "https" } else { "http" };
-                println!("dxsurvey is serving {scheme}://{}:{}/", config.address, config.port);
-            })
+            Box::pin(async move { announce(rocket.config()) })
         }))
         .mount("/", home::routes())
         .mount("/", respond::routes())
@@ -57,7 +53,15 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
         .register("/", catchers::all()))
 }
 
+/// The address line the operator and the tests wait for.
+#[allow(clippy::print_stdout)]
+fn announce(config: &rocket::Config) {
+    let scheme = if config.tls_enabled() { "https" } else { "http" };
+    println!("dxsurvey is serving {scheme}://{}:{}/", config.address, config.port);
+}
+
 /// Starts everything and serves until stopped.
+#[allow(clippy::print_stdout)] // The server's stop lines, for the operator and the tests.
 pub fn serve(config: AppConfig) -> Result<(), String> {
     let app = App::start(&config).map_err(|e| e.to_string())?;
     let templates = Templates::load(&config.templates)?;

@@ -3,6 +3,8 @@
 //! crash, that each of them is in the database. `scripts/loadtest` and `scripts/crashtest` run
 //! them; `docs/reliability.md` says what they prove.
 
+// A benchmark or harness reports on standard output by design.
+#![allow(clippy::print_stdout)]
 // A harness reports by printing and exits non-zero on failure; its inputs are our own.
 #![allow(clippy::unwrap_used, clippy::cast_precision_loss)]
 
