@@ -70,13 +70,14 @@ impl App {
         Ok(app)
     }
 
-    /// Opens a wave named after the current year, with the current questionnaires, unless a
-    /// wave is already open.
+    /// Opens a wave named after the current year (in Hanoi), with the current questionnaires,
+    /// unless a wave takes answers today.
     fn ensure_open_wave(&self) -> Result<(), StoreError> {
-        if !self.store.read(store::open_waves)?.is_empty() {
+        let today = crate::kernel::format::today();
+        if !crate::service::waves::open_today(self, today)?.is_empty() {
             return Ok(());
         }
-        let year = time::OffsetDateTime::now_utc().year();
+        let year = today.year();
         if self.store.read(|c| store::wave(c, &year.to_string()))?.is_some() {
             // This year's wave exists and was closed on purpose.
             return Ok(());

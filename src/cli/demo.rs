@@ -16,7 +16,7 @@ pub fn run(
     with_frame: bool,
 ) -> Result<ExitCode, CliError> {
     let app = App::start(config)?;
-    let wave = wave.unwrap_or_else(|| time::OffsetDateTime::now_utc().year().to_string());
+    let wave = wave.unwrap_or_else(|| crate::kernel::format::today().year().to_string());
     let started = Instant::now();
     let summary = generate(&app, &DemoOptions { responses, seed, wave: wave.clone(), with_frame })?;
     say!(

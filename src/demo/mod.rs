@@ -199,7 +199,7 @@ fn ensure_wave(app: &App, id: &str) -> Result<store::Wave, StoreError> {
         .parse::<i32>()
         .ok()
         .filter(|y| (1900..=2999).contains(y))
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().year());
+        .unwrap_or_else(|| crate::kernel::format::today().year());
     let wave = NewWave {
         id: id.to_string(),
         title: Text::new(format!("Đợt khảo sát {id}"), format!("Survey wave {id}")),

@@ -20,8 +20,9 @@ pub fn survey(client: &Client, id: &str) -> Arc<Survey> {
     app(client).catalog.current(id).expect("questionnaire").clone()
 }
 
+/// The wave a new installation opens: this year's, in Hanoi.
 pub fn wave() -> String {
-    time::OffsetDateTime::now_utc().year().to_string()
+    dxsurvey::kernel::format::today().year().to_string()
 }
 
 /// The example answers of a questionnaire.

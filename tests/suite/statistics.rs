@@ -207,7 +207,7 @@ mod pages {
     async fn world(with_frame: bool) -> (Client, tempfile::TempDir, String) {
         let (client, dir) = spawn_untracked().await;
         let app = client.rocket().state::<App>().unwrap().clone();
-        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let wave = dxsurvey::kernel::format::today().year().to_string();
         generate(&app, &DemoOptions { responses: 400, seed: 9, wave, with_frame }).unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
         (client, dir, token)
@@ -217,7 +217,7 @@ mod pages {
     async fn the_dashboard_shows_the_citys_figures_and_the_target() {
         let (client, _dir, session) = world(true).await;
         let app = client.rocket().state::<App>().unwrap();
-        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let wave = dxsurvey::kernel::format::today().year().to_string();
         let expected = figures(app, &wave, "enterprise-dx").unwrap();
         let v = expected.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
         let city = expected
@@ -368,7 +368,7 @@ mod pages {
         let (token, _) = signed_in(&app, "ward@hanoi.gov.vn", StaffRole::Official, &[&busiest]);
         let cookie = || Cookie::new("dx_session", token.clone());
 
-        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let wave = dxsurvey::kernel::format::today().year().to_string();
         let expected = figures(&app, &wave, "enterprise-dx").unwrap();
         let v = expected.variables.iter().position(|x| x.id == "ind_innovative").unwrap();
         let area = expected
@@ -469,7 +469,7 @@ mod trajectory {
     async fn two_waves_are_compared_with_the_line_to_the_target() {
         let (client, _dir) = spawn_untracked().await;
         let app = client.rocket().state::<App>().unwrap().clone();
-        let this_year = time::OffsetDateTime::now_utc().year();
+        let this_year = dxsurvey::kernel::format::today().year();
         let (first, latest) = ((this_year - 1).to_string(), this_year.to_string());
         for (wave, seed) in [(&first, 1), (&latest, 2)] {
             generate(
@@ -552,7 +552,7 @@ mod upload {
         let (client, _dir) = spawn_untracked().await;
         let app = client.rocket().state::<App>().unwrap().clone();
         let (token, csrf) = signed_in(&app, "admin@hanoi.gov.vn", StaffRole::Administrator, &[]);
-        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let wave = dxsurvey::kernel::format::today().year().to_string();
         let post = |body: (ContentType, String)| {
             client
                 .post("/admin/frame")
@@ -635,7 +635,7 @@ mod threshold {
         let (rocket, _dir) = rocket_with(|c| c.suppression_threshold = threshold);
         let client = Client::untracked(rocket).await.unwrap();
         let app = client.rocket().state::<App>().unwrap().clone();
-        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let wave = dxsurvey::kernel::format::today().year().to_string();
         generate(&app, &DemoOptions { responses: 500, seed: 4, wave, with_frame: true }).unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
         let body = client
@@ -698,7 +698,7 @@ mod threshold {
         let dir = TempDir::new().unwrap();
         let db = dir.path().join("dxsurvey.db");
         let env = [("ROCKET_SUPPRESSION_THRESHOLD", "10")];
-        let wave = time::OffsetDateTime::now_utc().year().to_string();
+        let wave = dxsurvey::kernel::format::today().year().to_string();
         let demo = run(&dir, &["demo", "--responses", "3000", "--seed", "7", "--with-frame"], &env);
         assert!(demo.status.success(), "{:?}", text(&demo));
         let config = dxsurvey::config::AppConfig {

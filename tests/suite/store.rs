@@ -82,7 +82,7 @@ fn first_start_loads_reference_data_questionnaires_and_opens_this_years_wave() {
     assert_eq!(app.store.read(store::area_count).unwrap(), 126);
     let waves = app.store.read(store::open_waves).unwrap();
     assert_eq!(waves.len(), 1);
-    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let year = dxsurvey::kernel::format::today().year().to_string();
     assert_eq!(waves[0].id, year);
     assert_eq!(
         waves[0].questionnaires,
