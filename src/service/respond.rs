@@ -231,8 +231,9 @@ pub fn save_page(
     let input = apply_page(survey, &survey.pages[page], &opened.answers, fields, &app.reference)
         .map_err(|_| RespondError::Foreign)?;
     let PageInput { mut answers, revealed, mut problems } = input;
-    let mut refused = check(survey, &profile(survey, &answers, &app.reference));
-    refused.extend(fixed_identity(app, opened, page, &answers));
+    let who = profile(survey, &answers, &app.reference);
+    let mut refused = check(survey, &who);
+    refused.extend(fixed_identity(opened, page, &who.identity().unwrap_or_default()));
     for problem in &refused {
         // A profile answer that does not hold keeps what was stored.
         if let Some(i) = survey.question_idx(&problem.question) {
@@ -256,14 +257,8 @@ pub fn save_page(
 }
 
 /// The organisation is fixed once started: its identity is what makes it one response.
-fn fixed_identity(
-    app: &App,
-    opened: &Opened,
-    page: usize,
-    answers: &Answers,
-) -> Vec<AnswerProblem> {
+fn fixed_identity(opened: &Opened, page: usize, identity: &str) -> Vec<AnswerProblem> {
     let survey = &opened.survey;
-    let identity = profile(survey, answers, &app.reference).identity().unwrap_or_default();
     if identity == opened.response.identity {
         return Vec::new();
     }

@@ -53,6 +53,13 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
         .register("/", catchers::all()))
 }
 
+/// Runs blocking work (a use case, drawing a report) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, WebError> {
+    rocket::tokio::task::spawn_blocking(work).await.map_err(|e| WebError::Internal(e.to_string()))
+}
+
 /// The address line the operator and the tests wait for.
 #[allow(clippy::print_stdout)]
 fn announce(config: &rocket::Config) {

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::staff::{CityViewer, ClientAddress, Staff};
 use super::stats::audit;
-use super::{FiguresCache, WebError};
+use super::{FiguresCache, WebError, blocking};
 use crate::app::App;
 use crate::report::area::{Inputs, Place, ReportError, WaveFigures, area_report, trend_waves};
 use crate::report::city::city_report;
@@ -60,13 +60,6 @@ impl From<ReportError> for WebError {
 /// `?lang=vi|en` when given, else the visitor's language.
 fn language(asked: Option<&str>, lang: Lang) -> Lang {
     asked.and_then(Lang::parse).unwrap_or(lang)
-}
-
-/// Runs report drawing off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, WebError> {
-    rocket::tokio::task::spawn_blocking(work).await.map_err(|e| WebError::Internal(e.to_string()))
 }
 
 #[get("/r/<token>/report.pdf?<lang>")]

@@ -15,10 +15,11 @@ use serde::Serialize;
 
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::{Templates, WebError};
+use super::{Templates, WebError, blocking};
 use crate::answers::Answers;
 use crate::app::App;
 use crate::config::AppConfig;
+use crate::kernel::format::today;
 use crate::service::respond::{self, Opened, RespondError};
 use crate::service::waves::Availability;
 use crate::survey::{Home, Lang, Survey};
@@ -64,11 +65,18 @@ pub(super) async fn open(app: &App, token: &str) -> Result<Opened, WebError> {
     blocking(move || respond::open(&app, &token)).await?.map_err(WebError::from)
 }
 
-/// Runs a use case off the async threads.
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, WebError> {
-    rocket::tokio::task::spawn_blocking(f).await.map_err(|e| WebError::Internal(e.to_string()))
+/// The response of a link, to show a page of it (see [`respond::open_to_answer`]); a
+/// refusal is the caller's to show.
+pub(super) async fn open_to_answer(
+    app: &App,
+    token: &str,
+) -> Result<Result<Opened, RespondError>, WebError> {
+    let (app, token) = (app.clone(), token.to_string());
+    let opened = blocking(move || respond::open_to_answer(&app, &token, today())).await?;
+    match opened {
+        Err(RespondError::NotFound) => Err(WebError::Status(Status::NotFound)),
+        other => Ok(other),
+    }
 }
 
 impl From<RespondError> for WebError {

@@ -1,13 +1,11 @@
 //! One page of the questionnaire: shown with the current answers, saved on every "next".
 
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::{get, post};
 use serde::Serialize;
 
-use rocket::http::CookieJar;
-
 use super::view::{QuestionView, Source, by_name, questions};
-use super::{Reply, Respondent, blocking, heading, open, refusal, visible_pages};
+use super::{Reply, Respondent, blocking, heading, open, open_to_answer, refusal, visible_pages};
 use crate::answers::{AnswerProblem, Answers};
 use crate::app::App;
 use crate::kernel::format::today;
@@ -89,20 +87,6 @@ pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
         saved: false,
         starting: false,
         lang_form: "answers",
-    }
-}
-
-/// The response of a link, to show a page of it (see [`respond::open_to_answer`]); a
-/// refusal is the caller's to show.
-pub(super) async fn open_to_answer(
-    app: &App,
-    token: &str,
-) -> Result<Result<Opened, respond::RespondError>, WebError> {
-    let (app, token) = (app.clone(), token.to_string());
-    let opened = blocking(move || respond::open_to_answer(&app, &token, today())).await?;
-    match opened {
-        Err(respond::RespondError::NotFound) => Err(WebError::Status(Status::NotFound)),
-        other => Ok(other),
     }
 }
 

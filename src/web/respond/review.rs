@@ -3,9 +3,8 @@
 use rocket::{get, post};
 use serde::Serialize;
 
-use super::page::open_to_answer;
 use super::view::display;
-use super::{Reply, Respondent, blocking, heading, open, refusal, visible_pages};
+use super::{Reply, Respondent, blocking, heading, open, open_to_answer, refusal, visible_pages};
 use crate::kernel::format::today;
 use crate::service::respond;
 use crate::web::WebError;
