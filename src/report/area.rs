@@ -248,8 +248,7 @@ impl<'a> Summary<'a> {
             .fold((0, 0), |(s, d), (_, c)| (s + c.submitted, d + c.drafts));
         let frame: i64 =
             self.inputs.frame.iter().filter(|(code, _)| in_place(code)).map(|(_, n)| n).sum();
-        #[allow(clippy::cast_precision_loss)]
-        let rate = (frame > 0).then(|| percent(submitted as f64 / frame as f64, lang));
+        let rate = stats::coverage(submitted, frame).map(|share| percent(share, lang));
         flow.heading(t.coverage.get(lang), 25.0);
         flow.pairs(&[
             (t.coverage_submitted.get(lang).into(), count(submitted, lang)),

@@ -13,5 +13,11 @@ pub use estimate::{Estimate, IntervalMethod, Kind, Sums, estimate, logit_interva
 pub use suppress::{DEFAULT_THRESHOLD, MIN_THRESHOLD, Suppressed, Suppression, suppress};
 pub use target::{Progress, Target, Verdict, progress};
 
+/// Submitted responses per enterprise of the frame (0–1), when the frame lists any.
+pub fn coverage(submitted: i64, frame: i64) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)] // Counts far below 2^53.
+    (frame > 0).then(|| submitted as f64 / frame as f64)
+}
+
 #[cfg(test)]
 mod tests;

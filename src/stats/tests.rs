@@ -236,3 +236,9 @@ proptest! {
         prop_assert!((weighted_total / population - city.estimate).abs() < 1e-9);
     }
 }
+
+#[test]
+fn coverage_is_a_share_of_the_frame_and_nothing_without_one() {
+    assert_eq!(super::coverage(14, 350), Some(0.04));
+    assert_eq!(super::coverage(3, 0), None);
+}

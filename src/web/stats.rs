@@ -208,10 +208,9 @@ async fn fieldwork(
                 .map(|(_, c)| c.clone())
                 .unwrap_or_default();
             let frame = frame.iter().find(|(s, _)| *s == letter).map(|(_, n)| *n);
-            #[allow(clippy::cast_precision_loss)]
             let coverage = frame
-                .filter(|n| *n > 0)
-                .map(|n| format!("{:.1}%", 100.0 * counts.submitted as f64 / n as f64));
+                .and_then(|n| crate::stats::coverage(counts.submitted, n))
+                .map(|share| crate::kernel::format::percent(share, lang));
             FieldworkRow {
                 sector: format!("{} – {}", letter, sector.name.get(lang)),
                 submitted: counts.submitted,

@@ -411,6 +411,12 @@ mod pages {
             .unwrap();
         assert_eq!(list.matches("<tr><th scope=\"row\">").count(), 1);
         assert!(list.contains('%'), "coverage against the frame");
+        let row = list.split("<tr><th scope=\"row\">").nth(1).unwrap_or_default();
+        let written_in_english = row
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+        assert!(!written_in_english, "a Vietnamese page writes 4,0%, not 4.0%: {row}");
         assert_eq!(
             client.get("/stats").private_cookie(cookie()).dispatch().await.status(),
             Status::Forbidden

@@ -75,10 +75,9 @@ async fn list(
                 .map(|(_, n)| n.clone())
                 .unwrap_or_default();
             let frame = frame.iter().find(|(c, _)| c == a.code.as_str()).map(|(_, n)| *n);
-            #[allow(clippy::cast_precision_loss)]
             let coverage = frame
-                .filter(|n| *n > 0)
-                .map(|n| format!("{:.1}%", 100.0 * counts.submitted as f64 / n as f64));
+                .and_then(|n| crate::stats::coverage(counts.submitted, n))
+                .map(|share| crate::kernel::format::percent(share, lang));
             AreaRow {
                 code: a.code.to_string(),
                 name: a.name.get(lang).to_string(),
