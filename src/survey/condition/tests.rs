@@ -4,22 +4,31 @@ use crate::answers::{Answer, Answers};
 use crate::survey::{Survey, parse};
 
 use super::parse::parse as parse_expr;
-use super::{Facts, Scope, resolve};
+use super::{Condition, Facts, Scope, resolve};
 
 fn small() -> Survey {
     parse(include_str!("../../../tests/fixtures/small/small.toml"), "small.toml")
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Evaluates `source` against `given` answers (all questions shown).
-fn holds(source: &str, given: &[(&str, Answer)]) -> bool {
+/// `source` resolved on the small questionnaire (every question in scope), handed to `with`.
+fn resolved<T>(source: &str, with: impl FnOnce(&Survey, &Scope<'_>, Condition) -> T) -> T {
     let survey = small();
     let entries: Vec<_> =
         survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.not_applicable)).collect();
     let scope = Scope { questions: &entries, before: entries.len(), indicators: &[] };
     let condition =
         resolve(&parse_expr(source).unwrap(), &scope).unwrap_or_else(|e| panic!("{e:?}"));
-    let mut answers = Answers::empty(&survey);
+    with(&survey, &scope, condition)
+}
+
+/// Evaluates `source` against `given` answers (all questions shown).
+fn holds(source: &str, given: &[(&str, Answer)]) -> bool {
+    resolved(source, |survey, _, condition| evaluate(survey, &condition, given))
+}
+
+fn evaluate(survey: &Survey, condition: &Condition, given: &[(&str, Answer)]) -> bool {
+    let mut answers = Answers::empty(survey);
     for (id, answer) in given {
         answers.set(survey.question_idx(id).unwrap(), Some(answer.clone()));
     }
@@ -88,13 +97,7 @@ fn mistakes_are_named_precisely() {
 
 /// Why `source` can never hold on the small questionnaire, if it cannot.
 fn never(source: &str) -> Option<String> {
-    let survey = small();
-    let entries: Vec<_> =
-        survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.not_applicable)).collect();
-    let scope = Scope { questions: &entries, before: entries.len(), indicators: &[] };
-    let condition =
-        resolve(&parse_expr(source).unwrap(), &scope).unwrap_or_else(|e| panic!("{e:?}"));
-    super::impossible(&condition, &scope)
+    resolved(source, |_, scope, condition| super::impossible(&condition, scope))
 }
 
 #[test]

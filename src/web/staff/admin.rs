@@ -91,7 +91,7 @@ struct UserForm {
 }
 
 /// What the accounts page shows besides the accounts.
-#[derive(Default)]
+#[derive(Default, Serialize)]
 struct UsersOutcome {
     /// The account created or changed.
     message: Option<String>,
@@ -108,12 +108,8 @@ struct UsersPage {
     staff: StaffView,
     users: Vec<User>,
     roles: Vec<&'static str>,
-    message: Option<String>,
-    created: bool,
-    error: Option<String>,
-    errors: Vec<FormError>,
-    typed: UserForm,
-    password: Option<String>,
+    #[serde(flatten)]
+    outcome: UsersOutcome,
 }
 
 async fn users_page(
@@ -130,12 +126,7 @@ async fn users_page(
         staff: admin.0.view(),
         users,
         roles: StaffRole::ALL.iter().map(|r| r.as_str()).collect(),
-        message: outcome.message,
-        created: outcome.created,
-        error: outcome.error,
-        errors: outcome.errors,
-        typed: outcome.typed,
-        password: outcome.password,
+        outcome,
     };
     Ok((status, RawHtml(templates.render("admin_users.html", lang, &page)?)))
 }
