@@ -17,7 +17,7 @@ use dxsurvey::app::App;
 use dxsurvey::config::AppConfig;
 use dxsurvey::demo::{DemoOptions, generate};
 use dxsurvey::figures::Breakdown;
-use dxsurvey::report::area::{Inputs, Place, area_report, each_area_report, every_area};
+use dxsurvey::report::area::{Place, area_report, each_area_report, every_area};
 use dxsurvey::report::city::city_report;
 use dxsurvey::survey::Lang;
 use time::OffsetDateTime;
@@ -49,19 +49,20 @@ fn main() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 
     let started = Instant::now();
-    let inputs = Inputs::compute(&app, &wave, None).expect("figures");
+    let inputs = dxsurvey::service::figures::report_inputs_of(&app, &wave, None).expect("figures");
     println!("figures of the wave (once for every report): {:.0} ms", ms(started));
     let created = OffsetDateTime::now_utc();
     let figures = &inputs.latest().figures;
     let busiest = figures
         .figures
         .iter()
-        .filter(|f| f.breakdown == Breakdown::Area && f.variable == 0)
+        .filter(|f| f.breakdown() == Breakdown::Area && f.variable == 0)
         .max_by_key(|f| f.n)
         .expect("areas");
-    for (label, code) in
-        [("ward with the most responses", busiest.group.as_str()), ("former district 001", "001")]
-    {
+    for (label, code) in [
+        ("ward with the most responses", &*busiest.group.to_string()),
+        ("former district 001", "001"),
+    ] {
         let place = Place::find(&app.reference, code).expect("a place");
         let mut times = Vec::new();
         let mut size = 0;

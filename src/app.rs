@@ -1,6 +1,7 @@
 //! Start-up: reference data, questionnaires, the database, the current wave. Shared by the
 //! server and the command line.
 
+use crate::service::figures::FiguresCache;
 use std::sync::Arc;
 
 use crate::advice::Advice;
@@ -38,6 +39,8 @@ pub struct App {
     pub texts: Arc<ReportTexts>,
     /// What may be published, for every output.
     pub policy: DisclosurePolicy,
+    /// Figures computed in the last few minutes.
+    pub figures: Arc<FiguresCache>,
 }
 
 impl App {
@@ -65,6 +68,7 @@ impl App {
             advice: Arc::new(advice),
             texts: Arc::new(texts),
             policy: DisclosurePolicy::new(config.suppression_threshold),
+            figures: Arc::default(),
         };
         app.ensure_open_wave()?;
         Ok(app)

@@ -5,6 +5,7 @@
 pub mod advice;
 pub mod answers;
 pub mod app;
+pub mod assessment;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
@@ -22,7 +23,7 @@ pub mod response;
 pub mod resume;
 pub mod scoring;
 pub mod service;
-pub mod staff;
+
 pub mod stats;
 pub mod store;
 pub mod survey;

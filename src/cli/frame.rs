@@ -8,6 +8,7 @@ use clap::Subcommand;
 use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
+use crate::service::Actor;
 use crate::service::register::{FrameError, import_frame};
 
 #[derive(Debug, Subcommand)]
@@ -25,7 +26,7 @@ pub fn run(config: &AppConfig, command: FrameCommand) -> Result<ExitCode, CliErr
     let app = App::start(config)?;
     let input = std::fs::File::open(&file)
         .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
-    match import_frame(&app, &wave, input, "command line", None) {
+    match import_frame(&app, &wave, input, &Actor::command_line()) {
         Ok(imported) => {
             super::emit(&format!("imported the frame of wave {wave}: {}", imported.summary()))?;
             Ok(ExitCode::SUCCESS)

@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use super::{CliError, say};
 use crate::app::App;
 use crate::config::AppConfig;
-use crate::report::area::{Inputs, Place, area_report, each_area_report, every_area};
-use crate::report::city::city_report;
-use crate::report::respondent::{self, respondent_report};
+use crate::report::area::{Place, each_area_report, every_area};
+use crate::report::respondent::respondent_report;
+use crate::service::{Actor, figures, publish, respond};
 use crate::store;
 use crate::survey::Lang;
 
@@ -118,7 +118,9 @@ pub fn run(config: &AppConfig, command: ReportCommand) -> Result<ExitCode, CliEr
     let app = App::start(&config.with_threshold(command.common().threshold))?;
     match command {
         ReportCommand::Respondent { response, common, out } => {
-            let assessment = respondent::load(&app, response, common.lang)?;
+            let assessment = respond::assessment_by_id(&app, response, common.lang)
+                .map_err(|e| CliError(format!("{e:?}")))?
+                .ok_or_else(|| CliError(format!("no submitted response numbered {response}")))?;
             let pdf = respondent_report(&app.texts, &assessment, common.lang, common.created());
             write(&out, &pdf)?;
             audited(&app, "report", &format!("response {response}"), &out, &pdf)
@@ -126,17 +128,9 @@ pub fn run(config: &AppConfig, command: ReportCommand) -> Result<ExitCode, CliEr
         ReportCommand::Area { wave, area, common, out } => {
             let place = Place::find(&app.reference, &area)
                 .ok_or_else(|| CliError(format!("no ward/commune or group with code '{area}'")))?;
-            let inputs = Inputs::compute(&app, &wave, common.survey.as_deref())?;
-            let pdf = area_report(&app, &app.texts, &inputs, &place, common.lang, common.created());
-            write(&out, &pdf)?;
-            audited(&app, "report", &format!("{wave} area {}", place.code), &out, &pdf)
+            summary(&app, &wave, Some(&place), &common, &out)
         }
-        ReportCommand::City { wave, common, out } => {
-            let inputs = Inputs::compute(&app, &wave, common.survey.as_deref())?;
-            let pdf = city_report(&app, &app.texts, &inputs, common.lang, common.created());
-            write(&out, &pdf)?;
-            audited(&app, "report", &format!("{wave} city"), &out, &pdf)
-        }
+        ReportCommand::City { wave, common, out } => summary(&app, &wave, None, &common, &out),
         ReportCommand::AllAreas { wave, common, out } => all_areas(&app, &wave, &common, &out),
     }
 }
@@ -153,8 +147,28 @@ fn audited(
     pdf: &[u8],
 ) -> Result<ExitCode, CliError> {
     app.store.write(|tx| store::audit(tx, Some("command line"), action, Some(what), None, None))?;
+    wrote(out, pdf)
+}
+
+fn wrote(out: &Path, pdf: &[u8]) -> Result<ExitCode, CliError> {
     say!("wrote {} ({} KB)", out.display(), pdf.len().div_ceil(1024));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The summary of a place, or of the city, made and audited as on the web.
+fn summary(
+    app: &App,
+    wave: &str,
+    place: Option<&Place>,
+    common: &Common,
+    out: &Path,
+) -> Result<ExitCode, CliError> {
+    let choice = figures::choose(app, Some(wave), common.survey.as_deref())?;
+    let actor = Actor::command_line();
+    let published = publish::summary(app, &actor, choice, place, common.lang, common.created())
+        .map_err(|e| CliError(e.to_string()))?;
+    write(out, &published.body)?;
+    wrote(out, &published.body)
 }
 
 /// Every area's report, the areas shared out to one worker per core.
@@ -162,7 +176,8 @@ fn all_areas(app: &App, wave: &str, common: &Common, out: &Path) -> Result<ExitC
     std::fs::create_dir_all(out)
         .map_err(|e| CliError(format!("cannot create {}: {e}", out.display())))?;
     let started = Instant::now();
-    let inputs = Inputs::compute(app, wave, common.survey.as_deref())?;
+    let choice = figures::choose(app, Some(wave), common.survey.as_deref())?;
+    let inputs = figures::report_inputs(app, choice)?;
     let prepared = started.elapsed();
     let places = every_area(&app.reference);
     let (done, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));

@@ -9,7 +9,8 @@ use super::{CliError, say};
 use crate::app::App;
 use crate::auth::StaffRole;
 use crate::config::AppConfig;
-use crate::staff::{self, Actor, NewUser};
+use crate::service::Actor;
+use crate::service::accounts::{self as staff, NewUser};
 use crate::store;
 
 #[derive(Debug, Subcommand)]
@@ -69,7 +70,7 @@ fn read_password(from_stdin: bool) -> Result<Option<String>, CliError> {
 
 pub fn run(config: &AppConfig, command: UserCommand) -> Result<ExitCode, CliError> {
     let app = App::start(config)?;
-    let actor = Actor { name: "command line", address: None };
+    let actor = &Actor::command_line();
     match command {
         UserCommand::Add { role, email, areas, groups, password_stdin } => {
             let password = read_password(password_stdin)?;

@@ -29,8 +29,9 @@ pub fn write_aggregates(figures: &Figures, out: impl Write) -> Result<(), csv::E
     let number = |x: f64| format!("{x}");
     for f in &figures.figures {
         let variable = &figures.variables[f.variable];
+        let group = f.group.to_string();
         let fixed =
-            [figures.wave.as_str(), f.breakdown.as_str(), &neutralise(&f.group), &variable.id];
+            [figures.wave.as_str(), f.breakdown().as_str(), &neutralise(&group), variable.id()];
         let values: [String; 8] = match (&f.estimate, f.suppression) {
             (Some(e), Suppression::Published) => [
                 number(e.estimate),

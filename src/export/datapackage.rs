@@ -107,9 +107,9 @@ pub fn datapackage(
         ),
         field("weight", "number", "Quyền số thiết kế N_h / n_h", "Design weight N_h / n_h"),
     ];
-    for v in figures.variables.iter().filter(|v| !v.id.starts_with("level_")) {
-        let kind = if v.id.starts_with("ind_") { "integer" } else { "number" };
-        micro.push(field(&v.id, kind, &v.label.vi, &v.label.en));
+    for v in figures.variables.iter().filter(|v| !v.measure.is_level()) {
+        let kind = if v.measure.is_indicator() { "integer" } else { "number" };
+        micro.push(field(v.id(), kind, &v.label.vi, &v.label.en));
     }
     let mut level = field(
         "level",

@@ -72,7 +72,7 @@ pub fn export(
     let variables: Vec<String> = sample
         .variables
         .iter()
-        .map(|v| v.id.clone())
+        .map(|v| v.id().to_string())
         .filter(|id| !id.starts_with("level_"))
         .chain(["level".to_string()])
         .collect();

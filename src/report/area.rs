@@ -13,14 +13,12 @@ use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
 use crate::app::App;
-use crate::figures::{
-    Breakdown, Figure, Figures, FiguresError, Headline, Sample, area_figures, group_label,
-};
+use crate::figures::{Breakdown, Figure, Figures, FiguresError, Headline, Sample, area_figures};
 use crate::kernel::format::{count, date, decimal, percent};
 use crate::policy::{DisclosurePolicy, Precision};
-use crate::reference::Reference;
+use crate::reference::{AreaCode, Reference};
 use crate::stats::{self, Estimate, Kind, Suppression};
-use crate::store::{self, Counts, StoreError, Wave};
+use crate::store::{Counts, StoreError, Wave};
 use crate::survey::{Lang, Text};
 
 /// Why a report cannot be made.
@@ -45,7 +43,7 @@ pub enum ReportError {
 pub struct Place {
     pub code: String,
     pub name: Text,
-    pub areas: Vec<String>,
+    pub areas: Vec<AreaCode>,
 }
 
 impl Place {
@@ -55,13 +53,13 @@ impl Place {
             return Some(Place {
                 code: area.code.to_string(),
                 name: area.name.clone(),
-                areas: vec![area.code.to_string()],
+                areas: vec![area.code.clone()],
             });
         }
         reference.groups.iter().find(|g| g.code == code.trim()).map(|g| Place {
             code: g.code.clone(),
             name: g.name.clone(),
-            areas: g.areas.iter().map(|a| a.to_string()).collect(),
+            areas: g.areas.clone(),
         })
     }
 }
@@ -86,77 +84,10 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// The inputs of `wave`, given the figures of its trend's waves (`trend_waves`, oldest
-    /// first, `wave` last) for its enterprise questionnaire `survey`.
-    pub fn assemble(
-        app: &App,
-        wave: Wave,
-        survey: &str,
-        series: Vec<WaveFigures>,
-    ) -> Result<Inputs, ReportError> {
-        let (counts, frame) = app.store.read(|c| {
-            Ok((
-                store::survey_counts_by_area(c, &wave.id, survey)?,
-                store::frame_by_area(c, &wave.id)?,
-            ))
-        })?;
-        Ok(Inputs { wave, series, counts, frame })
-    }
-
-    /// Computes the figures of questionnaire `survey` (by default the wave's primary one) in
-    /// `wave_id` and in its trend's waves afresh (the command line).
-    pub fn compute(app: &App, wave_id: &str, survey: Option<&str>) -> Result<Inputs, ReportError> {
-        let waves = app.store.read(store::waves)?;
-        let wave = waves
-            .iter()
-            .find(|w| w.id == wave_id)
-            .cloned()
-            .ok_or_else(|| ReportError::NoWave(wave_id.into()))?;
-        let survey = match survey {
-            Some(id) if wave.questionnaires.iter().any(|(s, _)| s == id) => id.to_string(),
-            Some(id) => {
-                return Err(FiguresError::NoSurvey(wave.id, id.to_string()).into());
-            }
-            None => primary_survey(app, &wave)?,
-        };
-        let series = trend_waves(&waves, &wave, &survey)
-            .into_iter()
-            .map(|(year, id)| {
-                let sample = crate::figures::sample(app, &id, &survey)?;
-                let figures = crate::figures::figures_of(app, &id, &sample);
-                Ok(WaveFigures { year, sample: Arc::new(sample), figures: Arc::new(figures) })
-            })
-            .collect::<Result<_, FiguresError>>()?;
-        Inputs::assemble(app, wave, &survey, series)
-    }
-
     pub fn latest(&self) -> &WaveFigures {
         // The trend always ends with the report's own wave.
         &self.series[self.series.len() - 1]
     }
-}
-
-/// The id of the questionnaire a wave's reports show by default.
-pub fn primary_survey(app: &App, wave: &Wave) -> Result<String, ReportError> {
-    crate::service::waves::primary_questionnaire(app, wave)
-        .ok_or_else(|| ReportError::NoSurvey(wave.id.clone()))
-}
-
-/// The waves of a trend ending at `wave`: those that opened no later and ask `survey`, oldest
-/// first, with the year each opened.
-pub fn trend_waves(waves: &[Wave], wave: &Wave, survey: &str) -> Vec<(i32, String)> {
-    let mut ordered: Vec<&Wave> = waves
-        .iter()
-        .filter(|w| w.opens_on <= wave.opens_on && w.id != wave.id)
-        .filter(|w| w.questionnaires.iter().any(|(s, _)| s == survey))
-        .collect();
-    ordered.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
-    ordered.push(wave);
-    ordered.iter().map(|w| (year(w), w.id.clone())).collect()
-}
-
-fn year(wave: &Wave) -> i32 {
-    wave.opens_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
 }
 
 /// The figures of a place in a wave: its total (`City`, `all`) and its breakdowns by section and
@@ -170,7 +101,7 @@ fn figures_for(app: &App, wave: &WaveFigures, place: Option<&Place>) -> Vec<Figu
             .iter()
             .filter(|f| {
                 matches!(
-                    f.breakdown,
+                    f.breakdown(),
                     Breakdown::City | Breakdown::VsicSection | Breakdown::SizeClass
                 )
             })
@@ -229,7 +160,7 @@ impl<'a> Summary<'a> {
     }
 
     fn total<'f>(&self, figures: &'f [Figure], variable: usize) -> Option<&'f Figure> {
-        figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == variable)
+        figures.iter().find(|f| f.breakdown() == Breakdown::City && f.variable == variable)
     }
 
     fn mark(&self) -> String {
@@ -239,7 +170,8 @@ impl<'a> Summary<'a> {
     pub fn coverage(&self, flow: &mut Flow) {
         let lang = self.lang;
         let t = self.texts;
-        let in_place = |code: &str| self.place.is_none_or(|p| p.areas.iter().any(|a| a == code));
+        let in_place =
+            |code: &str| self.place.is_none_or(|p| p.areas.iter().any(|a| a.as_str() == code));
         let (submitted, drafts) = self
             .inputs
             .counts
@@ -344,7 +276,7 @@ impl<'a> Summary<'a> {
                 .figures()
                 .figures
                 .iter()
-                .find(|f| f.breakdown == Breakdown::City && f.variable == v);
+                .find(|f| f.breakdown() == Breakdown::City && f.variable == v);
             rows.push((
                 t.city.get(lang).into(),
                 city.and_then(|f| f.estimate.as_ref()).map(as_percent),
@@ -405,7 +337,7 @@ impl<'a> Summary<'a> {
             .variables
             .iter()
             .enumerate()
-            .filter(|(_, v)| v.id.starts_with("level_"))
+            .filter(|(_, v)| v.measure.is_level())
             .enumerate()
             .map(|(rank, (i, v))| {
                 let name = v.label.get(lang).split_once(": ").map_or(v.label.get(lang), |(_, n)| n);
@@ -430,19 +362,13 @@ impl<'a> Summary<'a> {
     pub fn dimensions(&self, flow: &mut Flow) {
         let (lang, t) = (self.lang, self.texts);
         let figures = self.figures();
-        let city = |v: usize| {
-            figures
-                .figures
-                .iter()
-                .find(|f| f.breakdown == Breakdown::City && f.variable == v)
-                .and_then(|f| f.estimate.as_ref())
-                .map(|e| e.estimate)
-        };
+        let city =
+            |v: usize| figures.total(v).and_then(|f| f.estimate.as_ref()).map(|e| e.estimate);
         let rows = figures
             .variables
             .iter()
             .enumerate()
-            .filter(|(_, v)| v.id.starts_with("score_"))
+            .filter(|(_, v)| v.measure.is_score())
             .map(|(i, v)| {
                 let own = self.total(self.latest(), i).and_then(|f| f.estimate.as_ref());
                 let mut values = vec![own.map(|e| e.estimate)];
@@ -481,9 +407,9 @@ impl<'a> Summary<'a> {
             let rows: Vec<Vec<String>> = self
                 .latest()
                 .iter()
-                .filter(|f| f.breakdown == breakdown && f.variable == v)
+                .filter(|f| f.breakdown() == breakdown && f.variable == v)
                 .map(|f| {
-                    let label = group_label(&self.app.reference, breakdown, &f.group, lang);
+                    let label = f.group.label(&self.app.reference, lang);
                     self.row(&capitalised(&label), f)
                 })
                 .collect();
@@ -519,7 +445,7 @@ impl<'a> Summary<'a> {
     /// A table row for a figure: a suppressed one shows the mark in every number.
     pub fn row(&self, label: &str, f: &Figure) -> Vec<String> {
         let lang = self.lang;
-        let kind = self.figures().variables[f.variable].kind;
+        let kind = self.figures().variables[f.variable].kind();
         match (&f.estimate, f.suppression) {
             (Some(e), Suppression::Published) => vec![
                 label.to_string(),
@@ -601,7 +527,7 @@ pub fn area_report(
         let names: Vec<String> = place
             .areas
             .iter()
-            .filter_map(|code| app.reference.area_by_str(code))
+            .filter_map(|code| app.reference.area(code))
             .map(|a| a.name.get(lang).to_string())
             .collect();
         flow.paragraph(

@@ -9,7 +9,7 @@ use super::layout::{BODY, Column, Flow, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
 use crate::app::App;
-use crate::figures::{Breakdown, Figure};
+use crate::figures::{Breakdown, Figure, Group};
 use crate::kernel::format::count;
 use crate::stats::Suppression;
 use crate::survey::Lang;
@@ -49,10 +49,7 @@ pub fn city_report(
     let rows: Vec<Vec<String>> = figures
         .figures
         .iter()
-        .filter(|f| {
-            f.breakdown == Breakdown::City
-                && !figures.variables[f.variable].id.starts_with("level_")
-        })
+        .filter(|f| f.group == Group::All && !figures.variables[f.variable].measure.is_level())
         .map(|f| summary.row(figures.variables[f.variable].label.get(lang), f))
         .collect();
     flow.table(&columns, &rows, &[]);
@@ -75,16 +72,8 @@ fn ranked(
     figures: &crate::figures::Figures,
 ) {
     let Some(v) = summary.headline.map(|h| h.variable) else { return };
-    let mut areas: Vec<&Figure> = figures
-        .figures
-        .iter()
-        .filter(|f| f.breakdown == Breakdown::Area && f.variable == v)
-        .collect();
-    let name = |f: &Figure| {
-        app.reference
-            .area_by_str(&f.group)
-            .map_or(f.group.clone(), |a| a.name.get(lang).to_string())
-    };
+    let mut areas: Vec<&Figure> = figures.of(Breakdown::Area, v).collect();
+    let name = |f: &Figure| f.group.label(&app.reference, lang);
     areas.sort_by(|a, b| {
         let key = |f: &Figure| f.estimate.as_ref().map(|e| -e.estimate);
         match (key(a), key(b)) {
@@ -95,7 +84,7 @@ fn ranked(
         }
     });
     let mark = texts.suppressed_mark.get(lang);
-    let kind = figures.variables[v].kind;
+    let kind = figures.variables[v].kind();
     let rows: Vec<Vec<String>> = areas
         .iter()
         .enumerate()

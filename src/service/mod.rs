@@ -2,6 +2,30 @@
 //! line and the reports alike. A use case checks its policy, runs its transaction and writes
 //! its audit entry; its callers parse input, call it, and render or print what it returns.
 
+pub mod accounts;
+pub mod areas;
+pub mod audit;
+pub mod figures;
+pub mod publish;
 pub mod register;
 pub mod respond;
+pub mod signin;
 pub mod waves;
+
+/// Who asks, for the audit log: a staff member's e-mail and address, or the command line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    pub address: Option<String>,
+}
+
+impl Actor {
+    pub fn new(name: &str, address: &str) -> Actor {
+        Actor { name: name.into(), address: Some(address.into()) }
+    }
+
+    /// Whoever runs a command on the server.
+    pub fn command_line() -> Actor {
+        Actor { name: "command line".into(), address: None }
+    }
+}

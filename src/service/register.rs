@@ -3,6 +3,7 @@
 
 use std::io::Read;
 
+use super::Actor;
 use crate::app::App;
 use crate::frame::read_frame;
 use crate::store::{self, StoreError};
@@ -37,13 +38,12 @@ impl Imported {
 }
 
 /// Replaces the frame of `wave` with the CSV `input`, in one transaction with its audit
-/// entry by `actor` (from `address`).
+/// entry, and drops the wave's figures computed against the old frame.
 pub fn import_frame(
     app: &App,
     wave: &str,
     input: impl Read,
-    actor: &str,
-    address: Option<&str>,
+    actor: &Actor,
 ) -> Result<Imported, FrameError> {
     if app.store.read(|c| store::wave(c, wave))?.is_none() {
         return Err(FrameError::NoWave(wave.to_string()));
@@ -54,7 +54,30 @@ pub fn import_frame(
     let detail = imported.summary();
     app.store.write(|tx| {
         store::replace_frame(tx, wave, &rows)?;
-        store::audit(tx, Some(actor), "frame.import", Some(wave), Some(&detail), address)
+        let address = actor.address.as_deref();
+        store::audit(tx, Some(&actor.name), "frame.import", Some(wave), Some(&detail), address)
     })?;
+    app.figures.forget(wave);
     Ok(imported)
+}
+
+/// The frame of one wave, in totals.
+#[derive(Debug, Clone)]
+pub struct FrameTotals {
+    pub wave: String,
+    pub strata: usize,
+    pub enterprises: i64,
+}
+
+/// The frame totals of every wave, newest first.
+pub fn frames(app: &App) -> Result<Vec<FrameTotals>, StoreError> {
+    app.store.read(|c| {
+        let mut out = Vec::new();
+        for w in store::waves(c)? {
+            let frame = store::frame(c, &w.id)?;
+            let enterprises = frame.iter().map(|r| r.3).sum();
+            out.push(FrameTotals { strata: frame.len(), enterprises, wave: w.id });
+        }
+        Ok(out)
+    })
 }

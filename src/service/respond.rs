@@ -15,6 +15,7 @@ use super::waves::{Availability, availability};
 use crate::answers::form::{Fields, PageInput, apply_page};
 use crate::answers::{AnswerProblem, Answers, ProblemKind};
 use crate::app::App;
+use crate::assessment::{Assessment, assess};
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
 use crate::response::{decode, new_response};
@@ -308,4 +309,29 @@ pub fn submit(app: &App, opened: &Opened, today: Date) -> Result<bool, RespondEr
         store::submit_response(tx, id, &response).map(|_| true)
     })?;
     Ok(submitted)
+}
+/// The self-assessment of a submitted response, compared with its peers as the disclosure
+/// policy allows.
+pub fn assessment(app: &App, opened: &Opened, lang: Lang) -> Result<Assessment, StoreError> {
+    let peers = app.store.read(|c| store::peers_of(c, &opened.response))?;
+    Ok(assess(app, &opened.survey, &opened.answers, &opened.response, &peers, lang))
+}
+
+/// The self-assessment of the submitted response numbered `id` (the command line); `None` when
+/// there is no such submitted response.
+pub fn assessment_by_id(
+    app: &App,
+    id: i64,
+    lang: Lang,
+) -> Result<Option<Assessment>, RespondError> {
+    let Some(response) = app
+        .store
+        .read(|c| store::response_by_id(c, id))?
+        .filter(|r| r.status == ResponseStatus::Submitted)
+    else {
+        return Ok(None);
+    };
+    let (survey, answers) = decode(app, &response).map_err(RespondError::Internal)?;
+    let peers = app.store.read(|c| store::peers_of(c, &response))?;
+    Ok(Some(assess(app, &survey, &answers, &response, &peers, lang)))
 }

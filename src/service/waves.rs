@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use time::Date;
 
+use super::Actor;
 use crate::app::App;
 use crate::kernel::format::{parse_iso_date, rfc3339_local_date};
 use crate::store::{self, StoreError, Wave, WaveStatus};
@@ -93,6 +94,149 @@ pub fn primary_questionnaire(app: &App, wave: &Wave) -> Option<String> {
         .or_else(|| surveys.iter().find(|s| enterprise(s)))
         .or(surveys.first())
         .map(|s| s.id.clone())
+}
+
+/// The waves of a trend ending at `wave`: those that opened no later and ask `survey`, oldest
+/// first, with the year each opened.
+pub fn trend(waves: &[Wave], wave: &Wave, survey: &str) -> Vec<(i32, String)> {
+    let mut ordered: Vec<&Wave> = waves
+        .iter()
+        .filter(|w| w.opens_on <= wave.opens_on && w.id != wave.id)
+        .filter(|w| w.questionnaires.iter().any(|(s, _)| s == survey))
+        .collect();
+    ordered.sort_by(|a, b| a.opens_on.cmp(&b.opens_on));
+    ordered.push(wave);
+    ordered.iter().map(|w| (opening_year(w), w.id.clone())).collect()
+}
+
+fn opening_year(wave: &Wave) -> i32 {
+    wave.opens_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+}
+
+/// A wave as an administrator asks for it, every field as typed.
+#[derive(Debug, Clone, Default)]
+pub struct WaveRequest {
+    pub id: String,
+    pub title_vi: String,
+    pub title_en: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    /// Questionnaire ids, each taken at its current version.
+    pub questionnaires: Vec<String>,
+}
+
+/// A field of a wave request that was refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveProblem {
+    pub field: &'static str,
+    pub problem: WaveRule,
+}
+
+/// The rules a new wave must keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveRule {
+    /// 1–32 letters, digits, `-` or `_`.
+    Id,
+    /// A date written YYYY-MM-DD.
+    DateFormat,
+    /// Closing before opening.
+    DatesOrder,
+    /// No questionnaire of the catalog chosen.
+    NoQuestionnaire,
+    /// A wave with that id exists.
+    Exists,
+}
+
+impl WaveRequest {
+    /// The wave to create, or every problem of the request.
+    pub fn checked(&self, app: &App) -> Result<store::NewWave, Vec<WaveProblem>> {
+        let problem = |field, problem| WaveProblem { field, problem };
+        let mut problems = Vec::new();
+        let questionnaires: Vec<(String, u32)> = self
+            .questionnaires
+            .iter()
+            .filter_map(|q| app.catalog.current(q.trim()).map(|s| (s.id.clone(), s.version)))
+            .collect();
+        let id = self.id.trim();
+        let valid_id = !id.is_empty()
+            && id.len() <= 32
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid_id {
+            problems.push(problem("id", WaveRule::Id));
+        }
+        let date = |field: &'static str, text: &str| {
+            parse_iso_date(text.trim()).ok_or(problem(field, WaveRule::DateFormat))
+        };
+        match (date("opens_on", &self.opens_on), date("closes_on", &self.closes_on)) {
+            (Ok(open), Ok(close)) if close < open => {
+                problems.push(problem("closes_on", WaveRule::DatesOrder));
+            }
+            (opens, closes) => problems.extend([opens.err(), closes.err()].into_iter().flatten()),
+        }
+        if questionnaires.is_empty() {
+            problems.push(problem("questionnaire", WaveRule::NoQuestionnaire));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let (vi, en) = (self.title_vi.trim(), self.title_en.trim());
+        let title = if vi.is_empty() || en.is_empty() {
+            crate::app::default_wave_title(id)
+        } else {
+            crate::kernel::Text::new(vi, en)
+        };
+        Ok(store::NewWave {
+            id: id.to_string(),
+            title,
+            opens_on: self.opens_on.trim().to_string(),
+            closes_on: self.closes_on.trim().to_string(),
+            questionnaires,
+        })
+    }
+}
+
+/// Why a wave was not created.
+#[derive(Debug)]
+pub enum CreateWaveError {
+    Refused(Vec<WaveProblem>),
+    Store(StoreError),
+}
+
+/// Creates a wave, with its audit entry.
+pub fn create(app: &App, actor: &Actor, request: &WaveRequest) -> Result<(), CreateWaveError> {
+    let wave = request.checked(app).map_err(CreateWaveError::Refused)?;
+    let detail = format!("{} to {}", wave.opens_on, wave.closes_on);
+    let created = app.store.write(|tx| {
+        store::create_wave(tx, &wave)?;
+        let address = actor.address.as_deref();
+        store::audit(tx, Some(&actor.name), "wave.create", Some(&wave.id), Some(&detail), address)
+    });
+    match created {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(_)) => Err(CreateWaveError::Refused(vec![WaveProblem {
+            field: "id",
+            problem: WaveRule::Exists,
+        }])),
+        Err(e) => Err(CreateWaveError::Store(e)),
+    }
+}
+
+/// Closes a wave (no more answers, submissions included) or opens it again, with its audit
+/// entry; `false` when there is no such wave.
+pub fn set_status(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    status: WaveStatus,
+) -> Result<bool, StoreError> {
+    let action = if status == WaveStatus::Open { "wave.open" } else { "wave.close" };
+    app.store.write(|tx| {
+        let found = store::set_wave_status(tx, id, status)?;
+        if found {
+            store::audit(tx, Some(&actor.name), action, Some(id), None, actor.address.as_deref())?;
+        }
+        Ok(found)
+    })
 }
 
 #[cfg(test)]

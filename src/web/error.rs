@@ -21,6 +21,9 @@ use rocket::http::Status;
 use rocket::request::Request;
 use rocket::response::{self, Responder};
 
+use crate::figures::FiguresError;
+use crate::report::area::ReportError;
+use crate::service::publish::PublishError;
 use crate::store::StoreError;
 
 /// A request that could not be served.
@@ -35,6 +38,42 @@ pub enum WebError {
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         WebError::Internal(e.to_string())
+    }
+}
+
+/// A wave or questionnaire that does not exist is a wrong link: 404.
+impl From<FiguresError> for WebError {
+    fn from(e: FiguresError) -> Self {
+        match e {
+            FiguresError::NoWave(_) | FiguresError::NoSurvey(..) => {
+                WebError::Status(Status::NotFound)
+            }
+            FiguresError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ReportError> for WebError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::NoWave(_)
+            | ReportError::NoSurvey(_)
+            | ReportError::NoArea(_)
+            | ReportError::NoResponse(_) => WebError::Status(Status::NotFound),
+            ReportError::Figures(e) => e.into(),
+            ReportError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<PublishError> for WebError {
+    fn from(e: PublishError) -> Self {
+        match e {
+            PublishError::Figures(e) => e.into(),
+            PublishError::Report(e) => e.into(),
+            PublishError::Store(e) => e.into(),
+            PublishError::Write(cause) => WebError::Internal(cause),
+        }
     }
 }
 

@@ -12,6 +12,13 @@ const MAX_FIELDS: usize = 1_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormFields(pub Vec<(String, String)>);
 
+impl FormFields {
+    /// The first value of field `name`; empty when the form lacks it.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// Why a form body was refused.
 #[derive(Debug)]
 pub enum FormError {

@@ -2,8 +2,8 @@
 
 mod base;
 mod catchers;
+mod context;
 mod error;
-mod figures_cache;
 pub mod form;
 mod headers;
 mod home;
@@ -18,8 +18,8 @@ mod stats;
 mod templates;
 
 pub use base::BaseUrl;
+pub use context::{ClientAddress, Page};
 pub use error::WebError;
-pub use figures_cache::FiguresCache;
 pub use templates::Templates;
 
 use rocket::fairing::AdHoc;
@@ -36,7 +36,6 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
     Ok(rocket::custom(figment.merge(("secret_key", key)))
         .manage(app)
         .manage(templates)
-        .manage(FiguresCache::default())
         .manage(config.clone())
         .attach(headers::SecurityHeaders)
         .attach(origin::SameOriginOnly)

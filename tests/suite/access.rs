@@ -3,7 +3,8 @@
 
 use dxsurvey::app::App;
 use dxsurvey::auth::StaffRole;
-use dxsurvey::staff::{Actor, NewUser, add_user};
+use dxsurvey::service::Actor;
+use dxsurvey::service::accounts::{NewUser, add_user};
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalRequest, LocalResponse};
 
@@ -39,8 +40,8 @@ struct World {
     spare_user: i64,
 }
 
-fn actor() -> Actor<'static> {
-    Actor { name: "test", address: None }
+fn actor() -> Actor {
+    Actor::command_line()
 }
 
 fn user(email: &str, role: StaffRole, areas: &[&str]) -> NewUser {
@@ -67,7 +68,7 @@ impl World {
             sessions.push((who, token, csrf));
         }
         let (spare_user, _) =
-            add_user(&app, &user("spare@hanoi.gov.vn", StaffRole::Statistician, &[]), actor())
+            add_user(&app, &user("spare@hanoi.gov.vn", StaffRole::Statistician, &[]), &actor())
                 .unwrap();
         let token =
             crate::respond::start(&client, "enterprise-dx", &example("enterprise-answers.json"))
@@ -259,17 +260,17 @@ fn table() -> Vec<Row> {
         Row { method: "POST", route: "/login", path: "/login", body: login, allowed: &[] },
         Row { method: "POST", route: "/logout", path: "/logout", body: none, allowed: STAFF },
         Row { method: "GET", route: "/staff", path: "/staff", body: none, allowed: STAFF },
-        Row { method: "GET", route: "/areas?<wave>", path: "/areas", body: none, allowed: STAFF },
+        Row { method: "GET", route: "/areas?<query..>", path: "/areas", body: none, allowed: STAFF },
         Row {
             method: "GET",
-            route: "/areas/<code>?<wave>",
+            route: "/areas/<code>?<query..>",
             path: "/areas/{a}",
             body: none,
             allowed: STAFF,
         },
         Row {
             method: "GET",
-            route: "/areas/<code>?<wave>",
+            route: "/areas/<code>?<query..>",
             path: "/areas/{b}",
             body: none,
             allowed: CITY,
@@ -388,7 +389,7 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
-            route: "/stats/export/<file>?<wave>&<survey>",
+            route: "/stats/export/<file>?<query..>",
             path: "/stats/export/datapackage.json",
             body: none,
             allowed: CITY,
@@ -402,35 +403,35 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
-            route: "/stats?<wave>&<survey>&<breakdown>&<indicator>",
+            route: "/stats?<query..>",
             path: "/stats",
             body: none,
             allowed: CITY,
         },
         Row {
             method: "GET",
-            route: "/stats/aggregates.csv?<wave>&<survey>",
+            route: "/stats/aggregates.csv?<query..>",
             path: "/stats/aggregates.csv",
             body: none,
             allowed: CITY,
         },
         Row {
             method: "GET",
-            route: "/api/v1/figures?<wave>&<survey>&<breakdown>&<indicator>",
+            route: "/api/v1/figures?<query..>",
             path: "/api/v1/figures?breakdown=area",
             body: none,
             allowed: CITY,
         },
         Row {
             method: "GET",
-            route: "/api/v1/areas/<code>/figures?<wave>&<survey>&<indicator>",
+            route: "/api/v1/areas/<code>/figures?<query..>",
             path: "/api/v1/areas/{a}/figures",
             body: none,
             allowed: STAFF,
         },
         Row {
             method: "GET",
-            route: "/api/v1/areas/<code>/figures?<wave>&<survey>&<indicator>",
+            route: "/api/v1/areas/<code>/figures?<query..>",
             path: "/api/v1/areas/{b}/figures",
             body: none,
             allowed: CITY,

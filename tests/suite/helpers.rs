@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use dxsurvey::app::App;
 use dxsurvey::auth::{SecretToken, StaffRole};
 use dxsurvey::config::AppConfig;
-use dxsurvey::staff::{Actor, NewUser, add_user};
+use dxsurvey::service::Actor;
+use dxsurvey::service::accounts::{NewUser, add_user};
 use dxsurvey::store;
 use dxsurvey::web::{Templates, build};
 use rocket::local::asynchronous::Client;
@@ -92,7 +93,7 @@ pub fn signed_in(app: &App, email: &str, role: StaffRole, areas: &[&str]) -> (St
         groups: vec![],
         password: Some("a long enough pass phrase".into()),
     };
-    let (id, _) = add_user(app, &user, Actor { name: "test", address: None }).unwrap();
+    let (id, _) = add_user(app, &user, &Actor::command_line()).unwrap();
     let (token, csrf) = (SecretToken::generate().unwrap(), SecretToken::generate().unwrap());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     app.store.write(|tx| store::create_session(tx, &token.hash(), id, csrf.as_str(), now)).unwrap();

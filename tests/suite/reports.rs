@@ -7,10 +7,10 @@ use std::process::Command;
 use dxsurvey::app::App;
 use dxsurvey::auth::StaffRole;
 use dxsurvey::demo::{DemoOptions, generate};
-use dxsurvey::figures::{Breakdown, Figure, area_figures, group_label};
+use dxsurvey::figures::{Breakdown, Figure, area_figures};
 use dxsurvey::kernel::format::percent;
 use dxsurvey::policy::DisclosurePolicy;
-use dxsurvey::report::area::{Inputs, Place, area_report, capitalised, interval, value};
+use dxsurvey::report::area::{Place, area_report, capitalised, interval, value};
 use dxsurvey::report::city::city_report;
 use dxsurvey::stats::{Kind, Suppression};
 use dxsurvey::survey::Lang;
@@ -100,17 +100,17 @@ fn check_row(text: &str, label: &str, f: &Figure, kind: Kind) {
 fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cells() {
     let dir = TempDir::new().unwrap();
     let app = demo_app(&dir, 4000);
-    let inputs = Inputs::compute(&app, WAVE, None).unwrap();
+    let inputs = dxsurvey::service::figures::report_inputs_of(&app, WAVE, None).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
-    let v = figures.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
+    let v = figures.variables.iter().position(|x| x.id() == "ind_innovation_active").unwrap();
     // The ward with the most published sector cells that also has a suppressed one.
     let sections = |code: &str| {
         figures
             .figures
             .iter()
-            .filter(|f| f.breakdown == Breakdown::AreaSection && f.variable == v)
-            .filter(|f| f.group.split_once(':').is_some_and(|(a, _)| a == code))
+            .filter(|f| f.breakdown() == Breakdown::AreaSection && f.variable == v)
+            .filter(|f| f.group.area().is_some_and(|a| a.as_str() == code))
             .collect::<Vec<_>>()
     };
     let ward = app
@@ -125,10 +125,12 @@ fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cel
     let dashboard = figures
         .figures
         .iter()
-        .find(|f| f.breakdown == Breakdown::Area && f.group == ward && f.variable == v)
+        .find(|f| {
+            f.breakdown() == Breakdown::Area && f.group.to_string() == ward && f.variable == v
+        })
         .unwrap();
     let own = area_figures(&app, &latest.sample, figures, &place.areas);
-    let total = own.iter().find(|f| f.breakdown == Breakdown::City && f.variable == v).unwrap();
+    let total = own.iter().find(|f| f.breakdown() == Breakdown::City && f.variable == v).unwrap();
     assert_eq!(total.n, dashboard.n, "the report's ward is the dashboard's ward");
     assert_eq!(
         total.estimate.as_ref().map(|e| e.estimate),
@@ -164,16 +166,15 @@ fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cel
     assert!(text.contains(&interval(e, Kind::Share, Lang::Vi)));
 
     let kind = Kind::Share;
-    let rows = own.iter().filter(|f| f.breakdown == Breakdown::VsicSection && f.variable == v);
+    let rows = own.iter().filter(|f| f.breakdown() == Breakdown::VsicSection && f.variable == v);
     let (mut published, mut suppressed) = (0, 0);
     for f in rows {
         check_row(&text, &format!("{} – ", f.group), f, kind);
         if f.estimate.is_some() { published += 1 } else { suppressed += 1 }
     }
     assert!(published > 0 && suppressed > 0, "both kinds of row: {published}, {suppressed}");
-    for f in own.iter().filter(|f| f.breakdown == Breakdown::SizeClass && f.variable == v) {
-        let label =
-            capitalised(&group_label(&app.reference, Breakdown::SizeClass, &f.group, Lang::Vi));
+    for f in own.iter().filter(|f| f.breakdown() == Breakdown::SizeClass && f.variable == v) {
+        let label = capitalised(&f.group.label(&app.reference, Lang::Vi));
         check_row(&text, &format!("{label} "), f, kind);
     }
     assert!(text.contains("x: số liệu không công bố"));
@@ -189,35 +190,36 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
     let dir = TempDir::new().unwrap();
     // A high threshold suppresses many wards.
     let app = App { policy: DisclosurePolicy::new(25), ..demo_app(&dir, 2500) };
-    let inputs = Inputs::compute(&app, WAVE, None).unwrap();
+    let inputs = dxsurvey::service::figures::report_inputs_of(&app, WAVE, None).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
     let area_cell = |code: &str| {
-        figures
-            .figures
-            .iter()
-            .find(|f| f.breakdown == Breakdown::Area && f.group == code && f.variable == 0)
+        figures.figures.iter().find(|f| {
+            f.breakdown() == Breakdown::Area && f.group.to_string() == code && f.variable == 0
+        })
     };
     let published =
         |code: &str| area_cell(code).is_some_and(|f| f.suppression == Suppression::Published);
     let groups: Vec<Place> =
         app.reference.groups.iter().filter_map(|g| Place::find(&app.reference, &g.code)).collect();
-    let whole = groups.iter().find(|g| g.areas.iter().all(|a| published(a))).unwrap();
+    let whole = groups.iter().find(|g| g.areas.iter().all(|a| published(a.as_str()))).unwrap();
     let broken = groups
         .iter()
-        .find(|g| g.areas.iter().any(|a| area_cell(a).is_some_and(|f| f.estimate.is_none())))
+        .find(|g| {
+            g.areas.iter().any(|a| area_cell(a.as_str()).is_some_and(|f| f.estimate.is_none()))
+        })
         .unwrap();
     let total = |place: &Place| {
         area_figures(&app, &latest.sample, figures, &place.areas)
             .into_iter()
-            .find(|f| f.breakdown == Breakdown::City && f.variable == 0)
+            .find(|f| f.breakdown() == Breakdown::City && f.variable == 0)
             .unwrap()
     };
     let whole_total = total(whole);
     assert_eq!(whole_total.suppression, Suppression::Published);
     assert_eq!(
         whole_total.n,
-        whole.areas.iter().filter_map(|a| area_cell(a)).map(|f| f.n).sum::<u32>()
+        whole.areas.iter().filter_map(|a| area_cell(a.as_str())).map(|f| f.n).sum::<u32>()
     );
     let broken_total = total(broken);
     assert!(broken_total.estimate.is_none() && broken_total.suppression != Suppression::Published);
@@ -232,27 +234,30 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
 fn the_city_overview_ranks_every_area_with_the_header_on_every_page() {
     let dir = TempDir::new().unwrap();
     let app = demo_app(&dir, 3000);
-    let inputs = Inputs::compute(&app, WAVE, None).unwrap();
+    let inputs = dxsurvey::service::figures::report_inputs_of(&app, WAVE, None).unwrap();
     let figures = &inputs.latest().figures;
-    let v = figures.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
+    let v = figures.variables.iter().position(|x| x.id() == "ind_innovation_active").unwrap();
     let pdf = city_report(&app, &app.texts, &inputs, Lang::En, created());
     let Some(count) = pages(&pdf) else { return };
     let text = poppler("pdftotext", &pdf, &["-layout"]).unwrap();
     assert!(text.contains("Citywide digital transformation and innovation"));
-    let city =
-        figures.figures.iter().find(|f| f.breakdown == Breakdown::City && f.variable == v).unwrap();
+    let city = figures
+        .figures
+        .iter()
+        .find(|f| f.breakdown() == Breakdown::City && f.variable == v)
+        .unwrap();
     let e = city.estimate.as_ref().unwrap();
     let words = pdf_text(&pdf).unwrap();
     assert!(words.contains(&format!("enterprise”: {}", percent(e.estimate, Lang::En))), "{words}");
     let top = figures
         .figures
         .iter()
-        .filter(|f| f.breakdown == Breakdown::Area && f.variable == v)
+        .filter(|f| f.breakdown() == Breakdown::Area && f.variable == v)
         .filter_map(|f| f.estimate.as_ref().map(|e| (f, e.estimate)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap()
         .0;
-    let name = &app.reference.area_by_str(&top.group).unwrap().name.en;
+    let name = &app.reference.area_by_str(&top.group.to_string()).unwrap().name.en;
     let first =
         text.lines().map(str::trim).find(|l| l.starts_with("1 ") && !l.starts_with("1 –")).unwrap();
     assert!(first.contains(name.as_str()), "rank 1 is {name}: '{first}'");

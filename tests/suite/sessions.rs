@@ -2,7 +2,8 @@
 
 use dxsurvey::app::App;
 use dxsurvey::auth::{ABSOLUTE_LIFETIME, IDLE_TIMEOUT, SecretToken, StaffRole};
-use dxsurvey::staff::{Actor, NewUser, add_user};
+use dxsurvey::service::Actor;
+use dxsurvey::service::accounts::{NewUser, add_user};
 use dxsurvey::store;
 use rocket::http::{ContentType, Cookie, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -24,7 +25,7 @@ fn account(client: &Client, email: &str, role: StaffRole, areas: &[&str]) -> i64
         groups: vec![],
         password: Some(PASSWORD.into()),
     };
-    add_user(app(client), &user, Actor { name: "test", address: None }).unwrap().0
+    add_user(app(client), &user, &Actor::command_line()).unwrap().0
 }
 
 /// The CSRF token of the sign-in form the client was just given.
@@ -242,11 +243,11 @@ async fn disabling_an_account_ends_its_sessions() {
     account(&client, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
     sign_in(&client, "stat@hanoi.gov.vn", PASSWORD).await;
     assert_eq!(client.get("/staff").dispatch().await.status(), Status::Ok);
-    dxsurvey::staff::set_disabled(
+    dxsurvey::service::accounts::set_disabled(
         app(&client),
         "stat@hanoi.gov.vn",
         true,
-        Actor { name: "test", address: None },
+        &Actor::command_line(),
     )
     .unwrap();
     assert_eq!(client.get("/staff").dispatch().await.headers().get_one("Location"), Some("/login"));

@@ -151,12 +151,12 @@ async fn the_audit_log_says_when_a_date_is_wrong_or_entries_are_left_out_and_nam
     assert!(!page.contains("Chỉ hiện 500 mục mới nhất"));
 
     for n in 0..501 {
-        let actor = dxsurvey::staff::Actor { name: "test", address: None };
+        let actor = dxsurvey::service::Actor { name: "test".into(), address: None };
         app.store
             .write(|tx| {
                 dxsurvey::store::audit(
                     tx,
-                    Some(actor.name),
+                    Some(&actor.name),
                     "export",
                     Some(&n.to_string()),
                     None,

@@ -219,11 +219,11 @@ mod pages {
         let app = client.rocket().state::<App>().unwrap();
         let wave = dxsurvey::kernel::format::today().year().to_string();
         let expected = figures(app, &wave, "enterprise-dx").unwrap();
-        let v = expected.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
+        let v = expected.variables.iter().position(|x| x.id() == "ind_innovation_active").unwrap();
         let city = expected
             .figures
             .iter()
-            .find(|f| f.breakdown == Breakdown::City && f.variable == v)
+            .find(|f| f.breakdown() == Breakdown::City && f.variable == v)
             .unwrap();
         let e = city.estimate.as_ref().unwrap();
         let page = client
@@ -370,11 +370,15 @@ mod pages {
 
         let wave = dxsurvey::kernel::format::today().year().to_string();
         let expected = figures(&app, &wave, "enterprise-dx").unwrap();
-        let v = expected.variables.iter().position(|x| x.id == "ind_innovative").unwrap();
+        let v = expected.variables.iter().position(|x| x.id() == "ind_innovative").unwrap();
         let area = expected
             .figures
             .iter()
-            .find(|f| f.breakdown == Breakdown::Area && f.group == busiest && f.variable == v)
+            .find(|f| {
+                f.breakdown() == Breakdown::Area
+                    && f.group.to_string() == busiest
+                    && f.variable == v
+            })
             .unwrap();
         let html = crate::respond::text_of(
             &client
@@ -490,10 +494,10 @@ mod trajectory {
         let target: &Target = &app.reference.targets[0];
         let city = |wave: &str| {
             let f = figures(&app, wave, "enterprise-dx").unwrap();
-            let v = f.variables.iter().position(|x| x.id == "ind_innovation_active").unwrap();
+            let v = f.variables.iter().position(|x| x.id() == "ind_innovation_active").unwrap();
             f.figures
                 .iter()
-                .find(|x| x.breakdown == Breakdown::City && x.variable == v)
+                .find(|x| x.breakdown() == Breakdown::City && x.variable == v)
                 .unwrap()
                 .estimate
                 .clone()

@@ -162,15 +162,15 @@ async fn agencies_and_group_officials_see_pages_made_for_them() {
     assert!(dashboard.contains("không có danh sách dàn mẫu các cơ quan"));
     assert!(!dashboard.contains("fieldwork-title"), "no fieldwork by sector for agencies");
 
-    let user = dxsurvey::staff::NewUser {
+    let user = dxsurvey::service::accounts::NewUser {
         email: "district@hanoi.gov.vn".into(),
         role: StaffRole::Official,
         areas: vec![],
         groups: vec!["001".into()],
         password: Some("a long enough pass phrase".into()),
     };
-    let actor = dxsurvey::staff::Actor { name: "test", address: None };
-    let (id, _) = dxsurvey::staff::add_user(&app, &user, actor).unwrap();
+    let actor = dxsurvey::service::Actor { name: "test".into(), address: None };
+    let (id, _) = dxsurvey::service::accounts::add_user(&app, &user, &actor).unwrap();
     let token = dxsurvey::auth::SecretToken::generate().unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     app.store

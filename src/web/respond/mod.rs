@@ -13,12 +13,9 @@ use rocket::response::content::RawHtml;
 use rocket::{Responder, Route, State, get, routes};
 use serde::Serialize;
 
-use rocket::request::{FromRequest, Outcome, Request};
-
-use super::{Templates, WebError, blocking};
+use super::{Page, WebError, blocking};
 use crate::answers::Answers;
 use crate::app::App;
-use crate::config::AppConfig;
 use crate::kernel::format::today;
 use crate::service::respond::{self, Opened, RespondError};
 use crate::service::waves::Availability;
@@ -109,7 +106,7 @@ struct DuplicatePage {
 
 /// The page of a refused request: a closed wave (403) or an organisation that already has a
 /// response (409) get a page that says why and whom to contact; the rest their status page.
-pub(super) fn refusal(page: &Respondent<'_>, e: RespondError) -> Result<Reply, WebError> {
+pub(super) fn refusal(page: &Page<'_>, e: RespondError) -> Result<Reply, WebError> {
     let contact = page.config.contact.clone();
     match e {
         RespondError::Closed(closure) => {
@@ -131,39 +128,6 @@ pub(super) fn refusal(page: &Respondent<'_>, e: RespondError) -> Result<Reply, W
             Ok(Reply::with_status(Status::Conflict, html))
         }
         other => Err(other.into()),
-    }
-}
-
-/// What every respondent's page needs: the application, the templates and settings, and the
-/// person's language.
-pub struct Respondent<'r> {
-    pub app: &'r App,
-    pub templates: &'r Templates,
-    pub config: &'r AppConfig,
-    pub lang: Lang,
-}
-
-impl Respondent<'_> {
-    fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<String, WebError> {
-        Ok(self.templates.render(name, self.lang, context)?)
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Respondent<'r> {
-    type Error = ();
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
-        let state = (
-            request.rocket().state::<App>(),
-            request.rocket().state::<Templates>(),
-            request.rocket().state::<AppConfig>(),
-        );
-        let (Some(app), Some(templates), Some(config)) = state else {
-            return Outcome::Error((Status::InternalServerError, ()));
-        };
-        let lang = request.guard::<Lang>().await.succeeded().unwrap_or_default();
-        Outcome::Success(Respondent { app, templates, config, lang })
     }
 }
 

@@ -5,7 +5,7 @@ use rocket::{get, post};
 use serde::Serialize;
 
 use super::view::{QuestionView, Source, by_name, questions};
-use super::{Reply, Respondent, blocking, heading, open, open_to_answer, refusal, visible_pages};
+use super::{Page, Reply, blocking, heading, open, open_to_answer, refusal, visible_pages};
 use crate::answers::{AnswerProblem, Answers};
 use crate::app::App;
 use crate::kernel::format::today;
@@ -103,9 +103,9 @@ pub async fn show(
     n: usize,
     revealed: bool,
     saved: bool,
-    respondent: Respondent<'_>,
+    respondent: Page<'_>,
 ) -> Result<Reply, WebError> {
-    let Respondent { app, templates, lang, .. } = respondent;
+    let Page { app, templates, lang, .. } = respondent;
     let opened = match open_to_answer(app, token).await? {
         Ok(opened) if opened.submitted() => return Ok(Reply::to(opened.url("result"))),
         Ok(opened) => opened,
@@ -156,7 +156,7 @@ pub async fn save(
     token: &str,
     n: usize,
     form: FormFields,
-    page: Respondent<'_>,
+    page: Page<'_>,
     cookies: &CookieJar<'_>,
 ) -> Result<Reply, WebError> {
     let opened = open(page.app, token).await?;
@@ -211,7 +211,7 @@ pub(super) fn switch_language(intent: Intent, cookies: &CookieJar<'_>) -> Option
 
 /// The page again, with what was typed and every problem, as 422.
 fn invalid(
-    page: &Respondent<'_>,
+    page: &Page<'_>,
     lang: Lang,
     opened: &Opened,
     answers: &Answers,

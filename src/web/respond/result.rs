@@ -1,15 +1,13 @@
-//! The result page: the respondent's self-assessment (`report::respondent`), read-only once
+//! The result page: the respondent's self-assessment (`crate::assessment`), read-only once
 //! submitted, with a link to the same as a PDF.
 
-use rocket::{State, get};
+use rocket::get;
 use serde::Serialize;
 
 use super::{Reply, open};
-use crate::app::App;
-use crate::report::respondent::{Assessment, assess};
-use crate::store;
-use crate::survey::Lang;
-use crate::web::{Templates, WebError};
+use crate::assessment::Assessment;
+use crate::service::respond;
+use crate::web::{Page, WebError, blocking};
 
 /// The self-assessment and where to download it as a PDF.
 #[derive(Serialize)]
@@ -20,28 +18,13 @@ struct ResultPage {
 }
 
 #[get("/r/<token>/result")]
-pub async fn show(
-    token: &str,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
-) -> Result<Reply, WebError> {
-    let opened = open(app, token).await?;
+pub async fn show(token: &str, page: Page<'_>) -> Result<Reply, WebError> {
+    let opened = open(page.app, token).await?;
     if !opened.submitted() {
         return Ok(Reply::to(opened.url("review")));
     }
-    let response = opened.response.clone();
-    let peer_means = app.store.call(move |s| s.read(|c| store::peers_of(c, &response))).await?;
-    let context = ResultPage {
-        assessment: assess(
-            app,
-            &opened.survey,
-            &opened.answers,
-            &opened.response,
-            &peer_means,
-            lang,
-        ),
-        report_url: opened.url("report.pdf"),
-    };
-    Ok(Reply::page(templates.render("result.html", lang, &context)?))
+    let report_url = opened.url("report.pdf");
+    let (app, lang) = (page.app.clone(), page.lang);
+    let assessment = blocking(move || respond::assessment(&app, &opened, lang)).await??;
+    Ok(Reply::page(page.render("result.html", &ResultPage { assessment, report_url })?))
 }

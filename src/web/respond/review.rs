@@ -4,7 +4,7 @@ use rocket::{get, post};
 use serde::Serialize;
 
 use super::view::display;
-use super::{Reply, Respondent, blocking, heading, open, open_to_answer, refusal, visible_pages};
+use super::{Page, Reply, blocking, heading, open, open_to_answer, refusal, visible_pages};
 use crate::kernel::format::today;
 use crate::service::respond;
 use crate::web::WebError;
@@ -35,8 +35,8 @@ struct ReviewAnswer {
 }
 
 #[get("/r/<token>/review")]
-pub async fn show(token: &str, page: Respondent<'_>) -> Result<Reply, WebError> {
-    let Respondent { app, templates, lang, .. } = page;
+pub async fn show(token: &str, page: Page<'_>) -> Result<Reply, WebError> {
+    let Page { app, templates, lang, .. } = page;
     let opened = match open_to_answer(app, token).await? {
         Ok(opened) if opened.submitted() => return Ok(Reply::to(opened.url("result"))),
         Ok(opened) => opened,
@@ -82,11 +82,7 @@ pub async fn show(token: &str, page: Respondent<'_>) -> Result<Reply, WebError> 
 /// Submits the response: computes and stores its scores with its questionnaire version. A
 /// second submission (double click, replay, second tab) changes nothing and shows the result.
 #[post("/r/<token>/submit", data = "<_form>")]
-pub async fn submit(
-    token: &str,
-    _form: FormFields,
-    page: Respondent<'_>,
-) -> Result<Reply, WebError> {
+pub async fn submit(token: &str, _form: FormFields, page: Page<'_>) -> Result<Reply, WebError> {
     let opened = open(page.app, token).await?;
     let app = page.app.clone();
     let (opened, submitted) = blocking(move || {

@@ -6,7 +6,7 @@ use rocket::{get, post};
 
 use super::page::{PageRequest, context, switch_language};
 use super::view::{Source, by_name};
-use super::{Reply, Respondent, blocking, refusal};
+use super::{Page, Reply, blocking, refusal};
 use crate::answers::{AnswerProblem, Answers};
 use crate::kernel::Lang;
 use crate::kernel::format::today;
@@ -17,7 +17,7 @@ use crate::web::form::FormFields;
 
 /// The profile page, with what was typed and its problems.
 fn render(
-    page: &Respondent<'_>,
+    page: &Page<'_>,
     lang: Lang,
     survey: &Survey,
     wave: &str,
@@ -41,7 +41,7 @@ fn render(
 }
 
 #[get("/start/<wave>/<survey>")]
-pub async fn show(wave: &str, survey: &str, page: Respondent<'_>) -> Result<Reply, WebError> {
+pub async fn show(wave: &str, survey: &str, page: Page<'_>) -> Result<Reply, WebError> {
     let (app, wave_id, survey_id) = (page.app.clone(), wave.to_string(), survey.to_string());
     let found =
         blocking(move || respond::questionnaire_to_start(&app, &wave_id, &survey_id, today()))
@@ -59,7 +59,7 @@ pub async fn create(
     wave: &str,
     survey: &str,
     form: FormFields,
-    page: Respondent<'_>,
+    page: Page<'_>,
     cookies: &CookieJar<'_>,
 ) -> Result<Reply, WebError> {
     let intent = Intent::of(&form.0);

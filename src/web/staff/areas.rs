@@ -1,27 +1,23 @@
-//! Fieldwork by ward/commune: counts only, and only of the areas the person may see.
+//! Fieldwork by ward/commune (`service::areas`): counts only, and only of the areas the person
+//! may see.
 
 use rocket::response::content::RawHtml;
-use rocket::{Route, State, get, routes};
+use rocket::{Route, get, routes};
 use serde::Serialize;
 
 use super::{Staff, StaffView};
 use crate::app::App;
-use crate::figures::Breakdown;
-use crate::service::waves;
-use crate::stats;
-use crate::store::{self, Counts, Wave};
+use crate::figures::{Figure, Figures, Group};
+use crate::kernel::format;
+use crate::service::areas;
+use crate::stats::Kind;
+use crate::store::Counts;
 use crate::survey::Lang;
-use crate::web::FiguresCache;
-use crate::web::{Templates, WebError};
+use crate::web::stats::{FiguresQuery, chosen};
+use crate::web::{Page, WebError, blocking};
 
 pub fn routes() -> Vec<Route> {
     routes![list, area]
-}
-
-/// The wave asked for, else the newest with submissions, else the newest.
-async fn chosen_wave(app: &App, wave: Option<&str>) -> Result<Option<Wave>, WebError> {
-    let (app_ref, asked) = (app.clone(), wave.map(str::to_string));
-    Ok(app.store.call(move |_| waves::choose(&app_ref, asked.as_deref(), None)).await?.1)
 }
 
 #[derive(Serialize)]
@@ -37,65 +33,50 @@ struct AreaRow {
 #[derive(Serialize)]
 struct AreasPage {
     staff: StaffView,
-    wave: Option<String>,
+    wave: String,
+    /// The questionnaire counted.
+    survey: String,
     rows: Vec<AreaRow>,
     /// Groups of areas (former districts) every ward of which the person may see: code, name.
     groups: Vec<(String, String)>,
 }
 
-#[get("/areas?<wave>")]
+#[get("/areas?<query..>")]
 async fn list(
     staff: Staff,
-    wave: Option<&str>,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
 ) -> Result<RawHtml<String>, WebError> {
-    let wave = chosen_wave(app, wave).await?;
-    let (counts, frame) = match &wave {
-        Some(w) => {
-            let id = w.id.clone();
-            app.store
-                .call(move |s| {
-                    s.read(|c| Ok((store::counts_by_area(c, &id)?, store::frame_by_area(c, &id)?)))
-                })
-                .await?
-        }
-        None => (vec![], vec![]),
-    };
-    let rows = app
-        .reference
-        .areas
+    let choice = chosen(page.app, &query).await?;
+    let (app, access, lang) = (page.app.clone(), staff.access.clone(), page.lang);
+    let choice_ref = choice.clone();
+    let rows = blocking(move || {
+        let rows = areas::progress(&app, &access, &choice_ref)?
+            .into_iter()
+            .map(|p| AreaRow {
+                code: p.area.code.to_string(),
+                name: p.area.name.get(lang).to_string(),
+                counts: p.counts,
+                frame: p.frame,
+                coverage: p.coverage.map(|share| format::percent(share, lang)),
+            })
+            .collect::<Vec<_>>();
+        Ok::<_, crate::store::StoreError>(rows)
+    })
+    .await??;
+    let survey = title(page.app, &choice.wave, &choice.survey, lang);
+    let groups = super::visible_groups(page.app, &staff, lang);
+    let context = AreasPage { staff: staff.view(), wave: choice.wave.id, survey, rows, groups };
+    page.html("areas.html", &context)
+}
+
+/// The title of a wave's questionnaire in the person's language.
+fn title(app: &App, wave: &crate::store::Wave, survey: &str, lang: Lang) -> String {
+    wave.questionnaires
         .iter()
-        .filter(|a| staff.access.covers(&a.code))
-        .map(|a| {
-            let counts = counts
-                .iter()
-                .find(|(c, _)| c == a.code.as_str())
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default();
-            let frame = frame.iter().find(|(c, _)| c == a.code.as_str()).map(|(_, n)| *n);
-            let coverage = frame
-                .and_then(|n| crate::stats::coverage(counts.submitted, n))
-                .map(|share| crate::kernel::format::percent(share, lang));
-            AreaRow {
-                code: a.code.to_string(),
-                name: a.name.get(lang).to_string(),
-                counts,
-                frame,
-                coverage,
-            }
-        })
-        .collect();
-    let groups = app
-        .reference
-        .groups
-        .iter()
-        .filter(|g| g.areas.iter().all(|a| staff.access.covers(a)))
-        .map(|g| (g.code.clone(), g.name.get(lang).to_string()))
-        .collect();
-    let page = AreasPage { staff: staff.view(), wave: wave.map(|w| w.id), rows, groups };
-    Ok(RawHtml(templates.render("areas.html", lang, &page)?))
+        .find(|(id, _)| id == survey)
+        .and_then(|(id, v)| app.catalog.get(id, *v))
+        .map_or(survey.to_string(), |s| s.title.get(lang).to_string())
 }
 
 #[derive(Serialize)]
@@ -119,6 +100,31 @@ struct AreaFigure {
     high: f64,
 }
 
+impl AreaFigure {
+    fn new(figures: &Figures, f: &Figure, lang: Lang) -> AreaFigure {
+        let variable = &figures.variables[f.variable];
+        let share = variable.kind() == Kind::Share;
+        let (scale, unit) = if share { (100.0, "%") } else { (1.0, "") };
+        let number = |x: f64| format!("{}{unit}", format::decimal(x * scale, lang));
+        let e = f.estimate.as_ref();
+        AreaFigure {
+            label: variable.label.get(lang).to_string(),
+            estimate: e.map(|e| number(e.estimate)),
+            interval: e.map(|e| {
+                format!(
+                    "{}–{}{unit}",
+                    format::decimal(e.ci_low * scale, lang),
+                    format::decimal(e.ci_high * scale, lang)
+                )
+            }),
+            at: e.map_or(0.0, |e| e.estimate * scale),
+            low: e.map_or(0.0, |e| e.ci_low * scale),
+            high: e.map_or(0.0, |e| e.ci_high * scale),
+            n: f.n,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct AreaPage {
     staff: StaffView,
@@ -126,119 +132,58 @@ struct AreaPage {
     weighted: bool,
     code: String,
     name: String,
-    wave: Option<String>,
+    wave: String,
     /// Every wave, for the filter.
     waves: Vec<String>,
     questionnaires: Vec<QuestionnaireCounts>,
     min_cell: u32,
 }
 
-/// One area's fieldwork. An official asking for another area gets 403, whatever the code.
-#[get("/areas/<code>?<wave>")]
-#[allow(clippy::too_many_arguments)]
+/// One area's fieldwork and published figures. An official asking for another area gets 403,
+/// whatever the code.
+#[get("/areas/<code>?<query..>")]
 async fn area(
     staff: Staff,
     code: &str,
-    wave: Option<&str>,
-    app: &State<App>,
-    cache: &State<FiguresCache>,
-    templates: &State<Templates>,
-    lang: Lang,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
 ) -> Result<RawHtml<String>, WebError> {
-    let area = staff.area(app, code)?;
-    let wave = chosen_wave(app, wave).await?;
-    let (figures, weighted) =
-        area_figures(app, cache, wave.as_ref(), area.code.as_str(), lang).await?;
-    let mut questionnaires = Vec::new();
-    if let Some(w) = &wave {
-        for (id, version) in &w.questionnaires {
-            let Some(survey) = app.catalog.get(id, *version) else { continue };
-            let (wave_id, survey_id, area_code) = (w.id.clone(), id.clone(), area.code.to_string());
-            let (counts, levels) = app
-                .store
-                .call(move |s| {
-                    s.read(|c| {
-                        let counts = store::counts_in_area(c, &wave_id, &area_code)?;
-                        let levels = store::levels_in_area(c, &wave_id, &survey_id, &area_code)?;
-                        Ok((
-                            counts
-                                .into_iter()
-                                .find(|(s, _)| *s == survey_id)
-                                .map(|(_, n)| n)
-                                .unwrap_or_default(),
-                            levels,
-                        ))
-                    })
-                })
-                .await?;
-            let levels = survey
-                .levels
-                .iter()
-                .map(|l| {
-                    let n = levels.iter().find(|(id, _)| *id == l.id).map_or(0, |(_, n)| *n);
-                    // Small cells are suppressed: a count below the threshold could point at one respondent.
-                    (l.name.get(lang).to_string(), app.policy.shows_count(n).then_some(n))
-                })
-                .collect();
-            questionnaires.push(QuestionnaireCounts {
-                title: survey.title.get(lang).to_string(),
-                counts,
-                levels,
-            });
-        }
-    }
-    let page = AreaPage {
+    let area = staff.area(page.app, code)?;
+    let choice = chosen(page.app, &query).await?;
+    let (app, code, choice_ref) = (page.app.clone(), area.code.clone(), choice.clone());
+    let fieldwork = blocking(move || areas::area(&app, &code, &choice_ref)).await??;
+    let lang = page.lang;
+    let own = |f: &&Figure| matches!(&f.group, Group::Area(a) if *a == area.code);
+    let figures = &fieldwork.figures;
+    let context = AreaPage {
         staff: staff.view(),
-        figures,
-        weighted,
-        waves: app.store.call(|s| s.read(store::waves)).await?.into_iter().map(|w| w.id).collect(),
+        figures: figures
+            .figures
+            .iter()
+            .filter(own)
+            .map(|f| AreaFigure::new(figures, f, lang))
+            .collect(),
+        weighted: figures.weighted,
         code: area.code.to_string(),
         name: area.name.get(lang).to_string(),
-        wave: wave.map(|w| w.id),
-        questionnaires,
-        min_cell: app.policy.threshold(),
+        wave: choice.wave.id,
+        waves: choice.waves.into_iter().map(|w| w.id).collect(),
+        questionnaires: fieldwork
+            .questionnaires
+            .iter()
+            .map(|q| QuestionnaireCounts {
+                title: q.survey.title.get(lang).to_string(),
+                counts: q.counts.clone(),
+                levels: q
+                    .survey
+                    .levels
+                    .iter()
+                    .zip(&q.levels)
+                    .map(|(l, n)| (l.name.get(lang).to_string(), *n))
+                    .collect(),
+            })
+            .collect(),
+        min_cell: page.app.policy.threshold(),
     };
-    Ok(RawHtml(templates.render("area.html", lang, &page)?))
-}
-
-/// The area's figures from the wave's enterprise questionnaire: the same figures as the city's
-/// statistics, so a small area shows suppressed cells, never numbers resting on a few firms.
-async fn area_figures(
-    app: &App,
-    cache: &FiguresCache,
-    wave: Option<&Wave>,
-    code: &str,
-    lang: Lang,
-) -> Result<(Vec<AreaFigure>, bool), WebError> {
-    let Some(wave) = wave else { return Ok((vec![], false)) };
-    let Some(survey) = waves::primary_questionnaire(app, wave) else {
-        return Ok((vec![], false));
-    };
-    let figures = cache.get(app, &wave.id, &survey).await?;
-    let number = |x: f64| crate::kernel::format::decimal(x, lang);
-    let rows = figures
-        .figures
-        .iter()
-        .filter(|f| f.breakdown == Breakdown::Area && f.group == code)
-        .map(|f| {
-            let variable = &figures.variables[f.variable];
-            let scale = if variable.kind == stats::Kind::Share { 100.0 } else { 1.0 };
-            let unit = if variable.kind == stats::Kind::Share { "%" } else { "" };
-            AreaFigure {
-                label: variable.label.get(lang).to_string(),
-                estimate: f
-                    .estimate
-                    .as_ref()
-                    .map(|e| format!("{}{unit}", number(e.estimate * scale))),
-                interval: f.estimate.as_ref().map(|e| {
-                    format!("{}–{}{unit}", number(e.ci_low * scale), number(e.ci_high * scale))
-                }),
-                at: f.estimate.as_ref().map_or(0.0, |e| e.estimate * scale),
-                low: f.estimate.as_ref().map_or(0.0, |e| e.ci_low * scale),
-                high: f.estimate.as_ref().map_or(0.0, |e| e.ci_high * scale),
-                n: f.n,
-            }
-        })
-        .collect();
-    Ok((rows, figures.weighted))
+    page.html("area.html", &context)
 }

@@ -2,23 +2,19 @@
 
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
-use rocket::{Route, State, get, routes};
+use rocket::{Route, get, routes};
 use serde::Serialize;
 
 use super::admin::FormError;
 use super::{Administrator, StaffView};
-use crate::app::App;
 use crate::kernel::format::parse_iso_date;
-use crate::store::{self, AuditEntry, AuditFilter};
-use crate::survey::Lang;
-use crate::web::{Templates, WebError};
+use crate::service::audit;
+use crate::store::{AuditEntry, AuditFilter};
+use crate::web::{Page, WebError, blocking};
 
 pub fn routes() -> Vec<Route> {
     routes![log]
 }
-
-/// The most entries one page shows.
-const SHOWN: u32 = 500;
 
 #[derive(Serialize)]
 struct AuditPage {
@@ -48,9 +44,7 @@ struct Query<'r> {
 async fn log(
     admin: Administrator,
     query: Query<'_>,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
+    page: Page<'_>,
 ) -> Result<(Status, RawHtml<String>), WebError> {
     let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     let mut errors = Vec::new();
@@ -60,39 +54,26 @@ async fn log(
         if parse_iso_date(&value).is_some() {
             return Some(value);
         }
-        errors.push(FormError::new(templates, lang, field, "err_date_format", &value));
+        errors.push(FormError::new(&page, field, "err_date_format", &value));
         None
     };
     let (from, to) = (date("from", query.from), date("to", query.to));
-    let filter = AuditFilter {
-        actor: given(query.actor),
-        action: given(query.action),
-        from,
-        to,
-        limit: SHOWN + 1,
-    };
-    let page_filter = filter.clone();
-    let (entries, actions) = app
-        .store
-        .call(move |s| {
-            s.read(|c| Ok((store::audit_entries(c, &page_filter)?, store::audit_actions(c)?)))
-        })
-        .await?;
-    let mut entries = entries;
-    let capped = entries.len() > SHOWN as usize;
-    entries.truncate(SHOWN as usize);
+    let filter =
+        AuditFilter { actor: given(query.actor), action: given(query.action), from, to, limit: 0 };
+    let (app, asked) = (page.app.clone(), filter.clone());
+    let found = blocking(move || audit::entries(&app, &asked)).await??;
     let status = if errors.is_empty() { Status::Ok } else { Status::UnprocessableEntity };
-    let page = AuditPage {
+    let context = AuditPage {
         staff: admin.0.view(),
-        entries,
-        capped,
-        shown: SHOWN,
+        entries: found.entries,
+        capped: found.capped,
+        shown: audit::SHOWN,
         errors,
-        actions,
+        actions: found.actions,
         actor: filter.actor.unwrap_or_default(),
         action: filter.action.unwrap_or_default(),
         from: given(query.from).unwrap_or_default(),
         to: given(query.to).unwrap_or_default(),
     };
-    Ok((status, RawHtml(templates.render("audit.html", lang, &page)?)))
+    Ok((status, page.html("audit.html", &context)?))
 }

@@ -1,21 +1,18 @@
 //! Uploading the business-register frame of a wave: checked line by line, all or nothing,
-//! audited.
+//! audited (`service::register`).
 
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::tokio::io::AsyncReadExt;
-use rocket::{Route, State, get, post, routes};
+use rocket::{Route, get, post, routes};
 use serde::Serialize;
 
-use super::{Administrator, ClientAddress, StaffView};
-use crate::app::App;
+use super::{Administrator, StaffView};
 use crate::auth::SecretToken;
-use crate::service::register::{FrameError, import_frame};
-use crate::store;
-use crate::survey::Lang;
-use crate::web::{FiguresCache, Templates, WebError};
+use crate::service::register::{self, FrameError, import_frame};
+use crate::web::{Page, WebError, blocking};
 
 pub fn routes() -> Vec<Route> {
     routes![show, upload]
@@ -36,44 +33,28 @@ struct FramePage {
     imported: Option<String>,
 }
 
-async fn page(
+/// The page with every wave's frame, and the outcome of an upload: the problems found (422),
+/// or what was imported.
+async fn render(
     admin: &Administrator,
-    app: &App,
-    templates: &Templates,
-    lang: Lang,
+    page: &Page<'_>,
     problems: Vec<String>,
     imported: Option<String>,
 ) -> Result<(Status, RawHtml<String>), WebError> {
-    let waves = app
-        .store
-        .call(|s| {
-            s.read(|c| {
-                let mut out = Vec::new();
-                for w in store::waves(c)? {
-                    let frame = store::frame(c, &w.id)?;
-                    out.push(FrameSummary {
-                        strata: frame.len(),
-                        enterprises: frame.iter().map(|r| r.3).sum(),
-                        wave: w.id,
-                    });
-                }
-                Ok(out)
-            })
-        })
-        .await?;
+    let app = page.app.clone();
+    let waves = blocking(move || register::frames(&app))
+        .await??
+        .into_iter()
+        .map(|f| FrameSummary { wave: f.wave, strata: f.strata, enterprises: f.enterprises })
+        .collect();
     let status = if problems.is_empty() { Status::Ok } else { Status::UnprocessableEntity };
-    let page = FramePage { staff: admin.0.view(), waves, problems, imported };
-    Ok((status, RawHtml(templates.render("admin_frame.html", lang, &page)?)))
+    let context = FramePage { staff: admin.0.view(), waves, problems, imported };
+    Ok((status, page.html("admin_frame.html", &context)?))
 }
 
 #[get("/admin/frame")]
-async fn show(
-    admin: Administrator,
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
-) -> Result<(Status, RawHtml<String>), WebError> {
-    page(&admin, app, templates, lang, vec![], None).await
+async fn show(admin: Administrator, page: Page<'_>) -> Result<(Status, RawHtml<String>), WebError> {
+    render(&admin, &page, vec![], None).await
 }
 
 /// The upload form (multipart); every field optional so that a missing token is a 403 and a
@@ -86,46 +67,32 @@ struct Upload<'r> {
 }
 
 #[post("/admin/frame", data = "<form>")]
-#[allow(clippy::too_many_arguments)]
 async fn upload(
     admin: Administrator,
     form: Form<Upload<'_>>,
-    address: ClientAddress,
-    app: &State<App>,
-    cache: &State<FiguresCache>,
-    templates: &State<Templates>,
-    lang: Lang,
+    page: Page<'_>,
 ) -> Result<(Status, RawHtml<String>), WebError> {
     if !SecretToken::from_client(&admin.0.csrf).matches(form.csrf.unwrap_or("")) {
         return Err(WebError::Status(Status::Forbidden));
     }
-    let wave = form.wave.unwrap_or("").to_string();
     let bytes = match &form.file {
         Some(file) => read_upload(file).await?,
         None => Vec::new(),
     };
-    let complaint = |key: &str| vec![templates.word(key, lang).to_string()];
     if bytes.is_empty() {
-        return page(&admin, app, templates, lang, complaint("frame_no_file"), None).await;
+        return render(&admin, &page, vec![page.word("frame_no_file")], None).await;
     }
-    let (app_ref, target, actor, from) =
-        (app.inner().clone(), wave.clone(), admin.0.email.clone(), address.0);
-    let imported = app
-        .store
-        .call(move |_| Ok(import_frame(&app_ref, &target, bytes.as_slice(), &actor, Some(&from))))
-        .await?;
-    match imported {
+    let wave = form.wave.unwrap_or("").to_string();
+    let (app, target, actor) = (page.app.clone(), wave.clone(), admin.0.actor(&page.address));
+    match blocking(move || import_frame(&app, &target, bytes.as_slice(), &actor)).await? {
         Ok(imported) => {
-            cache.forget(&wave);
             let done = format!("{wave}: {}", imported.summary());
-            page(&admin, app, templates, lang, vec![], Some(done)).await
+            render(&admin, &page, vec![], Some(done)).await
         }
         Err(FrameError::NoWave(_)) => {
-            page(&admin, app, templates, lang, complaint("frame_choose_wave"), None).await
+            render(&admin, &page, vec![page.word("frame_choose_wave")], None).await
         }
-        Err(FrameError::Invalid(problems)) => {
-            page(&admin, app, templates, lang, problems, None).await
-        }
+        Err(FrameError::Invalid(problems)) => render(&admin, &page, problems, None).await,
         Err(FrameError::Store(e)) => Err(e.into()),
     }
 }

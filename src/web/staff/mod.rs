@@ -15,8 +15,8 @@ use serde::Serialize;
 use crate::app::App;
 use crate::auth::Access;
 use crate::survey::Lang;
+pub use crate::web::ClientAddress;
 use crate::web::{Templates, WebError};
-pub use login::ClientAddress;
 pub use session::{Administrator, CityViewer, Staff, StaffView};
 
 pub fn routes() -> Vec<Route> {
@@ -62,14 +62,21 @@ fn home(
     };
     let groups = match &staff.access {
         Access::City => vec![],
-        Access::Areas(_) => app
-            .reference
-            .groups
-            .iter()
-            .filter(|g| g.areas.iter().all(|a| staff.access.covers(a)))
-            .map(|g| AreaLink { code: g.code.clone(), name: g.name.get(lang).to_string() })
+        Access::Areas(_) => visible_groups(app, &staff, lang)
+            .into_iter()
+            .map(|(code, name)| AreaLink { code, name })
             .collect(),
     };
     let page = HomePage { city: staff.access == Access::City, staff: staff.view(), areas, groups };
     Ok(RawHtml(templates.render("staff_home.html", lang, &page)?))
+}
+
+/// Groups of areas (former districts) every ward of which the person may see: code and name.
+fn visible_groups(app: &App, staff: &Staff, lang: Lang) -> Vec<(String, String)> {
+    app.reference
+        .groups
+        .iter()
+        .filter(|g| g.areas.iter().all(|a| staff.access.covers(a)))
+        .map(|g| (g.code.clone(), g.name.get(lang).to_string()))
+        .collect()
 }

@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::auth::{ABSOLUTE_LIFETIME, Access, IDLE_TIMEOUT, SecretToken, StaffRole};
 use crate::config::AppConfig;
 use crate::reference::Area;
+use crate::service::Actor;
 use crate::store;
 use crate::web::WebError;
 use crate::web::form::FormFields;
@@ -50,6 +51,11 @@ impl Staff {
         Ok(area)
     }
 
+    /// This person at `address`, for the audit log.
+    pub fn actor(&self, address: &str) -> Actor {
+        Actor::new(&self.email, address)
+    }
+
     pub fn view(&self) -> StaffView {
         StaffView { email: self.email.clone(), role: self.role, csrf: self.csrf.clone() }
     }
@@ -65,7 +71,7 @@ impl Staff {
     }
 }
 
-pub fn now() -> i64 {
+fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 

@@ -1,8 +1,9 @@
-//! Account operations shared by the command line and the admin pages: checked, stored and
-//! written to the audit log in one transaction.
+//! Staff accounts, for the command line and the admin pages alike: checked, stored and written
+//! to the audit log in one transaction.
 
 use validator::ValidateEmail;
 
+use super::Actor;
 use crate::app::App;
 use crate::auth::{Password, PasswordError, StaffRole, hash_password};
 use crate::reference::AreaCode;
@@ -17,13 +18,6 @@ pub struct NewUser {
     pub groups: Vec<String>,
     /// `None`: generate one.
     pub password: Option<String>,
-}
-
-/// Who asks for a change, for the audit log.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub address: Option<&'a str>,
 }
 
 /// Why an account operation was refused, in words the operator can act on.
@@ -53,7 +47,7 @@ pub enum StaffError {
 pub fn add_user(
     app: &App,
     user: &NewUser,
-    actor: Actor<'_>,
+    actor: &Actor,
 ) -> Result<(i64, Option<String>), StaffError> {
     let email = user.email.trim().to_lowercase();
     if !email.validate_email() {
@@ -96,11 +90,11 @@ pub fn add_user(
         let id = store::create_user(tx, &email, user.role, &hash, &areas, &user.groups)?;
         store::audit(
             tx,
-            Some(actor.name),
+            Some(&actor.name),
             "account.create",
             Some(&email),
             Some(&detail),
-            actor.address,
+            actor.address.as_deref(),
         )?;
         Ok(id)
     })?;
@@ -112,7 +106,7 @@ pub fn set_password(
     app: &App,
     email: &str,
     password: Option<&str>,
-    actor: Actor<'_>,
+    actor: &Actor,
 ) -> Result<Option<String>, StaffError> {
     let (password, generated) = match password {
         Some(plain) => (Password::new(plain)?, None),
@@ -125,7 +119,14 @@ pub fn set_password(
     let hash = hash_password(&password).map_err(StaffError::Hash)?;
     app.store.write(|tx| {
         store::set_password(tx, user, &hash)?;
-        store::audit(tx, Some(actor.name), "account.password", Some(email), None, actor.address)
+        store::audit(
+            tx,
+            Some(&actor.name),
+            "account.password",
+            Some(email),
+            None,
+            actor.address.as_deref(),
+        )
     })?;
     Ok(generated)
 }
@@ -135,15 +136,20 @@ pub fn set_disabled(
     app: &App,
     email: &str,
     disabled: bool,
-    actor: Actor<'_>,
+    actor: &Actor,
 ) -> Result<(), StaffError> {
     let user = find(app, email)?;
     let action = if disabled { "account.disable" } else { "account.enable" };
     app.store.write(|tx| {
         store::set_disabled(tx, user, disabled)?;
-        store::audit(tx, Some(actor.name), action, Some(email), None, actor.address)
+        store::audit(tx, Some(&actor.name), action, Some(email), None, actor.address.as_deref())
     })?;
     Ok(())
+}
+
+/// The e-mail of account `id`, if there is one.
+pub fn email_of(app: &App, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(app.store.read(store::users)?.into_iter().find(|u| u.id == id).map(|u| u.email))
 }
 
 fn find(app: &App, email: &str) -> Result<i64, StaffError> {

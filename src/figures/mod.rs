@@ -1,0 +1,235 @@
+//! The figures of a wave: every indicator share and score mean, for the city and for each
+//! breakdown, weighted to the frame when the wave has one, with small cells suppressed.
+//! Reads the database once, streaming; the statistics themselves are in `stats`.
+
+mod area;
+mod group;
+mod sample;
+mod variable;
+
+use std::collections::BTreeMap;
+
+pub use area::area_figures;
+pub use group::{Breakdown, Group, size_name};
+pub use sample::{Sample, codes_of, sample, stratum_of};
+pub use variable::{Measure, Variable, variables};
+
+use crate::app::App;
+use crate::reference::AreaCode;
+use crate::stats::{self, Design, Estimate, Suppression, Target};
+use crate::store::StoreError;
+use sample::Keys;
+
+/// One published (or suppressed) figure.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub group: Group,
+    /// Position in `Figures::variables`.
+    pub variable: usize,
+    /// Respondents in the group.
+    pub n: u32,
+    /// `None` when suppressed.
+    pub estimate: Option<Estimate>,
+    pub suppression: Suppression,
+}
+
+impl Figure {
+    pub fn breakdown(&self) -> Breakdown {
+        self.group.breakdown()
+    }
+
+    /// Whether this is the figure of the whole population for variable `v`.
+    pub fn is_total_of(&self, v: usize) -> bool {
+        self.group == Group::All && self.variable == v
+    }
+
+    /// Whether this figure is of area `code` or of a cross of it.
+    pub fn is_in_area(&self, code: &AreaCode) -> bool {
+        self.group.area() == Some(code)
+    }
+}
+
+/// Every figure of a questionnaire in a wave.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub wave: String,
+    pub survey: String,
+    pub version: u32,
+    /// Weighted to a frame (representative) or not.
+    pub weighted: bool,
+    pub respondents: usize,
+    pub threshold: u32,
+    pub variables: Vec<Variable>,
+    pub figures: Vec<Figure>,
+    /// How many final strata, and how many of them are collapsed ones.
+    pub strata: usize,
+    pub collapsed: usize,
+    /// Strata with respondents the frame does not list.
+    pub frame_gaps: usize,
+}
+
+/// The figure a questionnaire's pages and reports lead with: its first indicator that a target
+/// names (targets in their file's order), else its first indicator. Data decides, so a new
+/// questionnaire gets its own headline, and its target block once a target names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Headline<'a> {
+    /// Position in [`Figures::variables`].
+    pub variable: usize,
+    pub target: Option<&'a Target>,
+}
+
+impl Figures {
+    /// The headline of these figures; `None` when the questionnaire has no indicator.
+    pub fn headline<'a>(&self, targets: &'a [Target]) -> Option<Headline<'a>> {
+        targets
+            .iter()
+            .find_map(|t| {
+                self.indicator(&t.indicator).map(|variable| Headline { variable, target: Some(t) })
+            })
+            .or_else(|| {
+                let variable = self.variables.iter().position(|v| v.measure.is_indicator())?;
+                Some(Headline { variable, target: None })
+            })
+    }
+
+    /// The position of indicator `id` among the variables.
+    pub fn indicator(&self, id: &str) -> Option<usize> {
+        self.variables.iter().position(|v| v.is_indicator(id))
+    }
+
+    /// The position of the variable whose column name is `column` (`ind_innovative`).
+    pub fn variable(&self, column: &str) -> Option<usize> {
+        self.variables.iter().position(|v| v.id() == column)
+    }
+
+    /// The figure of the whole population for variable `v`.
+    pub fn total(&self, v: usize) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.is_total_of(v))
+    }
+
+    /// The figures of the whole population, one per variable.
+    pub fn totals(&self) -> impl Iterator<Item = &Figure> {
+        self.figures.iter().filter(|f| f.group == Group::All)
+    }
+
+    /// The figures of `breakdown` for variable `v`, in order.
+    pub fn of(&self, breakdown: Breakdown, v: usize) -> impl Iterator<Item = &Figure> {
+        self.figures.iter().filter(move |f| f.breakdown() == breakdown && f.variable == v)
+    }
+}
+
+/// Why figures cannot be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum FiguresError {
+    #[error("no wave '{0}'")]
+    NoWave(String),
+    #[error("wave '{0}' has no questionnaire '{1}'")]
+    NoSurvey(String, String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Computes every figure of `survey_id` in `wave_id`, suppressed as the application's
+/// disclosure policy says.
+pub fn figures(app: &App, wave_id: &str, survey_id: &str) -> Result<Figures, FiguresError> {
+    let sample = sample(app, wave_id, survey_id)?;
+    Ok(figures_of(app, wave_id, &sample))
+}
+
+/// The figures of a sample, suppressed as the application's disclosure policy says.
+pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
+    let keys = Keys { reference: &app.reference };
+    let design = &sample.design;
+    let threshold = app.policy.threshold();
+    let mut figures = Vec::new();
+    for breakdown in Breakdown::ALL {
+        let groups = groups(design, &keys, breakdown);
+        let n: Vec<u32> = groups
+            .iter()
+            .map(|(_, members)| {
+                members
+                    .iter()
+                    .map(|&k| sample.counts.get(&design.keys[k]).copied().unwrap_or(0))
+                    .sum()
+            })
+            .collect();
+        let suppressed = stats::suppress(&n, &lines(&groups), threshold).cells;
+        for (g, (group, members)) in groups.iter().enumerate() {
+            for (v, variable) in sample.variables.iter().enumerate() {
+                let estimate = (suppressed[g] == Suppression::Published)
+                    .then(|| {
+                        stats::estimate(
+                            design,
+                            &sample.sums[v],
+                            members.iter().copied(),
+                            variable.kind(),
+                        )
+                    })
+                    .flatten();
+                figures.push(Figure {
+                    group: group.clone(),
+                    variable: v,
+                    n: n[g],
+                    estimate,
+                    suppression: suppressed[g],
+                });
+            }
+        }
+    }
+    Figures {
+        wave: wave_id.into(),
+        survey: sample.survey.id.clone(),
+        version: sample.survey.version,
+        weighted: design.weighted,
+        respondents: sample.respondents,
+        threshold,
+        variables: sample.variables.clone(),
+        figures,
+        strata: design.strata.len(),
+        collapsed: design.strata.iter().filter(|s| s.level != stats::Level::Full).count(),
+        frame_gaps: design.frame_gaps.len(),
+    }
+}
+
+/// The groups of a breakdown and the frame strata in each; strata of an unknown area, section
+/// or size class belong to no group but the city.
+fn groups(design: &Design, keys: &Keys<'_>, breakdown: Breakdown) -> Vec<(Group, Vec<usize>)> {
+    // Ordered by area as the reference lists them, section, then size class from micro to
+    // large (not alphabetically).
+    let mut groups: BTreeMap<(u16, u8, u8), (Group, Vec<usize>)> = BTreeMap::new();
+    for (i, key) in design.keys.iter().enumerate() {
+        let Some(group) = keys.group(key, breakdown) else { continue };
+        let order = match breakdown {
+            Breakdown::City => (0, 0, 0),
+            Breakdown::Area => (key.area, 0, 0),
+            Breakdown::VsicSection => (0, key.section, 0),
+            Breakdown::SizeClass => (0, 0, key.size),
+            Breakdown::AreaSizeClass => (key.area, 0, key.size),
+            Breakdown::AreaSection => (key.area, key.section, 0),
+        };
+        groups.entry(order).or_insert_with(|| (group, Vec::new())).1.push(i);
+    }
+    groups.into_values().collect()
+}
+
+/// Lines of cells whose totals are published: every breakdown but the city adds up to the city;
+/// the cells of area × size add up to each area and to each size class, and those of
+/// area × section to each area and each section.
+fn lines(groups: &[(Group, Vec<usize>)]) -> Vec<Vec<usize>> {
+    let mut by_area: BTreeMap<&AreaCode, Vec<usize>> = BTreeMap::new();
+    // Keyed by text as before typed groups, so that suppression visits lines in the same order.
+    let mut by_class: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, (group, _)) in groups.iter().enumerate() {
+        match group {
+            Group::All => return vec![],
+            Group::Area(_) | Group::Section(_) | Group::Size(_) => {
+                return vec![(0..groups.len()).collect()];
+            }
+            Group::AreaSize(area, _) | Group::AreaSection(area, _) => {
+                by_area.entry(area).or_default().push(i);
+                by_class.entry(group.without_area().to_string()).or_default().push(i);
+            }
+        }
+    }
+    by_area.into_values().chain(by_class.into_values()).collect()
+}

@@ -1,0 +1,121 @@
+//! Figures for those who may see them: which wave and questionnaire a page shows, figures kept
+//! for a few minutes, and the inputs of the area and city reports.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::waves;
+use crate::app::App;
+use crate::figures::{Figures, FiguresError, Sample, figures_of, sample};
+use crate::report::area::{Inputs, ReportError, WaveFigures};
+use crate::store::{self, Wave};
+
+/// How long figures are reused: they change only as responses arrive, and pages and the API
+/// ask for them often.
+const FRESH_FOR: Duration = Duration::from_secs(300);
+
+/// A wave's sample (what area reports aggregate) and its figures.
+pub type Computed = (Arc<Sample>, Arc<Figures>);
+
+/// (wave, questionnaire, threshold) -> when computed, and what. The threshold is in the key so
+/// that two applications sharing a cache can never serve each other's suppression.
+type Entries = HashMap<(String, String, u32), (Instant, Computed)>;
+
+/// Figures as the application's disclosure policy suppresses them, kept for [`FRESH_FOR`].
+#[derive(Default)]
+pub struct FiguresCache {
+    entries: Mutex<Entries>,
+}
+
+impl FiguresCache {
+    /// Drops the figures of a wave (its frame or its responses changed).
+    pub fn forget(&self, wave: &str) {
+        self.lock().retain(|(w, _, _), _| w != wave);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The figures of a questionnaire in a wave and the sample they come from, from the cache when
+/// fresh. Two requests that miss together may both compute; neither waits on the other.
+pub fn computed(app: &App, wave: &str, survey: &str) -> Result<Computed, FiguresError> {
+    let key = (wave.to_string(), survey.to_string(), app.policy.threshold());
+    let cache = &app.figures;
+    if let Some((_, computed)) =
+        cache.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()
+    {
+        return Ok(computed);
+    }
+    let sample = sample(app, wave, survey)?;
+    let figures = figures_of(app, wave, &sample);
+    let computed = (Arc::new(sample), Arc::new(figures));
+    cache.lock().insert(key, (Instant::now(), computed.clone()));
+    Ok(computed)
+}
+
+/// What a figures page, report or export shows: a wave and one of its questionnaires, with
+/// every wave (newest first) for the page's choice.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub waves: Vec<Wave>,
+    pub wave: Wave,
+    pub survey: String,
+}
+
+impl Choice {
+    /// The wave and questionnaire, as the audit log names them.
+    pub fn target(&self) -> String {
+        format!("{}/{}", self.wave.id, self.survey)
+    }
+}
+
+/// The wave and questionnaire asked for; by default the newest wave with submissions and its
+/// primary questionnaire.
+pub fn choose(app: &App, wave: Option<&str>, survey: Option<&str>) -> Result<Choice, FiguresError> {
+    let (waves, chosen) = waves::choose(app, wave, survey)?;
+    let wave = chosen.ok_or_else(|| FiguresError::NoWave(wave.unwrap_or_default().into()))?;
+    let survey = match survey {
+        Some(id) if wave.questionnaires.iter().any(|(s, _)| s == id) => id.to_string(),
+        Some(id) => return Err(FiguresError::NoSurvey(wave.id, id.into())),
+        None => waves::primary_questionnaire(app, &wave)
+            .ok_or_else(|| FiguresError::NoSurvey(wave.id.clone(), String::new()))?,
+    };
+    Ok(Choice { waves, wave, survey })
+}
+
+/// The figures of a choice.
+pub fn figures(app: &App, choice: &Choice) -> Result<Arc<Figures>, FiguresError> {
+    Ok(computed(app, &choice.wave.id, &choice.survey)?.1)
+}
+
+/// The inputs of the area and city reports of a choice: the figures of every wave of its trend,
+/// and the responses and frame per area.
+pub fn report_inputs(app: &App, choice: Choice) -> Result<Inputs, ReportError> {
+    let series = waves::trend(&choice.waves, &choice.wave, &choice.survey)
+        .into_iter()
+        .map(|(year, id)| {
+            let (sample, figures) = computed(app, &id, &choice.survey)?;
+            Ok(WaveFigures { year, sample, figures })
+        })
+        .collect::<Result<_, FiguresError>>()?;
+    let (wave, survey) = (choice.wave, choice.survey);
+    let (counts, frame) = app.store.read(|c| {
+        Ok((
+            store::survey_counts_by_area(c, &wave.id, &survey)?,
+            store::frame_by_area(c, &wave.id)?,
+        ))
+    })?;
+    Ok(Inputs { wave, series, counts, frame })
+}
+
+/// The report inputs of `wave` and questionnaire `survey` (by default its primary one).
+pub fn report_inputs_of(
+    app: &App,
+    wave: &str,
+    survey: Option<&str>,
+) -> Result<Inputs, ReportError> {
+    report_inputs(app, choose(app, Some(wave), survey)?)
+}

@@ -1,0 +1,185 @@
+//! Everything that leaves the product with figures in it (a download, an API answer, a PDF
+//! summary) is made here, and each is written to the audit log in the same call: no caller can
+//! publish without the entry.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::Actor;
+use super::figures::{self, Choice};
+use crate::app::App;
+use crate::auth::SecretToken;
+use crate::figures::{Figures, FiguresError};
+use crate::reference::AreaCode;
+use crate::report::area::{Place, ReportError, area_report};
+use crate::report::city::city_report;
+use crate::store::{self, StoreError};
+use crate::survey::Lang;
+
+/// Why a publication could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{0}")]
+    Figures(#[from] FiguresError),
+    #[error("{0}")]
+    Report(#[from] ReportError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// Writing a file failed: an internal cause, for the log.
+    #[error("{0}")]
+    Write(String),
+}
+
+/// The files of an export that can be downloaded one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFile {
+    Microdata,
+    DataPackage,
+}
+
+impl ExportFile {
+    /// The file asked for by its name in the data package.
+    pub fn parse(name: &str) -> Option<ExportFile> {
+        match name {
+            "microdata.csv" => Some(ExportFile::Microdata),
+            "datapackage.json" => Some(ExportFile::DataPackage),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFile::Microdata => "microdata.csv",
+            ExportFile::DataPackage => "datapackage.json",
+        }
+    }
+
+    /// The name a download is saved under: the wave and questionnaire in it.
+    pub fn download_name(self, choice: &Choice) -> String {
+        let (stem, extension) = self.name().split_once('.').unwrap_or((self.name(), "csv"));
+        format!("{stem}-{}-{}.{extension}", choice.survey, choice.wave.id)
+    }
+}
+
+/// A file ready to be sent: its name for the person saving it, and its bytes.
+pub struct Published {
+    pub name: String,
+    pub body: Vec<u8>,
+}
+
+/// The aggregates CSV of a choice.
+pub fn aggregates(app: &App, actor: &Actor, choice: &Choice) -> Result<Published, PublishError> {
+    let figures = figures::figures(app, choice)?;
+    let mut body = Vec::new();
+    crate::export::write_aggregates(&figures, &mut body)
+        .map_err(|e| PublishError::Write(e.to_string()))?;
+    audit(app, actor, "export", &choice.target(), "aggregates.csv")?;
+    let name = format!("aggregates-{}-{}.csv", choice.survey, choice.wave.id);
+    Ok(Published { name, body })
+}
+
+/// An exported file, open, whose folder is already gone.
+pub struct ExportedFile {
+    pub name: String,
+    pub file: std::fs::File,
+}
+
+/// One file of a fresh export of a choice (the same files as `dxsurvey export`), made in a
+/// private temporary folder that is removed before returning: the open file outlives its
+/// folder, as removing only unlinks the names. `key` makes the pseudonyms.
+pub fn export_file(
+    app: &App,
+    actor: &Actor,
+    choice: &Choice,
+    file: ExportFile,
+    key: &str,
+) -> Result<ExportedFile, PublishError> {
+    let dir = temporary_folder()?;
+    let exported = crate::export::export(app, &choice.wave.id, &choice.survey, &dir, key)
+        .map_err(|e| PublishError::Write(e.to_string()))
+        .and_then(|_| {
+            std::fs::File::open(dir.join(file.name()))
+                .map_err(|e| PublishError::Write(e.to_string()))
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    let file_handle = exported?;
+    audit(app, actor, "export", &choice.target(), file.name())?;
+    Ok(ExportedFile { name: file.download_name(choice), file: file_handle })
+}
+
+/// What an API answer covers: the whole city, or one area (its own rows and its crosses).
+#[derive(Debug, Clone)]
+pub enum ApiScope {
+    City,
+    Area(AreaCode),
+}
+
+/// The figures an API answer is made from.
+pub fn api_figures(
+    app: &App,
+    actor: &Actor,
+    choice: &Choice,
+    scope: &ApiScope,
+) -> Result<Arc<Figures>, PublishError> {
+    let figures = figures::figures(app, choice)?;
+    let detail = match scope {
+        ApiScope::City => "figures".to_string(),
+        ApiScope::Area(code) => format!("figures {code}"),
+    };
+    audit(app, actor, "api", &choice.target(), &detail)?;
+    Ok(figures)
+}
+
+/// The PDF summary of `place`, or of the city for `None`, dated `now`.
+pub fn summary(
+    app: &App,
+    actor: &Actor,
+    choice: Choice,
+    place: Option<&Place>,
+    lang: Lang,
+    now: OffsetDateTime,
+) -> Result<Published, PublishError> {
+    let wave = choice.wave.id.clone();
+    let inputs = figures::report_inputs(app, choice)?;
+    let (body, detail, name) = match place {
+        Some(p) => (
+            area_report(app, &app.texts, &inputs, p, lang, now),
+            format!("area {}", p.code),
+            format!("bao-cao-{}-{wave}.pdf", p.code),
+        ),
+        None => (
+            city_report(app, &app.texts, &inputs, lang, now),
+            "city".to_string(),
+            format!("bao-cao-thanh-pho-{wave}.pdf"),
+        ),
+    };
+    audit(app, actor, "report", &wave, &detail)?;
+    Ok(Published { name, body })
+}
+
+fn audit(
+    app: &App,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    app.store.write(|tx| {
+        store::audit(
+            tx,
+            Some(&actor.name),
+            action,
+            Some(target),
+            Some(detail),
+            actor.address.as_deref(),
+        )
+    })
+}
+
+/// A new folder only this process knows the name of.
+fn temporary_folder() -> Result<PathBuf, PublishError> {
+    let token = SecretToken::generate().map_err(|e| PublishError::Write(e.to_string()))?;
+    Ok(std::env::temp_dir().join(format!("dxsurvey-export-{}", &token.as_str()[..16])))
+}

@@ -1,0 +1,177 @@
+//! Downloads and the JSON API. The use cases write the audit entry of each; here the request is
+//! parsed and the answer shaped.
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::content::RawJson;
+use rocket::{Responder, get};
+use serde::Serialize;
+
+use super::{FiguresQuery, chosen};
+use crate::figures::{Figure, Figures};
+use crate::service::publish::{self, ApiScope, ExportFile, Published};
+use crate::stats::Suppression;
+use crate::web::staff::{CityViewer, Staff};
+use crate::web::{Page, WebError, blocking};
+
+/// A file to save.
+#[derive(Responder)]
+pub struct Download<T> {
+    body: T,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+impl<T> Download<T> {
+    fn new(body: T, content_type: ContentType, name: &str) -> Download<T> {
+        let disposition = format!("attachment; filename=\"{name}\"");
+        Download {
+            body,
+            content_type,
+            disposition: Header::new("Content-Disposition", disposition),
+        }
+    }
+}
+
+#[get("/stats/aggregates.csv?<query..>")]
+pub async fn aggregates_csv(
+    viewer: CityViewer,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<Download<Vec<u8>>, WebError> {
+    let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
+    let choice = chosen(page.app, &query).await?;
+    let Published { name, body } =
+        blocking(move || publish::aggregates(&app, &actor, &choice)).await??;
+    Ok(Download::new(body, ContentType::CSV, &name))
+}
+
+/// The microdata or the codebook of a wave, exported afresh (the same files as `dxsurvey
+/// export`), off the async threads.
+#[get("/stats/export/<file>?<query..>")]
+pub async fn export_file(
+    viewer: CityViewer,
+    file: &str,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<Download<rocket::tokio::fs::File>, WebError> {
+    let file = ExportFile::parse(file).ok_or(WebError::Status(Status::NotFound))?;
+    let key = crate::web::secret_key(page.config, &rocket::Config::figment())
+        .map_err(WebError::Internal)?;
+    let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
+    let choice = chosen(page.app, &query).await?;
+    let exported =
+        blocking(move || publish::export_file(&app, &actor, &choice, file, &key)).await??;
+    let content_type = match file {
+        ExportFile::Microdata => ContentType::CSV,
+        ExportFile::DataPackage => ContentType::JSON,
+    };
+    let body = rocket::tokio::fs::File::from_std(exported.file);
+    Ok(Download::new(body, content_type, &exported.name))
+}
+
+#[get("/api/v1/figures?<query..>")]
+pub async fn api_figures(
+    viewer: CityViewer,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<(ContentType, RawJson<String>), WebError> {
+    let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
+    let choice = chosen(page.app, &query).await?;
+    let figures =
+        blocking(move || publish::api_figures(&app, &actor, &choice, &ApiScope::City)).await??;
+    let breakdown = query.breakdown;
+    let body = api_body(&figures, query.indicator, |f| {
+        breakdown.is_none_or(|b| f.breakdown().as_str() == b)
+    })?;
+    Ok((ContentType::JSON, RawJson(body)))
+}
+
+/// One ward's figures, for anyone who may see that ward: its `area`, `area_size_class` and
+/// `area_vsic_section` rows, as published (suppressed cells stay suppressed). An official
+/// asking for another ward gets 403.
+#[get("/api/v1/areas/<code>/figures?<query..>")]
+pub async fn api_area_figures(
+    staff: Staff,
+    code: &str,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<(ContentType, RawJson<String>), WebError> {
+    let code = staff.area(page.app, code)?.code.clone();
+    let (app, actor) = (page.app.clone(), staff.actor(&page.address));
+    let choice = chosen(page.app, &query).await?;
+    let scope = ApiScope::Area(code.clone());
+    let figures = blocking(move || publish::api_figures(&app, &actor, &choice, &scope)).await??;
+    let body = api_body(&figures, query.indicator, |f| f.is_in_area(&code))?;
+    Ok((ContentType::JSON, RawJson(body)))
+}
+
+/// One figure in the API.
+#[derive(Serialize)]
+struct ApiFigure<'a> {
+    breakdown: &'static str,
+    group: String,
+    indicator: &'a str,
+    estimate: Option<f64>,
+    se: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    cv: Option<f64>,
+    n: Option<u32>,
+    weighted_n: Option<f64>,
+    suppressed: bool,
+}
+
+impl<'a> ApiFigure<'a> {
+    fn new(figures: &'a Figures, f: &Figure) -> ApiFigure<'a> {
+        let e = f.estimate.as_ref();
+        let published = f.suppression == Suppression::Published;
+        ApiFigure {
+            breakdown: f.breakdown().as_str(),
+            group: f.group.to_string(),
+            indicator: figures.variables[f.variable].id(),
+            estimate: e.map(|e| e.estimate),
+            se: e.map(|e| e.se),
+            ci_low: e.map(|e| e.ci_low),
+            ci_high: e.map(|e| e.ci_high),
+            cv: e.and_then(|e| e.cv),
+            n: published.then_some(f.n),
+            weighted_n: e.map(|e| e.weighted_n),
+            suppressed: !published,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ApiAnswer<'a> {
+    wave: &'a str,
+    survey: &'a str,
+    version: u32,
+    weighted: bool,
+    threshold: u32,
+    respondents: usize,
+    figures: Vec<ApiFigure<'a>>,
+}
+
+/// The API's JSON for the figures `keep` selects, of one indicator or all.
+fn api_body(
+    figures: &Figures,
+    indicator: Option<&str>,
+    keep: impl Fn(&Figure) -> bool,
+) -> Result<String, WebError> {
+    let answer = ApiAnswer {
+        wave: &figures.wave,
+        survey: &figures.survey,
+        version: figures.version,
+        weighted: figures.weighted,
+        threshold: figures.threshold,
+        respondents: figures.respondents,
+        figures: figures
+            .figures
+            .iter()
+            .filter(|f| keep(f))
+            .filter(|f| indicator.is_none_or(|i| figures.variables[f.variable].id() == i))
+            .map(|f| ApiFigure::new(figures, f))
+            .collect(),
+    };
+    serde_json::to_string(&answer).map_err(|e| WebError::Internal(e.to_string()))
+}

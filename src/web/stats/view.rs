@@ -1,0 +1,283 @@
+//! The dashboard as its template shows it: figures formatted in the person's language, progress
+//! toward the targets, and fieldwork by sector.
+
+use serde::Serialize;
+
+use crate::app::App;
+use crate::figures::{Breakdown, Figure, Figures, FiguresError};
+use crate::kernel::format;
+use crate::policy::Precision;
+use crate::service::figures::{self, Choice};
+use crate::service::waves;
+use crate::stats::{self, Kind, Suppression};
+use crate::store::{self, StoreError};
+use crate::survey::{Lang, RespondentKind};
+use crate::web::staff::StaffView;
+
+/// One figure as a row of the dashboard.
+#[derive(Serialize)]
+pub struct FigureView {
+    id: String,
+    label: String,
+    estimate: String,
+    interval: String,
+    se: String,
+    cv: String,
+    n: u32,
+    weighted_n: String,
+    /// How usable the estimate is (the disclosure policy's bands); none when suppressed.
+    precision: Option<Precision>,
+    suppressed: bool,
+    /// 0–100 positions for the chart.
+    at: f64,
+    low: f64,
+    high: f64,
+}
+
+impl FigureView {
+    pub fn new(app: &App, figures: &Figures, f: &Figure, label: String, lang: Lang) -> FigureView {
+        let variable = &figures.variables[f.variable];
+        let share = variable.kind() == Kind::Share;
+        let scale = if share { 100.0 } else { 1.0 };
+        let number = |x: f64| format::decimal(x * scale, lang);
+        let unit = if share { "%" } else { "" };
+        let id = variable.id().to_string();
+        match &f.estimate {
+            Some(e) => FigureView {
+                id,
+                label,
+                estimate: format!("{}{unit}", number(e.estimate)),
+                interval: format!("{}–{}{unit}", number(e.ci_low), number(e.ci_high)),
+                se: number(e.se),
+                cv: e.cv.map_or_else(|| "–".into(), |cv| format::number(cv, 3, lang)),
+                n: f.n,
+                weighted_n: format::number(e.weighted_n, 0, lang),
+                precision: Some(app.policy.precision(e.cv)),
+                suppressed: false,
+                at: e.estimate * scale,
+                low: e.ci_low * scale,
+                high: e.ci_high * scale,
+            },
+            None => FigureView {
+                id,
+                label,
+                estimate: String::new(),
+                interval: String::new(),
+                se: String::new(),
+                cv: String::new(),
+                n: if f.suppression == Suppression::Published { f.n } else { 0 },
+                weighted_n: String::new(),
+                precision: None,
+                suppressed: f.suppression != Suppression::Published,
+                at: 0.0,
+                low: 0.0,
+                high: 0.0,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ProgressView {
+    label: String,
+    target: String,
+    latest: FigureView,
+    trajectory: String,
+    change: String,
+    verdict: stats::Verdict,
+    reached: bool,
+    first_year: i32,
+    latest_year: i32,
+    /// 0–100 position of the target on the chart.
+    target_at: f64,
+    trajectory_at: f64,
+}
+
+/// Responses against the frame, per sector: where to chase responses.
+#[derive(Serialize)]
+struct FieldworkRow {
+    sector: String,
+    submitted: i64,
+    drafts: i64,
+    frame: Option<i64>,
+    coverage: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct StatsPage {
+    staff: StaffView,
+    waves: Vec<String>,
+    wave: String,
+    surveys: Vec<(String, String)>,
+    survey: String,
+    weighted: bool,
+    respondents: usize,
+    threshold: u32,
+    city: Vec<FigureView>,
+    progress: Vec<ProgressView>,
+    breakdowns: Vec<&'static str>,
+    breakdown: &'static str,
+    indicators: Vec<(String, String)>,
+    indicator: String,
+    rows: Vec<FigureView>,
+    is_share: bool,
+    strata: usize,
+    collapsed: usize,
+    fieldwork: Vec<FieldworkRow>,
+    /// Where the target of the indicator shown lies on the 0–100 charts, if it has one.
+    target_at: Option<f64>,
+    /// Agencies have no frame to weight to: their figures describe those who answered.
+    agency: bool,
+}
+
+/// What the dashboard shows besides its wave and questionnaire.
+pub struct Shown<'a> {
+    pub breakdown: Option<&'a str>,
+    pub indicator: Option<&'a str>,
+}
+
+impl StatsPage {
+    /// The dashboard of a choice: every city figure, one indicator by one breakdown (by default
+    /// the headline by area), progress toward the targets and fieldwork by sector.
+    pub fn build(
+        app: &App,
+        staff: StaffView,
+        choice: &Choice,
+        shown: &Shown<'_>,
+        lang: Lang,
+    ) -> Result<StatsPage, FiguresError> {
+        let figures = figures::figures(app, choice)?;
+        let breakdown = shown.breakdown.and_then(Breakdown::parse).unwrap_or(Breakdown::Area);
+        let headline = figures.headline(&app.reference.targets);
+        let indicator = shown
+            .indicator
+            .and_then(|id| figures.variable(id))
+            .or(headline.map(|h| h.variable))
+            .unwrap_or(0);
+        let label = |v: usize| figures.variables[v].label.get(lang).to_string();
+        let view = |f: &Figure, label: String| FigureView::new(app, &figures, f, label, lang);
+        let variable = &figures.variables[indicator];
+        Ok(StatsPage {
+            staff,
+            waves: choice.waves.iter().map(|w| w.id.clone()).collect(),
+            wave: choice.wave.id.clone(),
+            surveys: surveys(app, choice, lang),
+            survey: choice.survey.clone(),
+            weighted: figures.weighted,
+            respondents: figures.respondents,
+            threshold: figures.threshold,
+            city: figures.totals().map(|f| view(f, label(f.variable))).collect(),
+            progress: progress(app, choice, &figures, lang)?,
+            breakdowns: Breakdown::ALL.iter().skip(1).map(|b| b.as_str()).collect(),
+            breakdown: breakdown.as_str(),
+            indicators: figures
+                .variables
+                .iter()
+                .map(|v| (v.id().to_string(), v.label.get(lang).to_string()))
+                .collect(),
+            indicator: variable.id().to_string(),
+            rows: figures
+                .of(breakdown, indicator)
+                .map(|f| view(f, f.group.label(&app.reference, lang)))
+                .collect(),
+            is_share: variable.kind() == Kind::Share,
+            // The target line of the small charts, when a target names the indicator shown.
+            target_at: app
+                .reference
+                .targets
+                .iter()
+                .find(|t| variable.is_indicator(&t.indicator))
+                .map(|t| t.value * 100.0),
+            agency: app
+                .catalog
+                .get(&figures.survey, figures.version)
+                .is_some_and(|s| s.kind == RespondentKind::Agency),
+            strata: figures.strata,
+            collapsed: figures.collapsed,
+            fieldwork: fieldwork(app, choice, lang)?,
+        })
+    }
+}
+
+/// The wave's questionnaires: id and title.
+fn surveys(app: &App, choice: &Choice, lang: Lang) -> Vec<(String, String)> {
+    choice
+        .wave
+        .questionnaires
+        .iter()
+        .filter_map(|(id, v)| app.catalog.get(id, *v))
+        .map(|s| (s.id.clone(), s.title.get(lang).to_string()))
+        .collect()
+}
+
+/// Progress toward each target whose indicator the questionnaire has, over the waves so far.
+fn progress(
+    app: &App,
+    choice: &Choice,
+    latest: &Figures,
+    lang: Lang,
+) -> Result<Vec<ProgressView>, FiguresError> {
+    let trend = waves::trend(&choice.waves, &choice.wave, &choice.survey);
+    let mut views = Vec::new();
+    for target in &app.reference.targets {
+        let Some(v) = latest.indicator(&target.indicator) else { continue };
+        let mut series = Vec::new();
+        for (year, wave) in &trend {
+            let (_, figures) = figures::computed(app, wave, &choice.survey)?;
+            if let Some(e) = figures.total(v).and_then(|f| f.estimate.clone()) {
+                series.push((*year, e));
+            }
+        }
+        let Some(p) = stats::progress(target, &series) else { continue };
+        let Some(city) = latest.total(v) else { continue };
+        let percent = |x: f64| format::percent(x, lang);
+        let label = latest.variables[v].label.get(lang).to_string();
+        views.push(ProgressView {
+            label: target.label.get(lang).to_string(),
+            target: percent(target.value),
+            latest: FigureView::new(app, latest, city, label, lang),
+            trajectory: percent(p.trajectory),
+            change: percent(p.change),
+            verdict: p.verdict,
+            reached: p.reached,
+            first_year: p.first_year,
+            latest_year: p.latest_year,
+            target_at: target.value * 100.0,
+            trajectory_at: p.trajectory * 100.0,
+        });
+    }
+    Ok(views)
+}
+
+/// The choice's responses and the frame per sector, for the sectors that have either.
+fn fieldwork(app: &App, choice: &Choice, lang: Lang) -> Result<Vec<FieldworkRow>, StoreError> {
+    let (wave, survey) = (&choice.wave.id, &choice.survey);
+    let (counts, frame) = app.store.read(|c| {
+        Ok((store::counts_by_section(c, wave, survey)?, store::frame_by_section(c, wave)?))
+    })?;
+    Ok(app
+        .reference
+        .sectors
+        .iter()
+        .map(|sector| {
+            let letter = sector.section.to_string();
+            let counts = counts
+                .iter()
+                .find(|(s, _)| *s == letter)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
+            let frame = frame.iter().find(|(s, _)| *s == letter).map(|(_, n)| *n);
+            let coverage = frame
+                .and_then(|n| stats::coverage(counts.submitted, n))
+                .map(|share| format::percent(share, lang));
+            FieldworkRow {
+                sector: format!("{} – {}", letter, sector.name.get(lang)),
+                submitted: counts.submitted,
+                drafts: counts.drafts,
+                frame,
+                coverage,
+            }
+        })
+        .filter(|r| r.submitted + r.drafts > 0 || r.frame.is_some())
+        .collect())
+}
