@@ -20,7 +20,6 @@ pub mod profile;
 pub mod reference;
 pub mod report;
 pub mod response;
-pub mod resume;
 pub mod scoring;
 pub mod service;
 

@@ -27,5 +27,11 @@ pub fn run(
         config.database.display(),
         started.elapsed().as_secs_f64()
     );
+    if summary.other_questionnaires > 0 {
+        say!(
+            "and {} responses of the same enterprises to the wave's other enterprise questionnaires",
+            summary.other_questionnaires
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,13 +4,15 @@
 mod answers;
 mod population;
 
+use std::sync::Arc;
+
 use fastrand::Rng;
 
 use crate::app::App;
 use crate::reference::Reference;
 use crate::response::new_response;
 use crate::store::{self, NewWave, ResponseStatus, StoreError};
-use crate::survey::{RespondentKind, Survey, Text};
+use crate::survey::{RespondentKind, Survey};
 use answers::{Respondent, answer};
 use population::Population;
 
@@ -30,12 +32,16 @@ pub struct DemoSummary {
     pub enterprises: usize,
     pub agencies: usize,
     pub drafts: usize,
+    /// Responses of enterprises to the wave's other enterprise questionnaires.
+    pub other_questionnaires: usize,
 }
 
 /// Responses written per transaction.
 const BATCH: usize = 5_000;
 /// One respondent in this many is a public agency.
 const AGENCY_EVERY: usize = 40;
+/// One enterprise in this many also answers each other enterprise questionnaire of the wave.
+const OTHER_EVERY: usize = 4;
 /// One response in this many is left as a draft.
 const DRAFT_EVERY: usize = 10;
 
@@ -69,17 +75,23 @@ const NAME_FORMS: &[&str] = &[
 /// Writes `options.responses` synthetic responses into the wave, creating it if needed.
 pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreError> {
     let wave = ensure_wave(app, &options.wave)?;
-    let survey_of = |kind: RespondentKind| {
-        wave.questionnaires
-            .iter()
-            .filter_map(|(id, version)| app.catalog.get(id, *version))
-            .find(|s| s.kind == kind)
-            .cloned()
-    };
-    let enterprise = survey_of(RespondentKind::Enterprise).ok_or_else(|| {
-        StoreError::Invalid(format!("wave {} has no enterprise questionnaire", wave.id))
-    })?;
-    let agency = survey_of(RespondentKind::Agency);
+    let surveys: Vec<&Arc<Survey>> =
+        wave.questionnaires.iter().filter_map(|(id, v)| app.catalog.get(id, *v)).collect();
+    let primary = crate::service::waves::primary_questionnaire(app, &wave);
+    let enterprise = surveys
+        .iter()
+        .find(|s| s.kind == RespondentKind::Enterprise && Some(&s.id) == primary.as_ref())
+        .map(|s| (*s).clone())
+        .ok_or_else(|| {
+            StoreError::Invalid(format!("wave {} has no enterprise questionnaire", wave.id))
+        })?;
+    // The wave's other enterprise questionnaires: some of the same enterprises answer them too.
+    let others: Vec<&Arc<Survey>> = surveys
+        .iter()
+        .filter(|s| s.kind == RespondentKind::Enterprise && s.id != enterprise.id)
+        .copied()
+        .collect();
+    let agency = surveys.iter().find(|s| s.kind == RespondentKind::Agency).map(|s| (*s).clone());
     let (drafts, submitted) = app.store.read(|c| store::response_counts(c, &wave.id))?;
     let offset = usize::try_from(drafts + submitted).unwrap_or(0);
 
@@ -117,7 +129,15 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
             ResponseStatus::Submitted
         };
         batch.push(new_response(survey, &answers, &app.reference, &wave.id, status));
-        if batch.len() == BATCH || n + 1 == options.responses {
+        if survey.id == enterprise.id && index % OTHER_EVERY == 1 {
+            for other in &others {
+                summary.other_questionnaires += 1;
+                let answers = answer(other, &who, &app.reference, &mut rng);
+                let submitted = ResponseStatus::Submitted;
+                batch.push(new_response(other, &answers, &app.reference, &wave.id, submitted));
+            }
+        }
+        if batch.len() >= BATCH || n + 1 == options.responses {
             app.store.write(|tx| {
                 batch.iter().try_for_each(|r| store::insert_response(tx, r, None).map(|_| ()))
             })?;
@@ -202,7 +222,7 @@ fn ensure_wave(app: &App, id: &str) -> Result<store::Wave, StoreError> {
         .unwrap_or_else(|| crate::kernel::format::today().year());
     let wave = NewWave {
         id: id.to_string(),
-        title: Text::new(format!("Đợt khảo sát {id}"), format!("Survey wave {id}")),
+        title: crate::app::default_wave_title(id),
         ..app.default_wave(year)
     };
 

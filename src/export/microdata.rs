@@ -15,7 +15,8 @@ use std::io::Write;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 use super::neutralise;
 use crate::catalog::Catalog;
@@ -192,10 +193,13 @@ impl Layout {
     }
 }
 
-/// A keyed pseudonym of a response id.
+/// The pseudonym of response `id`: the first 64 bits of HMAC-SHA256 under the export key, so
+/// that only the key links it to the response, and every export gives it the same one.
 pub fn pseudonym(key: &str, id: i64) -> String {
-    let digest = Sha256::digest(format!("{key}:{id}").as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    // HMAC accepts keys of any length: this cannot fail.
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+    mac.update(&id.to_be_bytes());
+    mac.finalize().into_bytes().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// An answer as a microdata cell: choice ids (several joined by `;`), numbers, yes/no, `na`.

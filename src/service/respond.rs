@@ -19,7 +19,7 @@ use crate::assessment::{Assessment, assess};
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
 use crate::response::{decode, new_response};
-use crate::resume::ResumeToken;
+use crate::auth::SecretToken;
 use crate::store::{self, ResponseStatus, StoreError, StoredResponse};
 use crate::survey::{RespondentKind, Role, Survey};
 
@@ -88,11 +88,12 @@ impl Intent {
 }
 
 /// A response opened with its resume token.
+#[derive(Clone)]
 pub struct Opened {
     pub response: StoredResponse,
     pub survey: Arc<Survey>,
     pub answers: Answers,
-    pub token: ResumeToken,
+    pub token: SecretToken,
 }
 
 impl Opened {
@@ -108,11 +109,11 @@ impl Opened {
 
 /// Opens the response of a resume token; any token that opens nothing is "not found".
 pub fn open(app: &App, token: &str) -> Result<Opened, RespondError> {
-    let token = ResumeToken::parse(token).ok_or(RespondError::NotFound)?;
+    let token = SecretToken::parse(token).ok_or(RespondError::NotFound)?;
     let response = app
         .store
         .read(|c| store::response_by_resume_hash(c, &token.hash()))?
-        .filter(|r| r.resume_hash.as_deref().is_some_and(|stored| token.matches(stored)))
+        .filter(|r| r.resume_hash.as_deref().is_some_and(|stored| token.matches_hash(stored)))
         .ok_or(RespondError::NotFound)?;
     let (survey, answers) = decode(app, &response).map_err(RespondError::Internal)?;
     Ok(Opened { response, survey, answers, token })
@@ -160,7 +161,7 @@ pub fn questionnaire_to_start(
 
 /// A started response: its private link.
 pub struct Started {
-    pub token: ResumeToken,
+    pub token: SecretToken,
 }
 
 /// The profile page applied: either the response is started, or what to correct.
@@ -169,8 +170,25 @@ pub enum StartOutcome {
     Invalid(Vec<AnswerProblem>),
 }
 
-/// Starts a response to `survey` in `wave_id` from the fields of its first page.
+/// Starts a response to questionnaire `survey_id` of `wave_id` from the fields of its first
+/// page, when the wave takes answers `today`. A language switch stores nothing: no response
+/// exists before its profile is complete. Returns the questionnaire with the outcome.
 pub fn start(
+    app: &App,
+    wave_id: &str,
+    survey_id: &str,
+    fields: &Fields,
+    today: Date,
+) -> Result<(Arc<Survey>, StartOutcome), RespondError> {
+    let survey = questionnaire_to_start(app, wave_id, survey_id, today)?;
+    if matches!(Intent::of(fields), Intent::Switch(_)) {
+        return Ok((survey, StartOutcome::Invalid(Vec::new())));
+    }
+    let outcome = start_response(app, &survey, wave_id, fields)?;
+    Ok((survey, outcome))
+}
+
+fn start_response(
     app: &App,
     survey: &Survey,
     wave_id: &str,
@@ -186,7 +204,7 @@ pub fn start(
     }
     let draft =
         new_response(survey, &input.answers, &app.reference, wave_id, ResponseStatus::Draft);
-    let token = ResumeToken::generate()
+    let token = SecretToken::generate()
         .map_err(|e| RespondError::Internal(format!("random token: {e}")))?;
     let hash = token.hash();
     let created = app.store.write_batched(move |tx| {

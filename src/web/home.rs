@@ -4,14 +4,15 @@ use rocket::http::CookieJar;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
-use rocket::{Route, State, get, routes};
+use rocket::{Route, get, routes};
 use serde::Serialize;
 
-use super::{Templates, WebError, lang};
+use super::{Page, WebError, blocking, lang};
 use crate::app::App;
 use crate::kernel::format::today;
 use crate::service::waves;
-use crate::survey::{Lang, RespondentKind};
+use crate::store::Wave;
+use crate::survey::{Lang, RespondentKind, Survey};
 
 pub fn routes() -> Vec<Route> {
     routes![home, switch_language]
@@ -42,49 +43,49 @@ struct OpenWave {
     questionnaires: Vec<OpenQuestionnaire>,
 }
 
-#[get("/")]
-async fn home(
-    app: &State<App>,
-    templates: &State<Templates>,
-    lang: Lang,
-) -> Result<RawHtml<String>, WebError> {
-    let app_ref = app.inner().clone();
-    let waves = app.store.call(move |_| waves::open_today(&app_ref, today())).await?;
-    let waves: Vec<OpenWave> = waves
-        .into_iter()
-        .map(|mut wave| {
-            // Enterprises first: they are most of the respondents.
-            wave.questionnaires.sort_by_key(|(id, v)| {
-                app.catalog.get(id, *v).map(|s| s.kind != RespondentKind::Enterprise)
-            });
-            wave
-        })
-        .map(|wave| OpenWave {
+impl OpenWave {
+    /// A wave as the home page lists it: enterprise questionnaires first, as enterprises are
+    /// most of the respondents.
+    fn new(app: &App, mut wave: Wave, lang: Lang) -> OpenWave {
+        let catalog = &app.catalog;
+        wave.questionnaires.sort_by_key(|(id, v)| {
+            catalog.get(id, *v).map(|s| s.kind != RespondentKind::Enterprise)
+        });
+        OpenWave {
             title: wave.title.get(lang).to_string(),
             closes_on: wave.closes_on.clone(),
             questionnaires: wave
                 .questionnaires
                 .iter()
-                .filter_map(|(id, version)| app.catalog.get(id, *version))
-                .map(|s| OpenQuestionnaire {
-                    id: s.id.clone(),
-                    version: s.version,
-                    kind: s.kind.as_str(),
-                    title: s.title.get(lang).to_string(),
-                    description: s.description.get(lang).to_string(),
-                    observation_period: s.observation_period.get(lang).to_string(),
-                    questions: s.questions.len(),
-                    dimensions: s
-                        .dimensions
-                        .iter()
-                        .map(|d| d.title.get(lang).to_string())
-                        .collect(),
-                })
+                .filter_map(|(id, version)| catalog.get(id, *version))
+                .map(|s| OpenQuestionnaire::new(s, lang))
                 .collect(),
             id: wave.id,
-        })
-        .collect();
-    Ok(RawHtml(templates.render("home.html", lang, &HomePage { waves })?))
+        }
+    }
+}
+
+impl OpenQuestionnaire {
+    fn new(s: &Survey, lang: Lang) -> OpenQuestionnaire {
+        OpenQuestionnaire {
+            id: s.id.clone(),
+            version: s.version,
+            kind: s.kind.as_str(),
+            title: s.title.get(lang).to_string(),
+            description: s.description.get(lang).to_string(),
+            observation_period: s.observation_period.get(lang).to_string(),
+            questions: s.questions.len(),
+            dimensions: s.dimensions.iter().map(|d| d.title.get(lang).to_string()).collect(),
+        }
+    }
+}
+
+#[get("/")]
+async fn home(page: Page<'_>) -> Result<RawHtml<String>, WebError> {
+    let app = page.app.clone();
+    let open = blocking(move || waves::open_today(&app, today())).await??;
+    let waves = open.into_iter().map(|w| OpenWave::new(page.app, w, page.lang)).collect();
+    page.html("home.html", &HomePage { waves })
 }
 
 /// Remembers the chosen language and goes back to the page the switch was clicked on.

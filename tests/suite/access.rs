@@ -260,7 +260,13 @@ fn table() -> Vec<Row> {
         Row { method: "POST", route: "/login", path: "/login", body: login, allowed: &[] },
         Row { method: "POST", route: "/logout", path: "/logout", body: none, allowed: STAFF },
         Row { method: "GET", route: "/staff", path: "/staff", body: none, allowed: STAFF },
-        Row { method: "GET", route: "/areas?<query..>", path: "/areas", body: none, allowed: STAFF },
+        Row {
+            method: "GET",
+            route: "/areas?<query..>",
+            path: "/areas",
+            body: none,
+            allowed: STAFF,
+        },
         Row {
             method: "GET",
             route: "/areas/<code>?<query..>",
@@ -401,13 +407,7 @@ fn table() -> Vec<Row> {
             body: none,
             allowed: ADMIN,
         },
-        Row {
-            method: "GET",
-            route: "/stats?<query..>",
-            path: "/stats",
-            body: none,
-            allowed: CITY,
-        },
+        Row { method: "GET", route: "/stats?<query..>", path: "/stats", body: none, allowed: CITY },
         Row {
             method: "GET",
             route: "/stats/aggregates.csv?<query..>",
@@ -442,7 +442,7 @@ fn table() -> Vec<Row> {
 /// The concrete path for `who`: the respondent uses their own link, everyone else a link that
 /// is not theirs (here: no one's).
 fn path_for(world: &World, row: &Row, who: Who) -> String {
-    let token = if who == Who::Respondent { world.token.clone() } else { "f".repeat(40) };
+    let token = if who == Who::Respondent { world.token.clone() } else { "f".repeat(64) };
     row.path
         .replace("{token}", &token)
         .replace("{wave}", &wave())

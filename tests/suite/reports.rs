@@ -381,7 +381,7 @@ async fn a_respondent_downloads_their_self_assessment_through_their_link() {
     assert_eq!(response.status(), Status::Ok);
     let pdf = response.into_bytes().await.unwrap();
     assert_eq!(
-        client.get(format!("/r/{}/report.pdf", "f".repeat(40))).dispatch().await.status(),
+        client.get(format!("/r/{}/report.pdf", "f".repeat(64))).dispatch().await.status(),
         Status::NotFound
     );
 

@@ -82,7 +82,7 @@ pub async fn start(client: &Client, survey_id: &str, answers: &Map<String, Value
     let to = location(&response);
     let token =
         to.strip_prefix("/r/").and_then(|r| r.strip_suffix("/welcome")).unwrap().to_string();
-    assert_eq!(token.len(), 40);
+    assert_eq!(token.len(), 64, "256 bits as hex");
     token
 }
 
@@ -108,7 +108,7 @@ pub async fn answer_all(
 
 /// The stored answers, status and overall score of the response of `token`.
 fn stored(client: &Client, token: &str) -> (String, String, Option<f64>) {
-    let hash = dxsurvey::resume::ResumeToken::parse(token).unwrap().hash();
+    let hash = dxsurvey::auth::SecretToken::parse(token).unwrap().hash();
     app(client)
         .store
         .read(|c| {

@@ -9,7 +9,7 @@ use dxsurvey::answers::Answers;
 use dxsurvey::answers::form::page_fields;
 use dxsurvey::reference::Reference;
 use dxsurvey::response::new_response;
-use dxsurvey::resume::ResumeToken;
+use dxsurvey::auth::SecretToken;
 use dxsurvey::store::ResponseStatus;
 use dxsurvey::survey::Survey;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -117,7 +117,7 @@ pub fn verify(
 }
 
 fn stored(conn: &Connection, token: &str) -> rusqlite::Result<Option<Stored>> {
-    let Some(parsed) = ResumeToken::parse(token) else { return Ok(None) };
+    let Some(parsed) = SecretToken::parse(token) else { return Ok(None) };
     conn.query_row(
         "SELECT answers, status, wave_id, scores, overall_score FROM responses WHERE resume_hash = ?1",
         [parsed.hash().as_slice()],

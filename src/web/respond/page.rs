@@ -166,16 +166,14 @@ pub async fn save(
     let index = page_index(&opened, n)?;
     let intent = Intent::of(&form.0);
     let lang = switch_language(intent, cookies).unwrap_or(page.lang);
-    let (app, fields) = (page.app.clone(), form.0.clone());
-    let saved = blocking(move || {
-        let saved = respond::save_page(&app, &opened, index, &fields, intent, today());
-        (opened, saved)
-    })
-    .await?;
-    let (opened, saved) = match saved {
-        (opened, Ok(saved)) => (opened, saved),
-        (_, Err(e)) => return refusal(&page, e),
-    };
+    let (app, fields, kept) = (page.app.clone(), form.0.clone(), opened.clone());
+    let saved =
+        match blocking(move || respond::save_page(&app, &kept, index, &fields, intent, today()))
+            .await?
+        {
+            Ok(saved) => saved,
+            Err(e) => return refusal(&page, e),
+        };
     if !saved.stored {
         return Ok(Reply::to(opened.url("result")));
     }

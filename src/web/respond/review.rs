@@ -5,8 +5,11 @@ use serde::Serialize;
 
 use super::view::display;
 use super::{Page, Reply, blocking, heading, open, open_to_answer, refusal, visible_pages};
+use crate::app::App;
 use crate::kernel::format::today;
 use crate::service::respond;
+use crate::service::respond::Opened;
+use crate::survey::Lang;
 use crate::web::WebError;
 use crate::web::form::FormFields;
 
@@ -34,49 +37,57 @@ struct ReviewAnswer {
     edit: String,
 }
 
+impl ReviewPage {
+    /// Every answer of the pages the respondent saw, each with the link that edits it, and how
+    /// many required ones are missing.
+    fn new(app: &App, opened: &Opened, lang: Lang) -> ReviewPage {
+        let survey = &opened.survey;
+        let shown = opened.answers.shown(survey);
+        let mut missing = 0;
+        let sections = visible_pages(survey, &opened.answers)
+            .into_iter()
+            .map(|p| {
+                let edit = opened.url(&format!("p/{}", p + 1));
+                let answers = survey.pages[p]
+                    .questions
+                    .clone()
+                    .filter(|&i| shown[i])
+                    .map(|i| {
+                        let q = &survey.questions[i];
+                        let answer =
+                            opened.answers.get(i).map(|a| display(q, a, &app.reference, lang));
+                        let is_missing = q.required && answer.is_none();
+                        missing += usize::from(is_missing);
+                        ReviewAnswer {
+                            id: q.id.clone(),
+                            label: q.label.get(lang).to_string(),
+                            answer,
+                            missing: is_missing,
+                            edit: format!("{edit}#q-{}", q.id),
+                        }
+                    })
+                    .collect();
+                ReviewSection { title: heading(survey, p, lang).title, edit, answers }
+            })
+            .collect();
+        ReviewPage {
+            survey_title: survey.title.get(lang).to_string(),
+            sections,
+            missing,
+            submit: opened.url("submit"),
+        }
+    }
+}
+
 #[get("/r/<token>/review")]
 pub async fn show(token: &str, page: Page<'_>) -> Result<Reply, WebError> {
-    let Page { app, templates, lang, .. } = page;
-    let opened = match open_to_answer(app, token).await? {
-        Ok(opened) if opened.submitted() => return Ok(Reply::to(opened.url("result"))),
-        Ok(opened) => opened,
-        Err(refused) => return refusal(&page, refused),
-    };
-    let survey = &opened.survey;
-    let shown = opened.answers.shown(survey);
-    let mut missing = 0;
-    let sections = visible_pages(survey, &opened.answers)
-        .into_iter()
-        .map(|p| {
-            let edit = opened.url(&format!("p/{}", p + 1));
-            let answers = survey.pages[p]
-                .questions
-                .clone()
-                .filter(|&i| shown[i])
-                .map(|i| {
-                    let q = &survey.questions[i];
-                    let answer = opened.answers.get(i).map(|a| display(q, a, &app.reference, lang));
-                    let is_missing = q.required && answer.is_none();
-                    missing += usize::from(is_missing);
-                    ReviewAnswer {
-                        id: q.id.clone(),
-                        label: q.label.get(lang).to_string(),
-                        answer,
-                        missing: is_missing,
-                        edit: format!("{edit}#q-{}", q.id),
-                    }
-                })
-                .collect();
-            ReviewSection { title: heading(survey, p, lang).title, edit, answers }
-        })
-        .collect();
-    let context = ReviewPage {
-        survey_title: survey.title.get(lang).to_string(),
-        sections,
-        missing,
-        submit: opened.url("submit"),
-    };
-    Ok(Reply::page(templates.render("review.html", lang, &context)?))
+    match open_to_answer(page.app, token).await? {
+        Ok(opened) if opened.submitted() => Ok(Reply::to(opened.url("result"))),
+        Ok(opened) => Ok(Reply::page(
+            page.render("review.html", &ReviewPage::new(page.app, &opened, page.lang))?,
+        )),
+        Err(refused) => refusal(&page, refused),
+    }
 }
 
 /// Submits the response: computes and stores its scores with its questionnaire version. A

@@ -62,20 +62,11 @@ pub async fn create(
     page: Page<'_>,
     cookies: &CookieJar<'_>,
 ) -> Result<Reply, WebError> {
-    let intent = Intent::of(&form.0);
     let (app, wave_id, survey_id) = (page.app.clone(), wave.to_string(), survey.to_string());
     let fields = form.0.clone();
-    let outcome = blocking(move || {
-        let survey = respond::questionnaire_to_start(&app, &wave_id, &survey_id, today())?;
-        if matches!(intent, Intent::Switch(_)) {
-            // Nothing is stored before the profile is complete: only the language changes.
-            return Ok((survey, StartOutcome::Invalid(Vec::new())));
-        }
-        let outcome = respond::start(&app, &survey, &wave_id, &fields)?;
-        Ok((survey, outcome))
-    })
-    .await?;
-    let lang = switch_language(intent, cookies).unwrap_or(page.lang);
+    let outcome =
+        blocking(move || respond::start(&app, &wave_id, &survey_id, &fields, today())).await?;
+    let lang = switch_language(Intent::of(&form.0), cookies).unwrap_or(page.lang);
     match outcome {
         Ok((_, StartOutcome::Started(started))) => {
             Ok(Reply::to(format!("/r/{}/welcome", started.token.as_str())))

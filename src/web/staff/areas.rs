@@ -9,7 +9,9 @@ use super::{Staff, StaffView};
 use crate::app::App;
 use crate::figures::{Figure, Figures, Group};
 use crate::kernel::format;
-use crate::service::areas;
+use crate::reference::Area;
+use crate::service::areas::{self, AreaFieldwork, QuestionnaireProgress};
+use crate::service::figures::Choice;
 use crate::stats::Kind;
 use crate::store::Counts;
 use crate::survey::Lang;
@@ -139,6 +141,47 @@ struct AreaPage {
     min_cell: u32,
 }
 
+impl AreaPage {
+    fn new(
+        page: &Page<'_>,
+        staff: StaffView,
+        area: &Area,
+        fieldwork: &AreaFieldwork,
+        choice: Choice,
+    ) -> AreaPage {
+        let lang = page.lang;
+        let figures = &fieldwork.figures;
+        let own = |f: &&Figure| matches!(&f.group, Group::Area(a) if *a == area.code);
+        let questionnaire = |q: &QuestionnaireProgress| QuestionnaireCounts {
+            title: q.survey.title.get(lang).to_string(),
+            counts: q.counts.clone(),
+            levels: q
+                .survey
+                .levels
+                .iter()
+                .zip(&q.levels)
+                .map(|(l, n)| (l.name.get(lang).to_string(), *n))
+                .collect(),
+        };
+        AreaPage {
+            staff,
+            figures: figures
+                .figures
+                .iter()
+                .filter(own)
+                .map(|f| AreaFigure::new(figures, f, lang))
+                .collect(),
+            weighted: figures.weighted,
+            code: area.code.to_string(),
+            name: area.name.get(lang).to_string(),
+            wave: choice.wave.id,
+            waves: choice.waves.into_iter().map(|w| w.id).collect(),
+            questionnaires: fieldwork.questionnaires.iter().map(questionnaire).collect(),
+            min_cell: page.app.policy.threshold(),
+        }
+    }
+}
+
 /// One area's fieldwork and published figures. An official asking for another area gets 403,
 /// whatever the code.
 #[get("/areas/<code>?<query..>")]
@@ -152,38 +195,6 @@ async fn area(
     let choice = chosen(page.app, &query).await?;
     let (app, code, choice_ref) = (page.app.clone(), area.code.clone(), choice.clone());
     let fieldwork = blocking(move || areas::area(&app, &code, &choice_ref)).await??;
-    let lang = page.lang;
-    let own = |f: &&Figure| matches!(&f.group, Group::Area(a) if *a == area.code);
-    let figures = &fieldwork.figures;
-    let context = AreaPage {
-        staff: staff.view(),
-        figures: figures
-            .figures
-            .iter()
-            .filter(own)
-            .map(|f| AreaFigure::new(figures, f, lang))
-            .collect(),
-        weighted: figures.weighted,
-        code: area.code.to_string(),
-        name: area.name.get(lang).to_string(),
-        wave: choice.wave.id,
-        waves: choice.waves.into_iter().map(|w| w.id).collect(),
-        questionnaires: fieldwork
-            .questionnaires
-            .iter()
-            .map(|q| QuestionnaireCounts {
-                title: q.survey.title.get(lang).to_string(),
-                counts: q.counts.clone(),
-                levels: q
-                    .survey
-                    .levels
-                    .iter()
-                    .zip(&q.levels)
-                    .map(|(l, n)| (l.name.get(lang).to_string(), *n))
-                    .collect(),
-            })
-            .collect(),
-        min_cell: page.app.policy.threshold(),
-    };
+    let context = AreaPage::new(&page, staff.view(), area, &fieldwork, choice);
     page.html("area.html", &context)
 }

@@ -46,18 +46,9 @@ async fn log(
     query: Query<'_>,
     page: Page<'_>,
 ) -> Result<(Status, RawHtml<String>), WebError> {
-    let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
     let mut errors = Vec::new();
-    // A date that is not one is said beside its field, and filters nothing.
-    let mut date = |field: &'static str, value: Option<&str>| {
-        let value = given(value)?;
-        if parse_iso_date(&value).is_some() {
-            return Some(value);
-        }
-        errors.push(FormError::new(&page, field, "err_date_format", &value));
-        None
-    };
-    let (from, to) = (date("from", query.from), date("to", query.to));
+    let from = date(&page, "from", query.from, &mut errors);
+    let to = date(&page, "to", query.to, &mut errors);
     let filter =
         AuditFilter { actor: given(query.actor), action: given(query.action), from, to, limit: 0 };
     let (app, asked) = (page.app.clone(), filter.clone());
@@ -76,4 +67,25 @@ async fn log(
         to: given(query.to).unwrap_or_default(),
     };
     Ok((status, page.html("audit.html", &context)?))
+}
+
+/// A value given in a filter field, trimmed; `None` when empty.
+fn given(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// The date of filter field `field`. A date that is not one is said beside its field, and
+/// filters nothing.
+fn date(
+    page: &Page<'_>,
+    field: &'static str,
+    value: Option<&str>,
+    errors: &mut Vec<FormError>,
+) -> Option<String> {
+    let value = given(value)?;
+    if parse_iso_date(&value).is_some() {
+        return Some(value);
+    }
+    errors.push(FormError::new(page, field, "err_date_format", &value));
+    None
 }
