@@ -205,3 +205,21 @@ fn a_questionnaire_without_recommendations_or_a_target_without_its_indicator_sto
         "{error}"
     );
 }
+
+/// `dxsurvey demo` fills every enterprise questionnaire of the wave, not only the first: some of
+/// the same enterprises answer the third one, with answers its own checks accept.
+#[test]
+fn the_demo_answers_a_third_questionnaire_too() {
+    let dir = TempDir::new().unwrap();
+    let app = App::start(&with_third(&dir)).unwrap();
+    let wave = dxsurvey::kernel::format::today().year().to_string();
+    let options =
+        dxsurvey::demo::DemoOptions { responses: 400, seed: 7, wave: wave.clone(), with_frame: true };
+    let summary = dxsurvey::demo::generate(&app, &options).unwrap();
+    assert!(summary.other_questionnaires >= 80, "{summary:?}");
+    let sme = dxsurvey::figures::figures(&app, &wave, "sme-dx").unwrap();
+    assert_eq!(sme.respondents, summary.other_questionnaires);
+    let primary = dxsurvey::figures::figures(&app, &wave, "enterprise-dx").unwrap();
+    assert!(primary.weighted, "the frame is written for the primary questionnaire");
+    assert!(primary.respondents > 300 && primary.respondents < 400, "{}", primary.respondents);
+}
