@@ -13,9 +13,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::neutralise;

@@ -16,10 +16,10 @@ use crate::answers::form::{Fields, PageInput, apply_page};
 use crate::answers::{AnswerProblem, Answers, ProblemKind};
 use crate::app::App;
 use crate::assessment::{Assessment, assess};
+use crate::auth::SecretToken;
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
 use crate::response::{decode, new_response};
-use crate::auth::SecretToken;
 use crate::store::{self, ResponseStatus, StoreError, StoredResponse};
 use crate::survey::{RespondentKind, Role, Survey};
 

@@ -85,7 +85,7 @@ async fn home(page: Page<'_>) -> Result<RawHtml<String>, WebError> {
     let app = page.app.clone();
     let open = blocking(move || waves::open_today(&app, today())).await??;
     let waves = open.into_iter().map(|w| OpenWave::new(page.app, w, page.lang)).collect();
-    page.html("home.html", &HomePage { waves })
+    page.html("respond/home.html", &HomePage { waves })
 }
 
 /// Remembers the chosen language and goes back to the page the switch was clicked on.

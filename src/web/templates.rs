@@ -3,13 +3,39 @@
 //! are accepted, so minijinja escapes every value.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::Environment;
 use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::kernel::{Lang, Text};
+
+/// Every `*.html` file under `dir` (one folder per audience: `respond/`, `staff/`, `stats/`,
+/// `admin/`; shared pieces at the top), with its name as templates refer to it.
+fn html_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("{}: cannot list templates: {e}", folder.display()))?;
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let relative = path.strip_prefix(dir).map_err(|e| e.to_string())?;
+                let name = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                found.push((name, path));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
 
 /// The compiled templates and the interface's words in both languages.
 pub struct Templates {
@@ -21,23 +47,15 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Loads every `*.html` file of `dir` and the words of `dir/messages.toml`.
+    /// Loads every `*.html` file under `dir`, named by its path from `dir` (`respond/page.html`),
+    /// and the words of `dir/messages.toml`.
     pub fn load(dir: &Path) -> Result<Templates, String> {
         let mut env = Environment::new();
         formats::register(&mut env);
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: cannot list templates: {e}", dir.display()))?;
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let Some(name) =
-                path.file_name().and_then(|n| n.to_str()).filter(|n| n.ends_with(".html"))
-            else {
-                continue;
-            };
+        for (name, path) in html_files(dir)? {
             let source =
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            env.add_template_owned(name.to_string(), source)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            env.add_template_owned(name, source).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let messages_path = dir.join("messages.toml");
         let messages: BTreeMap<String, Text> = std::fs::read_to_string(&messages_path)
@@ -103,12 +121,8 @@ mod tests {
     /// Every `t.key` a template uses, with the file it is in.
     fn keys_used(dir: &Path) -> BTreeSet<(String, String)> {
         let mut used = BTreeSet::new();
-        for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".html") {
-                continue;
-            }
-            let source = std::fs::read_to_string(entry.path()).unwrap();
+        for (name, path) in super::html_files(dir).unwrap() {
+            let source = std::fs::read_to_string(path).unwrap();
             for (at, _) in source.match_indices("t.") {
                 let before = source[..at].chars().next_back();
                 if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
@@ -146,7 +160,9 @@ mod tests {
     #[test]
     fn the_key_scan_would_catch_a_misspelled_key() {
         let dir = tempfile::TempDir::new().unwrap();
-        std::fs::write(dir.path().join("x.html"), "{{ t.no_such_key }} {{ staff.t }}").unwrap();
+        std::fs::create_dir(dir.path().join("staff")).unwrap();
+        let page = dir.path().join("staff/x.html");
+        std::fs::write(page, "{{ t.no_such_key }} {{ staff.t }}").unwrap();
         let used = keys_used(dir.path());
         assert_eq!(used.into_iter().map(|(_, k)| k).collect::<Vec<_>>(), ["no_such_key"]);
     }

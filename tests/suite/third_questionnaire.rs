@@ -213,8 +213,12 @@ fn the_demo_answers_a_third_questionnaire_too() {
     let dir = TempDir::new().unwrap();
     let app = App::start(&with_third(&dir)).unwrap();
     let wave = dxsurvey::kernel::format::today().year().to_string();
-    let options =
-        dxsurvey::demo::DemoOptions { responses: 400, seed: 7, wave: wave.clone(), with_frame: true };
+    let options = dxsurvey::demo::DemoOptions {
+        responses: 400,
+        seed: 7,
+        wave: wave.clone(),
+        with_frame: true,
+    };
     let summary = dxsurvey::demo::generate(&app, &options).unwrap();
     assert!(summary.other_questionnaires >= 80, "{summary:?}");
     let sme = dxsurvey::figures::figures(&app, &wave, "sme-dx").unwrap();

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use dxsurvey::answers::Answers;
 use dxsurvey::answers::form::page_fields;
+use dxsurvey::auth::SecretToken;
 use dxsurvey::reference::Reference;
 use dxsurvey::response::new_response;
-use dxsurvey::auth::SecretToken;
 use dxsurvey::store::ResponseStatus;
 use dxsurvey::survey::Survey;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};

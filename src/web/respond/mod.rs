@@ -121,10 +121,11 @@ pub(super) fn refusal(page: &Page<'_>, e: RespondError) -> Result<Reply, WebErro
                 on: on.to_string(),
                 contact,
             };
-            Ok(Reply::with_status(Status::Forbidden, page.render("closed.html", &context)?))
+            Ok(Reply::with_status(Status::Forbidden, page.render("respond/closed.html", &context)?))
         }
         RespondError::Duplicate { submitted } => {
-            let html = page.render("duplicate.html", &DuplicatePage { submitted, contact })?;
+            let html =
+                page.render("respond/duplicate.html", &DuplicatePage { submitted, contact })?;
             Ok(Reply::with_status(Status::Conflict, html))
         }
         other => Err(other.into()),
@@ -215,5 +216,5 @@ async fn welcome(
         link: format!("{}/r/{}", base.0, opened.token.as_str()),
         next,
     };
-    Ok(Reply::page(templates.render("welcome.html", lang, &context)?))
+    Ok(Reply::page(templates.render("respond/welcome.html", lang, &context)?))
 }

@@ -121,7 +121,7 @@ pub async fn show(
         context(app, lang, request(&opened, page, &pages, Source::Stored(&opened.answers), &[]));
     context.revealed = revealed;
     context.saved = saved;
-    Ok(Reply::page(templates.render("page.html", lang, &context)?))
+    Ok(Reply::page(templates.render("respond/page.html", lang, &context)?))
 }
 
 fn request<'a>(
@@ -223,6 +223,6 @@ fn invalid(
     let context = context(page.app, lang, PageRequest { answers, ..request });
     Ok(Reply::with_status(
         Status::UnprocessableEntity,
-        page.templates.render("page.html", lang, &context)?,
+        page.templates.render("respond/page.html", lang, &context)?,
     ))
 }

@@ -26,5 +26,5 @@ pub async fn show(token: &str, page: Page<'_>) -> Result<Reply, WebError> {
     let report_url = opened.url("report.pdf");
     let (app, lang) = (page.app.clone(), page.lang);
     let assessment = blocking(move || respond::assessment(&app, &opened, lang)).await??;
-    Ok(Reply::page(page.render("result.html", &ResultPage { assessment, report_url })?))
+    Ok(Reply::page(page.render("respond/result.html", &ResultPage { assessment, report_url })?))
 }

@@ -84,7 +84,7 @@ pub async fn show(token: &str, page: Page<'_>) -> Result<Reply, WebError> {
     match open_to_answer(page.app, token).await? {
         Ok(opened) if opened.submitted() => Ok(Reply::to(opened.url("result"))),
         Ok(opened) => Ok(Reply::page(
-            page.render("review.html", &ReviewPage::new(page.app, &opened, page.lang))?,
+            page.render("respond/review.html", &ReviewPage::new(page.app, &opened, page.lang))?,
         )),
         Err(refused) => refusal(&page, refused),
     }

@@ -37,7 +37,7 @@ fn render(
     };
     let mut context = context(page.app, lang, request);
     context.starting = true;
-    Ok(page.templates.render("page.html", lang, &context)?)
+    Ok(page.templates.render("respond/page.html", lang, &context)?)
 }
 
 #[get("/start/<wave>/<survey>")]

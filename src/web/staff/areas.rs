@@ -69,7 +69,7 @@ async fn list(
     let survey = title(page.app, &choice.wave, &choice.survey, lang);
     let groups = super::visible_groups(page.app, &staff, lang);
     let context = AreasPage { staff: staff.view(), wave: choice.wave.id, survey, rows, groups };
-    page.html("areas.html", &context)
+    page.html("staff/areas.html", &context)
 }
 
 /// The title of a wave's questionnaire in the person's language.
@@ -196,5 +196,5 @@ async fn area(
     let (app, code, choice_ref) = (page.app.clone(), area.code.clone(), choice.clone());
     let fieldwork = blocking(move || areas::area(&app, &code, &choice_ref)).await??;
     let context = AreaPage::new(&page, staff.view(), area, &fieldwork, choice);
-    page.html("area.html", &context)
+    page.html("staff/area.html", &context)
 }

@@ -66,7 +66,7 @@ async fn log(
         from: given(query.from).unwrap_or_default(),
         to: given(query.to).unwrap_or_default(),
     };
-    Ok((status, page.html("audit.html", &context)?))
+    Ok((status, page.html("admin/audit.html", &context)?))
 }
 
 /// A value given in a filter field, trimmed; `None` when empty.

@@ -49,7 +49,7 @@ async fn render(
         .collect();
     let status = if problems.is_empty() { Status::Ok } else { Status::UnprocessableEntity };
     let context = FramePage { staff: admin.0.view(), waves, problems, imported };
-    Ok((status, page.html("admin_frame.html", &context)?))
+    Ok((status, page.html("admin/frame.html", &context)?))
 }
 
 #[get("/admin/frame")]

@@ -48,7 +48,7 @@ fn login_token(cookies: &CookieJar<'_>) -> Result<String, WebError> {
 #[get("/login")]
 pub fn show(cookies: &CookieJar<'_>, page: Page<'_>) -> Result<RawHtml<String>, WebError> {
     let context = LoginPage { csrf: login_token(cookies)?, email: String::new(), error: None };
-    page.html("login.html", &context)
+    page.html("staff/login.html", &context)
 }
 
 /// The answers a login can get.
@@ -92,7 +92,7 @@ pub async fn submit(
         let error = Some(page.word(key));
         let context =
             LoginPage { csrf: login_token(cookies)?, email: email.trim().to_lowercase(), error };
-        page.html("login.html", &context)
+        page.html("staff/login.html", &context)
     };
     match outcome.map_err(|e| WebError::Internal(e.to_string()))? {
         SignIn::Wait(seconds) => Ok(LoginReply::Wait { seconds, page: refused("login_wait")? }),

@@ -68,7 +68,7 @@ fn home(
             .collect(),
     };
     let page = HomePage { city: staff.access == Access::City, staff: staff.view(), areas, groups };
-    Ok(RawHtml(templates.render("staff_home.html", lang, &page)?))
+    Ok(RawHtml(templates.render("staff/home.html", lang, &page)?))
 }
 
 /// Groups of areas (former districts) every ward of which the person may see: code and name.

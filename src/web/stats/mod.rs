@@ -56,5 +56,5 @@ async fn dashboard(
         StatsPage::build(&app, staff, &choice, &shown, lang)
     })
     .await??;
-    page.html("stats.html", &stats)
+    page.html("stats/dashboard.html", &stats)
 }

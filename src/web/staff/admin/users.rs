@@ -102,7 +102,7 @@ async fn render(
     let status = if refused { Status::UnprocessableEntity } else { Status::Ok };
     let roles = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
     let context = UsersPage { staff: admin.0.view(), users, roles, outcome };
-    Ok((status, page.html("admin_users.html", &context)?))
+    Ok((status, page.html("admin/users.html", &context)?))
 }
 
 #[get("/admin/users")]

@@ -91,7 +91,7 @@ async fn render(
     let status = if refused.is_some() { Status::UnprocessableEntity } else { Status::Ok };
     let (typed, errors) = refused.map_or((None, vec![]), |(typed, errors)| (Some(typed), errors));
     let context = WavesPage { staff: admin.0.view(), waves, questionnaires, errors, typed };
-    Ok((status, page.html("admin_waves.html", &context)?))
+    Ok((status, page.html("admin/waves.html", &context)?))
 }
 
 #[get("/admin/waves")]
