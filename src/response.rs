@@ -82,6 +82,20 @@ fn score_values(card: &ScoreCard) -> Vec<u8> {
         .collect()
 }
 
+/// The scores [`score_values`] stored: each dimension's, then the overall; `None` where there
+/// was none.
+pub fn stored_scores(blob: &[u8]) -> impl Iterator<Item = Option<f64>> + '_ {
+    blob.chunks_exact(8).map(|chunk| {
+        let value = f64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        (!value.is_nan()).then_some(value)
+    })
+}
+
+/// Whether indicator `i` is set in the stored indicator bits.
+pub fn has_indicator(bits: i64, i: usize) -> bool {
+    bits & (1 << i.min(62)) != 0
+}
+
 fn scores_json(survey: &Survey, card: &ScoreCard) -> String {
     let object: Map<String, Value> = survey
         .dimensions

@@ -6,26 +6,80 @@ use super::neutralise;
 use crate::figures::Figures;
 use crate::stats::Suppression;
 
+/// A column of `aggregates.csv`: its name, its Frictionless type and what it holds in both
+/// languages. The file and its description in `datapackage.json` both come from [`COLUMNS`].
+pub struct Column {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub vi: &'static str,
+    pub en: &'static str,
+}
+
 /// The columns, in order.
-pub const COLUMNS: [&str; 12] = [
-    "wave",
-    "breakdown",
-    "group",
-    "indicator",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "cv",
-    "n",
-    "weighted_n",
-    "suppressed",
+pub const COLUMNS: [Column; 12] = [
+    Column { name: "wave", kind: "string", vi: "Đợt khảo sát", en: "Survey wave" },
+    Column {
+        name: "breakdown",
+        kind: "string",
+        vi: "Cách chia: city, area, vsic_section, size_class, area_size_class, area_vsic_section",
+        en: "Breakdown: city, area, vsic_section, size_class, area_size_class, area_vsic_section",
+    },
+    Column {
+        name: "group",
+        kind: "string",
+        vi: "Nhóm: all, mã phường/xã, ngành cấp 1, quy mô, mã phường/xã:quy mô, hoặc mã phường/xã:ngành",
+        en: "Group: all, area code, VSIC section, size class, area:size, or area:section",
+    },
+    Column {
+        name: "indicator",
+        kind: "string",
+        vi: "Biến: ind_<chỉ tiêu> (tỷ lệ), score_<trụ cột> hoặc score_overall (điểm trung bình), level_<mức> (tỷ lệ ở mức trưởng thành đó)",
+        en: "Variable: ind_<indicator> (a share), score_<dimension> or score_overall (a mean score), level_<level> (the share at that maturity level)",
+    },
+    Column {
+        name: "estimate",
+        kind: "number",
+        vi: "Ước lượng: tỷ lệ 0–1 hoặc điểm 0–100",
+        en: "Estimate: a share 0–1 or a score 0–100",
+    },
+    Column { name: "se", kind: "number", vi: "Sai số chuẩn", en: "Standard error" },
+    Column {
+        name: "ci_low",
+        kind: "number",
+        vi: "Cận dưới khoảng tin cậy 95%",
+        en: "Lower bound of the 95% interval",
+    },
+    Column {
+        name: "ci_high",
+        kind: "number",
+        vi: "Cận trên khoảng tin cậy 95%",
+        en: "Upper bound of the 95% interval",
+    },
+    Column {
+        name: "cv",
+        kind: "number",
+        vi: "Hệ số biến thiên (SE / ước lượng)",
+        en: "Coefficient of variation (SE / estimate)",
+    },
+    Column { name: "n", kind: "integer", vi: "Số đơn vị trả lời", en: "Respondents" },
+    Column {
+        name: "weighted_n",
+        kind: "number",
+        vi: "Tổng quyền số (số doanh nghiệp ước tính)",
+        en: "Sum of weights (estimated enterprises)",
+    },
+    Column {
+        name: "suppressed",
+        kind: "boolean",
+        vi: "Không công bố do quá ít đơn vị trả lời",
+        en: "Not published: too few respondents",
+    },
 ];
 
 /// Writes the figures; a suppressed row has empty estimate columns and `suppressed` = `true`.
 pub fn write_aggregates(figures: &Figures, out: impl Write) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(COLUMNS)?;
+    writer.write_record(COLUMNS.map(|c| c.name))?;
     let number = |x: f64| format!("{x}");
     for f in &figures.figures {
         let variable = &figures.variables[f.variable];

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::aggregates::COLUMNS;
 use crate::app::App;
 use crate::figures::Figures;
 use crate::survey::{QuestionKind, Survey};
@@ -19,60 +20,8 @@ pub fn datapackage(
     questions: &[String],
     wave: &str,
 ) -> Value {
-    let aggregates = vec![
-        field("wave", "string", "Đợt khảo sát", "Survey wave"),
-        field(
-            "breakdown",
-            "string",
-            "Cách chia: city, area, vsic_section, size_class, area_size_class, area_vsic_section",
-            "Breakdown: city, area, vsic_section, size_class, area_size_class, area_vsic_section",
-        ),
-        field(
-            "group",
-            "string",
-            "Nhóm: all, mã phường/xã, ngành cấp 1, quy mô, mã phường/xã:quy mô, hoặc mã phường/xã:ngành",
-            "Group: all, area code, VSIC section, size class, area:size, or area:section",
-        ),
-        field(
-            "indicator",
-            "string",
-            "Chỉ tiêu: ind_<chỉ tiêu> (tỷ lệ) hoặc score_<trụ cột> (điểm trung bình)",
-            "Variable: ind_<indicator> (a share) or score_<dimension> (a mean score)",
-        ),
-        field(
-            "estimate",
-            "number",
-            "Ước lượng: tỷ lệ 0–1 hoặc điểm 0–100",
-            "Estimate: a share 0–1 or a score 0–100",
-        ),
-        field("se", "number", "Sai số chuẩn", "Standard error"),
-        field("ci_low", "number", "Cận dưới khoảng tin cậy 95%", "Lower bound of the 95% interval"),
-        field(
-            "ci_high",
-            "number",
-            "Cận trên khoảng tin cậy 95%",
-            "Upper bound of the 95% interval",
-        ),
-        field(
-            "cv",
-            "number",
-            "Hệ số biến thiên (SE / ước lượng)",
-            "Coefficient of variation (SE / estimate)",
-        ),
-        field("n", "integer", "Số đơn vị trả lời", "Respondents"),
-        field(
-            "weighted_n",
-            "number",
-            "Tổng quyền số (số doanh nghiệp ước tính)",
-            "Sum of weights (estimated enterprises)",
-        ),
-        field(
-            "suppressed",
-            "boolean",
-            "Không công bố do quá ít đơn vị trả lời",
-            "Not published: too few respondents",
-        ),
-    ];
+    let aggregates: Vec<Value> =
+        COLUMNS.iter().map(|c| field(c.name, c.kind, c.vi, c.en)).collect();
     let mut micro = vec![
         field("respondent", "string", "Mã ẩn danh của phiếu", "Pseudonymous respondent id"),
         field(

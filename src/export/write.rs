@@ -9,6 +9,7 @@ use super::microdata::{self, K_ANONYMITY};
 use super::{datapackage, write_aggregates};
 use crate::app::App;
 use crate::figures::{self, FiguresError};
+use crate::response::{has_indicator, stored_scores};
 use crate::store::{self, StoreError};
 
 /// What an export wrote.
@@ -118,17 +119,12 @@ pub fn export(
                     None => line.push_str(",,,"),
                 }
                 for i in 0..indicators {
-                    line.push_str(if row.indicator_bits & (1 << i.min(62)) != 0 {
-                        ",1"
-                    } else {
-                        ",0"
-                    });
+                    line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
                 }
                 let mut overall = None;
-                for (n, chunk) in row.score_values.chunks_exact(8).take(scores).enumerate() {
-                    let value = f64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+                for (n, value) in stored_scores(row.score_values).take(scores).enumerate() {
                     line.push(',');
-                    if !value.is_nan() {
+                    if let Some(value) = value {
                         // Rounded, then written shortest: exact-precision formatting is the slow path.
                         let _ = write!(line, "{}", (value * 1e4).round() / 1e4);
                         if n == scores - 1 {

@@ -9,6 +9,7 @@ use super::group::{Breakdown, Group};
 use super::variable::{Variable, variables};
 use crate::app::App;
 use crate::reference::{AreaCode, Reference, SizeClass, VsicSection};
+use crate::response::{has_indicator, stored_scores};
 use crate::stats::{self, Design, StratumKey, Sums};
 use crate::store::{self, StoreError};
 use crate::survey::{RespondentKind, Survey};
@@ -101,21 +102,15 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
                 strata.entry(key).or_insert_with(|| (0, vec![Sums::default(); variables.len()]));
             *n += 1;
             for (i, s) in sums.iter_mut().take(indicators).enumerate() {
-                s.add(f64::from(u8::from(row.indicator_bits & (1 << i.min(62)) != 0)));
+                s.add(f64::from(u8::from(has_indicator(row.indicator_bits, i))));
             }
-            for (d, chunk) in row.score_values.chunks_exact(8).take(dimensions + 1).enumerate() {
-                let value = f64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                if !value.is_nan() {
+            for (d, value) in stored_scores(row.score_values).take(dimensions + 1).enumerate() {
+                if let Some(value) = value {
                     sums[indicators + d].add(value);
                 }
             }
             // The level follows from the overall score, the last value.
-            let overall = row
-                .score_values
-                .chunks_exact(8)
-                .nth(dimensions)
-                .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
-            if let Some(overall) = overall.filter(|o| !o.is_nan()) {
+            if let Some(overall) = stored_scores(row.score_values).nth(dimensions).flatten() {
                 let level = survey.level_for(overall);
                 for (l, s) in sums[indicators + dimensions + 1..].iter_mut().enumerate() {
                     s.add(f64::from(u8::from(l == level)));
