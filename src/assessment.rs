@@ -7,10 +7,19 @@ use serde::Serialize;
 use crate::answers::Answers;
 use crate::app::App;
 use crate::figures::Group;
-use crate::kernel::format::decimal;
+use crate::kernel::format::{decimal, iso_date, number, rfc3339_local_date};
+use crate::policy::BenchmarkRule;
 use crate::profile::profile;
 use crate::scoring::score;
 use crate::store::{PeerMeans, StoredResponse};
+
+/// One benchmark: the means of a group, and the day they stand for (none for live means).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Peers {
+    pub means: PeerMeans,
+    /// The Hanoi date of the snapshot: it holds the responses submitted before that day.
+    pub as_of: Option<String>,
+}
 use crate::survey::{Lang, Survey};
 
 #[derive(Serialize)]
@@ -62,8 +71,12 @@ pub struct PeerView {
     /// Name of the ward/commune or sector.
     pub name: String,
     pub shown: bool,
+    /// How many responses the benchmark is over.
     pub count: i64,
     pub overall: Option<String>,
+    /// The day the snapshot stands for, as the language writes it: it holds the responses
+    /// submitted before that day.
+    pub as_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -79,16 +92,25 @@ pub fn assess(
     survey: &Survey,
     answers: &Answers,
     response: &StoredResponse,
-    (area, sector): &(PeerMeans, PeerMeans),
+    (area, sector): &(Peers, Peers),
     lang: Lang,
 ) -> Assessment {
     let card = score(survey, answers);
     let who = profile(survey, answers, &app.reference);
-    let mean_of = |peers: &PeerMeans, id: &str| {
-        app.policy
-            .shows_peers(peers.count)
-            .then(|| peers.dimensions.iter().find(|(d, _)| d == id).map(|(_, m)| *m))
+    let policy = &app.policy;
+    // What the disclosure policy lets be shown: only for a group large enough, rounded as it
+    // says, in the chart as in the text.
+    let mean_of = |peers: &Peers, id: &str| {
+        let means = &peers.means;
+        policy
+            .shows_peers(means.count)
+            .then(|| means.dimensions.iter().find(|(d, _)| d == id).map(|(_, m)| *m))
             .flatten()
+            .map(|m| policy.benchmark_value(m))
+    };
+    let peer_text = |m: f64| match policy.benchmark_rule() {
+        BenchmarkRule::Protected => number(m, 0, lang),
+        BenchmarkRule::Unprotected => decimal(m, lang),
     };
     let dimensions: Vec<DimensionRow> = survey
         .dimensions
@@ -101,8 +123,8 @@ pub fn assess(
                 title: d.title.get(lang).to_string(),
                 score,
                 score_text: s.map_or_else(|| "–".into(), |s| decimal(s, lang)),
-                area_text: area_mean.map(|m| decimal(m, lang)),
-                sector_text: sector_mean.map(|m| decimal(m, lang)),
+                area_text: area_mean.map(peer_text),
+                sector_text: sector_mean.map(peer_text),
                 area_mean,
                 sector_mean,
             }
@@ -125,14 +147,16 @@ pub fn assess(
         })
         .collect();
     let level = &survey.levels[card.level.unwrap_or(0)];
-    let peer_view = |peers: &PeerMeans, name: String| PeerView {
+    let peer_view = |peers: &Peers, name: String| PeerView {
         name,
-        shown: app.policy.shows_peers(peers.count),
-        count: peers.count,
+        shown: policy.shows_peers(peers.means.count),
+        count: peers.means.count,
         overall: peers
+            .means
             .overall
-            .filter(|_| app.policy.shows_peers(peers.count))
-            .map(|o| decimal(o, lang)),
+            .filter(|_| policy.shows_peers(peers.means.count))
+            .map(|o| peer_text(policy.benchmark_value(o))),
+        as_of: peers.as_of.as_deref().map(|d| iso_date(d, lang)),
     };
     let area_name =
         who.area.as_ref().and_then(|a| app.reference.area(a)).map(|a| a.name.get(lang).to_string());
@@ -165,7 +189,12 @@ pub fn assess(
         sector: peer_view(sector, sector_name.unwrap_or_default()),
         recommendations,
         min_peers: i64::from(app.policy.min_peers()),
-        submitted_at: response.submitted_at.clone().unwrap_or_default().chars().take(10).collect(),
+        submitted_at: response
+            .submitted_at
+            .as_deref()
+            .and_then(rfc3339_local_date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         size: who.size_class.map(|s| Group::Size(s).label(&app.reference, lang)),
     }
 }

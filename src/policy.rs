@@ -18,13 +18,28 @@ pub enum Precision {
     Poor,
 }
 
-/// The one disclosure policy of an installation.
+/// The one disclosure policy of an installation (docs/disclosure.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DisclosurePolicy {
     threshold: u32,
     caution_cv: f64,
     poor_cv: f64,
+    benchmarks: BenchmarkRule,
 }
+
+/// How respondents' benchmarks are protected (docs/disclosure.md, section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchmarkRule {
+    /// Daily snapshots that move by at least the threshold, over groups of at least
+    /// [`MIN_BENCHMARK_GROUP`] (or the threshold), shown in whole points.
+    Protected,
+    /// Live means of the others, at full precision, over groups of the threshold: what the
+    /// attack suite shows can be broken. Never built from configuration.
+    Unprotected,
+}
+
+/// The smallest group a benchmark is shown for, whatever the threshold.
+pub const MIN_BENCHMARK_GROUP: u32 = 10;
 
 impl Default for DisclosurePolicy {
     fn default() -> Self {
@@ -37,7 +52,23 @@ impl DisclosurePolicy {
     /// the statistical minimum of 3 if set lower) and the usual precision bands: CV above 0.15
     /// calls for caution, above 0.3 is too imprecise to use.
     pub fn new(threshold: u32) -> DisclosurePolicy {
-        DisclosurePolicy { threshold: threshold.max(MIN_THRESHOLD), caution_cv: 0.15, poor_cv: 0.3 }
+        DisclosurePolicy {
+            threshold: threshold.max(MIN_THRESHOLD),
+            caution_cv: 0.15,
+            poor_cv: 0.3,
+            benchmarks: BenchmarkRule::Protected,
+        }
+    }
+
+    /// This policy with its benchmarks unprotected: only for the attack suite, to show that
+    /// the attacks it runs succeed when the rule is missing.
+    pub fn with_unprotected_benchmarks(self) -> DisclosurePolicy {
+        DisclosurePolicy { benchmarks: BenchmarkRule::Unprotected, ..self }
+    }
+
+    /// How benchmarks are protected.
+    pub fn benchmark_rule(&self) -> BenchmarkRule {
+        self.benchmarks
     }
 
     /// The fewest respondents a published figure may rest on.
@@ -45,14 +76,25 @@ impl DisclosurePolicy {
         self.threshold
     }
 
-    /// The fewest other responses a peer mean is shown for: the same as a published cell.
+    /// The fewest responses a benchmark is shown for.
     pub fn min_peers(&self) -> u32 {
-        self.threshold
+        match self.benchmarks {
+            BenchmarkRule::Protected => self.threshold.max(MIN_BENCHMARK_GROUP),
+            BenchmarkRule::Unprotected => self.threshold,
+        }
     }
 
-    /// Whether `others` responses are enough to show a peer mean.
-    pub fn shows_peers(&self, others: i64) -> bool {
-        others >= i64::from(self.min_peers())
+    /// Whether a benchmark over `responses` responses may be shown.
+    pub fn shows_peers(&self, responses: i64) -> bool {
+        responses >= i64::from(self.min_peers())
+    }
+
+    /// A benchmark as shown: in whole points when protected.
+    pub fn benchmark_value(&self, mean: f64) -> f64 {
+        match self.benchmarks {
+            BenchmarkRule::Protected => mean.round(),
+            BenchmarkRule::Unprotected => mean,
+        }
     }
 
     /// Whether a count of respondents may be shown as it is: none at all reveals nobody, and

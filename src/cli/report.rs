@@ -118,9 +118,14 @@ pub fn run(config: &AppConfig, command: ReportCommand) -> Result<ExitCode, CliEr
     let app = App::start(&config.with_threshold(command.common().threshold))?;
     match command {
         ReportCommand::Respondent { response, common, out } => {
-            let assessment = respond::assessment_by_id(&app, response, common.lang)
-                .map_err(|e| CliError(format!("{e:?}")))?
-                .ok_or_else(|| CliError(format!("no submitted response numbered {response}")))?;
+            let assessment = respond::assessment_by_id(
+                &app,
+                response,
+                common.lang,
+                crate::kernel::format::today(),
+            )
+            .map_err(|e| CliError(format!("{e:?}")))?
+            .ok_or_else(|| CliError(format!("no submitted response numbered {response}")))?;
             let pdf = respondent_report(&app.texts, &assessment, common.lang, common.created());
             write(&out, &pdf)?;
             audited(&app, "report", &format!("response {response}"), &out, &pdf)

@@ -81,6 +81,22 @@ pub fn today() -> Date {
     OffsetDateTime::now_utc().to_offset(LOCAL_OFFSET).date()
 }
 
+/// The moment `day` begins in Hanoi, as a stored RFC 3339 UTC timestamp compares: written with
+/// nine fraction digits so that text order is time order against any stored fraction.
+pub fn day_start_utc(day: Date) -> String {
+    let start = day.midnight().assume_offset(LOCAL_OFFSET).to_offset(time::UtcOffset::UTC);
+    let (date, time) = (start.date(), start.time());
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000000000Z",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    )
+}
+
 /// The date in Hanoi of a stored RFC 3339 timestamp.
 pub fn rfc3339_local_date(stamp: &str) -> Option<Date> {
     OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)

@@ -108,6 +108,7 @@ pub fn respondent_report(
                 &[
                     ("count", &count(peer.count, lang)),
                     ("group", &peer.name),
+                    ("date", peer.as_of.as_deref().unwrap_or_default()),
                     ("min", &a.min_peers.to_string()),
                 ],
             ),

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod areas;
 pub mod audit;
+pub mod benchmarks;
 pub mod figures;
 pub mod publish;
 pub mod register;

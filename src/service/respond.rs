@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use time::Date;
 
+use super::benchmarks;
 use super::waves::{Availability, availability};
 use crate::answers::form::{Fields, PageInput, apply_page};
 use crate::answers::{AnswerProblem, Answers, ProblemKind};
@@ -32,10 +33,9 @@ pub enum RespondError {
     Foreign,
     /// The wave does not take answers today.
     Closed(Closure),
-    /// The organisation already has a response: submitted or not.
-    Duplicate {
-        submitted: bool,
-    },
+    /// The organisation already has a response. Whether it is submitted is not said: that
+    /// would tell anyone who types a tax code when that organisation submitted.
+    Duplicate,
     Store(StoreError),
     /// Stored data that does not fit its questionnaire: our fault, logged.
     Internal(String),
@@ -209,17 +209,15 @@ fn start_response(
     let hash = token.hash();
     let created = app.store.write_batched(move |tx| {
         match store::existing_response(tx, &draft.wave_id, &draft.survey_id, &draft.identity)? {
-            Some(status) => Ok(Err(status)),
+            Some(_) => Ok(Err(())),
             None => store::insert_response(tx, &draft, Some(&hash)).map(Ok),
         }
     });
     match created {
         Ok(Ok(_)) => Ok(StartOutcome::Started(Started { token })),
-        Ok(Err(status)) => {
-            Err(RespondError::Duplicate { submitted: status == ResponseStatus::Submitted })
-        }
+        Ok(Err(())) => Err(RespondError::Duplicate),
         // Two starts of the same organisation at the same moment: the other one won.
-        Err(StoreError::Conflict(_)) => Err(RespondError::Duplicate { submitted: false }),
+        Err(StoreError::Conflict(_)) => Err(RespondError::Duplicate),
         Err(e) => Err(e.into()),
     }
 }
@@ -330,8 +328,13 @@ pub fn submit(app: &App, opened: &Opened, today: Date) -> Result<bool, RespondEr
 }
 /// The self-assessment of a submitted response, compared with its peers as the disclosure
 /// policy allows.
-pub fn assessment(app: &App, opened: &Opened, lang: Lang) -> Result<Assessment, StoreError> {
-    let peers = app.store.read(|c| store::peers_of(c, &opened.response))?;
+pub fn assessment(
+    app: &App,
+    opened: &Opened,
+    lang: Lang,
+    today: Date,
+) -> Result<Assessment, StoreError> {
+    let peers = benchmarks::of(app, &opened.response, today)?;
     Ok(assess(app, &opened.survey, &opened.answers, &opened.response, &peers, lang))
 }
 
@@ -341,6 +344,7 @@ pub fn assessment_by_id(
     app: &App,
     id: i64,
     lang: Lang,
+    today: Date,
 ) -> Result<Option<Assessment>, RespondError> {
     let Some(response) = app
         .store
@@ -350,6 +354,6 @@ pub fn assessment_by_id(
         return Ok(None);
     };
     let (survey, answers) = decode(app, &response).map_err(RespondError::Internal)?;
-    let peers = app.store.read(|c| store::peers_of(c, &response))?;
+    let peers = benchmarks::of(app, &response, today)?;
     Ok(Some(assess(app, &survey, &answers, &response, &peers, lang)))
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod batch;
+mod benchmarks;
 mod fieldwork;
 mod frame;
 mod migrations;
@@ -23,6 +24,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
+pub use benchmarks::{Benchmark, benchmark, save_benchmark};
 pub use fieldwork::{
     CellRow, Counts, MicroRow, StatRow, answers_of, counts_by_area, counts_by_section,
     counts_in_area, for_each_submitted, for_each_submitted_answers, for_each_submitted_cells,
@@ -32,8 +34,8 @@ pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use responses::{
-    NewResponse, PeerGroup, PeerMeans, ResponseStatus, StoredResponse, existing_response,
-    insert_response, peer_means, peers_of, response_by_id, response_by_resume_hash,
+    NewResponse, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, StoredResponse,
+    existing_response, insert_response, peer_means, response_by_id, response_by_resume_hash,
     response_counts, submit_response, update_draft,
 };
 pub use waves::{

@@ -329,49 +329,47 @@ pub struct PeerMeans {
     pub dimensions: Vec<(String, f64)>,
 }
 
-/// Mean scores of the submitted responses to `survey_id` in `wave_id` in the peer group,
-/// leaving out response `exclude`.
+/// Which submitted responses of a peer group a mean is over.
+#[derive(Debug, Clone, Copy)]
+pub enum PeerFilter<'a> {
+    /// All but this response (live means, as the weakened policy of the attack tests shows).
+    AllBut(i64),
+    /// Those submitted before this moment (an RFC 3339 UTC time).
+    SubmittedBefore(&'a str),
+}
+
+/// Mean scores of the submitted responses to `survey_id` in `wave_id` in the peer group that
+/// `filter` keeps.
 pub fn peer_means(
     conn: &Connection,
     wave_id: &str,
     survey_id: &str,
     group: PeerGroup<'_>,
-    exclude: i64,
+    filter: PeerFilter<'_>,
 ) -> Result<PeerMeans, StoreError> {
     let (column, value) = match group {
         PeerGroup::Area(code) => ("area_code", code),
         PeerGroup::Sector(section) => ("vsic_section", section),
     };
+    let (kept, bound): (&str, rusqlite::types::Value) = match filter {
+        PeerFilter::AllBut(id) => ("r.id != ?4", id.into()),
+        PeerFilter::SubmittedBefore(at) => ("r.submitted_at < ?4", at.to_string().into()),
+    };
     // Qualified: json_each has columns of the same names.
     let filter = format!(
-        "r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.{column} = ?3 AND r.id != ?4"
+        "r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.{column} = ?3 AND {kept}"
     );
     let mut totals = conn.prepare_cached(&format!(
         "SELECT count(*), avg(r.overall_score) FROM responses r WHERE {filter}"
     ))?;
     let (count, overall) = totals
-        .query_row(params![wave_id, survey_id, value, exclude], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .query_row(params![wave_id, survey_id, value, bound], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut by_dimension = conn.prepare_cached(&format!(
         "SELECT d.key, avg(d.value) FROM responses r, json_each(r.scores) AS d
          WHERE {filter} AND d.value IS NOT NULL GROUP BY d.key ORDER BY d.key"
     ))?;
     let dimensions = by_dimension
-        .query_map(params![wave_id, survey_id, value, exclude], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![wave_id, survey_id, value, bound], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(PeerMeans { count, overall, dimensions })
-}
-
-/// Means of the other submitted responses of the same ward/commune and the same sector.
-pub fn peers_of(
-    conn: &Connection,
-    response: &StoredResponse,
-) -> Result<(PeerMeans, PeerMeans), StoreError> {
-    let of = |group: Option<PeerGroup<'_>>| match group {
-        Some(g) => peer_means(conn, &response.wave_id, &response.survey_id, g, response.id),
-        None => Ok(PeerMeans::default()),
-    };
-    Ok((
-        of(response.area_code.as_deref().map(PeerGroup::Area))?,
-        of(response.vsic_section.as_deref().map(PeerGroup::Sector))?,
-    ))
 }

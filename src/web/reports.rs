@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::staff::{CityViewer, Staff};
 use super::stats::{FiguresQuery, chosen};
 use super::{Page, WebError, blocking};
+use crate::kernel::format::today;
 use crate::report::area::Place;
 use crate::report::respondent::respondent_report;
 use crate::service::{publish, respond};
@@ -60,7 +61,7 @@ async fn respondent_pdf(
     }
     let app = page.app.clone();
     let pdf = blocking(move || {
-        let assessment = respond::assessment(&app, &opened, lang)?;
+        let assessment = respond::assessment(&app, &opened, lang, today())?;
         Ok::<_, StoreError>(respondent_report(
             &app.texts,
             &assessment,

@@ -8,6 +8,7 @@ mod access;
 mod browser;
 mod browser_flow;
 mod cli;
+mod disclosure;
 mod helpers;
 mod hostile;
 mod reliability;

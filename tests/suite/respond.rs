@@ -340,9 +340,9 @@ async fn one_response_per_tax_code_and_wave_with_a_clear_explanation() {
     )
     .await;
     assert_eq!(again.status(), Status::Conflict);
-    let html = again.into_string().await.unwrap();
+    let while_draft = again.into_string().await.unwrap();
     assert!(
-        html.contains("đã có một phiếu đang trả lời dở") && !html.contains(&token),
+        while_draft.contains("đơn vị này đã có phiếu") && !while_draft.contains(&token),
         "no link is given away"
     );
 
@@ -355,7 +355,9 @@ async fn one_response_per_tax_code_and_wave_with_a_clear_explanation() {
     )
     .await;
     assert_eq!(after.status(), Status::Conflict);
-    assert!(after.into_string().await.unwrap().contains("đã được nộp"));
+    // The same page whether the response is a draft or submitted: no one learns by typing a
+    // tax code when an organisation submitted (docs/disclosure.md, section 5).
+    assert_eq!(after.into_string().await.unwrap(), while_draft);
     let rows: i64 = app(&client)
         .store
         .read(|c| Ok(c.query_row("SELECT count(*) FROM responses", [], |r| r.get(0))?))
@@ -508,21 +510,18 @@ async fn the_flow_speaks_english_when_asked() {
 }
 
 #[rocket::async_test]
-async fn peers_are_compared_only_when_at_least_five_others_exist() {
+async fn peers_are_compared_from_yesterdays_snapshot_of_at_least_ten() {
     let (client, _dir) = spawn_app().await;
     let answers = example("enterprise-answers.json");
     let survey = survey(&client, "enterprise-dx");
     let token = start(&client, "enterprise-dx", &answers).await;
     answer_all(&client, &survey, &token, &answers).await;
     post(&client, &format!("/r/{token}/submit"), &[]).await;
-    let result =
-        client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap();
-    assert_eq!(result.matches("chưa hiển thị vì có ít hơn 5 đơn vị khác").count(), 2);
 
-    // Five other enterprises of the same ward and sector submit.
+    // Ten other enterprises of the same ward and sector submit today: still nothing to show.
     let app = app(&client);
     let parsed = Answers::from_json(&survey, &answers, &app.reference).unwrap();
-    for n in 0..5 {
+    for n in 0..10 {
         let mut other = dxsurvey::response::new_response(
             &survey,
             &parsed,
@@ -535,7 +534,27 @@ async fn peers_are_compared_only_when_at_least_five_others_exist() {
     }
     let result =
         client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap();
-    assert!(!result.contains("chưa hiển thị vì có ít hơn 5"));
-    assert_eq!(result.matches("(5 đơn vị khác)").count(), 2);
+    assert_eq!(result.matches("cần ít nhất 10 đơn vị").count(), 2, "{result}");
+    assert!(!result.contains("class=\"mark-area\""));
+
+    // A day later the snapshot holds all eleven, in whole points.
+    app.store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE responses SET submitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', submitted_at, '-1 day')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let result =
+        client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap();
+    assert!(!result.contains("cần ít nhất 10"));
+    let today = dxsurvey::kernel::format::date(
+        dxsurvey::kernel::format::today(),
+        dxsurvey::survey::Lang::Vi,
+    );
+    let text = text_of(&result);
+    assert_eq!(text.matches(&format!("(11 đơn vị đã nộp phiếu trước ngày {today})")).count(), 2);
     assert!(result.contains("class=\"mark-sector\"") && result.contains("class=\"mark-area\""));
 }

@@ -85,7 +85,7 @@ impl From<RespondError> for WebError {
             RespondError::Internal(cause) => WebError::Internal(cause),
             // Pages of their own: see `refusal`.
             RespondError::Closed(_) => WebError::Status(Status::Forbidden),
-            RespondError::Duplicate { .. } => WebError::Status(Status::Conflict),
+            RespondError::Duplicate => WebError::Status(Status::Conflict),
         }
     }
 }
@@ -100,7 +100,6 @@ struct ClosedPage {
 
 #[derive(Serialize)]
 struct DuplicatePage {
-    submitted: bool,
     contact: Option<String>,
 }
 
@@ -123,9 +122,8 @@ pub(super) fn refusal(page: &Page<'_>, e: RespondError) -> Result<Reply, WebErro
             };
             Ok(Reply::with_status(Status::Forbidden, page.render("respond/closed.html", &context)?))
         }
-        RespondError::Duplicate { submitted } => {
-            let html =
-                page.render("respond/duplicate.html", &DuplicatePage { submitted, contact })?;
+        RespondError::Duplicate => {
+            let html = page.render("respond/duplicate.html", &DuplicatePage { contact })?;
             Ok(Reply::with_status(Status::Conflict, html))
         }
         other => Err(other.into()),

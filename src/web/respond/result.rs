@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Reply, open};
 use crate::assessment::Assessment;
+use crate::kernel::format::today;
 use crate::service::respond;
 use crate::web::{Page, WebError, blocking};
 
@@ -25,6 +26,6 @@ pub async fn show(token: &str, page: Page<'_>) -> Result<Reply, WebError> {
     }
     let report_url = opened.url("report.pdf");
     let (app, lang) = (page.app.clone(), page.lang);
-    let assessment = blocking(move || respond::assessment(&app, &opened, lang)).await??;
+    let assessment = blocking(move || respond::assessment(&app, &opened, lang, today())).await??;
     Ok(Reply::page(page.render("respond/result.html", &ResultPage { assessment, report_url })?))
 }

@@ -1,0 +1,214 @@
+//! The attack suite (docs/disclosure.md): each attack is run as an attacker would, through the
+//! product's own pages with only what they show, first against a deliberately weakened policy
+//! (where it must succeed, so the test can fail) and then against the real one (where it must
+//! recover nothing). Time passing is simulated by moving stored submission times back a day.
+
+use dxsurvey::app::App;
+use dxsurvey::policy::DisclosurePolicy;
+use dxsurvey::web::{Templates, build};
+use rocket::local::asynchronous::Client;
+use serde_json::{Map, Value};
+use tempfile::TempDir;
+
+use crate::helpers::config;
+use crate::respond::{answer_all, example, post, start, survey};
+
+/// The application with `policy` applied to `App::start`'s.
+async fn client_with(weaken: bool) -> (Client, TempDir) {
+    let dir = TempDir::new().unwrap();
+    let config = config(&dir);
+    let app = App::start(&config).unwrap();
+    let policy =
+        if weaken { app.policy.with_unprotected_benchmarks() } else { DisclosurePolicy::new(5) };
+    let app = App { policy, ..app };
+    let templates = Templates::load(&config.templates).unwrap();
+    (Client::tracked(build(app, templates, &config).unwrap()).await.unwrap(), dir)
+}
+
+fn app(client: &Client) -> &App {
+    client.rocket().state::<App>().unwrap()
+}
+
+/// The example enterprise with another tax code and name; `varied` changes answers so that its
+/// scores differ from the example's on every dimension.
+fn enterprise(n: usize, varied: bool) -> Map<String, Value> {
+    let mut answers = example("enterprise-answers.json");
+    answers.insert("tax_code".into(), Value::from(format!("0108{n:06}")));
+    answers.insert("legal_name".into(), Value::from(format!("Công ty Thử {n}")));
+    if varied {
+        for (question, value) in
+            [("customer_channels", 1), ("customer_data", 5), ("dx_strategy", 5), ("dx_kpi", 4)]
+        {
+            answers.insert(question.into(), Value::from(value));
+        }
+    }
+    answers
+}
+
+/// Starts, answers and submits; returns the private link's token.
+async fn submit(client: &Client, answers: &Map<String, Value>) -> String {
+    let survey = survey(client, "enterprise-dx");
+    let token = start(client, "enterprise-dx", answers).await;
+    answer_all(client, &survey, &token, answers).await;
+    post(client, &format!("/r/{token}/submit"), &[]).await;
+    token
+}
+
+async fn result_page(client: &Client, token: &str) -> String {
+    client.get(format!("/r/{token}/result")).dispatch().await.into_string().await.unwrap()
+}
+
+/// The numbers an attacker reads off a result page's chart: the organisation's own dimension
+/// scores (the bars) and the ward's means (the marks), at the precision the page gives.
+fn chart(html: &str) -> (Vec<f64>, Vec<f64>) {
+    let attribute = |tag: &str, name: &str| -> Vec<f64> {
+        html.split('<')
+            .filter(|e| e.contains(&format!("class=\"{tag}\"")))
+            .filter_map(|e| {
+                let from = e.find(&format!("{name}=\""))? + name.len() + 2;
+                e[from..].split('"').next()?.parse().ok()
+            })
+            .collect()
+    };
+    // The chart draws 0–100 over 320 units from x = 4.
+    let own = attribute("bar", "width").into_iter().map(|w| w * 100.0 / 320.0).collect();
+    let ward =
+        attribute("mark-area", "x1").into_iter().map(|x| (x - 4.0) * 100.0 / 320.0).collect();
+    (own, ward)
+}
+
+/// The true dimension scores of a response, as stored.
+fn stored_scores(client: &Client, tax_code: &str) -> Vec<f64> {
+    let json: String = app(client)
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT r.scores FROM responses r JOIN organisations o ON o.id = r.organisation_id
+                 WHERE o.identity = ?1",
+                [tax_code],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    let survey = survey(client, "enterprise-dx");
+    let scores: Map<String, Value> = serde_json::from_str(&json).unwrap();
+    survey.dimensions.iter().map(|d| scores[&d.id].as_f64().unwrap_or(f64::NAN)).collect()
+}
+
+/// A day passes: everything submitted so far was submitted a day earlier.
+fn a_day_passes(client: &Client) {
+    app(client)
+        .store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE responses SET submitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', submitted_at, '-1 day')
+                 WHERE submitted_at IS NOT NULL",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// The sybil attack: made-up enterprises fill the victim's ward, then one of them reads the
+/// ward's means and subtracts what it knows of the others.
+async fn sybil(weaken: bool) -> (Vec<f64>, Vec<f64>, String) {
+    let (client, _dir) = client_with(weaken).await;
+    let victim = enterprise(0, true);
+    submit(&client, &victim).await;
+    let fakes = 9;
+    let mut tokens = Vec::new();
+    for n in 1..=fakes {
+        tokens.push(submit(&client, &enterprise(n, false)).await);
+    }
+    if !weaken {
+        a_day_passes(&client);
+    }
+    let page = result_page(&client, &tokens[0]).await;
+    let (own, ward) = chart(&page);
+    // Unprotected, the mean is over the others (the victim and 8 fakes); protected, over the
+    // snapshot of all ten.
+    let estimate = own
+        .iter()
+        .zip(&ward)
+        .map(|(fake, mean)| if weaken { 9.0 * mean - 8.0 * fake } else { 10.0 * mean - 9.0 * fake })
+        .collect();
+    (estimate, stored_scores(&client, "0108000000"), page)
+}
+
+#[rocket::async_test]
+async fn made_up_enterprises_cannot_read_a_real_ones_scores_off_the_benchmarks() {
+    let (estimate, truth, _) = sybil(true).await;
+    assert_eq!(estimate.len(), truth.len(), "the attacker reads every dimension");
+    for (e, t) in estimate.iter().zip(&truth) {
+        assert!((e - t).abs() < 1e-6, "weakened: the victim's score {t} is recovered ({e})");
+    }
+
+    let (estimate, truth, page) = sybil(false).await;
+    assert_eq!(estimate.len(), truth.len(), "the benchmark is shown: {page}");
+    let (_, ward) = chart(&page);
+    assert!(ward.iter().all(|m| (m - m.round()).abs() < 1e-9), "whole points only: {ward:?}");
+    assert!(page.contains("10 đơn vị đã nộp phiếu trước ngày"), "the group and its day are said");
+    // Whole points over ten responses leave the victim anywhere in a 10-point interval: the
+    // attacker's best guess is off by more than rounding on some dimension, and on none can it
+    // tell the truth from a score 3 points away.
+    let missed = estimate.iter().zip(&truth).filter(|(e, t)| (*e - *t).abs() > 0.5).count();
+    assert!(missed > 0, "protected: {estimate:?} against {truth:?}");
+}
+
+/// Before-and-after differencing: a respondent reads its result page, the victim submits, it
+/// reads again and subtracts.
+async fn differencing(weaken: bool) -> (Vec<f64>, Vec<f64>, Vec<String>) {
+    let (client, _dir) = client_with(weaken).await;
+    let mut tokens = Vec::new();
+    for n in 1..=11 {
+        tokens.push(submit(&client, &enterprise(n, false)).await);
+    }
+    if !weaken {
+        a_day_passes(&client);
+    }
+    let attacker = &tokens[0];
+    let before = result_page(&client, attacker).await;
+    submit(&client, &enterprise(0, true)).await;
+    let after_same_day = result_page(&client, attacker).await;
+    if !weaken {
+        a_day_passes(&client);
+    }
+    let after = result_page(&client, attacker).await;
+    let ((own, m1), (_, m2)) = (chart(&before), chart(&after));
+    // Unprotected: 10 others before, 11 after.
+    let estimate =
+        own.iter().zip(m1.iter().zip(&m2)).map(|(_, (a, b))| 11.0 * b - 10.0 * a).collect();
+    (estimate, stored_scores(&client, "0108000000"), vec![before, after_same_day, after])
+}
+
+#[rocket::async_test]
+async fn reading_the_benchmark_before_and_after_a_submission_reveals_nothing() {
+    let (estimate, truth, _) = differencing(true).await;
+    for (e, t) in estimate.iter().zip(&truth) {
+        assert!((e - t).abs() < 1e-6, "weakened: the victim's score {t} is recovered ({e})");
+    }
+
+    let (_, _, pages) = differencing(false).await;
+    let peers = |page: &str| {
+        let from = page.find("id=\"dims-title\"").unwrap();
+        let to = page.find("id=\"ind-title\"").unwrap();
+        page[from..to].to_string()
+    };
+    assert!(pages[0].contains("class=\"mark-area\""), "the attacker sees a benchmark");
+    assert_eq!(peers(&pages[0]), peers(&pages[1]), "the same day: nothing moves");
+    assert_eq!(peers(&pages[0]), peers(&pages[2]), "a day later, one new response: nothing moves");
+}
+
+#[rocket::async_test]
+async fn a_small_group_gets_no_benchmark_and_says_why() {
+    let (client, _dir) = client_with(false).await;
+    let mut tokens = Vec::new();
+    for n in 1..=9 {
+        tokens.push(submit(&client, &enterprise(n, false)).await);
+    }
+    a_day_passes(&client);
+    let page = result_page(&client, &tokens[0]).await;
+    assert!(!page.contains("class=\"mark-area\""), "nine is under the minimum of ten");
+    assert!(page.contains("cần ít nhất 10 đơn vị"), "{page}");
+}
