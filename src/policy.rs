@@ -25,6 +25,19 @@ pub struct DisclosurePolicy {
     caution_cv: f64,
     poor_cv: f64,
     benchmarks: BenchmarkRule,
+    shares: ShareRule,
+}
+
+/// Whether the threshold rule also covers what a share says of the units in it
+/// (docs/disclosure.md, section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareRule {
+    /// Shares whose units with, or without, the attribute are fewer than the threshold are
+    /// suppressed, and secondary suppression protects them too.
+    Protected,
+    /// Only the number of units counts: what the attack suite shows can be broken. Never built
+    /// from configuration.
+    CountsOnly,
 }
 
 /// How respondents' benchmarks are protected (docs/disclosure.md, section 5).
@@ -57,7 +70,18 @@ impl DisclosurePolicy {
             caution_cv: 0.15,
             poor_cv: 0.3,
             benchmarks: BenchmarkRule::Protected,
+            shares: ShareRule::Protected,
         }
+    }
+
+    /// This policy with the threshold rule on counts only: only for the attack suite.
+    pub fn with_counts_only(self) -> DisclosurePolicy {
+        DisclosurePolicy { shares: ShareRule::CountsOnly, ..self }
+    }
+
+    /// Whether shares are protected as counts are.
+    pub fn share_rule(&self) -> ShareRule {
+        self.shares
     }
 
     /// This policy with its benchmarks unprotected: only for the attack suite, to show that

@@ -23,7 +23,7 @@ pub fn area_figures(
     let keys = Keys { reference: &app.reference };
     let mut out = Vec::new();
     for cells in [Breakdown::Area, Breakdown::AreaSection, Breakdown::AreaSizeClass] {
-        for (group, n, suppression) in unions(figures, cells, areas) {
+        for (group, n, _) in unions(figures, cells, 0, areas) {
             let members: Vec<usize> = sample
                 .design
                 .keys
@@ -36,9 +36,14 @@ pub fn area_figures(
                 })
                 .map(|(i, _)| i)
                 .collect();
-            let published = suppression == Suppression::Published;
             for (v, variable) in sample.variables.iter().enumerate() {
-                let estimate = published
+                // Each variable has its own suppression (a share's also rests on its units with
+                // and without the attribute): the union follows its members in that variable.
+                let suppression = unions(figures, cells, v, areas)
+                    .into_iter()
+                    .find(|(g, _, _)| *g == group)
+                    .map_or(Suppression::Secondary, |(_, _, s)| s);
+                let estimate = (suppression == Suppression::Published)
                     .then(|| {
                         stats::estimate(
                             &sample.design,
@@ -55,17 +60,19 @@ pub fn area_figures(
     out
 }
 
-/// The cells of `cells` in `areas`, merged by what remains without the area: (group,
+/// The cells of `cells` in `areas` for `variable`, merged by what remains without the area: (group,
 /// respondents, suppression), sections in letter order and size classes from micro to large.
 /// One suppressed member suppresses the union: alone it keeps its reason, else the union is
 /// secondary.
 fn unions(
     figures: &Figures,
     cells: Breakdown,
+    variable: usize,
     areas: &[AreaCode],
 ) -> Vec<(Group, u32, Suppression)> {
     let mut groups: Vec<(Group, u32, Suppression)> = Vec::new();
-    for f in figures.of(cells, 0).filter(|f| f.group.area().is_some_and(|a| areas.contains(a))) {
+    let in_areas = |f: &&Figure| f.group.area().is_some_and(|a| areas.contains(a));
+    for f in figures.of(cells, variable).filter(in_areas) {
         let group = f.group.without_area();
         match groups.iter_mut().find(|(g, _, _)| *g == group) {
             Some((_, n, suppression)) => {

@@ -15,8 +15,9 @@ pub use sample::{Sample, codes_of, sample, stratum_of};
 pub use variable::{Measure, Variable, variables};
 
 use crate::app::App;
+use crate::policy::ShareRule;
 use crate::reference::AreaCode;
-use crate::stats::{self, Design, Estimate, Suppression, Target};
+use crate::stats::{self, Cell, Design, Estimate, Line, Suppression, Target, Values};
 use crate::store::StoreError;
 use sample::Keys;
 
@@ -144,19 +145,11 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
     let mut figures = Vec::new();
     for breakdown in Breakdown::ALL {
         let groups = groups(design, &keys, breakdown);
-        let n: Vec<u32> = groups
-            .iter()
-            .map(|(_, members)| {
-                members
-                    .iter()
-                    .map(|&k| sample.counts.get(&design.keys[k]).copied().unwrap_or(0))
-                    .sum()
-            })
-            .collect();
-        let suppressed = stats::suppress(&n, &lines(&groups), threshold).cells;
+        let suppressed = suppression(app, sample, &groups);
         for (g, (group, members)) in groups.iter().enumerate() {
             for (v, variable) in sample.variables.iter().enumerate() {
-                let estimate = (suppressed[g] == Suppression::Published)
+                let (n, state) = (suppressed.units[g], suppressed.of(v, g));
+                let estimate = (state == Suppression::Published)
                     .then(|| {
                         stats::estimate(
                             design,
@@ -169,9 +162,9 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
                 figures.push(Figure {
                     group: group.clone(),
                     variable: v,
-                    n: n[g],
+                    n,
                     estimate,
-                    suppression: suppressed[g],
+                    suppression: state,
                 });
             }
         }
@@ -189,6 +182,124 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
         collapsed: design.strata.iter().filter(|s| s.level != stats::Level::Full).count(),
         frame_gaps: design.frame_gaps.len(),
     }
+}
+
+/// What is suppressed in one breakdown: for each group its units, and for each variable the
+/// state of each group.
+struct BreakdownSuppression {
+    units: Vec<u32>,
+    /// `states[v][g]`.
+    states: Vec<Vec<Suppression>>,
+}
+
+impl BreakdownSuppression {
+    fn of(&self, variable: usize, group: usize) -> Suppression {
+        self.states[variable][group]
+    }
+}
+
+/// Suppression of one breakdown (docs/disclosure.md, sections 2 and 3): every variable by the
+/// units of each group; each indicator's share also by the units with and without it; each
+/// mean also by its values (enough of them, and not all alike); the maturity levels as one
+/// table, whose levels of a group add up to its units as well.
+fn suppression(app: &App, sample: &Sample, groups: &[(Group, Vec<usize>)]) -> BreakdownSuppression {
+    let k = app.policy.threshold();
+    let design = &sample.design;
+    let units: Vec<u32> = groups
+        .iter()
+        .map(|(_, members)| {
+            members.iter().map(|&m| sample.counts.get(&design.keys[m]).copied().unwrap_or(0)).sum()
+        })
+        .collect();
+    // Units with the attribute: the sum of a 0/1 variable over the group's strata.
+    let with = |v: usize| -> Vec<u32> {
+        groups
+            .iter()
+            .map(|(_, members)| {
+                let sum: f64 = members.iter().map(|&m| sample.sums[v][m].sum).sum();
+                sum.round() as u32
+            })
+            .collect()
+    };
+    let lines = lines(groups);
+    let counts: Vec<Cell> = units.iter().map(|&n| Cell::units(n)).collect();
+    let by_units = stats::suppress_cells(&counts, &lines, k).cells;
+    let mut states = vec![by_units; sample.variables.len()];
+    if app.policy.share_rule() == ShareRule::CountsOnly {
+        return BreakdownSuppression { units, states };
+    }
+    let levels: Vec<usize> =
+        (0..sample.variables.len()).filter(|&v| sample.variables[v].measure.is_level()).collect();
+    for (v, variable) in sample.variables.iter().enumerate() {
+        if variable.measure.is_indicator() {
+            let cells: Vec<Cell> = units
+                .iter()
+                .zip(with(v))
+                .map(|(&units, with)| Cell { units, with: Some(with), values: None })
+                .collect();
+            states[v] = stats::suppress_cells(&cells, &lines, k).cells;
+        } else if variable.measure.is_score() {
+            let cells: Vec<Cell> = units
+                .iter()
+                .zip(groups)
+                .map(|(&units, (_, members))| {
+                    let values = members
+                        .iter()
+                        .map(|&m| {
+                            let s = &sample.sums[v][m];
+                            Values { count: s.count, sum: s.sum, sum_sq: s.sum_sq }
+                        })
+                        .sum();
+                    Cell { units, with: None, values: Some(values) }
+                })
+                .collect();
+            states[v] = stats::suppress_cells(&cells, &lines, k).cells;
+        }
+    }
+    for (l, states_of_level) in level_suppression(&units, &levels, &with, &lines, k) {
+        states[l] = states_of_level;
+    }
+    BreakdownSuppression { units, states }
+}
+
+/// The maturity levels of every group as one table: cell `g * L + l` is level `l` of group `g`.
+/// Each level is protected along the breakdown's lines, and the levels of each group along
+/// the group (they add up to its units).
+fn level_suppression(
+    units: &[u32],
+    levels: &[usize],
+    with: &dyn Fn(usize) -> Vec<u32>,
+    lines: &[Line],
+    k: u32,
+) -> Vec<(usize, Vec<Suppression>)> {
+    let count = levels.len();
+    if count == 0 {
+        return vec![];
+    }
+    let at: Vec<Vec<u32>> = levels.iter().map(|&v| with(v)).collect();
+    let cells: Vec<Cell> = (0..units.len() * count)
+        .map(|i| Cell {
+            units: units[i / count],
+            with: Some(at[i % count][i / count]),
+            values: None,
+        })
+        .collect();
+    let mut table_lines: Vec<Line> = Vec::new();
+    for l in 0..count {
+        for line in lines {
+            let Line::Groups(groups) = line else { continue };
+            table_lines.push(Line::Groups(groups.iter().map(|g| g * count + l).collect()));
+        }
+    }
+    table_lines.extend(
+        (0..units.len()).map(|g| Line::Categories((0..count).map(|l| g * count + l).collect())),
+    );
+    let states = stats::suppress_cells(&cells, &table_lines, k).cells;
+    levels
+        .iter()
+        .enumerate()
+        .map(|(l, &v)| (v, (0..units.len()).map(|g| states[g * count + l]).collect()))
+        .collect()
 }
 
 /// The groups of a breakdown and the frame strata in each; strata of an unknown area, section
@@ -215,7 +326,11 @@ fn groups(design: &Design, keys: &Keys<'_>, breakdown: Breakdown) -> Vec<(Group,
 /// Lines of cells whose totals are published: every breakdown but the city adds up to the city;
 /// the cells of area × size add up to each area and to each size class, and those of
 /// area × section to each area and each section.
-fn lines(groups: &[(Group, Vec<usize>)]) -> Vec<Vec<usize>> {
+fn lines(groups: &[(Group, Vec<usize>)]) -> Vec<Line> {
+    line_cells(groups).into_iter().map(Line::Groups).collect()
+}
+
+fn line_cells(groups: &[(Group, Vec<usize>)]) -> Vec<Vec<usize>> {
     let mut by_area: BTreeMap<&AreaCode, Vec<usize>> = BTreeMap::new();
     // Keyed by text as before typed groups, so that suppression visits lines in the same order.
     let mut by_class: BTreeMap<String, Vec<usize>> = BTreeMap::new();

@@ -10,7 +10,10 @@ pub mod target;
 
 pub use design::{Design, Level, Stratum, StratumKey, design};
 pub use estimate::{Estimate, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson};
-pub use suppress::{DEFAULT_THRESHOLD, MIN_THRESHOLD, Suppressed, Suppression, suppress};
+pub use suppress::{
+    Cell, DEFAULT_THRESHOLD, Line, MIN_THRESHOLD, Suppressed, Suppression, Values, suppress,
+    suppress_cells,
+};
 pub use target::{Progress, Target, Verdict, progress};
 
 /// Submitted responses per enterprise of the frame (0–1), when the frame lists any.

@@ -193,9 +193,11 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
     let inputs = dxsurvey::service::figures::report_inputs_of(&app, WAVE, None).unwrap();
     let latest = inputs.latest();
     let figures = &latest.figures;
+    // The overall score: a mean, suppressed by its units only.
+    let overall = figures.variable("score_overall").unwrap();
     let area_cell = |code: &str| {
         figures.figures.iter().find(|f| {
-            f.breakdown() == Breakdown::Area && f.group.to_string() == code && f.variable == 0
+            f.breakdown() == Breakdown::Area && f.group.to_string() == code && f.variable == overall
         })
     };
     let published =
@@ -212,7 +214,7 @@ fn a_group_is_published_only_when_every_ward_of_it_is() {
     let total = |place: &Place| {
         area_figures(&app, &latest.sample, figures, &place.areas)
             .into_iter()
-            .find(|f| f.breakdown() == Breakdown::City && f.variable == 0)
+            .find(|f| f.breakdown() == Breakdown::City && f.variable == overall)
             .unwrap()
     };
     let whole_total = total(whole);

@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -58,6 +58,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "area_groups",
             "areas",
             "audit_log",
+            "benchmarks",
             "frame_strata",
             "login_failures",
             "microdata_rows",
