@@ -62,6 +62,9 @@ pub struct Figures {
     pub threshold: u32,
     pub variables: Vec<Variable>,
     pub figures: Vec<Figure>,
+    /// Every group of every breakdown with its respondents, and whether that count may be
+    /// published (the threshold rule on units, with secondary suppression).
+    pub counts: Vec<(Group, u32, Suppression)>,
     /// How many final strata, and how many of them are collapsed ones.
     pub strata: usize,
     pub collapsed: usize,
@@ -108,6 +111,15 @@ impl Figures {
         self.figures.iter().find(|f| f.is_total_of(v))
     }
 
+    /// The respondents of `group`, when that count may be published.
+    pub fn published_count(&self, group: &Group) -> Option<u32> {
+        self.counts
+            .iter()
+            .find(|(g, _, _)| g == group)
+            .filter(|(_, _, s)| *s == Suppression::Published)
+            .map(|(_, n, _)| *n)
+    }
+
     /// The figures of the whole population, one per variable.
     pub fn totals(&self) -> impl Iterator<Item = &Figure> {
         self.figures.iter().filter(|f| f.group == Group::All)
@@ -143,9 +155,13 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
     let design = &sample.design;
     let threshold = app.policy.threshold();
     let mut figures = Vec::new();
+    let mut counts = Vec::new();
     for breakdown in Breakdown::ALL {
         let groups = groups(design, &keys, breakdown);
         let suppressed = suppression(app, sample, &groups);
+        for (g, (group, _)) in groups.iter().enumerate() {
+            counts.push((group.clone(), suppressed.units[g], suppressed.by_units[g]));
+        }
         for (g, (group, members)) in groups.iter().enumerate() {
             for (v, variable) in sample.variables.iter().enumerate() {
                 let (n, state) = (suppressed.units[g], suppressed.of(v, g));
@@ -178,6 +194,7 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
         threshold,
         variables: sample.variables.clone(),
         figures,
+        counts,
         strata: design.strata.len(),
         collapsed: design.strata.iter().filter(|s| s.level != stats::Level::Full).count(),
         frame_gaps: design.frame_gaps.len(),
@@ -188,6 +205,8 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
 /// state of each group.
 struct BreakdownSuppression {
     units: Vec<u32>,
+    /// The state of each group's count of respondents.
+    by_units: Vec<Suppression>,
     /// `states[v][g]`.
     states: Vec<Vec<Suppression>>,
 }
@@ -224,9 +243,9 @@ fn suppression(app: &App, sample: &Sample, groups: &[(Group, Vec<usize>)]) -> Br
     let lines = lines(groups);
     let counts: Vec<Cell> = units.iter().map(|&n| Cell::units(n)).collect();
     let by_units = stats::suppress_cells(&counts, &lines, k).cells;
-    let mut states = vec![by_units; sample.variables.len()];
+    let mut states = vec![by_units.clone(); sample.variables.len()];
     if app.policy.share_rule() == ShareRule::CountsOnly {
-        return BreakdownSuppression { units, states };
+        return BreakdownSuppression { units, by_units, states };
     }
     let levels: Vec<usize> =
         (0..sample.variables.len()).filter(|&v| sample.variables[v].measure.is_level()).collect();
@@ -259,7 +278,7 @@ fn suppression(app: &App, sample: &Sample, groups: &[(Group, Vec<usize>)]) -> Br
     for (l, states_of_level) in level_suppression(&units, &levels, &with, &lines, k) {
         states[l] = states_of_level;
     }
-    BreakdownSuppression { units, states }
+    BreakdownSuppression { units, by_units, states }
 }
 
 /// The maturity levels of every group as one table: cell `g * L + l` is level `l` of group `g`.

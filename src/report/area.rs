@@ -13,7 +13,9 @@ use super::layout::{BODY, Column, Flow, SMALL, WIDTH};
 use super::pdf::Document;
 use super::texts::{ReportTexts, fill};
 use crate::app::App;
-use crate::figures::{Breakdown, Figure, Figures, FiguresError, Headline, Sample, area_figures};
+use crate::figures::{
+    Breakdown, Figure, Figures, FiguresError, Group, Headline, Sample, area_figures,
+};
 use crate::kernel::format::{count, date, decimal, percent};
 use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::{AreaCode, Reference};
@@ -178,20 +180,39 @@ impl<'a> Summary<'a> {
             .iter()
             .filter(|(code, _)| in_place(code))
             .fold((0, 0), |(s, d), (_, c)| (s + c.submitted, d + c.drafts));
+        // Counts as the figures publish them (docs/disclosure.md, section 4): the place's only
+        // when every ward's count is published.
+        let figures = self.figures();
+        let published = match self.place {
+            None => figures.published_count(&Group::All).is_some(),
+            Some(place) => place
+                .areas
+                .iter()
+                .all(|a| figures.published_count(&Group::Area(a.clone())).is_some()),
+        };
+        let mark = t.suppressed_mark.get(lang);
+        let shown = |n: i64, show: bool| if show || n == 0 { count(n, lang) } else { mark.into() };
         let frame: i64 =
             self.inputs.frame.iter().filter(|(code, _)| in_place(code)).map(|(_, n)| n).sum();
-        let rate = stats::coverage(submitted, frame).map(|share| percent(share, lang));
+        let rate = stats::coverage(submitted, frame)
+            .filter(|_| published)
+            .map(|share| percent(share, lang));
         flow.heading(t.coverage.get(lang), 25.0);
         flow.pairs(&[
-            (t.coverage_submitted.get(lang).into(), count(submitted, lang)),
-            (t.coverage_drafts.get(lang).into(), count(drafts, lang)),
+            (t.coverage_submitted.get(lang).into(), shown(submitted, published)),
+            (
+                t.coverage_drafts.get(lang).into(),
+                shown(drafts, self.app.policy.shows_count(drafts)),
+            ),
             (
                 t.coverage_frame.get(lang).into(),
                 if frame > 0 { count(frame, lang) } else { t.coverage_no_frame.get(lang).into() },
             ),
             (
                 t.coverage_rate.get(lang).into(),
-                rate.unwrap_or_else(|| t.coverage_no_frame.get(lang).into()),
+                rate.unwrap_or_else(|| {
+                    if frame > 0 { mark.into() } else { t.coverage_no_frame.get(lang).into() }
+                }),
             ),
         ]);
         if !self.figures().weighted {

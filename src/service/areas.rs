@@ -1,24 +1,46 @@
 //! Fieldwork by ward/commune for those who follow it up: responses against the frame for the
-//! areas a person may see, and one area's progress and figures, as the disclosure policy lets
-//! them be shown.
+//! areas a person may see, and one area's progress and figures. Counts are shown as the
+//! published figures show them (docs/disclosure.md, section 4): a page can never print a count
+//! the API withholds.
 
 use std::sync::Arc;
 
 use super::figures::{self, Choice};
 use crate::app::App;
 use crate::auth::Access;
-use crate::figures::{Figures, FiguresError};
+use crate::figures::{Figures, FiguresError, Group};
 use crate::reference::{Area, AreaCode};
-use crate::store::{self, Counts, StoreError};
+use crate::store::{self, Counts};
 use crate::survey::Survey;
+
+/// Responses of one area, as they may be shown: `None` is "fewer than the threshold", or a
+/// count that would let a hidden one be worked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShownCounts {
+    pub submitted: Option<u32>,
+    pub drafts: Option<i64>,
+}
+
+impl ShownCounts {
+    /// The counts of `area` in `figures` (its submitted responses as the figures publish them)
+    /// and its drafts, shown when none or at least the threshold.
+    fn of(app: &App, figures: &Figures, area: &AreaCode, counts: &Counts) -> ShownCounts {
+        let submitted = match counts.submitted {
+            0 => Some(0),
+            _ => figures.published_count(&Group::Area(area.clone())),
+        };
+        let drafts = Some(counts.drafts).filter(|&n| app.policy.shows_count(n));
+        ShownCounts { submitted, drafts }
+    }
+}
 
 /// One area's responses to a questionnaire against its enterprises in the frame.
 #[derive(Debug, Clone)]
 pub struct AreaProgress<'a> {
     pub area: &'a Area,
-    pub counts: Counts,
+    pub counts: ShownCounts,
     pub frame: Option<i64>,
-    /// Submitted responses over the frame's enterprises.
+    /// Submitted responses over the frame's enterprises, when the count is shown.
     pub coverage: Option<f64>,
 }
 
@@ -29,8 +51,9 @@ pub fn progress<'a>(
     app: &'a App,
     access: &Access,
     choice: &Choice,
-) -> Result<Vec<AreaProgress<'a>>, StoreError> {
+) -> Result<Vec<AreaProgress<'a>>, FiguresError> {
     let (wave, survey) = (&choice.wave.id, &choice.survey);
+    let figures = figures::figures(app, choice)?;
     let (counts, frame) = app.store.read(|c| {
         Ok((store::survey_counts_by_area(c, wave, survey)?, store::frame_by_area(c, wave)?))
     })?;
@@ -41,27 +64,28 @@ pub fn progress<'a>(
         .filter(|a| access.covers(&a.code))
         .map(|area| {
             let code = area.code.as_str();
-            let counts =
+            let raw =
                 counts.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone()).unwrap_or_default();
+            let counts = ShownCounts::of(app, &figures, &area.code, &raw);
             let frame = frame.iter().find(|(c, _)| c == code).map(|(_, n)| *n);
-            let coverage = frame.and_then(|n| crate::stats::coverage(counts.submitted, n));
+            let coverage = frame
+                .zip(counts.submitted)
+                .and_then(|(n, submitted)| crate::stats::coverage(i64::from(submitted), n));
             AreaProgress { area, counts, frame, coverage }
         })
         .collect())
 }
 
-/// One questionnaire's responses in an area, with the number at each maturity level where the
-/// disclosure policy lets it be shown.
+/// One questionnaire's responses in an area, as they may be shown.
 #[derive(Debug, Clone)]
 pub struct QuestionnaireProgress {
     pub survey: Arc<Survey>,
-    pub counts: Counts,
-    /// One per level of the questionnaire, in order; `None` when suppressed.
-    pub levels: Vec<Option<i64>>,
+    pub counts: ShownCounts,
 }
 
 /// What an area's page shows: the progress of each of the wave's questionnaires, and the
-/// figures of the choice's questionnaire (the page keeps the area's own rows).
+/// figures of the choice's questionnaire (the page keeps the area's own rows; the maturity
+/// levels are among them, as published shares).
 pub struct AreaFieldwork {
     pub questionnaires: Vec<QuestionnaireProgress>,
     pub figures: Arc<Figures>,
@@ -70,23 +94,14 @@ pub struct AreaFieldwork {
 /// The fieldwork of one area in a choice. The caller has checked that the person may see it.
 pub fn area(app: &App, code: &AreaCode, choice: &Choice) -> Result<AreaFieldwork, FiguresError> {
     let wave = &choice.wave;
+    let counts = app.store.read(|c| store::counts_in_area(c, &wave.id, code.as_str()))?;
     let mut questionnaires = Vec::new();
     for (id, version) in &wave.questionnaires {
         let Some(survey) = app.catalog.get(id, *version) else { continue };
-        let (counts, levels) = app.store.read(|c| {
-            let counts = store::counts_in_area(c, &wave.id, code.as_str())?;
-            Ok((counts, store::levels_in_area(c, &wave.id, id, code.as_str())?))
-        })?;
-        let counts = counts.into_iter().find(|(s, _)| s == id).map(|(_, n)| n).unwrap_or_default();
-        let levels = survey
-            .levels
-            .iter()
-            .map(|l| {
-                let n = levels.iter().find(|(id, _)| *id == l.id).map_or(0, |(_, n)| *n);
-                app.policy.shows_count(n).then_some(n)
-            })
-            .collect();
-        questionnaires.push(QuestionnaireProgress { survey: survey.clone(), counts, levels });
+        let raw = counts.iter().find(|(s, _)| s == id).map(|(_, n)| n.clone()).unwrap_or_default();
+        let (_, figures) = figures::computed(app, &wave.id, id)?;
+        let counts = ShownCounts::of(app, &figures, code, &raw);
+        questionnaires.push(QuestionnaireProgress { survey: survey.clone(), counts });
     }
     Ok(AreaFieldwork { questionnaires, figures: figures::figures(app, choice)? })
 }

@@ -42,22 +42,6 @@ pub fn counts_in_area(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Submitted responses per level id of one questionnaire in one area of a wave.
-pub fn levels_in_area(
-    conn: &Connection,
-    wave_id: &str,
-    survey_id: &str,
-    area: &str,
-) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT level, count(*) FROM responses
-         WHERE wave_id = ?1 AND survey_id = ?2 AND area_code = ?3 AND status = 'submitted' AND level IS NOT NULL
-         GROUP BY level",
-    )?;
-    let rows = stmt.query_map(params![wave_id, survey_id, area], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// A submitted response as statistics see it: its stratum and compact results.
 pub struct StatRow<'a> {
     pub area_code: Option<&'a str>,

@@ -28,7 +28,7 @@ pub use benchmarks::{Benchmark, benchmark, save_benchmark};
 pub use fieldwork::{
     CellRow, Counts, MicroRow, StatRow, answers_of, counts_by_area, counts_by_section,
     counts_in_area, for_each_submitted, for_each_submitted_answers, for_each_submitted_cells,
-    levels_in_area, stratum_counts, survey_counts_by_area,
+    stratum_counts, survey_counts_by_area,
 };
 pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};

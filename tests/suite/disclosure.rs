@@ -219,3 +219,120 @@ async fn a_small_group_gets_no_benchmark_and_says_why() {
     assert!(!page.contains("class=\"mark-area\""), "nine is under the minimum of ten");
     assert!(page.contains("cần ít nhất 10 đơn vị"), "{page}");
 }
+
+/// What an attacker with the figures API finds it can work out about fewer than `k` units, in
+/// a wave without a frame (so that every share is a count over the group's respondents).
+fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
+    let figures = api["figures"].as_array().unwrap();
+    let mut found = Vec::new();
+    // The respondents of a group, from any figure of it that is published.
+    let units = |breakdown: &Value, group: &Value| {
+        figures
+            .iter()
+            .filter(|f| &f["breakdown"] == breakdown && &f["group"] == group)
+            .find_map(|f| f["n"].as_f64())
+    };
+    let small = |x: f64, n: f64| (x > 0.5 && x < k - 0.5) || (n - x > 0.5 && n - x < k - 0.5);
+    for f in figures {
+        let id = f["indicator"].as_str().unwrap();
+        let shares = id.starts_with("ind_") || id.starts_with("level_");
+        // 1. A published share of a few units, or of all but a few (0% and 100% of a group
+        //    are something said of each of its units).
+        if let (true, Some(share), Some(n)) = (shares, f["estimate"].as_f64(), f["n"].as_f64()) {
+            let x = share * n;
+            if small(x, n) || x < 0.5 || n - x < 0.5 {
+                found.push(format!("{} {} {id}: {x:.0} of {n}", f["breakdown"], f["group"]));
+            }
+        }
+    }
+    // 2. The maturity levels of a group add up to its respondents: the hidden ones together.
+    for f in figures.iter().filter(|f| f["indicator"] == "score_overall") {
+        let Some(n) = units(&f["breakdown"], &f["group"]) else { continue };
+        let levels: Vec<&Value> = figures
+            .iter()
+            .filter(|l| l["breakdown"] == f["breakdown"] && l["group"] == f["group"])
+            .filter(|l| l["indicator"].as_str().is_some_and(|i| i.starts_with("level_")))
+            .collect();
+        let shown: f64 = levels.iter().filter_map(|l| l["estimate"].as_f64()).map(|s| s * n).sum();
+        let hidden = levels.iter().filter(|l| l["estimate"].is_null()).count();
+        if hidden > 0 && (hidden == 1 || small(n - shown, n)) {
+            found.push(format!(
+                "{} {}: {hidden} hidden levels hold {:.0}",
+                f["breakdown"],
+                f["group"],
+                n - shown
+            ));
+        }
+    }
+    // 3. The city minus the published wards: the hidden wards together, for every share.
+    let city = |id: &str| figures.iter().find(|f| f["breakdown"] == "city" && f["indicator"] == id);
+    let variables: std::collections::BTreeSet<&str> = figures
+        .iter()
+        .filter_map(|f| f["indicator"].as_str())
+        .filter(|i| !i.starts_with("score_"))
+        .collect();
+    for id in variables {
+        let (Some(total), Some(n)) =
+            (city(id).and_then(|c| c["estimate"].as_f64()), city(id).and_then(|c| c["n"].as_f64()))
+        else {
+            continue;
+        };
+        let areas: Vec<&Value> =
+            figures.iter().filter(|f| f["breakdown"] == "area" && f["indicator"] == id).collect();
+        if areas.iter().all(|a| !a["estimate"].is_null()) {
+            continue;
+        }
+        let (mut x, mut units_left) = (total * n, n);
+        for a in areas.iter().filter(|a| !a["estimate"].is_null()) {
+            let m = a["n"].as_f64().unwrap();
+            x -= a["estimate"].as_f64().unwrap() * m;
+            units_left -= m;
+        }
+        if small(x, units_left) {
+            found.push(format!("hidden wards of {id}: {x:.0} of {units_left}"));
+        }
+    }
+    found
+}
+
+/// A ward-level demonstration: an official or a statistician reads the API (the pages print the
+/// same figures) and looks for anything about fewer than k respondents.
+async fn shares_attack(policy: DisclosurePolicy) -> Vec<String> {
+    let dir = TempDir::new().unwrap();
+    let config = config(&dir);
+    let app = App::start(&config).unwrap();
+    let wave = dxsurvey::kernel::format::today().year().to_string();
+    let options = dxsurvey::demo::DemoOptions {
+        responses: 1500,
+        seed: 3,
+        wave: wave.clone(),
+        with_frame: false,
+    };
+    dxsurvey::demo::generate(&app, &options).unwrap();
+    let app = App { policy, ..app };
+    let (session, _) = crate::helpers::signed_in(
+        &app,
+        "stat@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Statistician,
+        &[],
+    );
+    let templates = Templates::load(&config.templates).unwrap();
+    let client = Client::untracked(build(app, templates, &config).unwrap()).await.unwrap();
+    let api = client
+        .get(format!("/api/v1/figures?wave={wave}"))
+        .private_cookie(rocket::http::Cookie::new("dx_session", session))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    small_groups_in(&serde_json::from_str(&api).unwrap(), 5.0)
+}
+
+#[rocket::async_test]
+async fn no_published_share_or_difference_of_shares_tells_of_fewer_than_k_respondents() {
+    let weakened = shares_attack(DisclosurePolicy::new(5).with_counts_only()).await;
+    assert!(weakened.len() > 10, "counts only: small groups are read off the API: {weakened:?}");
+    let protected = shares_attack(DisclosurePolicy::new(5)).await;
+    assert!(protected.is_empty(), "{protected:#?}");
+}

@@ -691,11 +691,9 @@ mod threshold {
     }
 
     /// The cells of an area page's level table: a count, or `None` where it is hidden.
-    fn level_counts(html: &str) -> Vec<Option<u32>> {
-        let table = html.split("<caption>").nth(1).unwrap_or("");
-        let table = table.split("</tbody>").next().unwrap_or("");
-        table
-            .split("<td class=\"num\">")
+    /// The submitted counts an area page prints, one per questionnaire: `None` where hidden.
+    fn submitted_counts(html: &str) -> Vec<Option<u32>> {
+        html.split("Phiếu đã nộp: <strong>")
             .skip(1)
             .map(|cell| cell.split('<').next().and_then(|n| n.trim().parse().ok()))
             .collect()
@@ -750,11 +748,13 @@ mod threshold {
             smallest_published(&std::fs::read_to_string(out.join("aggregates.csv")).unwrap());
         assert!(at_five < 10, "the test data has cells of 5 to 9 that only 10 hides: {at_five}");
 
-        // An official's area page hides level counts under 10 (not only under 5).
+        // An official's area page prints counts only as the figures publish them, at 10 (not
+        // only at 5), and no counts per level at all: the level shares are published figures.
         let page = get("/areas/00070", &official).dispatch().await.into_string().await.unwrap();
-        let counts = level_counts(&page);
-        assert_eq!(counts.len(), 6, "one cell per level: {counts:?}");
+        let counts = submitted_counts(&page);
+        assert_eq!(counts.len(), 2, "one count per questionnaire: {counts:?}");
         assert!(counts.iter().flatten().all(|&n| n == 0 || n >= 10), "{counts:?}");
+        assert!(!page.contains("Phân bố theo mức độ trưởng thành"), "no level counts");
         assert!(page.contains("(10)"), "the page states the threshold");
 
         // The ward's PDF, from the web and from the command line, states the same threshold.

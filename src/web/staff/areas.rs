@@ -13,7 +13,6 @@ use crate::reference::Area;
 use crate::service::areas::{self, AreaFieldwork, QuestionnaireProgress};
 use crate::service::figures::Choice;
 use crate::stats::Kind;
-use crate::store::Counts;
 use crate::survey::Lang;
 use crate::web::stats::{FiguresQuery, chosen};
 use crate::web::{Page, WebError, blocking};
@@ -26,7 +25,9 @@ pub fn routes() -> Vec<Route> {
 struct AreaRow {
     code: String,
     name: String,
-    counts: Counts,
+    /// As published: none when hidden.
+    submitted: Option<u32>,
+    drafts: Option<i64>,
     /// Enterprises in the frame, and submitted responses per hundred of them.
     frame: Option<i64>,
     coverage: Option<String>,
@@ -58,12 +59,13 @@ async fn list(
             .map(|p| AreaRow {
                 code: p.area.code.to_string(),
                 name: p.area.name.get(lang).to_string(),
-                counts: p.counts,
+                submitted: p.counts.submitted,
+                drafts: p.counts.drafts,
                 frame: p.frame,
                 coverage: p.coverage.map(|share| format::percent(share, lang)),
             })
             .collect::<Vec<_>>();
-        Ok::<_, crate::store::StoreError>(rows)
+        Ok::<_, crate::figures::FiguresError>(rows)
     })
     .await??;
     let survey = title(page.app, &choice.wave, &choice.survey, lang);
@@ -84,9 +86,9 @@ fn title(app: &App, wave: &crate::store::Wave, survey: &str, lang: Lang) -> Stri
 #[derive(Serialize)]
 struct QuestionnaireCounts {
     title: String,
-    counts: Counts,
-    /// Level name and count, or `None` when the count is suppressed.
-    levels: Vec<(String, Option<i64>)>,
+    /// As published: none when hidden.
+    submitted: Option<u32>,
+    drafts: Option<i64>,
 }
 
 /// One indicator or score of the area, as published.
@@ -154,14 +156,8 @@ impl AreaPage {
         let own = |f: &&Figure| matches!(&f.group, Group::Area(a) if *a == area.code);
         let questionnaire = |q: &QuestionnaireProgress| QuestionnaireCounts {
             title: q.survey.title.get(lang).to_string(),
-            counts: q.counts.clone(),
-            levels: q
-                .survey
-                .levels
-                .iter()
-                .zip(&q.levels)
-                .map(|(l, n)| (l.name.get(lang).to_string(), *n))
-                .collect(),
+            submitted: q.counts.submitted,
+            drafts: q.counts.drafts,
         };
         AreaPage {
             staff,
