@@ -295,9 +295,37 @@ fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
     found
 }
 
-/// A ward-level demonstration: an official or a statistician reads the API (the pages print the
-/// same figures) and looks for anything about fewer than k respondents.
-async fn shares_attack(policy: DisclosurePolicy) -> Vec<String> {
+/// `aggregates.csv` as the API's JSON, so that one analysis reads both.
+fn csv_as_api(csv: &str) -> Value {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (breakdown, group, indicator, estimate, n) = (
+        column("breakdown"),
+        column("group"),
+        column("indicator"),
+        column("estimate"),
+        column("n"),
+    );
+    let figures: Vec<Value> = lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            serde_json::json!({
+                "breakdown": cells[breakdown],
+                "group": cells[group],
+                "indicator": cells[indicator],
+                "estimate": cells[estimate].parse::<f64>().ok(),
+                "n": cells[n].parse::<f64>().ok(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "figures": figures })
+}
+
+/// A ward-level demonstration: a statistician reads the API and downloads the aggregates (the
+/// pages and PDFs print the same figures) and looks for anything about fewer than k
+/// respondents. Returns what was found in each.
+async fn shares_attack(policy: DisclosurePolicy) -> (Vec<String>, Vec<String>) {
     let dir = TempDir::new().unwrap();
     let config = config(&dir);
     let app = App::start(&config).unwrap();
@@ -318,21 +346,29 @@ async fn shares_attack(policy: DisclosurePolicy) -> Vec<String> {
     );
     let templates = Templates::load(&config.templates).unwrap();
     let client = Client::untracked(build(app, templates, &config).unwrap()).await.unwrap();
-    let api = client
-        .get(format!("/api/v1/figures?wave={wave}"))
-        .private_cookie(rocket::http::Cookie::new("dx_session", session))
+    let get = |path: String| {
+        client.get(path).private_cookie(rocket::http::Cookie::new("dx_session", session.clone()))
+    };
+    let api =
+        get(format!("/api/v1/figures?wave={wave}")).dispatch().await.into_string().await.unwrap();
+    let csv = get(format!("/stats/aggregates.csv?wave={wave}"))
         .dispatch()
         .await
         .into_string()
         .await
         .unwrap();
-    small_groups_in(&serde_json::from_str(&api).unwrap(), 5.0)
+    (
+        small_groups_in(&serde_json::from_str(&api).unwrap(), 5.0),
+        small_groups_in(&csv_as_api(&csv), 5.0),
+    )
 }
 
 #[rocket::async_test]
 async fn no_published_share_or_difference_of_shares_tells_of_fewer_than_k_respondents() {
-    let weakened = shares_attack(DisclosurePolicy::new(5).with_counts_only()).await;
-    assert!(weakened.len() > 10, "counts only: small groups are read off the API: {weakened:?}");
-    let protected = shares_attack(DisclosurePolicy::new(5)).await;
-    assert!(protected.is_empty(), "{protected:#?}");
+    let (api, csv) = shares_attack(DisclosurePolicy::new(5).with_counts_only()).await;
+    assert!(api.len() > 10, "counts only: small groups are read off the API: {api:?}");
+    assert_eq!(api.len(), csv.len(), "the CSV says what the API says: {csv:?}");
+    let (api, csv) = shares_attack(DisclosurePolicy::new(5)).await;
+    assert!(api.is_empty(), "{api:#?}");
+    assert!(csv.is_empty(), "{csv:#?}");
 }
