@@ -45,8 +45,8 @@ pub fn datapackage(
         field(
             "stratum",
             "string",
-            "Tầng dùng khi ước lượng (sau khi gộp tầng)",
-            "Stratum used for estimation (after collapsing)",
+            "Tầng dùng khi ước lượng (sau khi gộp tầng), dưới tên giả danh",
+            "Stratum used for estimation (after collapsing), under a pseudonym",
         ),
         field(
             "stratum_population",

@@ -196,9 +196,21 @@ impl Layout {
 /// The pseudonym of response `id`: the first 64 bits of HMAC-SHA256 under the export key, so
 /// that only the key links it to the response, and every export gives it the same one.
 pub fn pseudonym(key: &str, id: i64) -> String {
+    keyed(key, &id.to_be_bytes())
+}
+
+/// The pseudonym of a variance stratum: its label keyed like a respondent's, so that neither
+/// its name nor its place in the file's order says which ward, section or size class it is
+/// (docs/disclosure.md, section 6).
+pub fn stratum_pseudonym(key: &str, label: &str) -> String {
+    format!("h{}", keyed(key, format!("stratum:{label}").as_bytes()))
+}
+
+/// The first 64 bits of HMAC-SHA256 of `message` under `key`, in hex.
+fn keyed(key: &str, message: &[u8]) -> String {
     // HMAC accepts keys of any length: this cannot fail.
     let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
-    mac.update(&id.to_be_bytes());
+    mac.update(message);
     mac.finalize().into_bytes().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -413,6 +425,9 @@ mod tests {
 
     #[test]
     fn pseudonyms_are_stable_and_keyed() {
+        assert_eq!(stratum_pseudonym("k", "s-1"), stratum_pseudonym("k", "s-1"));
+        assert_ne!(stratum_pseudonym("k", "s-1"), stratum_pseudonym("k", "s-2"));
+        assert_ne!(stratum_pseudonym("k", "s-1"), stratum_pseudonym("other", "s-1"));
         assert_eq!(pseudonym("k", 1), pseudonym("k", 1));
         assert_ne!(pseudonym("k", 1), pseudonym("k", 2));
         assert_ne!(pseudonym("k", 1), pseudonym("other", 1));

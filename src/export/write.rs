@@ -114,6 +114,7 @@ pub fn export(
                 ) {
                     Some((label, s)) => {
                         let population = s.population.map(|p| p.to_string()).unwrap_or_default();
+                        let label = microdata::stratum_pseudonym(key, &label);
                         let _ = write!(line, ",{label},{population},{}", s.weight());
                     }
                     None => line.push_str(",,,"),
