@@ -27,17 +27,7 @@ const RESPONSES: usize = 100_000;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let config = AppConfig {
-        database: dir.path().join("bench.db"),
-        surveys: root.join("surveys"),
-        reference: root.join("surveys/reference"),
-        reports: root.join("reports"),
-        templates: root.join("templates"),
-        assets: root.join("assets"),
-        public_url: None,
-        contact: None,
-        suppression_threshold: 5,
-    };
+    let config = AppConfig::of_checkout(root, dir.path().join("bench.db"));
     let app = App::start(&config).expect("the app starts");
     let wave = OffsetDateTime::now_utc().year().to_string();
     let started = Instant::now();

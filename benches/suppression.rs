@@ -23,17 +23,7 @@ fn main() {
         std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let config = AppConfig {
-        database: dir.path().join("bench.db"),
-        surveys: root.join("surveys"),
-        reference: root.join("surveys/reference"),
-        reports: root.join("reports"),
-        templates: root.join("templates"),
-        assets: root.join("assets"),
-        public_url: None,
-        contact: None,
-        suppression_threshold: 5,
-    };
+    let config = AppConfig::of_checkout(root, dir.path().join("bench.db"));
     let app = App::start(&config).expect("the app starts");
     let wave = dxsurvey::kernel::format::today().year().to_string();
     let started = Instant::now();

@@ -67,6 +67,22 @@ mod defaults {
 }
 
 impl AppConfig {
+    /// The settings of a checkout at `root` (its surveys, reports, templates and assets) with
+    /// the database at `database` and no optional setting: for tests and benchmarks.
+    pub fn of_checkout(root: &std::path::Path, database: PathBuf) -> AppConfig {
+        AppConfig {
+            database,
+            surveys: root.join("surveys"),
+            reference: root.join("surveys/reference"),
+            reports: root.join("reports"),
+            templates: root.join("templates"),
+            assets: root.join("assets"),
+            public_url: None,
+            contact: None,
+            suppression_threshold: 5,
+        }
+    }
+
     /// Reads the settings from Rocket's configuration sources.
     pub fn from_figment(figment: &Figment) -> Result<AppConfig, String> {
         figment.extract().map_err(|e| format!("configuration: {e}"))

@@ -27,17 +27,7 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The shipped configuration with a database in a fresh temporary folder.
 pub fn config(dir: &TempDir) -> AppConfig {
-    AppConfig {
-        database: dir.path().join("data/dxsurvey.db"),
-        surveys: repo().join("surveys"),
-        reference: repo().join("surveys/reference"),
-        reports: repo().join("reports"),
-        templates: repo().join("templates"),
-        assets: repo().join("assets"),
-        public_url: None,
-        contact: None,
-        suppression_threshold: 5,
-    }
+    AppConfig::of_checkout(repo(), dir.path().join("data/dxsurvey.db"))
 }
 
 /// Runs the dxsurvey binary in the repository with its database in `dir`.
