@@ -556,5 +556,9 @@ async fn peers_are_compared_from_yesterdays_snapshot_of_at_least_ten() {
     );
     let text = text_of(&result);
     assert_eq!(text.matches(&format!("(11 đơn vị đã nộp phiếu trước ngày {today})")).count(), 2);
+    // The day of submission as the page's language writes dates, in Hanoi's calendar.
+    let yesterday = dxsurvey::kernel::format::today().previous_day().unwrap();
+    let submitted = dxsurvey::kernel::format::date(yesterday, dxsurvey::survey::Lang::Vi);
+    assert!(text.contains(&format!("nộp ngày {submitted}")), "{text}");
     assert!(result.contains("class=\"mark-sector\"") && result.contains("class=\"mark-area\""));
 }
