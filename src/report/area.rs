@@ -289,7 +289,10 @@ impl<'a> Summary<'a> {
                 ];
                 flow.paragraph(&fill(&t.headline_no_target, lang, &values), BODY);
             }
-            (None, _) => flow.paragraph(t.headline_suppressed.get(lang), BODY),
+            (None, _) => flow.paragraph(
+                &fill(&t.headline_suppressed, lang, &[("place", self.name.as_str())]),
+                BODY,
+            ),
         }
         let mut rows = vec![(self.name.clone(), latest.map(as_percent))];
         if !self.is_city() {

@@ -50,6 +50,8 @@ async fn looks_right(browser: &Client) -> String {
         .await
         .unwrap();
     let here = path(browser).await;
+    let title = browser.title().await.unwrap();
+    assert!(!title.contains('<') && !title.trim().is_empty(), "{here}: the title is {title:?}");
     if width[0].as_u64() > width[1].as_u64() {
         let wide: Value = browser
             .execute(
