@@ -23,7 +23,11 @@ pub fn area_figures(
     let keys = Keys { reference: &app.reference };
     let mut out = Vec::new();
     for cells in [Breakdown::Area, Breakdown::AreaSection, Breakdown::AreaSizeClass] {
-        for (group, n, _) in unions(figures, cells, 0, areas) {
+        // Each variable has its own suppression (a share's also rests on its units with and
+        // without the attribute): the unions of each, once.
+        let by_variable: Vec<Vec<(Group, u32, Suppression)>> =
+            (0..sample.variables.len()).map(|v| unions(figures, cells, v, areas)).collect();
+        for (group, n, _) in by_variable.first().cloned().unwrap_or_default() {
             let members: Vec<usize> = sample
                 .design
                 .keys
@@ -37,12 +41,10 @@ pub fn area_figures(
                 .map(|(i, _)| i)
                 .collect();
             for (v, variable) in sample.variables.iter().enumerate() {
-                // Each variable has its own suppression (a share's also rests on its units with
-                // and without the attribute): the union follows its members in that variable.
-                let suppression = unions(figures, cells, v, areas)
-                    .into_iter()
+                let suppression = by_variable[v]
+                    .iter()
                     .find(|(g, _, _)| *g == group)
-                    .map_or(Suppression::Secondary, |(_, _, s)| s);
+                    .map_or(Suppression::Secondary, |(_, _, s)| *s);
                 let estimate = (suppression == Suppression::Published)
                     .then(|| {
                         stats::estimate(
