@@ -22,7 +22,7 @@ pub enum StartError {
     Surveys(#[from] LoadError),
     #[error("the report content (reports/) is invalid:\n{0}")]
     Reports(LoadError),
-    #[error("the targets do not fit the questionnaires:\n{0}")]
+    #[error("the reference data do not fit the questionnaires:\n{0}")]
     Targets(LoadError),
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -107,8 +107,9 @@ impl App {
     }
 }
 
-/// Refuses targets that name an indicator no questionnaire has: such a target would silently
-/// never be shown.
+/// Refuses reference data that do not fit the questionnaires: targets that name an indicator
+/// no questionnaire has (such a target would silently never be shown), and quasi-identifiers
+/// that are not exported answers of their questionnaire, or whose bands do not fit them.
 pub fn unknown_target_indicators(
     config: &AppConfig,
     reference: &Reference,
@@ -138,7 +139,51 @@ pub fn unknown_target_indicators(
             }
         })
         .collect();
+    let problems: Vec<survey::Problem> =
+        problems.into_iter().chain(unfit_quasi_identifiers(config, reference, surveys)).collect();
     if problems.is_empty() { Ok(()) } else { Err(LoadError { problems }) }
+}
+
+/// Quasi-identifiers that name no exported answer of their questionnaire, numbers without
+/// bands, and bands on anything but a number.
+fn unfit_quasi_identifiers(
+    config: &AppConfig,
+    reference: &Reference,
+    surveys: &[&survey::Survey],
+) -> Vec<survey::Problem> {
+    let path = config.reference.join("quasi_identifiers.toml");
+    let source = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut problems = Vec::new();
+    for q in &reference.quasi_identifiers {
+        let Some(survey) = surveys.iter().find(|s| s.id == q.survey) else { continue };
+        let question = survey.questions.iter().find(|x| x.id == q.question);
+        let number =
+            question.is_some_and(|x| matches!(x.kind, survey::QuestionKind::Integer { .. }));
+        let message = match question {
+            None => format!("questionnaire '{}' has no question '{}'", q.survey, q.question),
+            Some(x) if !crate::export::microdata::exported(x) => format!(
+                "'{}' is not in the microdata (identifying, free text or a stratum code)",
+                q.question
+            ),
+            Some(_) if number && q.bands.is_empty() => {
+                format!("'{}' is a number: give the `bands` it is published in", q.question)
+            }
+            Some(_) if !number && !q.bands.is_empty() => {
+                format!("'{}' is not a number: it takes no `bands`", q.question)
+            }
+            Some(_) => continue,
+        };
+        problems.push(survey::Problem {
+            file: path.display().to_string(),
+            line: source
+                .lines()
+                .position(|l| l.contains(&format!("\"{}\"", q.question)))
+                .map(|i| i + 1),
+            item: Some(format!("quasi-identifier '{}'", q.question)),
+            message,
+        });
+    }
+    problems
 }
 
 /// The title of a wave created without one: its id, which is usually its year.

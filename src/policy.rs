@@ -26,6 +26,20 @@ pub struct DisclosurePolicy {
     poor_cv: f64,
     benchmarks: BenchmarkRule,
     shares: ShareRule,
+    microdata: MicrodataRule,
+}
+
+/// How microdata keeps its design columns from giving back what it blanks
+/// (docs/disclosure.md, section 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MicrodataRule {
+    /// Final strata hold at least the threshold's respondents, and each respondent shows the
+    /// codes of its stratum: no stratum is finer than what its rows show.
+    Protected,
+    /// Strata of two respondents, codes blanked on their own until the threshold shares them:
+    /// what the attack suite shows can be linked back to the frame. Never built from
+    /// configuration.
+    FineStrata,
 }
 
 /// Whether the threshold rule also covers what a share says of the units in it
@@ -71,6 +85,25 @@ impl DisclosurePolicy {
             poor_cv: 0.3,
             benchmarks: BenchmarkRule::Protected,
             shares: ShareRule::Protected,
+            microdata: MicrodataRule::Protected,
+        }
+    }
+
+    /// This policy with strata finer than microdata's codes: only for the attack suite.
+    pub fn with_fine_strata(self) -> DisclosurePolicy {
+        DisclosurePolicy { microdata: MicrodataRule::FineStrata, ..self }
+    }
+
+    /// How microdata's design columns are protected.
+    pub fn microdata_rule(&self) -> MicrodataRule {
+        self.microdata
+    }
+
+    /// The fewest respondents a final stratum of the design holds.
+    pub fn min_stratum(&self) -> u32 {
+        match self.microdata {
+            MicrodataRule::Protected => self.threshold,
+            MicrodataRule::FineStrata => 2,
         }
     }
 

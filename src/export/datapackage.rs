@@ -4,12 +4,46 @@
 use serde_json::{Value, json};
 
 use super::aggregates::COLUMNS;
+use super::anonymise::Risk;
+use super::release::QuasiColumn;
 use crate::app::App;
 use crate::figures::Figures;
 use crate::survey::{QuestionKind, Survey};
 
 fn field(name: &str, kind: &str, vi: &str, en: &str) -> Value {
     json!({ "name": name, "type": kind, "title": en, "description": format!("{en} / {vi}"), "title_vi": vi, "title_en": en })
+}
+
+/// What protects the microdata, for the package to record.
+pub struct Disclosure<'a> {
+    pub risk: &'a Risk,
+    pub quasi: &'a [QuasiColumn],
+    pub threshold: u32,
+}
+
+impl Disclosure<'_> {
+    /// The `disclosure` section of the package (docs/disclosure.md, section 6).
+    fn describe(&self) -> Value {
+        let design = ["area_code", "vsic_section", "size_class"].map(
+            |name| json!({ "name": name, "shown_as": "the codes of the row's final stratum" }),
+        );
+        let keys: Vec<Value> = design
+            .into_iter()
+            .chain(self.quasi.iter().zip(&self.risk.blanked).map(|(q, blanked)| {
+                json!({ "name": q.question, "banded": q.banded(), "blanked": blanked })
+            }))
+            .collect();
+        json!({
+            "policy": "docs/disclosure.md",
+            "k": self.threshold,
+            "key_variables": keys,
+            "records": self.risk.records,
+            "records_below_k": self.risk.below_k,
+            "expected_reidentifications": self.risk.expected_reidentifications,
+            "max_individual_risk": self.risk.max_individual_risk,
+            "risk_method": "sdcMicro indivRisk (Benedetti-Franconi, method = approx), frequencies counted within the row's design codes, blank values matching any",
+        })
+    }
 }
 
 /// The package descriptor.
@@ -19,6 +53,7 @@ pub fn datapackage(
     survey: &Survey,
     questions: &[String],
     wave: &str,
+    disclosure: &Disclosure<'_>,
 ) -> Value {
     let aggregates: Vec<Value> =
         COLUMNS.iter().map(|c| field(c.name, c.kind, c.vi, c.en)).collect();
@@ -27,20 +62,20 @@ pub fn datapackage(
         field(
             "area_code",
             "string",
-            "Mã phường/xã (để trống nếu bị gộp để bảo mật)",
-            "Ward/commune code (blank where coarsened for confidentiality)",
+            "Mã phường/xã (để trống nếu tầng của phiếu gộp nhiều phường/xã)",
+            "Ward/commune code (blank where the row's stratum pools wards)",
         ),
         field(
             "vsic_section",
             "string",
-            "Ngành cấp 1 VSIC 2018 (để trống nếu bị gộp)",
-            "VSIC 2018 section (blank where coarsened)",
+            "Ngành cấp 1 VSIC 2018 (để trống nếu tầng gộp nhiều ngành)",
+            "VSIC 2018 section (blank where the row's stratum pools sections)",
         ),
         field(
             "size_class",
             "string",
-            "Quy mô doanh nghiệp (để trống nếu bị gộp)",
-            "Size class (blank where coarsened)",
+            "Quy mô doanh nghiệp (để trống nếu tầng gộp nhiều quy mô)",
+            "Size class (blank where the row's stratum pools size classes)",
         ),
         field(
             "stratum",
@@ -85,6 +120,18 @@ pub fn datapackage(
     };
     for id in questions {
         let Some(q) = current(id) else { continue };
+        if let Some(banded) = disclosure.quasi.iter().find(|c| c.question == *id && c.banded()) {
+            let mut f = field(id, "string", &q.label.vi, &q.label.en);
+            let mut bands = banded.names.clone();
+            bands.sort();
+            f["categories"] = bands.iter().map(|b| json!({ "value": b, "label": b })).collect();
+            f["description"] = Value::from(format!(
+                "{} (published in bands for confidentiality)",
+                f["description"].as_str().unwrap_or_default()
+            ));
+            micro.push(f);
+            continue;
+        }
         let kind = match q.kind {
             QuestionKind::Integer { .. } | QuestionKind::Scale { .. } => "integer",
             QuestionKind::Decimal { .. } => "number",
@@ -133,6 +180,7 @@ pub fn datapackage(
         } else {
             "NOT REPRESENTATIVE: no frame was loaded for this wave; estimates are unweighted shares of the respondents."
         },
+        "disclosure": disclosure.describe(),
         "resources": [
             { "name": "aggregates", "path": "aggregates.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
               "schema": { "fields": aggregates } },

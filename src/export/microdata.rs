@@ -4,9 +4,9 @@
 //!   meaningless outside them.
 //! - No name, tax code or contact: questions with an identifying role and every free-text answer
 //!   are left out (a text can name anyone).
-//! - k-anonymous (k = 3) on area × sector × size class: a combination shared by fewer than three
-//!   respondents loses its size class, then its sector, then its area, until it is shared by
-//!   three.
+//! - Each row shows the ward, section and size class of its final stratum (blank where the
+//!   stratum pools them), and its quasi-identifiers recoded and locally suppressed until k rows
+//!   share them (`release.rs`, `anonymise.rs`; docs/disclosure.md, section 6).
 //! - Columns are the union of every version of the questionnaire, so exports of waves answered
 //!   on different versions line up.
 
@@ -22,14 +22,12 @@ use super::neutralise;
 use crate::catalog::Catalog;
 use crate::survey::{QuestionKind, Role, Survey};
 
-/// Fewest respondents a published combination of area, sector and size class may have.
-pub const K_ANONYMITY: u32 = 3;
-
 /// The quasi-identifiers of a respondent as published: blank where coarsened.
 pub type Published = (String, String, String);
 
 /// Maps each (area, section, size) to what may be published, given how many respondents share
-/// each combination.
+/// each combination: the codes coarsened on their own, blind to the strata. Only the attack
+/// suite's weakened policy publishes codes this way (the strata then give them back).
 pub fn coarsen(
     counts: &BTreeMap<(String, String, String), u32>,
     k: u32,

@@ -3,8 +3,10 @@
 //! UTF-8; text that a spreadsheet would run as a formula is neutralised.
 
 mod aggregates;
+pub mod anonymise;
 mod datapackage;
 pub mod microdata;
+mod release;
 mod write;
 
 pub use aggregates::write_aggregates;

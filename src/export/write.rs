@@ -1,14 +1,16 @@
 //! Writing the three export files of a wave into a folder.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use super::microdata::{self, K_ANONYMITY};
+use super::anonymise::{self, Protected};
+use super::datapackage::Disclosure;
+use super::microdata;
+use super::release::{self, Release};
 use super::{datapackage, write_aggregates};
 use crate::app::App;
-use crate::figures::{self, FiguresError};
+use crate::figures::{self, FiguresError, Sample};
 use crate::response::{has_indicator, stored_scores};
 use crate::store::{self, StoreError};
 
@@ -63,11 +65,6 @@ pub fn export(
     write_aggregates(&figures, create(&dir.join("aggregates.csv"))?)?;
     let started = std::time::Instant::now();
 
-    let mut by_codes: BTreeMap<(String, String, String), u32> = BTreeMap::new();
-    for (k, n) in &sample.counts {
-        *by_codes.entry(figures::codes_of(app, k)).or_default() += n;
-    }
-    let published = microdata::coarsen(&by_codes, K_ANONYMITY);
     let questions = microdata::exported_questions(&app.catalog, survey_id);
     // One `level` column rather than the one-hot `level_*` shares of the aggregates.
     let variables: Vec<String> = sample
@@ -77,94 +74,36 @@ pub fn export(
         .filter(|id| !id.starts_with("level_"))
         .chain(["level".to_string()])
         .collect();
-    let (indicators, scores) = (sample.survey.indicators.len(), sample.survey.dimensions.len() + 1);
-    let layout = microdata::Layout::new(&app.catalog, survey_id, &questions);
-    let mut out = create(&dir.join("microdata.csv"))?;
-    let io = |e: std::io::Error| ExportError::Io { path: dir.join("microdata.csv"), source: e };
+    let path = dir.join("microdata.csv");
+    let mut out = create(&path)?;
     {
         let mut header = csv::Writer::from_writer(&mut out);
         microdata::write_header(&mut header, &variables, &questions)?;
-        header.flush().map_err(io)?;
+        header.flush().map_err(|source| ExportError::Io { path: path.clone(), source })?;
     }
-    let columns = microdata::Columns::new(&questions);
-    let mut line = String::with_capacity(4096);
-    let mut fallback: Vec<String> = Vec::new();
-    app.store.read(|c| {
-        store::for_each_submitted_cells(
-            c,
-            wave_id,
-            survey_id,
-            |conn, row| -> Result<(), ExportErrorOr> {
-                use std::fmt::Write as _;
-                let codes = (
-                    row.area_code.unwrap_or_default().to_string(),
-                    row.vsic_section.unwrap_or_default().to_string(),
-                    row.size_class.unwrap_or_default().to_string(),
-                );
-                let (area, section, size) = published.get(&codes).cloned().unwrap_or_default();
-                line.clear();
-                let _ =
-                    write!(line, "{},{area},{section},{size}", microdata::pseudonym(key, row.id));
-                match figures::stratum_of(
-                    app,
-                    &sample.design,
-                    row.area_code,
-                    row.vsic_section,
-                    row.size_class,
-                ) {
-                    Some((label, s)) => {
-                        let population = s.population.map(|p| p.to_string()).unwrap_or_default();
-                        let label = microdata::stratum_pseudonym(key, &label);
-                        let _ = write!(line, ",{label},{population},{}", s.weight());
-                    }
-                    None => line.push_str(",,,"),
-                }
-                for i in 0..indicators {
-                    line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
-                }
-                let mut overall = None;
-                for (n, value) in stored_scores(row.score_values).take(scores).enumerate() {
-                    line.push(',');
-                    if let Some(value) = value {
-                        // Rounded, then written shortest: exact-precision formatting is the slow path.
-                        let _ = write!(line, "{}", (value * 1e4).round() / 1e4);
-                        if n == scores - 1 {
-                            overall = Some(value);
-                        }
-                    }
-                }
-                line.push(',');
-                if let Some(o) = overall {
-                    line.push_str(&sample.survey.levels[sample.survey.level_for(o)].id);
-                }
-                match row.cells {
-                    Some(cells) => layout.append(row.version, cells, &mut line),
-                    None => {
-                        // Submitted before cells were kept: read its answers the slow way.
-                        let answers = store::answers_of(conn, row.id)?;
-                        fallback.clear();
-                        columns.cells(&answers, &mut fallback);
-                        let mut writer = csv::WriterBuilder::new()
-                            .terminator(csv::Terminator::Any(b'\n'))
-                            .from_writer(Vec::new());
-                        writer.write_record(&fallback).map_err(|e| ExportErrorOr(e.to_string()))?;
-                        let bytes =
-                            writer.into_inner().map_err(|e| ExportErrorOr(e.to_string()))?;
-                        line.push(',');
-                        line.push_str(String::from_utf8_lossy(&bytes).trim_end_matches('\n'));
-                    }
-                }
-                line.push('\n');
-                std::io::Write::write_all(&mut out, line.as_bytes())
-                    .map_err(|e| ExportErrorOr(e.to_string()))
-            },
-        )
-        .map_err(|e| StoreError::Invalid(e.0))
+    let mut release = Release::new(app, &sample, &questions);
+    let risk = app.store.read(|c| {
+        // Both passes read one snapshot, so that every row written was seen by the first.
+        store::snapshot(c, |c| {
+            let protected = anonymise::protect(
+                &release::records(&mut release, c, wave_id)?,
+                app.policy.threshold(),
+            );
+            write_rows(app, &sample, &mut release, &protected, key, c, wave_id, &mut out)?;
+            Ok(protected.risk)
+        })
     })?;
-    std::io::Write::flush(&mut out).map_err(io)?;
+    std::io::Write::flush(&mut out).map_err(|source| ExportError::Io { path, source })?;
     let microdata_seconds = started.elapsed().as_secs_f64();
 
-    let package = datapackage(app, &figures, &sample.survey, &questions, wave_id);
+    let package = datapackage(
+        app,
+        &figures,
+        &sample.survey,
+        &questions,
+        wave_id,
+        &Disclosure { risk: &risk, quasi: &release.quasi, threshold: app.policy.threshold() },
+    );
     serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;
     Ok(ExportSummary {
         survey: survey_id.into(),
@@ -177,11 +116,73 @@ pub fn export(
     })
 }
 
-/// An error while writing a row, carried out of the database loop.
-struct ExportErrorOr(String);
-
-impl From<StoreError> for ExportErrorOr {
-    fn from(e: StoreError) -> Self {
-        ExportErrorOr(e.to_string())
-    }
+/// Writes every row of the microdata, as `release` and `protected` show it.
+#[allow(clippy::too_many_arguments)]
+fn write_rows(
+    app: &App,
+    sample: &Sample,
+    release: &mut Release<'_>,
+    protected: &Protected,
+    key: &str,
+    conn: &rusqlite::Connection,
+    wave_id: &str,
+    out: &mut impl std::io::Write,
+) -> Result<(), StoreError> {
+    use std::fmt::Write as _;
+    let (indicators, scores) = (sample.survey.indicators.len(), sample.survey.dimensions.len() + 1);
+    let mut line = String::with_capacity(4096);
+    let mut answers = String::with_capacity(4096);
+    let mut number = ryu::Buffer::new();
+    store::for_each_submitted_cells(conn, wave_id, &sample.survey.id, |conn, row| {
+        let codes = release.codes(&row);
+        line.clear();
+        let _ = write!(
+            line,
+            "{},{},{},{}",
+            microdata::pseudonym(key, row.id),
+            codes.0,
+            codes.1,
+            codes.2
+        );
+        match figures::stratum_of(
+            app,
+            &sample.design,
+            row.area_code,
+            row.vsic_section,
+            row.size_class,
+        ) {
+            Some((label, s)) => {
+                let population = s.population.map(|p| p.to_string()).unwrap_or_default();
+                let label = microdata::stratum_pseudonym(key, &label);
+                let _ = write!(line, ",{label},{population},{}", number.format(s.weight()));
+            }
+            None => line.push_str(",,,"),
+        }
+        for i in 0..indicators {
+            line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
+        }
+        let mut overall = None;
+        for (n, value) in stored_scores(row.score_values).take(scores).enumerate() {
+            line.push(',');
+            if let Some(value) = value {
+                // Every digit: the published estimates are reproduced from these values.
+                line.push_str(number.format(value));
+                if n == scores - 1 {
+                    overall = Some(value);
+                }
+            }
+        }
+        line.push(',');
+        if let Some(o) = overall {
+            line.push_str(&sample.survey.levels[sample.survey.level_for(o)].id);
+        }
+        answers.clear();
+        release.answers(conn, &row, &mut answers)?;
+        let original = release.key(&answers);
+        let blank = vec![0; original.len()];
+        let published = protected.published(&codes, &original).unwrap_or(&blank);
+        release.rewrite(&answers, published, &mut line);
+        line.push('\n');
+        out.write_all(line.as_bytes()).map_err(|e| StoreError::Invalid(e.to_string()))
+    })
 }

@@ -124,7 +124,7 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
         None
     };
     let counts: BTreeMap<StratumKey, u32> = strata.iter().map(|(k, (n, _))| (*k, *n)).collect();
-    let design = stats::design(&counts, frame.as_ref());
+    let design = stats::design(&counts, frame.as_ref(), app.policy.min_stratum());
     let sums = (0..variables.len())
         .map(|v| {
             design
@@ -150,6 +150,26 @@ pub fn stratum_of<'a>(
     let h = design.stratum_of[index];
     let stratum = &design.strata[h];
     Some((format!("{}-{h}", stratum_level(stratum.level)), stratum))
+}
+
+/// The codes a response may show in microdata: those of its final stratum as formed (blank
+/// where the stratum pools them).
+pub fn shown_codes(
+    app: &App,
+    design: &Design,
+    area: Option<&str>,
+    section: Option<&str>,
+    size: Option<&str>,
+) -> (String, String, String) {
+    let keys = Keys { reference: &app.reference };
+    let key = keys.key(area, section, size);
+    let (area, section, size) = codes_of(app, &key);
+    match design.index(&key).map(|i| design.shown[i]) {
+        Some(stats::Level::Full) => (area, section, size),
+        Some(stats::Level::AreaSection) => (area, section, String::new()),
+        Some(stats::Level::Area) => (area, String::new(), String::new()),
+        Some(stats::Level::City) | None => (String::new(), String::new(), String::new()),
+    }
 }
 
 /// The codes of a frame stratum: area code, section letter, size class ("" when unknown).

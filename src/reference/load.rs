@@ -68,10 +68,16 @@ impl Reference {
         let sectors = read_sectors(&dir.join("vsic_sections.csv"), &mut problems);
         let sizes = read_sizes(&dir.join("size_classes.toml"), &mut problems);
         let targets = read_targets(&dir.join("targets.toml"), &mut problems);
+        let quasi_identifiers = super::quasi::read_quasi_identifiers(
+            &dir.join("quasi_identifiers.toml"),
+            &mut problems,
+        );
         match sizes {
-            Some(sizes) if problems.is_empty() => {
-                Ok(Reference { targets, ..Reference::new(areas, groups, sectors, sizes) })
-            }
+            Some(sizes) if problems.is_empty() => Ok(Reference {
+                targets,
+                quasi_identifiers,
+                ..Reference::new(areas, groups, sectors, sizes)
+            }),
             _ => Err(ReferenceError { problems }),
         }
     }

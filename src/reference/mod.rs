@@ -3,10 +3,12 @@
 
 mod codes;
 mod load;
+mod quasi;
 mod size;
 
 pub use codes::{AreaCode, CodeError, TaxCode, VsicSection};
 pub use load::ReferenceError;
+pub use quasi::QuasiIdentifier;
 pub use size::{Amount, SizeClass, SizeLimit, SizeRules};
 
 use std::collections::HashMap;
@@ -45,6 +47,8 @@ pub struct Reference {
     pub areas: Vec<Area>,
     /// Targets the statistics track (`targets.toml`).
     pub targets: Vec<crate::stats::Target>,
+    /// Quasi-identifiers of each questionnaire's microdata (`quasi_identifiers.toml`).
+    pub quasi_identifiers: Vec<QuasiIdentifier>,
     pub groups: Vec<AreaGroup>,
     pub sectors: Vec<Sector>,
     pub sizes: SizeRules,
@@ -60,7 +64,15 @@ impl Reference {
         sizes: SizeRules,
     ) -> Reference {
         let area_index = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
-        Reference { areas, groups, sectors, sizes, area_index, targets: Vec::new() }
+        Reference {
+            areas,
+            groups,
+            sectors,
+            sizes,
+            area_index,
+            targets: Vec::new(),
+            quasi_identifiers: Vec::new(),
+        }
     }
 
     /// The area with this code.

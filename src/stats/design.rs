@@ -1,12 +1,13 @@
 //! The sampling design: strata (ward/commune × VSIC section × size class), their populations
-//! from the business-register frame, and the collapsing of strata with fewer than two
-//! respondents (the variance needs two per stratum).
+//! from the business-register frame, and the collapsing of strata with too few respondents.
 //!
-//! Collapsing rule, documented in `docs/methodology.md`: strata that still need a home are
-//! grouped by area × section (size classes pooled); groups with at least two respondents become
-//! final strata; what remains is grouped by area (sections pooled), then by the whole city. A
-//! stratum of the frame without respondents is collapsed the same way, so that its population
-//! is represented by its nearest neighbours rather than dropped.
+//! Collapsing rule, documented in `docs/methodology.md` §2: a final stratum holds at least the
+//! disclosure threshold's number of respondents (and at least two, which the variance needs),
+//! so that microdata can show every respondent's stratum by its codes and no design column
+//! says more than the codes (docs/disclosure.md §6). Size classes are pooled within a ward's
+//! section, then sections within a ward; what a ward has left joins its smallest final stratum;
+//! the rest of the city is one stratum. A stratum of the frame without respondents is collapsed
+//! the same way, so that its population is represented by its nearest neighbours.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,6 +69,10 @@ pub struct Design {
     pub weighted: bool,
     /// Strata with respondents that the frame does not list: they stand for themselves.
     pub frame_gaps: Vec<StratumKey>,
+    /// How much of its codes each key's respondents may show in microdata: the level of
+    /// their final stratum when it was formed, so that no published stratum is finer than the
+    /// codes its respondents show (docs/disclosure.md, section 6).
+    pub shown: Vec<Level>,
 }
 
 impl Design {
@@ -80,19 +85,26 @@ impl Design {
 /// The group a frame stratum falls in at one level of collapsing.
 type GroupOf = fn(&StratumKey) -> (u16, u8, u8);
 
-/// Builds the design from the respondents per stratum and, if there is one, the frame.
+/// Builds the design from the respondents per stratum and, if there is one, the frame. Final
+/// strata hold at least `min_respondents` respondents (at least 2, which the variance needs).
 pub fn design(
     respondents: &BTreeMap<StratumKey, u32>,
     frame: Option<&BTreeMap<StratumKey, f64>>,
+    min_respondents: u32,
 ) -> Design {
+    let min = min_respondents.max(2);
     let Some(frame) = frame else {
-        // Without a frame: one stratum, equal weights, no finite population correction.
+        // Without a frame: one stratum, equal weights, no finite population correction. The
+        // codes a response may show still follow the collapsing, which microdata needs.
         let keys: Vec<StratumKey> = respondents.keys().copied().collect();
+        let count = |k: &StratumKey| respondents.get(k).copied().unwrap_or(0);
+        let collapsed = collapse(&keys, &count, &|k| f64::from(count(k)), min);
         let total = respondents.values().sum();
         return Design {
             stratum_of: vec![0; keys.len()],
             keys,
             strata: vec![Stratum { level: Level::City, population: None, respondents: total }],
+            shown: collapsed.shown,
             weighted: false,
             frame_gaps: vec![],
         };
@@ -109,32 +121,121 @@ pub fn design(
     let count = |k: &StratumKey| respondents.get(k).copied().unwrap_or(0);
     // A stratum missing from the frame stands for itself: N_h = n_h.
     let population = |k: &StratumKey| frame.get(k).copied().unwrap_or_else(|| f64::from(count(k)));
+    let Collapsed { stratum_of, strata, shown } = collapse(&keys, &count, &population, min);
+    Design { keys, stratum_of, strata, shown, weighted: true, frame_gaps }
+}
 
-    let mut stratum_of = vec![usize::MAX; keys.len()];
-    let mut strata = Vec::new();
-    let levels: [(Level, GroupOf); 4] = [
+/// The outcome of collapsing: each key's final stratum, the strata, and each key's shown level.
+struct Collapsed {
+    stratum_of: Vec<usize>,
+    strata: Vec<Stratum>,
+    shown: Vec<Level>,
+}
+
+/// Pools the keys into final strata of at least `min` respondents (docs/methodology.md §2):
+/// size classes pooled within a ward's section, then sections within a ward; what a ward still
+/// has left joins its smallest final stratum, so that every ward with enough respondents keeps
+/// all of them; the rest of the city is one stratum, joined to the smallest final stratum if
+/// it has too few respondents itself.
+fn collapse(
+    keys: &[StratumKey],
+    count: &dyn Fn(&StratumKey) -> u32,
+    population: &dyn Fn(&StratumKey) -> f64,
+    min: u32,
+) -> Collapsed {
+    let mut c = Collapsed {
+        stratum_of: vec![usize::MAX; keys.len()],
+        strata: Vec::new(),
+        shown: vec![Level::City; keys.len()],
+    };
+    let levels: [(Level, GroupOf); 3] = [
         (Level::Full, |k| (k.area, k.section, k.size)),
         (Level::AreaSection, |k| (k.area, k.section, u8::MAX)),
         (Level::Area, |k| (k.area, u8::MAX, u8::MAX)),
-        (Level::City, |_| (u16::MAX, u8::MAX, u8::MAX)),
     ];
     for (level, group_of) in levels {
-        let mut groups: BTreeMap<(u16, u8, u8), Vec<usize>> = BTreeMap::new();
-        for (i, key) in keys.iter().enumerate().filter(|(i, _)| stratum_of[*i] == usize::MAX) {
-            groups.entry(group_of(key)).or_default().push(i);
-        }
-        for members in groups.into_values() {
+        for members in c.unassigned_by(keys, group_of) {
             let n: u32 = members.iter().map(|&i| count(&keys[i])).sum();
-            if n >= 2 || level == Level::City {
-                let pop: f64 = members.iter().map(|&i| population(&keys[i])).sum();
-                for &i in &members {
-                    stratum_of[i] = strata.len();
-                }
-                strata.push(Stratum { level, population: Some(pop), respondents: n });
+            if n >= min {
+                c.push(&members, level, n, members.iter().map(|&i| population(&keys[i])).sum());
+            } else if level == Level::Area
+                && let Some(smallest) = c.smallest(|i| keys[i].area == keys[members[0]].area)
+            {
+                c.join(smallest, &members, Level::Area, n, population, keys);
             }
         }
     }
-    Design { keys, stratum_of, strata, weighted: true, frame_gaps }
+    let rest: Vec<usize> = (0..keys.len()).filter(|&i| c.stratum_of[i] == usize::MAX).collect();
+    if rest.is_empty() {
+        return c;
+    }
+    let n: u32 = rest.iter().map(|&i| count(&keys[i])).sum();
+    match c.smallest(|_| true) {
+        Some(smallest) if n < min => {
+            c.join(smallest, &rest, Level::City, n, population, keys);
+        }
+        _ => c.push(&rest, Level::City, n, rest.iter().map(|&i| population(&keys[i])).sum()),
+    }
+    c
+}
+
+impl Collapsed {
+    /// The keys not yet in a final stratum, grouped as `group_of` groups them.
+    fn unassigned_by(&self, keys: &[StratumKey], group_of: GroupOf) -> Vec<Vec<usize>> {
+        let mut groups: BTreeMap<(u16, u8, u8), Vec<usize>> = BTreeMap::new();
+        for (i, key) in keys.iter().enumerate().filter(|(i, _)| self.stratum_of[*i] == usize::MAX) {
+            groups.entry(group_of(key)).or_default().push(i);
+        }
+        groups.into_values().collect()
+    }
+
+    fn push(&mut self, members: &[usize], level: Level, respondents: u32, population: f64) {
+        for &i in members {
+            self.stratum_of[i] = self.strata.len();
+            self.shown[i] = level;
+        }
+        self.strata.push(Stratum { level, population: Some(population), respondents });
+    }
+
+    /// The final stratum with the fewest respondents among those that hold a key for which
+    /// `holds(key index)`; the first such on a tie.
+    fn smallest(&self, holds: impl Fn(usize) -> bool) -> Option<usize> {
+        (0..self.stratum_of.len())
+            .filter(|&i| self.stratum_of[i] != usize::MAX && holds(i))
+            .map(|i| self.stratum_of[i])
+            .min_by_key(|&h| (self.strata[h].respondents, h))
+    }
+
+    /// Adds `members` to stratum `h`. Joined at ward level, every key of the stratum shows only
+    /// its ward from then on; joined at city level, the stratum's own keys keep what they show.
+    fn join(
+        &mut self,
+        h: usize,
+        members: &[usize],
+        level: Level,
+        respondents: u32,
+        population: &dyn Fn(&StratumKey) -> f64,
+        keys: &[StratumKey],
+    ) {
+        if level == Level::Area {
+            for i in 0..self.stratum_of.len() {
+                if self.stratum_of[i] == h {
+                    self.shown[i] = Level::Area;
+                }
+            }
+        }
+        for &i in members {
+            self.stratum_of[i] = h;
+            self.shown[i] = level;
+        }
+        let stratum = &mut self.strata[h];
+        stratum.level = stratum.level.max(level);
+        stratum.respondents += respondents;
+        stratum.population = Some(
+            stratum.population.unwrap_or(0.0)
+                + members.iter().map(|&i| population(&keys[i])).sum::<f64>(),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +246,12 @@ mod tests {
         StratumKey { area, section, size }
     }
 
+    /// The stratum of a key, and what its respondents show.
+    fn of(d: &Design, k: StratumKey) -> (&Stratum, Level) {
+        let i = d.index(&k).unwrap();
+        (&d.strata[d.stratum_of[i]], d.shown[i])
+    }
+
     #[test]
     fn strata_with_fewer_than_two_respondents_are_pooled_step_by_step() {
         let respondents = BTreeMap::from([
@@ -153,7 +260,7 @@ mod tests {
             (key(0, 0, 2), 1),
             (key(0, 1, 0), 1), // alone in its section: pooled at area level with (0,2,0)
             (key(0, 2, 0), 1),
-            (key(1, 0, 0), 1), // alone in its area: pooled at city level
+            (key(1, 0, 0), 1), // alone in its area: the rest of the city, joined to the smallest
         ]);
         let frame = BTreeMap::from([
             (key(0, 0, 0), 50.0),
@@ -162,37 +269,82 @@ mod tests {
             (key(0, 1, 0), 30.0),
             (key(0, 2, 0), 40.0),
             (key(1, 0, 0), 60.0),
-            (key(1, 3, 3), 70.0), // no respondent: pooled at city level too
+            (key(1, 3, 3), 70.0), // no respondent: the rest of the city too
         ]);
-        let d = design(&respondents, Some(&frame));
-        let stratum = |k: StratumKey| &d.strata[d.stratum_of[d.index(&k).unwrap()]];
+        let d = design(&respondents, Some(&frame), 2);
         assert_eq!(
-            stratum(key(0, 0, 0)),
-            &Stratum { level: Level::Full, population: Some(50.0), respondents: 5 }
+            of(&d, key(0, 0, 0)),
+            (&Stratum { level: Level::Full, population: Some(50.0), respondents: 5 }, Level::Full)
         );
         assert_eq!(
-            stratum(key(0, 0, 1)),
-            &Stratum { level: Level::AreaSection, population: Some(30.0), respondents: 2 }
+            of(&d, key(0, 0, 1)).1,
+            Level::AreaSection,
+            "joined by the rest of the city, it keeps showing its section"
         );
         assert_eq!(
-            stratum(key(0, 1, 0)),
-            &Stratum { level: Level::Area, population: Some(70.0), respondents: 2 }
+            of(&d, key(0, 1, 0)),
+            (&Stratum { level: Level::Area, population: Some(70.0), respondents: 2 }, Level::Area)
         );
+        // The rest of the city (1 respondent) joins the smallest stratum, (0,0,1)+(0,0,2).
         assert_eq!(
-            stratum(key(1, 3, 3)),
-            &Stratum { level: Level::City, population: Some(130.0), respondents: 1 }
+            of(&d, key(1, 3, 3)),
+            (&Stratum { level: Level::City, population: Some(160.0), respondents: 3 }, Level::City)
         );
-        assert_eq!(stratum(key(0, 0, 0)).weight(), 10.0);
+        assert_eq!(of(&d, key(0, 0, 0)).0.weight(), 10.0);
         // Every frame enterprise is in exactly one final stratum.
         let total: f64 = d.strata.iter().filter_map(|s| s.population).sum();
         assert_eq!(total, frame.values().sum::<f64>());
     }
 
     #[test]
+    fn final_strata_hold_the_threshold_and_wards_keep_their_respondents() {
+        let respondents = BTreeMap::from([
+            (key(0, 0, 0), 6), // full stratum
+            (key(0, 0, 1), 4), // with (0,0,2): 4 + 2 = 6 at area × section
+            (key(0, 0, 2), 2),
+            (key(0, 1, 0), 5), // full stratum, the ward's smallest: joined by what is left
+            (key(0, 2, 0), 2), // left over in ward 0: 2 < 5
+            (key(1, 0, 0), 3), // ward 1 has 3 < 5 in all: the rest of the city
+            (key(2, 0, 0), 3), // ward 2 too: 3 + 3 = 6 for the rest of the city
+        ]);
+        let frame: BTreeMap<StratumKey, f64> =
+            respondents.keys().map(|k| (*k, 10.0)).chain([(key(0, 3, 3), 5.0)]).collect();
+        let d = design(&respondents, Some(&frame), 5);
+        assert_eq!(of(&d, key(0, 0, 0)).1, Level::Full);
+        assert_eq!(of(&d, key(0, 0, 2)).1, Level::AreaSection);
+        assert_eq!(
+            of(&d, key(0, 1, 0)),
+            (&Stratum { level: Level::Area, population: Some(25.0), respondents: 7 }, Level::Area),
+            "what ward 0 has left, and its empty frame stratum, join its smallest stratum"
+        );
+        assert_eq!(of(&d, key(0, 2, 0)).1, Level::Area);
+        assert_eq!(
+            of(&d, key(2, 0, 0)),
+            (&Stratum { level: Level::City, population: Some(20.0), respondents: 6 }, Level::City)
+        );
+        assert!(d.strata.iter().all(|s| s.respondents >= 5), "{:?}", d.strata);
+        // No stratum is finer than the codes its respondents show.
+        for (i, k) in d.keys.iter().enumerate() {
+            for (j, other) in d.keys.iter().enumerate() {
+                if d.stratum_of[i] == d.stratum_of[j] && d.shown[i] == d.shown[j] {
+                    match d.shown[i] {
+                        Level::Area => assert_eq!(k.area, other.area),
+                        Level::AreaSection => {
+                            assert_eq!((k.area, k.section), (other.area, other.section));
+                        }
+                        Level::Full => assert_eq!(k, other),
+                        Level::City => {}
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn respondents_outside_the_frame_stand_for_themselves_and_are_reported() {
         let respondents = BTreeMap::from([(key(0, 0, 0), 3), (key(9, 9, 9), 2)]);
         let frame = BTreeMap::from([(key(0, 0, 0), 30.0)]);
-        let d = design(&respondents, Some(&frame));
+        let d = design(&respondents, Some(&frame), 2);
         assert_eq!(d.frame_gaps, vec![key(9, 9, 9)]);
         let gap = &d.strata[d.stratum_of[d.index(&key(9, 9, 9)).unwrap()]];
         assert_eq!(gap.population, Some(2.0));
@@ -203,7 +355,7 @@ mod tests {
     #[test]
     fn without_a_frame_there_is_one_unweighted_stratum() {
         let respondents = BTreeMap::from([(key(0, 0, 0), 3), (key(1, 0, 0), 4)]);
-        let d = design(&respondents, None);
+        let d = design(&respondents, None, 2);
         assert!(!d.weighted);
         assert_eq!(
             d.strata,

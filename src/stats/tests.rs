@@ -44,7 +44,7 @@ fn sample() -> (Design, Vec<Sums>, Vec<Sums>) {
         *respondents.entry(key(r)).or_insert(0) += 1;
         frame.insert(key(r), r.population);
     }
-    let design = design::design(&respondents, Some(&frame));
+    let design = design::design(&respondents, Some(&frame), 2);
     let (mut y, mut score) =
         (vec![Sums::default(); design.keys.len()], vec![Sums::default(); design.keys.len()]);
     for r in &rows {
@@ -135,6 +135,7 @@ fn a_hand_worked_two_stratum_share() {
     let design = design::design(
         &BTreeMap::from([(a, 4), (b, 4)]),
         Some(&BTreeMap::from([(a, 100.0), (b, 300.0)])),
+        2,
     );
     let mut sums = vec![Sums::default(); 2];
     for y in [1.0, 1.0, 0.0, 0.0] {
@@ -158,7 +159,7 @@ fn a_hand_worked_two_stratum_share() {
 #[test]
 fn a_share_of_zero_or_one_gets_a_wilson_interval() {
     let k = StratumKey { area: 0, section: 0, size: 0 };
-    let design = design::design(&BTreeMap::from([(k, 10)]), Some(&BTreeMap::from([(k, 100.0)])));
+    let design = design::design(&BTreeMap::from([(k, 10)]), Some(&BTreeMap::from([(k, 100.0)])), 2);
     let mut sums = vec![Sums::default()];
     for _ in 0..10 {
         sums[0].add(0.0);
@@ -188,7 +189,7 @@ fn build(strata: &[(u16, f64, Vec<bool>)], weighted: bool) -> (Design, Vec<Sums>
         respondents.insert(key, answers.len() as u32);
         frame.insert(key, *population);
     }
-    let design = design::design(&respondents, weighted.then_some(&frame));
+    let design = design::design(&respondents, weighted.then_some(&frame), 2);
     let mut sums = vec![Sums::default(); design.keys.len()];
     for (i, (area, _, answers)) in strata.iter().enumerate() {
         let k = design.index(&StratumKey { area: *area, section: i as u8, size: 0 }).unwrap();
