@@ -2,10 +2,14 @@
 //! quasi-identifiers of microdata, as `sdcMicro` defines them (docs/disclosure.md, section 6).
 //! Pure: records come in as tallies, published keys and risk measures go out.
 //!
-//! A blank value matches any value (sdcMicro counts a missing key value as a possible match
-//! to every category). A record's frequency `f_k` is counted among the records that show the
-//! same design codes (a lower bound of sdcMicro's count, so never in the record's favour), or
-//! among all records when its design codes are all blank.
+//! A class is the records that show the same design codes and exactly the same values, a blank
+//! counting as a value of its own. That is stricter than sdcMicro's default, where a blank
+//! matches any value, and it is what holds against someone who has the register: the k records
+//! of a class are k organisations that all agree with every value the class shows, so matching
+//! the shown values against the register leaves at least k candidates. The records whose design
+//! codes are all blank (the rest of the city, in wards too small to show) are a group of their
+//! own; should they be fewer than k, every value of theirs is blanked and what protects them is
+//! the number of organisations the frame counts in those wards.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -72,78 +76,69 @@ impl Protected {
     }
 }
 
-/// Makes every record's published key shared by at least `k` records, blanking in each record
-/// that is not the last of its quasi-identifiers not yet blank (the least useful, in the order
-/// they are declared), round after round, then measures the risk of what is published.
+/// Makes every record's published key shared by at least `k` records of its group (its design
+/// codes), blanking in each record that is not the last of its quasi-identifiers not yet blank
+/// (the least useful, in the order they are declared), round after round, then measures the
+/// risk of what is published.
 pub fn protect(records: &Records, k: u32) -> Protected {
-    let blank_codes = Codes::default();
-    let mut published: HashMap<Codes, HashMap<Key, Key>> = HashMap::new();
-    for (codes, group) in records.groups.iter().filter(|(c, _)| **c != blank_codes) {
-        published.insert(codes.clone(), suppress(group, k, &[]));
-    }
-    if let Some(group) = records.groups.get(&blank_codes) {
-        // Blank codes match every record: count among all the others as published.
-        let shown = &published;
-        let others: Vec<(Key, Tally)> = records
-            .groups
-            .iter()
-            .filter(|(c, _)| **c != blank_codes)
-            .flat_map(|(c, g)| g.iter().map(move |(key, t)| (shown[c][key].clone(), *t)))
-            .collect();
-        published.insert(blank_codes.clone(), suppress(group, k, &others));
-    }
+    let published: HashMap<Codes, HashMap<Key, Key>> =
+        records.groups.iter().map(|(codes, group)| (codes.clone(), suppress(group, k))).collect();
     let risk = measure(records, &published, k);
     Protected { published, risk }
 }
 
-/// Local suppression within one group; `others` are records outside it that its keys match.
-fn suppress(group: &HashMap<Key, Tally>, k: u32, others: &[(Key, Tally)]) -> HashMap<Key, Key> {
+/// Local suppression within one group.
+fn suppress(group: &HashMap<Key, Tally>, k: u32) -> HashMap<Key, Key> {
     let mut current: Vec<(Key, Key, Tally)> =
         group.iter().map(|(key, t)| (key.clone(), key.clone(), *t)).collect();
     loop {
-        let universe = merged(
-            current
-                .iter()
-                .map(|(_, key, t)| (key, *t))
-                .chain(others.iter().map(|(key, t)| (key, *t))),
-        );
+        let classes = classes(current.iter().map(|(_, key, t)| (key, *t)));
         let mut changed = false;
         for (_, key, _) in &mut current {
-            if frequency(key, &universe).records < k
+            if classes[&*key].records < k
                 && let Some(last) = key.iter().rposition(|v| *v != 0)
             {
                 key[last] = 0;
                 changed = true;
             }
         }
-        if !changed {
-            return current.into_iter().map(|(from, to, _)| (from, to)).collect();
+        if changed {
+            continue;
+        }
+        // Records with every value blank are a class too: while fewer than k, the smallest
+        // class of the group joins them.
+        let blank = classes.iter().find(|(key, _)| key.iter().all(|v| *v == 0));
+        if blank.is_none_or(|(_, t)| t.records >= k) {
+            break;
+        }
+        let smallest = current
+            .iter()
+            .filter(|(_, key, _)| key.iter().any(|v| *v != 0))
+            .map(|(_, key, _)| (classes[key].records, key.clone()))
+            .min();
+        let Some((_, smallest)) = smallest else { break };
+        for (_, key, _) in current.iter_mut().filter(|(_, key, _)| *key == smallest) {
+            key.iter_mut().for_each(|v| *v = 0);
         }
     }
+    current.into_iter().map(|(from, to, _)| (from, to)).collect()
 }
 
-/// Tallies of equal keys added up.
-fn merged<'k>(keys: impl Iterator<Item = (&'k Key, Tally)>) -> Vec<(Key, Tally)> {
-    let mut by_key: HashMap<&Key, Tally> = HashMap::new();
+/// The records of each class: tallies of equal keys added up.
+fn classes<'k>(keys: impl Iterator<Item = (&'k Key, Tally)>) -> HashMap<Key, Tally> {
+    let mut by_key: HashMap<Key, Tally> = HashMap::new();
     for (key, t) in keys {
-        by_key.entry(key).or_default().add(t);
-    }
-    by_key.into_iter().map(|(key, t)| (key.clone(), t)).collect()
-}
-
-/// How many records, and how much weight, `key` matches among `universe`.
-fn frequency(key: &Key, universe: &[(Key, Tally)]) -> Tally {
-    let mut total = Tally::default();
-    for (other, t) in universe {
-        if key.iter().zip(other).all(|(a, b)| *a == 0 || *b == 0 || a == b) {
-            total.add(*t);
+        match by_key.get_mut(key) {
+            Some(tally) => tally.add(t),
+            None => {
+                by_key.insert(key.clone(), t);
+            }
         }
     }
-    total
+    by_key
 }
 
 fn measure(records: &Records, published: &HashMap<Codes, HashMap<Key, Key>>, k: u32) -> Risk {
-    let blank_codes = Codes::default();
     let variables = records.groups.values().flat_map(|g| g.keys()).map(Vec::len).max().unwrap_or(0);
     let mut risk = Risk {
         records: 0,
@@ -152,24 +147,18 @@ fn measure(records: &Records, published: &HashMap<Codes, HashMap<Key, Key>>, k: 
         max_individual_risk: 0.0,
         blanked: vec![0; variables],
     };
-    let everything = merged(
-        records
-            .groups
-            .iter()
-            .flat_map(|(c, g)| g.iter().map(move |(key, t)| (&published[c][key], *t))),
-    );
     for (codes, group) in &records.groups {
-        let universe = if *codes == blank_codes {
-            everything.clone()
-        } else {
-            merged(group.iter().map(|(key, t)| (&published[codes][key], *t)))
-        };
+        let classes = classes(group.iter().map(|(key, t)| (&published[codes][key], *t)));
         for (key, t) in group {
             let shown = &published[codes][key];
-            let f = frequency(shown, &universe);
-            let r = individual_risk(f.records, f.weight);
+            let class = classes[shown];
+            let r = individual_risk(class.records, class.weight);
             risk.records += t.records;
-            if f.records < k {
+            // A record that shows nothing at all stands for every organisation of the rest of
+            // the city: what protects it is how many the frame counts there.
+            let nothing = *codes == Codes::default() && shown.iter().all(|v| *v == 0);
+            let protected = if nothing { class.weight >= f64::from(k) } else { class.records >= k };
+            if !protected {
                 risk.below_k += t.records;
             }
             risk.expected_reidentifications += f64::from(t.records) * r;
@@ -230,34 +219,72 @@ mod tests {
     fn rare_keys_lose_their_least_useful_values_until_k_share_them() {
         let mut records = Records::default();
         let ward = codes("00070", "G", "micro");
-        for _ in 0..5 {
-            records.add(ward.clone(), vec![1, 1, 3], 10.0);
-        }
-        records.add(ward.clone(), vec![1, 1, 4], 10.0); // unique on the last: blanked
-        records.add(ward.clone(), vec![2, 2, 4], 10.0); // unique on all: blanked from the end
+        let mut add =
+            |key: Vec<u16>, n| (0..n).for_each(|_| records.add(ward.clone(), key.clone(), 10.0));
+        add(vec![1, 1, 3], 5); // a class of five: kept
+        add(vec![1, 1, 4], 2); // blanked from the end until three share [1, 0, 0]
+        add(vec![1, 2, 4], 1);
+        add(vec![2, 2, 4], 2); // [2, 0, 0] is two: blanked whole; then the blank class is two,
+        // so the smallest class, [1, 0, 0], joins it
         let protected = protect(&records, 3);
-        assert_eq!(protected.published(&ward, &vec![1, 1, 3]), Some(&vec![1, 1, 3]));
-        assert_eq!(protected.published(&ward, &vec![1, 1, 4]), Some(&vec![1, 1, 0]));
-        // Blank on the last, still unique; then on the middle; then on the first.
-        assert_eq!(protected.published(&ward, &vec![2, 2, 4]), Some(&vec![0, 0, 0]));
+        let shown = |key: Vec<u16>| protected.published(&ward, &key).cloned();
+        assert_eq!(shown(vec![1, 1, 3]), Some(vec![1, 1, 3]));
+        assert_eq!(shown(vec![1, 1, 4]), Some(vec![0, 0, 0]));
+        assert_eq!(shown(vec![2, 2, 4]), Some(vec![0, 0, 0]));
         assert_eq!(protected.risk.below_k, 0, "{:?}", protected.risk);
-        assert_eq!(protected.risk.records, 7);
-        assert_eq!(protected.risk.blanked, [1, 1, 2]);
+        assert_eq!(protected.risk.records, 10);
+        assert_eq!(protected.risk.blanked, [5, 5, 5]);
     }
 
     #[test]
-    fn a_record_with_blank_codes_is_matched_against_the_whole_file() {
+    fn the_rest_of_the_city_is_a_group_and_too_few_show_nothing() {
         let mut records = Records::default();
         let ward = codes("00070", "", "");
-        for _ in 0..5 {
-            records.add(ward.clone(), vec![1, 2], 5.0);
-        }
-        records.add(Codes::default(), vec![1, 2], 7.0); // matches the ward's five: kept
-        records.add(Codes::default(), vec![3, 2], 7.0); // matches nothing until all blank
+        (0..5).for_each(|_| records.add(ward.clone(), vec![1, 2], 5.0));
+        records.add(Codes::default(), vec![1, 2], 40.0); // the ward's class is not theirs
+        records.add(Codes::default(), vec![3, 2], 40.0);
         let protected = protect(&records, 5);
         assert_eq!(protected.published(&ward, &vec![1, 2]), Some(&vec![1, 2]));
-        assert_eq!(protected.published(&Codes::default(), &vec![1, 2]), Some(&vec![1, 2]));
+        assert_eq!(protected.published(&Codes::default(), &vec![1, 2]), Some(&vec![0, 0]));
         assert_eq!(protected.published(&Codes::default(), &vec![3, 2]), Some(&vec![0, 0]));
-        assert_eq!(protected.risk.below_k, 0, "{:?}", protected.risk);
+        assert_eq!(
+            protected.risk.below_k, 0,
+            "80 organisations behind the two: {:?}",
+            protected.risk
+        );
+        let mut unweighted = Records::default();
+        unweighted.add(Codes::default(), vec![1, 2], 1.0);
+        assert_eq!(protect(&unweighted, 5).risk.below_k, 1, "one record standing for itself");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_class_holds_k_records_and_shows_only_true_values(
+            groups in proptest::collection::vec(
+                proptest::collection::vec(proptest::collection::vec(0u16..4, 3), 5..40),
+                1..6,
+            )
+        ) {
+            let k = 5;
+            let mut records = Records::default();
+            for (g, keys) in groups.iter().enumerate() {
+                for key in keys {
+                    records.add(codes(&g.to_string(), "", ""), key.clone(), 3.0);
+                }
+            }
+            let protected = protect(&records, k);
+            let mut classes: HashMap<(usize, Key), u32> = HashMap::new();
+            for (g, keys) in groups.iter().enumerate() {
+                for key in keys {
+                    let shown = protected.published(&codes(&g.to_string(), "", ""), key).unwrap();
+                    for (before, after) in key.iter().zip(shown) {
+                        proptest::prop_assert!(*after == 0 || after == before);
+                    }
+                    *classes.entry((g, shown.clone())).or_default() += 1;
+                }
+            }
+            proptest::prop_assert!(classes.values().all(|n| *n >= k), "{classes:?}");
+            proptest::prop_assert_eq!(protected.risk.below_k, 0);
+        }
     }
 }

@@ -41,7 +41,7 @@ impl Disclosure<'_> {
             "records_below_k": self.risk.below_k,
             "expected_reidentifications": self.risk.expected_reidentifications,
             "max_individual_risk": self.risk.max_individual_risk,
-            "risk_method": "sdcMicro indivRisk (Benedetti-Franconi, method = approx), frequencies counted within the row's design codes, blank values matching any",
+            "risk_method": "sdcMicro indivRisk (Benedetti-Franconi, method = approx) on classes of rows with the same design codes and the same values, a blank counting as a value",
         })
     }
 }

@@ -372,3 +372,114 @@ async fn no_published_share_or_difference_of_shares_tells_of_fewer_than_k_respon
     assert!(api.is_empty(), "{api:#?}");
     assert!(csv.is_empty(), "{csv:#?}");
 }
+
+/// Links microdata rows back to the register through the design columns, as the issue measured
+/// it: for each stratum (its pseudonym), the number of enterprises it stands for
+/// (`stratum_population`) is compared with the frame's strata that agree with what its rows
+/// show; a single match names the codes a row's blanks hide. Returns the blanked rows and how
+/// many of them were named rightly (scored against the stored responses, which the attacker
+/// does not have).
+async fn linkage_attack(policy: DisclosurePolicy) -> (usize, usize) {
+    let dir = TempDir::new().unwrap();
+    let config = config(&dir);
+    let app = App::start(&config).unwrap();
+    let wave = dxsurvey::kernel::format::today().year().to_string();
+    let options = dxsurvey::demo::DemoOptions {
+        responses: 3000,
+        seed: 5,
+        wave: wave.clone(),
+        with_frame: true,
+    };
+    dxsurvey::demo::generate(&app, &options).unwrap();
+    let app = App { policy, ..app };
+    let (session, _) = crate::helpers::signed_in(
+        &app,
+        "stat@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Statistician,
+        &[],
+    );
+    // What the attacker holds besides the file: the register's counts per stratum.
+    let frame = app.store.read(|c| dxsurvey::store::frame(c, &wave)).unwrap();
+    let truth = true_codes(&config);
+    let templates = Templates::load(&config.templates).unwrap();
+    let client = Client::untracked(build(app, templates, &config).unwrap()).await.unwrap();
+    let microdata = client
+        .get(format!("/stats/export/microdata.csv?wave={wave}"))
+        .private_cookie(rocket::http::Cookie::new("dx_session", session))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(microdata.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, area, section, size, population) = (
+        column("respondent"),
+        column("area_code"),
+        column("vsic_section"),
+        column("size_class"),
+        column("stratum_population"),
+    );
+    let (mut blanked, mut named) = (0, 0);
+    for row in reader.records().map(Result::unwrap) {
+        let shown = [&row[area], &row[section], &row[size]];
+        if shown.iter().all(|c| !c.is_empty()) {
+            continue;
+        }
+        blanked += 1;
+        let stands_for: f64 = row[population].parse().unwrap();
+        let matches: Vec<_> = frame
+            .iter()
+            .filter(|(a, s, z, _)| {
+                [a, s, z]
+                    .iter()
+                    .zip(shown)
+                    .all(|(code, seen)| seen.is_empty() || code.as_str() == seen)
+            })
+            .filter(|(.., n)| (*n as f64 - stands_for).abs() < 0.5)
+            .collect();
+        if let [(a, s, z, _)] = matches[..] {
+            if truth[&row[id]] == (a.clone(), s.clone(), z.clone()) {
+                named += 1;
+            }
+        }
+    }
+    (blanked, named)
+}
+
+/// Each submitted response's codes, by the pseudonym microdata gives it.
+fn true_codes(
+    config: &dxsurvey::config::AppConfig,
+) -> std::collections::HashMap<String, (String, String, String)> {
+    let key = dxsurvey::web::secret_key(config, &rocket::Config::figment()).unwrap();
+    let conn = rusqlite::Connection::open(&config.database).unwrap();
+    let mut statement = conn
+        .prepare(
+            "SELECT id, area_code, vsic_section, size_class FROM responses
+             WHERE status = 'submitted' AND survey_id = 'enterprise-dx'",
+        )
+        .unwrap();
+    statement
+        .query_map([], |r| {
+            Ok((
+                dxsurvey::export::microdata::pseudonym(&key, r.get(0)?),
+                (r.get(1)?, r.get(2)?, r.get(3)?),
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[rocket::async_test]
+async fn microdata_rows_cannot_be_linked_back_to_the_frame_through_the_design_columns() {
+    let (blanked, named) = linkage_attack(DisclosurePolicy::new(5).with_fine_strata()).await;
+    assert!(
+        blanked > 100 && named * 5 > blanked,
+        "strata finer than the codes give blanked codes back: {named} of {blanked}"
+    );
+    let (blanked, named) = linkage_attack(DisclosurePolicy::new(5)).await;
+    assert!(blanked > 100, "{blanked}");
+    assert_eq!(named, 0, "{named} of {blanked} blanked rows named");
+}

@@ -131,18 +131,25 @@ fn the_export_writes_aggregates_microdata_and_a_codebook_that_reveal_no_one() {
     let raw = std::fs::read_to_string(out.join("microdata.csv")).unwrap();
     assert!(!raw.contains("Công ty"), "no enterprise name leaks");
     assert!(!regex_like_tax_code(&raw), "no tax code leaks");
-    let mut combinations: HashMap<(String, String, String), u32> = HashMap::new();
+    // k-anonymity over every key variable, as an intruder holding the register would match.
+    let keys = [
+        "area_code",
+        "vsic_section",
+        "size_class",
+        "ownership",
+        "revenue_band",
+        "capital_band",
+        "year_founded",
+    ];
+    let mut classes: HashMap<Vec<String>, u32> = HashMap::new();
     for row in &micro {
-        *combinations
-            .entry((
-                row["area_code"].clone(),
-                row["vsic_section"].clone(),
-                row["size_class"].clone(),
-            ))
-            .or_default() += 1;
+        *classes.entry(keys.iter().map(|k| row[*k].clone()).collect()).or_default() += 1;
         assert!(row["weight"].parse::<f64>().unwrap() >= 1.0);
+        let year = &row["year_founded"];
+        assert!(year.is_empty() || year.contains('-'), "founding years in bands: {year}");
     }
-    assert!(combinations.values().all(|n| *n >= 3), "k-anonymity on area × sector × size");
+    let smallest = classes.iter().min_by_key(|(_, n)| **n).unwrap();
+    assert!(*smallest.1 >= 5, "k = 5 on all key variables: {smallest:?}");
 
     let package: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("datapackage.json")).unwrap())
@@ -168,6 +175,67 @@ fn the_export_writes_aggregates_microdata_and_a_codebook_that_reveal_no_one() {
         website["title_vi"].as_str().unwrap().contains("trang web")
             && website["categories"].is_array()
     );
+    let disclosure = &package["disclosure"];
+    assert_eq!(disclosure["k"], 5);
+    assert_eq!(disclosure["records"], micro.len());
+    assert_eq!(disclosure["records_below_k"], 0);
+    let expected = disclosure["expected_reidentifications"].as_f64().unwrap();
+    assert!(0.0 < expected && expected < micro.len() as f64 / 5.0, "{disclosure}");
+    let names: Vec<&str> = disclosure["key_variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, keys, "the package names every key variable");
+}
+
+/// The README's recipe (`docs/recipes/microdata-estimates.R`, R's `survey` on the exported
+/// design columns) gives back every published city and ward estimate, and its standard error.
+#[test]
+fn the_readme_recipe_reproduces_every_published_city_and_ward_estimate() {
+    let dir = TempDir::new().unwrap();
+    demo(&dir, "1500", true);
+    let out = dir.path().join("export");
+    let output = run(&dir, &["export", "--wave", "2026", "--out", out.to_str().unwrap()], &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let recipe = crate::helpers::repo().join("docs/recipes/microdata-estimates.R");
+    let Ok(r) = std::process::Command::new("Rscript")
+        .arg(&recipe)
+        .arg(out.join("microdata.csv"))
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install r-base-core and r-cran-survey");
+        eprintln!("Rscript is not installed: the recipe was not run");
+        return;
+    };
+    assert!(r.status.success(), "the recipe failed");
+    let estimates = out.join("estimates.csv");
+    std::fs::write(&estimates, &r.stdout).unwrap();
+    let (_, from_r) = read_csv(&estimates);
+    let from_r: HashMap<(String, String), (f64, f64)> = from_r
+        .iter()
+        .map(|row| {
+            let number = |c: &str| row[c].parse::<f64>().unwrap_or(f64::NAN);
+            ((row["group"].clone(), row["variable"].clone()), (number("estimate"), number("se")))
+        })
+        .collect();
+    let (_, aggregates) = read_csv(&out.join("aggregates.csv"));
+    let published: Vec<_> = aggregates
+        .iter()
+        .filter(|r| ["city", "area"].contains(&r["breakdown"].as_str()))
+        .filter(|r| r["suppressed"] == "false" && !r["estimate"].is_empty())
+        .collect();
+    assert!(published.len() > 500, "wards published: {}", published.len());
+    for row in published {
+        let key = (row["group"].clone(), row["indicator"].clone());
+        let (estimate, se) = from_r.get(&key).unwrap_or_else(|| panic!("R has no {key:?}"));
+        let ours: f64 = row["estimate"].parse().unwrap();
+        assert!((estimate - ours).abs() < 1e-9, "{key:?}: R {estimate}, published {ours}");
+        let our_se: f64 = row["se"].parse().unwrap();
+        assert!((se - our_se).abs() < 1e-9, "{key:?}: R's SE {se}, published {our_se}");
+    }
 }
 
 /// Whether the text holds a 10-digit Hanoi tax code (01 followed by 8 digits) as a field.
