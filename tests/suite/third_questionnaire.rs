@@ -207,6 +207,41 @@ fn a_questionnaire_without_recommendations_or_a_target_without_its_indicator_sto
     );
 }
 
+#[test]
+fn quasi_identifiers_that_do_not_fit_the_questionnaires_stop_the_start_with_file_and_line() {
+    let broken = |from: &str, to: &str| {
+        let dir = TempDir::new().unwrap();
+        let reference = dir.path().join("reference");
+        copy_files(&repo().join("surveys/reference"), &reference, "csv");
+        copy_files(&repo().join("surveys/reference"), &reference, "toml");
+        let path = reference.join("quasi_identifiers.toml");
+        let source = std::fs::read_to_string(&path).unwrap();
+        assert!(source.contains(from), "{from}");
+        std::fs::write(&path, source.replacen(from, to, 1)).unwrap();
+        let config = AppConfig { reference, ..config(&dir) };
+        App::start(&config).err().expect("refused").to_string()
+    };
+    let error = broken("\"ownership\"", "\"ownershp\"");
+    assert!(
+        error.contains("quasi_identifiers.toml:12") && error.contains("no question 'ownershp'"),
+        "{error}"
+    );
+    let error = broken("\"revenue_band\"", "\"tax_code\"");
+    assert!(error.contains("'tax_code' is not in the microdata"), "{error}");
+    let error = broken("bands = [1990, 2000, 2010, 2020]\n", "");
+    assert!(error.contains("'year_founded' is a number: give the `bands`"), "{error}");
+    let error = broken("[1990, 2000, 2010, 2020]", "[2000, 1990]");
+    assert!(
+        error.contains("quasi_identifiers.toml:24") && error.contains("must ascend"),
+        "{error}"
+    );
+    let error = broken("question = \"ownership\"", "question = \"ownership\"\nband = [1]");
+    assert!(
+        error.contains("quasi_identifiers.toml:13") && error.contains("unknown field"),
+        "{error}"
+    );
+}
+
 /// `dxsurvey demo` fills every enterprise questionnaire of the wave, not only the first: some of
 /// the same enterprises answer the third one, with answers its own checks accept.
 #[test]
