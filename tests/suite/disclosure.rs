@@ -322,10 +322,19 @@ fn csv_as_api(csv: &str) -> Value {
     serde_json::json!({ "figures": figures })
 }
 
-/// A ward-level demonstration: a statistician reads the API and downloads the aggregates (the
-/// pages and PDFs print the same figures) and looks for anything about fewer than k
-/// respondents. Returns what was found in each.
-async fn shares_attack(policy: DisclosurePolicy) -> (Vec<String>, Vec<String>) {
+/// What the shares attack found in each output.
+struct Found {
+    api: Vec<String>,
+    csv: Vec<String>,
+    pages: Vec<String>,
+    /// `None` without poppler (outside CI).
+    pdfs: Option<Vec<String>>,
+}
+
+/// A ward-level demonstration: a statistician reads the API, downloads the aggregates, and
+/// reads every ward's page and PDF summary, and looks in each for anything about fewer than k
+/// respondents.
+async fn shares_attack(policy: DisclosurePolicy) -> Found {
     let dir = TempDir::new().unwrap();
     let config = config(&dir);
     let app = App::start(&config).unwrap();
@@ -344,6 +353,11 @@ async fn shares_attack(policy: DisclosurePolicy) -> (Vec<String>, Vec<String>) {
         dxsurvey::auth::StaffRole::Statistician,
         &[],
     );
+    // The attacker reads the questionnaire's title and labels, which are public.
+    let figures = dxsurvey::figures::figures(&app, &wave, "enterprise-dx").unwrap();
+    let title = app.catalog.current("enterprise-dx").unwrap().title.vi.clone();
+    let labels: Vec<(String, String)> =
+        figures.variables.iter().map(|v| (v.label.vi.clone(), v.id().to_string())).collect();
     let templates = Templates::load(&config.templates).unwrap();
     let client = Client::untracked(build(app, templates, &config).unwrap()).await.unwrap();
     let get = |path: String| {
@@ -351,26 +365,52 @@ async fn shares_attack(policy: DisclosurePolicy) -> (Vec<String>, Vec<String>) {
     };
     let api =
         get(format!("/api/v1/figures?wave={wave}")).dispatch().await.into_string().await.unwrap();
+    let api: Value = serde_json::from_str(&api).unwrap();
     let csv = get(format!("/stats/aggregates.csv?wave={wave}"))
         .dispatch()
         .await
         .into_string()
         .await
         .unwrap();
-    (
-        small_groups_in(&serde_json::from_str(&api).unwrap(), 5.0),
-        small_groups_in(&csv_as_api(&csv), 5.0),
+    let wards: std::collections::BTreeSet<String> = api["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["breakdown"] == "area")
+        .map(|f| f["group"].as_str().unwrap().to_string())
+        .collect();
+    let wards: Vec<String> = wards.into_iter().collect();
+    let (pages, pdfs) = crate::disclosure_pages::figures_of_wards(
+        &client,
+        &session,
+        &wave,
+        &wards,
+        (&title, &labels),
+        "ind_innovation_active",
     )
+    .await;
+    Found {
+        api: small_groups_in(&api, 5.0),
+        csv: small_groups_in(&csv_as_api(&csv), 5.0),
+        pages: small_groups_in(&pages, 5.0),
+        pdfs: pdfs.map(|p| small_groups_in(&p, 5.0)),
+    }
 }
 
 #[rocket::async_test]
 async fn no_published_share_or_difference_of_shares_tells_of_fewer_than_k_respondents() {
-    let (api, csv) = shares_attack(DisclosurePolicy::new(5).with_counts_only()).await;
-    assert!(api.len() > 10, "counts only: small groups are read off the API: {api:?}");
-    assert_eq!(api.len(), csv.len(), "the CSV says what the API says: {csv:?}");
-    let (api, csv) = shares_attack(DisclosurePolicy::new(5)).await;
-    assert!(api.is_empty(), "{api:#?}");
-    assert!(csv.is_empty(), "{csv:#?}");
+    let weak = shares_attack(DisclosurePolicy::new(5).with_counts_only()).await;
+    assert!(weak.api.len() > 10, "counts only: small groups are read off the API: {:?}", weak.api);
+    assert_eq!(weak.api.len(), weak.csv.len(), "the CSV says what the API says: {:?}", weak.csv);
+    assert!(weak.pages.len() > 10, "and off the ward pages: {:?}", weak.pages);
+    if let Some(pdfs) = &weak.pdfs {
+        assert!(pdfs.len() > 10, "and off the ward PDFs: {pdfs:?}");
+    }
+    let found = shares_attack(DisclosurePolicy::new(5)).await;
+    assert!(found.api.is_empty(), "{:#?}", found.api);
+    assert!(found.csv.is_empty(), "{:#?}", found.csv);
+    assert!(found.pages.is_empty(), "{:#?}", found.pages);
+    assert!(found.pdfs.as_ref().is_none_or(Vec::is_empty), "{:#?}", found.pdfs);
 }
 
 /// Links microdata rows back to the register through the design columns, as the issue measured

@@ -9,6 +9,7 @@ mod browser;
 mod browser_flow;
 mod cli;
 mod disclosure;
+mod disclosure_pages;
 mod helpers;
 mod hostile;
 mod reliability;

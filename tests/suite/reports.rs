@@ -29,7 +29,7 @@ fn created() -> OffsetDateTime {
 
 /// Runs a poppler tool on `pdf`. Without `poppler-utils` the test says so and passes, as the
 /// browser test does, except under CI, which installs it.
-fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> Option<String> {
+pub fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> Option<String> {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("report.pdf");
     std::fs::write(&path, pdf).unwrap();
