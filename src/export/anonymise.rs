@@ -42,9 +42,18 @@ pub struct Records {
 }
 
 impl Records {
-    pub fn add(&mut self, codes: Codes, key: Key, weight: f64) {
-        let tally = self.groups.entry(codes).or_default().entry(key).or_default();
-        tally.add(Tally { records: 1, weight });
+    pub fn add(&mut self, codes: &Codes, key: &[u16], weight: f64) {
+        if !self.groups.contains_key(codes) {
+            self.groups.insert(codes.clone(), HashMap::new());
+        }
+        let Some(group) = self.groups.get_mut(codes) else { return };
+        let one = Tally { records: 1, weight };
+        match group.get_mut(key) {
+            Some(tally) => tally.add(one),
+            None => {
+                group.insert(key.to_vec(), one);
+            }
+        }
     }
 }
 
@@ -71,7 +80,7 @@ pub struct Protected {
 
 impl Protected {
     /// The key a record with these codes and this key is published with.
-    pub fn published(&self, codes: &Codes, key: &Key) -> Option<&Key> {
+    pub fn published(&self, codes: &Codes, key: &[u16]) -> Option<&Key> {
         self.published.get(codes)?.get(key)
     }
 }
@@ -219,8 +228,7 @@ mod tests {
     fn rare_keys_lose_their_least_useful_values_until_k_share_them() {
         let mut records = Records::default();
         let ward = codes("00070", "G", "micro");
-        let mut add =
-            |key: Vec<u16>, n| (0..n).for_each(|_| records.add(ward.clone(), key.clone(), 10.0));
+        let mut add = |key: Vec<u16>, n| (0..n).for_each(|_| records.add(&ward, &key, 10.0));
         add(vec![1, 1, 3], 5); // a class of five: kept
         add(vec![1, 1, 4], 2); // blanked from the end until three share [1, 0, 0]
         add(vec![1, 2, 4], 1);
@@ -240,20 +248,20 @@ mod tests {
     fn the_rest_of_the_city_is_a_group_and_too_few_show_nothing() {
         let mut records = Records::default();
         let ward = codes("00070", "", "");
-        (0..5).for_each(|_| records.add(ward.clone(), vec![1, 2], 5.0));
-        records.add(Codes::default(), vec![1, 2], 40.0); // the ward's class is not theirs
-        records.add(Codes::default(), vec![3, 2], 40.0);
+        (0..5).for_each(|_| records.add(&ward, &[1, 2], 5.0));
+        records.add(&Codes::default(), &[1, 2], 40.0); // the ward's class is not theirs
+        records.add(&Codes::default(), &[3, 2], 40.0);
         let protected = protect(&records, 5);
-        assert_eq!(protected.published(&ward, &vec![1, 2]), Some(&vec![1, 2]));
-        assert_eq!(protected.published(&Codes::default(), &vec![1, 2]), Some(&vec![0, 0]));
-        assert_eq!(protected.published(&Codes::default(), &vec![3, 2]), Some(&vec![0, 0]));
+        assert_eq!(protected.published(&ward, &[1, 2]), Some(&vec![1, 2]));
+        assert_eq!(protected.published(&Codes::default(), &[1, 2]), Some(&vec![0, 0]));
+        assert_eq!(protected.published(&Codes::default(), &[3, 2]), Some(&vec![0, 0]));
         assert_eq!(
             protected.risk.below_k, 0,
             "80 organisations behind the two: {:?}",
             protected.risk
         );
         let mut unweighted = Records::default();
-        unweighted.add(Codes::default(), vec![1, 2], 1.0);
+        unweighted.add(&Codes::default(), &[1, 2], 1.0);
         assert_eq!(protect(&unweighted, 5).risk.below_k, 1, "one record standing for itself");
     }
 
@@ -269,7 +277,7 @@ mod tests {
             let mut records = Records::default();
             for (g, keys) in groups.iter().enumerate() {
                 for key in keys {
-                    records.add(codes(&g.to_string(), "", ""), key.clone(), 3.0);
+                    records.add(&codes(&g.to_string(), "", ""), key, 3.0);
                 }
             }
             let protected = protect(&records, k);

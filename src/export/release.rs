@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use super::anonymise::{Codes, Key, Records};
+use super::anonymise::{Codes, Key, Protected, Records};
 use super::microdata::{self, Columns, Layout};
 use crate::app::App;
 use crate::figures::{self, Sample};
 use crate::policy::MicrodataRule;
 use crate::reference::QuasiIdentifier;
+use crate::response::{has_indicator, stored_scores};
 use crate::store::{self, CellRow, StoreError};
 use crate::survey::QuestionKind;
 
@@ -22,6 +23,8 @@ pub struct QuasiColumn {
     /// For a number: the bands, and the question's bounds that name the first and last.
     bands: Option<(QuasiIdentifier, Option<i64>, Option<i64>)>,
     numbers: HashMap<String, u16>,
+    /// The category of each number seen (banded columns).
+    banded: HashMap<i64, u16>,
     /// The published text of each category, by its number less one.
     pub names: Vec<String>,
 }
@@ -33,16 +36,27 @@ impl QuasiColumn {
         if cell.is_empty() {
             return 0;
         }
-        let text = match (&self.bands, cell.parse::<i64>()) {
-            (Some((q, min, max)), Ok(value)) => q.band(value, *min, *max),
-            _ => cell.to_string(),
-        };
-        if let Some(n) = self.numbers.get(&text) {
+        if let Some((q, min, max)) = &self.bands
+            && let Ok(value) = cell.parse::<i64>()
+        {
+            if let Some(n) = self.banded.get(&value) {
+                return *n;
+            }
+            let band = q.band(value, *min, *max);
+            let n = self.intern(&band);
+            self.banded.insert(value, n);
+            return n;
+        }
+        self.intern(cell)
+    }
+
+    fn intern(&mut self, text: &str) -> u16 {
+        if let Some(n) = self.numbers.get(text) {
             return *n;
         }
-        self.names.push(text.clone());
+        self.names.push(text.to_string());
         let n = u16::try_from(self.names.len()).unwrap_or(u16::MAX);
-        self.numbers.insert(text, n);
+        self.numbers.insert(text.to_string(), n);
         n
     }
 
@@ -61,79 +75,94 @@ impl QuasiColumn {
 pub struct Release<'a> {
     app: &'a App,
     sample: &'a Sample,
-    /// Codes coarsened on their own: only under the attack suite's weakened policy.
-    coarsened: Option<BTreeMap<Codes, Codes>>,
+    /// The codes shown by the responses of each of the design's keys.
+    codes: Vec<Codes>,
+    /// `,stratum,stratum_population,weight` of each final stratum, and its weight.
+    strata: Vec<(String, f64)>,
     pub quasi: Vec<QuasiColumn>,
+    /// Answer cells past the last quasi-identifier need not be read.
+    quasi_cells: usize,
+    /// Whether some quasi-identifier is published in bands, so every row is rewritten.
+    recodes: bool,
     layout: Layout,
     columns: Columns,
 }
 
 impl<'a> Release<'a> {
-    pub fn new(app: &'a App, sample: &'a Sample, questions: &[String]) -> Release<'a> {
+    /// `key` keys the pseudonyms of the strata.
+    pub fn new(app: &'a App, sample: &'a Sample, questions: &[String], key: &str) -> Release<'a> {
         let survey_id = &sample.survey.id;
-        let coarsened = (app.policy.microdata_rule() == MicrodataRule::FineStrata).then(|| {
-            let mut by_codes: BTreeMap<Codes, u32> = BTreeMap::new();
-            for (k, n) in &sample.counts {
-                *by_codes.entry(figures::codes_of(app, k)).or_default() += n;
+        let design = &sample.design;
+        let codes = match app.policy.microdata_rule() {
+            MicrodataRule::Protected => {
+                (0..design.keys.len()).map(|i| figures::shown_codes(app, design, i)).collect()
             }
-            microdata::coarsen(&by_codes, app.policy.threshold())
-        });
-        let quasi = app
+            MicrodataRule::FineStrata => {
+                let mut by_codes: BTreeMap<Codes, u32> = BTreeMap::new();
+                for (k, n) in &sample.counts {
+                    *by_codes.entry(figures::codes_of(app, k)).or_default() += n;
+                }
+                let coarsened = microdata::coarsen(&by_codes, app.policy.threshold());
+                design
+                    .keys
+                    .iter()
+                    .map(|k| coarsened.get(&figures::codes_of(app, k)).cloned().unwrap_or_default())
+                    .collect()
+            }
+        };
+        let mut number = ryu::Buffer::new();
+        let strata = (0..design.strata.len())
+            .map(|h| {
+                let stratum = &design.strata[h];
+                let label = microdata::stratum_pseudonym(key, &figures::stratum_label(design, h));
+                let population = stratum.population.map(|p| p.to_string()).unwrap_or_default();
+                let weight = stratum.weight();
+                (format!(",{label},{population},{}", number.format(weight)), weight)
+            })
+            .collect();
+        let quasi: Vec<QuasiColumn> = app
             .reference
             .quasi_identifiers
             .iter()
             .filter(|q| q.survey == *survey_id)
-            .filter_map(|q| {
-                let column = questions.iter().position(|id| *id == q.question)?;
-                let bounds = app.catalog.versions_of(survey_id).into_iter().rev().find_map(|s| {
-                    s.questions.iter().find(|x| x.id == q.question).map(|x| match x.kind {
-                        QuestionKind::Integer { min, max, .. } => (min, max),
-                        _ => (None, None),
-                    })
-                });
-                let (min, max) = bounds.unwrap_or_default();
-                Some(QuasiColumn {
-                    column,
-                    question: q.question.clone(),
-                    bands: (!q.bands.is_empty()).then(|| (q.clone(), min, max)),
-                    numbers: HashMap::new(),
-                    names: Vec::new(),
-                })
-            })
+            .filter_map(|q| quasi_column(app, survey_id, q, questions))
             .collect();
         Release {
             app,
             sample,
-            coarsened,
+            codes,
+            strata,
+            quasi_cells: quasi.iter().map(|q| q.column + 1).max().unwrap_or(0),
+            recodes: quasi.iter().any(QuasiColumn::banded),
             quasi,
             layout: Layout::new(&app.catalog, survey_id, questions),
             columns: Columns::new(questions),
         }
     }
 
-    /// The design codes a row shows.
-    pub fn codes(&self, row: &CellRow<'_>) -> Codes {
-        match &self.coarsened {
-            Some(coarsened) => {
-                let codes = (
-                    row.area_code.unwrap_or_default().to_string(),
-                    row.vsic_section.unwrap_or_default().to_string(),
-                    row.size_class.unwrap_or_default().to_string(),
-                );
-                coarsened.get(&codes).cloned().unwrap_or_default()
-            }
-            None => figures::shown_codes(
-                self.app,
-                &self.sample.design,
-                row.area_code,
-                row.vsic_section,
-                row.size_class,
-            ),
-        }
+    /// The design's key of a row.
+    fn place(&self, row: &CellRow<'_>) -> Option<usize> {
+        figures::key_index(
+            self.app,
+            &self.sample.design,
+            row.area_code,
+            row.vsic_section,
+            row.size_class,
+        )
+    }
+
+    /// The codes a row at `place` shows.
+    fn codes(&self, place: Option<usize>) -> &Codes {
+        place.map_or(&NONE, |i| &self.codes[i])
+    }
+
+    /// The final stratum's columns and weight of a row at `place`.
+    fn stratum(&self, place: Option<usize>) -> Option<&(String, f64)> {
+        place.map(|i| &self.strata[self.sample.design.stratum_of[i]])
     }
 
     /// Appends `,cell` for every answer column of a row to `out`.
-    pub fn answers(
+    fn answers(
         &self,
         conn: &rusqlite::Connection,
         row: &CellRow<'_>,
@@ -158,24 +187,9 @@ impl<'a> Release<'a> {
         Ok(())
     }
 
-    /// The quasi-identifiers of a row, from its answer cells (as [`Release::answers`] writes
-    /// them), numbering categories not seen before.
-    pub fn key(&mut self, answers: &str) -> Key {
-        let upto = self.quasi.iter().map(|q| q.column + 1).max().unwrap_or(0);
-        let fields = fields(answers, upto);
-        self.quasi
-            .iter_mut()
-            .map(|q| {
-                let cell = fields.get(q.column).map_or("", |r| unquoted(&answers[r.clone()]));
-                q.category(cell)
-            })
-            .collect()
-    }
-
     /// The answer cells with the quasi-identifiers as published.
-    pub fn rewrite(&self, answers: &str, published: &Key, out: &mut String) {
-        let upto = self.quasi.iter().map(|q| q.column + 1).max().unwrap_or(0);
-        let fields = fields(answers, upto);
+    fn rewrite(&self, answers: &str, published: &[u16], out: &mut String) {
+        let fields = fields(answers, self.quasi_cells);
         let mut at = 0;
         let mut replacements: Vec<(&Range<usize>, &str)> = self
             .quasi
@@ -191,6 +205,126 @@ impl<'a> Release<'a> {
         }
         out.push_str(&answers[at..]);
     }
+
+    /// Every row's codes and key, for local suppression.
+    pub fn records(
+        &mut self,
+        conn: &rusqlite::Connection,
+        wave_id: &str,
+    ) -> Result<Records, StoreError> {
+        let mut records = Records::default();
+        let (mut answers, mut key) = (String::with_capacity(4096), Key::new());
+        let survey_id = &self.sample.survey.id;
+        store::for_each_submitted_cells(conn, wave_id, survey_id, |conn, row| {
+            answers.clear();
+            self.answers(conn, &row, &mut answers)?;
+            key_of(&mut self.quasi, self.quasi_cells, &answers, &mut key);
+            let place = self.place(&row);
+            let weight = self.stratum(place).map_or(1.0, |(_, w)| *w);
+            records.add(self.codes(place), &key, weight);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(records)
+    }
+
+    /// Writes every row of the microdata as `protected` publishes its key variables; `key`
+    /// keys the pseudonyms.
+    pub fn write(
+        &mut self,
+        protected: &Protected,
+        key: &str,
+        conn: &rusqlite::Connection,
+        wave_id: &str,
+        out: &mut impl std::io::Write,
+    ) -> Result<(), StoreError> {
+        let survey = &self.sample.survey;
+        let (indicators, scores) = (survey.indicators.len(), survey.dimensions.len() + 1);
+        let (mut line, mut original) = (String::with_capacity(4096), Key::new());
+        let mut number = ryu::Buffer::new();
+        store::for_each_submitted_cells(conn, wave_id, &survey.id, |conn, row| {
+            let place = self.place(&row);
+            let codes = place.map_or(&NONE, |i| &self.codes[i]);
+            line.clear();
+            line.push_str(&microdata::pseudonym(key, row.id));
+            for code in [&codes.0, &codes.1, &codes.2] {
+                line.push(',');
+                line.push_str(code);
+            }
+            line.push_str(self.stratum(place).map_or(",,,", |(columns, _)| columns.as_str()));
+            for i in 0..indicators {
+                line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
+            }
+            let mut overall = None;
+            for (n, value) in stored_scores(row.score_values).take(scores).enumerate() {
+                line.push(',');
+                if let Some(value) = value {
+                    // Every digit: the published estimates are reproduced from these values.
+                    line.push_str(number.format(value));
+                    if n == scores - 1 {
+                        overall = Some(value);
+                    }
+                }
+            }
+            line.push(',');
+            if let Some(o) = overall {
+                line.push_str(&survey.levels[survey.level_for(o)].id);
+            }
+            let start = line.len();
+            self.answers(conn, &row, &mut line)?;
+            key_of(&mut self.quasi, self.quasi_cells, &line[start..], &mut original);
+            match protected.published(codes, &original) {
+                // Unchanged and nothing to recode: the cells are written as stored.
+                Some(published) if *published == original && !self.recodes => {}
+                published => {
+                    let blank = vec![0; original.len()];
+                    let answers = line.split_off(start);
+                    self.rewrite(&answers, published.unwrap_or(&blank), &mut line);
+                }
+            }
+            line.push('\n');
+            out.write_all(line.as_bytes()).map_err(|e| StoreError::Invalid(e.to_string()))
+        })
+    }
+}
+
+/// The codes of a row outside the design (none, as a response submitted after the figures).
+static NONE: Codes = (String::new(), String::new(), String::new());
+
+/// The quasi-identifiers of a row into `key`, from its answer cells (as [`Release::answers`]
+/// writes them; only the first `cells` are read), numbering categories not seen before.
+fn key_of(quasi: &mut [QuasiColumn], cells: usize, answers: &str, key: &mut Key) {
+    let fields = fields(answers, cells);
+    key.clear();
+    key.extend(
+        quasi.iter_mut().map(|q| {
+            q.category(fields.get(q.column).map_or("", |r| unquoted(&answers[r.clone()])))
+        }),
+    );
+}
+
+/// The column of a quasi-identifier, if the export has its question.
+fn quasi_column(
+    app: &App,
+    survey_id: &str,
+    q: &QuasiIdentifier,
+    questions: &[String],
+) -> Option<QuasiColumn> {
+    let column = questions.iter().position(|id| *id == q.question)?;
+    let bounds = app.catalog.versions_of(survey_id).into_iter().rev().find_map(|s| {
+        s.questions.iter().find(|x| x.id == q.question).map(|x| match x.kind {
+            QuestionKind::Integer { min, max, .. } => (min, max),
+            _ => (None, None),
+        })
+    });
+    let (min, max) = bounds.unwrap_or_default();
+    Some(QuasiColumn {
+        column,
+        question: q.question.clone(),
+        bands: (!q.bands.is_empty()).then(|| (q.clone(), min, max)),
+        numbers: HashMap::new(),
+        banded: HashMap::new(),
+        names: Vec::new(),
+    })
 }
 
 /// The byte ranges of the first `upto` cells of `,a,b,...` (each after its comma).
@@ -228,32 +362,6 @@ fn fields(answers: &str, upto: usize) -> Vec<Range<usize>> {
 /// none; anything quoted is read as its plain text).
 fn unquoted(cell: &str) -> &str {
     cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')).unwrap_or(cell)
-}
-
-/// Every row's codes and key, for local suppression.
-pub fn records(
-    release: &mut Release<'_>,
-    conn: &rusqlite::Connection,
-    wave_id: &str,
-) -> Result<Records, StoreError> {
-    let mut records = Records::default();
-    let mut answers = String::with_capacity(4096);
-    let (app, sample) = (release.app, release.sample);
-    store::for_each_submitted_cells(conn, wave_id, &sample.survey.id, |conn, row| {
-        answers.clear();
-        release.answers(conn, &row, &mut answers)?;
-        let weight = figures::stratum_of(
-            app,
-            &sample.design,
-            row.area_code,
-            row.vsic_section,
-            row.size_class,
-        )
-        .map_or(1.0, |(_, s)| s.weight());
-        records.add(release.codes(&row), release.key(&answers), weight);
-        Ok::<(), StoreError>(())
-    })?;
-    Ok(records)
 }
 
 #[cfg(test)]

@@ -4,14 +4,13 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use super::anonymise::{self, Protected};
+use super::anonymise;
 use super::datapackage::Disclosure;
 use super::microdata;
-use super::release::{self, Release};
+use super::release::Release;
 use super::{datapackage, write_aggregates};
 use crate::app::App;
-use crate::figures::{self, FiguresError, Sample};
-use crate::response::{has_indicator, stored_scores};
+use crate::figures::{self, FiguresError};
 use crate::store::{self, StoreError};
 
 /// What an export wrote.
@@ -81,15 +80,13 @@ pub fn export(
         microdata::write_header(&mut header, &variables, &questions)?;
         header.flush().map_err(|source| ExportError::Io { path: path.clone(), source })?;
     }
-    let mut release = Release::new(app, &sample, &questions);
+    let mut release = Release::new(app, &sample, &questions, key);
     let risk = app.store.read(|c| {
         // Both passes read one snapshot, so that every row written was seen by the first.
         store::snapshot(c, |c| {
-            let protected = anonymise::protect(
-                &release::records(&mut release, c, wave_id)?,
-                app.policy.threshold(),
-            );
-            write_rows(app, &sample, &mut release, &protected, key, c, wave_id, &mut out)?;
+            let protected =
+                anonymise::protect(&release.records(c, wave_id)?, app.policy.threshold());
+            release.write(&protected, key, c, wave_id, &mut out)?;
             Ok(protected.risk)
         })
     })?;
@@ -113,76 +110,5 @@ pub fn export(
 
         figures: figures.figures.len(),
         weighted: figures.weighted,
-    })
-}
-
-/// Writes every row of the microdata, as `release` and `protected` show it.
-#[allow(clippy::too_many_arguments)]
-fn write_rows(
-    app: &App,
-    sample: &Sample,
-    release: &mut Release<'_>,
-    protected: &Protected,
-    key: &str,
-    conn: &rusqlite::Connection,
-    wave_id: &str,
-    out: &mut impl std::io::Write,
-) -> Result<(), StoreError> {
-    use std::fmt::Write as _;
-    let (indicators, scores) = (sample.survey.indicators.len(), sample.survey.dimensions.len() + 1);
-    let mut line = String::with_capacity(4096);
-    let mut answers = String::with_capacity(4096);
-    let mut number = ryu::Buffer::new();
-    store::for_each_submitted_cells(conn, wave_id, &sample.survey.id, |conn, row| {
-        let codes = release.codes(&row);
-        line.clear();
-        let _ = write!(
-            line,
-            "{},{},{},{}",
-            microdata::pseudonym(key, row.id),
-            codes.0,
-            codes.1,
-            codes.2
-        );
-        match figures::stratum_of(
-            app,
-            &sample.design,
-            row.area_code,
-            row.vsic_section,
-            row.size_class,
-        ) {
-            Some((label, s)) => {
-                let population = s.population.map(|p| p.to_string()).unwrap_or_default();
-                let label = microdata::stratum_pseudonym(key, &label);
-                let _ = write!(line, ",{label},{population},{}", number.format(s.weight()));
-            }
-            None => line.push_str(",,,"),
-        }
-        for i in 0..indicators {
-            line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
-        }
-        let mut overall = None;
-        for (n, value) in stored_scores(row.score_values).take(scores).enumerate() {
-            line.push(',');
-            if let Some(value) = value {
-                // Every digit: the published estimates are reproduced from these values.
-                line.push_str(number.format(value));
-                if n == scores - 1 {
-                    overall = Some(value);
-                }
-            }
-        }
-        line.push(',');
-        if let Some(o) = overall {
-            line.push_str(&sample.survey.levels[sample.survey.level_for(o)].id);
-        }
-        answers.clear();
-        release.answers(conn, &row, &mut answers)?;
-        let original = release.key(&answers);
-        let blank = vec![0; original.len()];
-        let published = protected.published(&codes, &original).unwrap_or(&blank);
-        release.rewrite(&answers, published, &mut line);
-        line.push('\n');
-        out.write_all(line.as_bytes()).map_err(|e| StoreError::Invalid(e.to_string()))
     })
 }

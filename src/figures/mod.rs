@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 pub use area::area_figures;
 pub use group::{Breakdown, Group, size_name};
-pub use sample::{Sample, codes_of, sample, shown_codes, stratum_of};
+pub use sample::{Sample, codes_of, key_index, sample, shown_codes, stratum_label};
 pub use variable::{Measure, Variable, variables};
 
 use crate::app::App;

@@ -137,38 +137,31 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
     Ok(Sample { survey, variables, design, counts, sums, respondents })
 }
 
-/// The final stratum of a response, by its codes: a label and the stratum.
-pub fn stratum_of<'a>(
-    app: &App,
-    design: &'a Design,
-    area: Option<&str>,
-    section: Option<&str>,
-    size: Option<&str>,
-) -> Option<(String, &'a stats::Stratum)> {
-    let keys = Keys { reference: &app.reference };
-    let index = design.index(&keys.key(area, section, size))?;
-    let h = design.stratum_of[index];
-    let stratum = &design.strata[h];
-    Some((format!("{}-{h}", stratum_level(stratum.level)), stratum))
-}
-
-/// The codes a response may show in microdata: those of its final stratum as formed (blank
-/// where the stratum pools them).
-pub fn shown_codes(
+/// The position among the design's keys of the frame stratum a response's codes name.
+pub fn key_index(
     app: &App,
     design: &Design,
     area: Option<&str>,
     section: Option<&str>,
     size: Option<&str>,
-) -> (String, String, String) {
-    let keys = Keys { reference: &app.reference };
-    let key = keys.key(area, section, size);
-    let (area, section, size) = codes_of(app, &key);
-    match design.index(&key).map(|i| design.shown[i]) {
-        Some(stats::Level::Full) => (area, section, size),
-        Some(stats::Level::AreaSection) => (area, section, String::new()),
-        Some(stats::Level::Area) => (area, String::new(), String::new()),
-        Some(stats::Level::City) | None => (String::new(), String::new(), String::new()),
+) -> Option<usize> {
+    design.index(&Keys { reference: &app.reference }.key(area, section, size))
+}
+
+/// The label of final stratum `h`: its level and number.
+pub fn stratum_label(design: &Design, h: usize) -> String {
+    format!("{}-{h}", stratum_level(design.strata[h].level))
+}
+
+/// The codes the responses of the design's key `i` may show in microdata: those of its final
+/// stratum as formed (blank where the stratum pools them).
+pub fn shown_codes(app: &App, design: &Design, i: usize) -> (String, String, String) {
+    let (area, section, size) = codes_of(app, &design.keys[i]);
+    match design.shown[i] {
+        stats::Level::Full => (area, section, size),
+        stats::Level::AreaSection => (area, section, String::new()),
+        stats::Level::Area => (area, String::new(), String::new()),
+        stats::Level::City => (String::new(), String::new(), String::new()),
     }
 }
 
