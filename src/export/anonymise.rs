@@ -11,7 +11,8 @@
 //! own; should they be fewer than k, every value of theirs is blanked and what protects them is
 //! the number of organisations the frame counts in those wards.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -20,6 +21,39 @@ pub type Codes = (String, String, String);
 
 /// A record's quasi-identifiers, each the number of its category counted from 1; 0 is blank.
 pub type Key = Vec<u16>;
+
+/// A map keyed by [`Key`]s, hashed with [`KeyHasher`].
+type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+
+/// The FxHash multiply-rotate hash (as rustc uses): keys are a few small numbers made by this
+/// program, not by a client, so no flooding defence is needed and SipHash would be the
+/// slowest part of placing a million records.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
 
 /// Records that share their codes and key: how many, and their summed design weights.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -35,25 +69,39 @@ impl Tally {
     }
 }
 
-/// Every record of a file, by codes and key.
+/// Every record of a file, by codes (a group, numbered as it first comes) and key.
 #[derive(Debug, Default)]
 pub struct Records {
-    groups: BTreeMap<Codes, HashMap<Key, Tally>>,
+    numbers: HashMap<Codes, usize>,
+    groups: Vec<(Codes, KeyMap<Tally>)>,
 }
 
 impl Records {
-    pub fn add(&mut self, codes: &Codes, key: &[u16], weight: f64) {
-        if !self.groups.contains_key(codes) {
-            self.groups.insert(codes.clone(), HashMap::new());
+    /// The number of the group of records that show `codes`.
+    pub fn group(&mut self, codes: &Codes) -> usize {
+        if let Some(g) = self.numbers.get(codes) {
+            return *g;
         }
-        let Some(group) = self.groups.get_mut(codes) else { return };
+        self.groups.push((codes.clone(), KeyMap::default()));
+        self.numbers.insert(codes.clone(), self.groups.len() - 1);
+        self.groups.len() - 1
+    }
+
+    /// Adds a record to group `g` (from [`Records::group`]).
+    pub fn add_to(&mut self, g: usize, key: &[u16], weight: f64) {
         let one = Tally { records: 1, weight };
+        let group = &mut self.groups[g].1;
         match group.get_mut(key) {
             Some(tally) => tally.add(one),
             None => {
                 group.insert(key.to_vec(), one);
             }
         }
+    }
+
+    pub fn add(&mut self, codes: &Codes, key: &[u16], weight: f64) {
+        let g = self.group(codes);
+        self.add_to(g, key, weight);
     }
 }
 
@@ -74,14 +122,21 @@ pub struct Risk {
 /// Published keys, and the risk that remains.
 #[derive(Debug)]
 pub struct Protected {
-    published: HashMap<Codes, HashMap<Key, Key>>,
+    numbers: HashMap<Codes, usize>,
+    /// By group, as [`Records`] numbers them.
+    published: Vec<KeyMap<Key>>,
     pub risk: Risk,
 }
 
 impl Protected {
     /// The key a record with these codes and this key is published with.
     pub fn published(&self, codes: &Codes, key: &[u16]) -> Option<&Key> {
-        self.published.get(codes)?.get(key)
+        self.published_in(*self.numbers.get(codes)?, key)
+    }
+
+    /// The key a record of group `g` with this key is published with.
+    pub fn published_in(&self, g: usize, key: &[u16]) -> Option<&Key> {
+        self.published.get(g)?.get(key)
     }
 }
 
@@ -90,14 +145,14 @@ impl Protected {
 /// (the least useful, in the order they are declared), round after round, then measures the
 /// risk of what is published.
 pub fn protect(records: &Records, k: u32) -> Protected {
-    let published: HashMap<Codes, HashMap<Key, Key>> =
-        records.groups.iter().map(|(codes, group)| (codes.clone(), suppress(group, k))).collect();
+    let published: Vec<KeyMap<Key>> =
+        records.groups.iter().map(|(_, group)| suppress(group, k)).collect();
     let risk = measure(records, &published, k);
-    Protected { published, risk }
+    Protected { numbers: records.numbers.clone(), published, risk }
 }
 
 /// Local suppression within one group.
-fn suppress(group: &HashMap<Key, Tally>, k: u32) -> HashMap<Key, Key> {
+fn suppress(group: &KeyMap<Tally>, k: u32) -> KeyMap<Key> {
     let mut current: Vec<(Key, Key, Tally)> =
         group.iter().map(|(key, t)| (key.clone(), key.clone(), *t)).collect();
     loop {
@@ -134,8 +189,8 @@ fn suppress(group: &HashMap<Key, Tally>, k: u32) -> HashMap<Key, Key> {
 }
 
 /// The records of each class: tallies of equal keys added up.
-fn classes<'k>(keys: impl Iterator<Item = (&'k Key, Tally)>) -> HashMap<Key, Tally> {
-    let mut by_key: HashMap<Key, Tally> = HashMap::new();
+fn classes<'k>(keys: impl Iterator<Item = (&'k Key, Tally)>) -> KeyMap<Tally> {
+    let mut by_key: KeyMap<Tally> = KeyMap::default();
     for (key, t) in keys {
         match by_key.get_mut(key) {
             Some(tally) => tally.add(t),
@@ -147,8 +202,9 @@ fn classes<'k>(keys: impl Iterator<Item = (&'k Key, Tally)>) -> HashMap<Key, Tal
     by_key
 }
 
-fn measure(records: &Records, published: &HashMap<Codes, HashMap<Key, Key>>, k: u32) -> Risk {
-    let variables = records.groups.values().flat_map(|g| g.keys()).map(Vec::len).max().unwrap_or(0);
+fn measure(records: &Records, published: &[KeyMap<Key>], k: u32) -> Risk {
+    let variables =
+        records.groups.iter().flat_map(|(_, g)| g.keys()).map(Vec::len).max().unwrap_or(0);
     let mut risk = Risk {
         records: 0,
         below_k: 0,
@@ -156,10 +212,10 @@ fn measure(records: &Records, published: &HashMap<Codes, HashMap<Key, Key>>, k: 
         max_individual_risk: 0.0,
         blanked: vec![0; variables],
     };
-    for (codes, group) in &records.groups {
-        let classes = classes(group.iter().map(|(key, t)| (&published[codes][key], *t)));
+    for ((codes, group), published) in records.groups.iter().zip(published) {
+        let classes = classes(group.iter().map(|(key, t)| (&published[key], *t)));
         for (key, t) in group {
-            let shown = &published[codes][key];
+            let shown = &published[key];
             let class = classes[shown];
             let r = individual_risk(class.records, class.weight);
             risk.records += t.records;

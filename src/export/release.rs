@@ -84,6 +84,9 @@ pub struct Release<'a> {
     quasi_cells: usize,
     /// Whether some quasi-identifier is published in bands, so every row is rewritten.
     recodes: bool,
+    /// The group of [`Records`] of each design key, and of a row outside the design.
+    groups: Vec<usize>,
+    outside: usize,
     layout: Layout,
     columns: Columns,
 }
@@ -134,6 +137,8 @@ impl<'a> Release<'a> {
             strata,
             quasi_cells: quasi.iter().map(|q| q.column + 1).max().unwrap_or(0),
             recodes: quasi.iter().any(QuasiColumn::banded),
+            groups: Vec::new(),
+            outside: 0,
             quasi,
             layout: Layout::new(&app.catalog, survey_id, questions),
             columns: Columns::new(questions),
@@ -151,9 +156,9 @@ impl<'a> Release<'a> {
         )
     }
 
-    /// The codes a row at `place` shows.
-    fn codes(&self, place: Option<usize>) -> &Codes {
-        place.map_or(&NONE, |i| &self.codes[i])
+    /// The group of records of a row at `place`.
+    fn group(&self, place: Option<usize>) -> usize {
+        place.map_or(self.outside, |i| self.groups[i])
     }
 
     /// The final stratum's columns and weight of a row at `place`.
@@ -213,6 +218,8 @@ impl<'a> Release<'a> {
         wave_id: &str,
     ) -> Result<Records, StoreError> {
         let mut records = Records::default();
+        self.groups = self.codes.iter().map(|codes| records.group(codes)).collect();
+        self.outside = records.group(&NONE);
         let (mut answers, mut key) = (String::with_capacity(4096), Key::new());
         let survey_id = &self.sample.survey.id;
         store::for_each_submitted_cells(conn, wave_id, survey_id, |conn, row| {
@@ -221,7 +228,7 @@ impl<'a> Release<'a> {
             key_of(&mut self.quasi, self.quasi_cells, &answers, &mut key);
             let place = self.place(&row);
             let weight = self.stratum(place).map_or(1.0, |(_, w)| *w);
-            records.add(self.codes(place), &key, weight);
+            records.add_to(self.group(place), &key, weight);
             Ok::<(), StoreError>(())
         })?;
         Ok(records)
@@ -272,7 +279,7 @@ impl<'a> Release<'a> {
             let start = line.len();
             self.answers(conn, &row, &mut line)?;
             key_of(&mut self.quasi, self.quasi_cells, &line[start..], &mut original);
-            match protected.published(codes, &original) {
+            match protected.published_in(self.group(place), &original) {
                 // Unchanged and nothing to recode: the cells are written as stored.
                 Some(published) if *published == original && !self.recodes => {}
                 published => {

@@ -24,8 +24,9 @@ const UNKNOWN: u8 = u8::MAX;
 impl Keys<'_> {
     fn key(&self, area: Option<&str>, section: Option<&str>, size: Option<&str>) -> StratumKey {
         let area = area
-            .and_then(|a| self.reference.areas.iter().position(|x| x.code.as_str() == a))
-            .map_or(u16::MAX, |i| i as u16);
+            .and_then(|a| self.reference.area_position(a))
+            .and_then(|i| u16::try_from(i).ok())
+            .unwrap_or(u16::MAX);
         let section = section
             .and_then(|s| VsicSection::parse(s).ok())
             .map_or(UNKNOWN, |s| s.letter() as u8 - b'A');

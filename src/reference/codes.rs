@@ -31,6 +31,13 @@ impl AreaCode {
     }
 }
 
+/// Looked up by its text in maps keyed by codes: equal codes have equal texts and hashes.
+impl std::borrow::Borrow<str> for AreaCode {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl TryFrom<String> for AreaCode {
     type Error = CodeError;
     fn try_from(code: String) -> Result<Self, Self::Error> {

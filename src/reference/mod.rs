@@ -80,6 +80,11 @@ impl Reference {
         self.area_index.get(code).map(|&i| &self.areas[i])
     }
 
+    /// The place of the area with this code, given as text, in [`Reference::areas`].
+    pub fn area_position(&self, code: &str) -> Option<usize> {
+        self.area_index.get(code).copied()
+    }
+
     /// The area with this code, given as text.
     pub fn area_by_str(&self, code: &str) -> Option<&Area> {
         AreaCode::parse(code).ok().and_then(|c| self.area(&c))
