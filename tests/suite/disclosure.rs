@@ -225,13 +225,20 @@ async fn a_small_group_gets_no_benchmark_and_says_why() {
 fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
     let figures = api["figures"].as_array().unwrap();
     let mut found = Vec::new();
-    // The respondents of a group, from any figure of it that is published.
-    let units = |breakdown: &Value, group: &Value| {
-        figures
-            .iter()
-            .filter(|f| &f["breakdown"] == breakdown && &f["group"] == group)
-            .find_map(|f| f["n"].as_f64())
+    let mut by_group: std::collections::HashMap<(&str, &str), Vec<&Value>> =
+        std::collections::HashMap::new();
+    for f in figures {
+        let key = (f["breakdown"].as_str().unwrap(), f["group"].as_str().unwrap());
+        by_group.entry(key).or_default().push(f);
+    }
+    let group_of = |f: &Value| {
+        by_group
+            .get(&(f["breakdown"].as_str().unwrap(), f["group"].as_str().unwrap()))
+            .cloned()
+            .unwrap_or_default()
     };
+    // The respondents of a group, from any figure of it that is published.
+    let units = |f: &Value| group_of(f).iter().find_map(|f| f["n"].as_f64());
     let small = |x: f64, n: f64| (x > 0.5 && x < k - 0.5) || (n - x > 0.5 && n - x < k - 0.5);
     for f in figures {
         let id = f["indicator"].as_str().unwrap();
@@ -247,10 +254,9 @@ fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
     }
     // 2. The maturity levels of a group add up to its respondents: the hidden ones together.
     for f in figures.iter().filter(|f| f["indicator"] == "score_overall") {
-        let Some(n) = units(&f["breakdown"], &f["group"]) else { continue };
-        let levels: Vec<&Value> = figures
-            .iter()
-            .filter(|l| l["breakdown"] == f["breakdown"] && l["group"] == f["group"])
+        let Some(n) = units(f) else { continue };
+        let levels: Vec<&Value> = group_of(f)
+            .into_iter()
             .filter(|l| l["indicator"].as_str().is_some_and(|i| i.starts_with("level_")))
             .collect();
         let shown: f64 = levels.iter().filter_map(|l| l["estimate"].as_f64()).map(|s| s * n).sum();
@@ -264,32 +270,61 @@ fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
             ));
         }
     }
-    // 3. The city minus the published wards: the hidden wards together, for every share.
-    let city = |id: &str| figures.iter().find(|f| f["breakdown"] == "city" && f["indicator"] == id);
+    // 3. A published total minus its published parts: the hidden parts together, for every
+    //    share (including all or none of them, which says something of each). The city against
+    //    its wards, its sections and its size classes; each ward against its sections and its
+    //    size classes.
     let variables: std::collections::BTreeSet<&str> = figures
         .iter()
         .filter_map(|f| f["indicator"].as_str())
         .filter(|i| !i.starts_with("score_"))
         .collect();
-    for id in variables {
-        let (Some(total), Some(n)) =
-            (city(id).and_then(|c| c["estimate"].as_f64()), city(id).and_then(|c| c["n"].as_f64()))
-        else {
+    let parts_of = |total: &Value| -> Vec<(&'static str, String)> {
+        match total["breakdown"].as_str() {
+            Some("city") => {
+                ["area", "vsic_section", "size_class"].map(|b| (b, String::new())).to_vec()
+            }
+            Some("area") => {
+                let prefix = format!("{}:", total["group"].as_str().unwrap_or_default());
+                vec![("area_vsic_section", prefix.clone()), ("area_size_class", prefix)]
+            }
+            _ => vec![],
+        }
+    };
+    let mut by_breakdown: std::collections::HashMap<(&str, &str), Vec<&Value>> =
+        std::collections::HashMap::new();
+    for f in figures {
+        let key = (f["breakdown"].as_str().unwrap(), f["indicator"].as_str().unwrap());
+        by_breakdown.entry(key).or_default().push(f);
+    }
+    for total in figures.iter().filter(|f| variables.contains(f["indicator"].as_str().unwrap())) {
+        let (Some(share), Some(n)) = (total["estimate"].as_f64(), total["n"].as_f64()) else {
             continue;
         };
-        let areas: Vec<&Value> =
-            figures.iter().filter(|f| f["breakdown"] == "area" && f["indicator"] == id).collect();
-        if areas.iter().all(|a| !a["estimate"].is_null()) {
-            continue;
-        }
-        let (mut x, mut units_left) = (total * n, n);
-        for a in areas.iter().filter(|a| !a["estimate"].is_null()) {
-            let m = a["n"].as_f64().unwrap();
-            x -= a["estimate"].as_f64().unwrap() * m;
-            units_left -= m;
-        }
-        if small(x, units_left) {
-            found.push(format!("hidden wards of {id}: {x:.0} of {units_left}"));
+        for (breakdown, prefix) in parts_of(total) {
+            let indicator = total["indicator"].as_str().unwrap();
+            let parts: Vec<&Value> = by_breakdown
+                .get(&(breakdown, indicator))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|f| f["group"].as_str().is_some_and(|g| g.starts_with(&prefix)))
+                .collect();
+            if parts.iter().all(|a| !a["estimate"].is_null()) {
+                continue;
+            }
+            let (mut x, mut units_left) = (share * n, n);
+            for a in parts.iter().filter(|a| !a["estimate"].is_null()) {
+                let m = a["n"].as_f64().unwrap();
+                x -= a["estimate"].as_f64().unwrap() * m;
+                units_left -= m;
+            }
+            if units_left > 0.5 && (small(x, units_left) || x < 0.5 || units_left - x < 0.5) {
+                found.push(format!(
+                    "{} {} {} less its {breakdown}: {x:.0} of {units_left}",
+                    total["breakdown"], total["group"], total["indicator"]
+                ));
+            }
         }
     }
     found
