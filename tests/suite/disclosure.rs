@@ -291,6 +291,11 @@ fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
             _ => vec![],
         }
     };
+    // A group of wards is the sum of the wards it lists.
+    let in_total = |total: &Value, part: &Value| match total["members"].as_array() {
+        Some(members) => members.contains(&part["group"]),
+        None => true,
+    };
     let mut by_breakdown: std::collections::HashMap<(&str, &str), Vec<&Value>> =
         std::collections::HashMap::new();
     for f in figures {
@@ -301,7 +306,11 @@ fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
         let (Some(share), Some(n)) = (total["estimate"].as_f64(), total["n"].as_f64()) else {
             continue;
         };
-        for (breakdown, prefix) in parts_of(total) {
+        let mut parts_of_total = parts_of(total);
+        if total["breakdown"] == "group" {
+            parts_of_total.push(("area", String::new()));
+        }
+        for (breakdown, prefix) in parts_of_total {
             let indicator = total["indicator"].as_str().unwrap();
             let parts: Vec<&Value> = by_breakdown
                 .get(&(breakdown, indicator))
@@ -309,6 +318,7 @@ fn small_groups_in(api: &Value, k: f64) -> Vec<String> {
                 .flatten()
                 .copied()
                 .filter(|f| f["group"].as_str().is_some_and(|g| g.starts_with(&prefix)))
+                .filter(|f| in_total(total, f))
                 .collect();
             if parts.iter().all(|a| !a["estimate"].is_null()) {
                 continue;
@@ -393,6 +403,12 @@ async fn shares_attack(policy: DisclosurePolicy) -> Found {
     let title = app.catalog.current("enterprise-dx").unwrap().title.vi.clone();
     let labels: Vec<(String, String)> =
         figures.variables.iter().map(|v| (v.label.vi.clone(), v.id().to_string())).collect();
+    let groups: Vec<(String, Vec<String>)> = app
+        .reference
+        .groups
+        .iter()
+        .map(|g| (g.code.clone(), g.areas.iter().map(ToString::to_string).collect()))
+        .collect();
     let templates = Templates::load(&config.templates).unwrap();
     let client = Client::untracked(build(app, templates, &config).unwrap()).await.unwrap();
     let get = |path: String| {
@@ -419,7 +435,7 @@ async fn shares_attack(policy: DisclosurePolicy) -> Found {
         &client,
         &session,
         &wave,
-        &wards,
+        (&wards, &groups),
         (&title, &labels),
         "ind_innovation_active",
     )

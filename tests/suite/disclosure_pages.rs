@@ -9,11 +9,13 @@ use serde_json::{Value, json};
 /// What the ward pages and the ward PDFs print, as API figures (`None` for the PDFs without
 /// poppler, outside CI). The questionnaire is known by its Vietnamese `title`, `labels` map
 /// the Vietnamese label of each of its variables to its id: all public.
+/// The groups of wards (former districts), with their wards as the reference lists them, are
+/// read from their PDFs too, and say which wards make them up.
 pub async fn figures_of_wards(
     client: &Client,
     session: &str,
     wave: &str,
-    wards: &[String],
+    (wards, groups): (&[String], &[(String, Vec<String>)]),
     (title, labels): (&str, &[(String, String)]),
     headline: &str,
 ) -> (Value, Option<Value>) {
@@ -30,10 +32,26 @@ pub async fn figures_of_wards(
         match crate::reports::poppler("pdftotext", &pdf, &["-layout"]) {
             Some(text) => {
                 if let Some(found) = pdfs.as_mut() {
-                    found.extend(pdf_figures(ward, &text, headline));
+                    found.extend(pdf_figures(ward, "area", &text, headline));
                 }
             }
             None => pdfs = None,
+        }
+    }
+    for (group, members) in groups {
+        let pdf = client
+            .get(format!("/areas/{group}/report.pdf?wave={wave}"))
+            .private_cookie(Cookie::new("dx_session", session.to_string()))
+            .dispatch()
+            .await;
+        let pdf = pdf.into_bytes().await.unwrap();
+        if let (Some(found), Some(text)) =
+            (pdfs.as_mut(), crate::reports::poppler("pdftotext", &pdf, &["-layout"]))
+        {
+            for mut f in pdf_figures(group, "group", &text, headline) {
+                f["members"] = json!(members);
+                found.push(f);
+            }
         }
     }
     (json!({ "figures": pages }), pdfs.map(|p| json!({ "figures": p })))
@@ -93,7 +111,7 @@ fn unescape(text: &str) -> String {
 
 /// A ward's PDF: the number submitted, the headline share, the levels, and the headline by
 /// section and by size class with their numbers of responses.
-fn pdf_figures(ward: &str, text: &str, headline: &str) -> Vec<Value> {
+fn pdf_figures(ward: &str, breakdown: &str, text: &str, headline: &str) -> Vec<Value> {
     let cells = |line: &str| {
         line.split("  ")
             .map(str::trim)
@@ -105,10 +123,10 @@ fn pdf_figures(ward: &str, text: &str, headline: &str) -> Vec<Value> {
         .lines()
         .find(|l| l.starts_with("Phiếu đã gửi"))
         .and_then(|l| cells(l).get(1).and_then(|n| n.replace('.', "").parse::<f64>().ok()));
-    let mut found = vec![figure(ward, "area", "", "score_overall", None, submitted)];
+    let mut found = vec![figure(ward, breakdown, "", "score_overall", None, submitted)];
     let ward_share =
         text.split("»: ").nth(1).and_then(|rest| rest.split(' ').next()).and_then(share);
-    found.push(figure(ward, "area", "", headline, ward_share, submitted));
+    found.push(figure(ward, breakdown, "", headline, ward_share, submitted));
     for line in text.lines() {
         let cells = cells(line);
         // A level: "3 – Hình thành        23,3" (or "x").
@@ -118,7 +136,7 @@ fn pdf_figures(ward: &str, text: &str, headline: &str) -> Vec<Value> {
         {
             found.push(figure(
                 ward,
-                "area",
+                breakdown,
                 "",
                 &format!("level_{level}"),
                 share(value),
