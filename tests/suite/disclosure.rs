@@ -367,6 +367,30 @@ fn csv_as_api(csv: &str) -> Value {
     serde_json::json!({ "figures": figures })
 }
 
+/// A wave of `responses` demo responses (with a frame or not) under `policy`, and a signed-in
+/// statistician's session: the folder, the settings, the application, the wave and the session.
+fn statistician_on_demo(
+    policy: DisclosurePolicy,
+    responses: usize,
+    seed: u64,
+    with_frame: bool,
+) -> (TempDir, dxsurvey::config::AppConfig, App, String, String) {
+    let dir = TempDir::new().unwrap();
+    let config = config(&dir);
+    let app = App::start(&config).unwrap();
+    let wave = dxsurvey::kernel::format::today().year().to_string();
+    let options = dxsurvey::demo::DemoOptions { responses, seed, wave: wave.clone(), with_frame };
+    dxsurvey::demo::generate(&app, &options).unwrap();
+    let app = App { policy, ..app };
+    let (session, _) = crate::helpers::signed_in(
+        &app,
+        "stat@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Statistician,
+        &[],
+    );
+    (dir, config, app, wave, session)
+}
+
 /// What the shares attack found in each output.
 struct Found {
     api: Vec<String>,
@@ -380,24 +404,7 @@ struct Found {
 /// reads every ward's page and PDF summary, and looks in each for anything about fewer than k
 /// respondents.
 async fn shares_attack(policy: DisclosurePolicy) -> Found {
-    let dir = TempDir::new().unwrap();
-    let config = config(&dir);
-    let app = App::start(&config).unwrap();
-    let wave = dxsurvey::kernel::format::today().year().to_string();
-    let options = dxsurvey::demo::DemoOptions {
-        responses: 1500,
-        seed: 3,
-        wave: wave.clone(),
-        with_frame: false,
-    };
-    dxsurvey::demo::generate(&app, &options).unwrap();
-    let app = App { policy, ..app };
-    let (session, _) = crate::helpers::signed_in(
-        &app,
-        "stat@hanoi.gov.vn",
-        dxsurvey::auth::StaffRole::Statistician,
-        &[],
-    );
+    let (_dir, config, app, wave, session) = statistician_on_demo(policy, 1500, 3, false);
     // The attacker reads the questionnaire's title and labels, which are public.
     let figures = dxsurvey::figures::figures(&app, &wave, "enterprise-dx").unwrap();
     let title = app.catalog.current("enterprise-dx").unwrap().title.vi.clone();
@@ -471,24 +478,7 @@ async fn no_published_share_or_difference_of_shares_tells_of_fewer_than_k_respon
 /// many of them were named rightly (scored against the stored responses, which the attacker
 /// does not have).
 async fn linkage_attack(policy: DisclosurePolicy) -> (usize, usize) {
-    let dir = TempDir::new().unwrap();
-    let config = config(&dir);
-    let app = App::start(&config).unwrap();
-    let wave = dxsurvey::kernel::format::today().year().to_string();
-    let options = dxsurvey::demo::DemoOptions {
-        responses: 3000,
-        seed: 5,
-        wave: wave.clone(),
-        with_frame: true,
-    };
-    dxsurvey::demo::generate(&app, &options).unwrap();
-    let app = App { policy, ..app };
-    let (session, _) = crate::helpers::signed_in(
-        &app,
-        "stat@hanoi.gov.vn",
-        dxsurvey::auth::StaffRole::Statistician,
-        &[],
-    );
+    let (_dir, config, app, wave, session) = statistician_on_demo(policy, 3000, 5, true);
     // What the attacker holds besides the file: the register's counts per stratum.
     let frame = app.store.read(|c| dxsurvey::store::frame(c, &wave)).unwrap();
     let truth = true_codes(&config);
