@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod policy;
 pub mod profile;
 pub mod reference;
+pub mod register;
 pub mod report;
 pub mod response;
 pub mod scoring;

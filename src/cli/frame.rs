@@ -1,4 +1,5 @@
-//! `dxsurvey frame import FILE --wave W`.
+//! `dxsurvey frame import FILE --wave W` (counts per stratum) and `dxsurvey frame register FILE
+//! --wave W` (the named register, from which the counts derive).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
 use crate::service::Actor;
-use crate::service::register::{FrameError, import_frame};
+use crate::service::register::{FrameError, Imported, import_frame, import_register};
 
 #[derive(Debug, Subcommand)]
 pub enum FrameCommand {
@@ -19,19 +20,48 @@ pub enum FrameCommand {
         #[arg(long)]
         wave: String,
     },
+    /// Replace the named business register of a wave with a CSV, and its frame with the
+    /// register's counts: tax_code,name,area_code,vsic_section, then size_class (or employees,
+    /// revenue, capital in billions of đồng), address, email, phone, in any order.
+    Register {
+        file: PathBuf,
+        #[arg(long)]
+        wave: String,
+    },
 }
 
 pub fn run(config: &AppConfig, command: FrameCommand) -> Result<ExitCode, CliError> {
-    let FrameCommand::Import { file, wave } = command;
     let app = App::start(config)?;
-    let input = std::fs::File::open(&file)
-        .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))?;
-    match import_frame(&app, &wave, input, &Actor::command_line()) {
+    let open = |file: &PathBuf| {
+        std::fs::File::open(file)
+            .map_err(|e| CliError(format!("{}: cannot read: {e}", file.display())))
+    };
+    let (file, wave, what, imported) = match command {
+        FrameCommand::Import { file, wave } => {
+            let imported = import_frame(&app, &wave, open(&file)?, &Actor::command_line());
+            (file, wave, "frame", imported)
+        }
+        FrameCommand::Register { file, wave } => {
+            let imported = import_register(&app, &wave, open(&file)?, &Actor::command_line());
+            (file, wave, "named register and frame", imported)
+        }
+    };
+    report(&file, &wave, what, imported)
+}
+
+/// What an import did, or every problem of its file.
+fn report(
+    file: &std::path::Path,
+    wave: &str,
+    what: &str,
+    imported: Result<Imported, FrameError>,
+) -> Result<ExitCode, CliError> {
+    match imported {
         Ok(imported) => {
-            super::emit(&format!("imported the frame of wave {wave}: {}", imported.summary()))?;
+            super::emit(&format!("imported the {what} of wave {wave}: {}", imported.summary()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(FrameError::NoWave(wave)) => Err(CliError(format!("no wave '{wave}'"))),
+        Err(FrameError::NoWave(_)) => Err(CliError(format!("no wave '{wave}'"))),
         Err(FrameError::Invalid(problems)) => {
             for problem in &problems {
                 eprintln!("{}: {problem}", file.display());

@@ -1,11 +1,13 @@
-//! The business register's frame of a wave: checked line by line, replaced all or nothing,
-//! audited. The command line and the admin page both import through here.
+//! The business register of a wave, named or as a frame of counts: checked line by line,
+//! replaced all or nothing, audited. The command line and the admin page both import through
+//! here.
 
 use std::io::Read;
 
 use super::Actor;
 use crate::app::App;
-use crate::frame::read_frame;
+use crate::frame::{FrameRow, read_frame};
+use crate::register::read_register;
 use crate::store::{self, StoreError};
 
 /// Why a frame was not imported; nothing changed.
@@ -48,6 +50,12 @@ pub fn import_frame(
     if app.store.read(|c| store::wave(c, wave))?.is_none() {
         return Err(FrameError::NoWave(wave.to_string()));
     }
+    if app.store.read(|c| store::register_size(c, wave))? > 0 {
+        return Err(FrameError::Invalid(vec![format!(
+            "wave {wave} has a named register, from which its frame derives: import the \
+             register again (`dxsurvey frame register`) rather than counts"
+        )]));
+    }
     let rows = read_frame(input, &app.reference).map_err(FrameError::Invalid)?;
     let imported =
         Imported { strata: rows.len(), enterprises: rows.iter().map(|r| r.enterprises).sum() };
@@ -56,6 +64,39 @@ pub fn import_frame(
         store::replace_frame(tx, wave, &rows)?;
         let address = actor.address.as_deref();
         store::audit(tx, Some(&actor.name), "frame.import", Some(wave), Some(&detail), address)
+    })?;
+    app.figures.forget(wave);
+    Ok(imported)
+}
+
+/// Replaces the named register of `wave` with the CSV `input` (`crate::register` says its
+/// columns), and its frame with the register's counts per stratum, in one transaction with
+/// its audit entry; drops the wave's figures computed against the old frame.
+pub fn import_register(
+    app: &App,
+    wave: &str,
+    input: impl Read,
+    actor: &Actor,
+) -> Result<Imported, FrameError> {
+    if app.store.read(|c| store::wave(c, wave))?.is_none() {
+        return Err(FrameError::NoWave(wave.to_string()));
+    }
+    let units = read_register(input, &app.reference).map_err(FrameError::Invalid)?;
+    let mut strata = std::collections::BTreeMap::new();
+    for unit in &units {
+        *strata.entry((unit.area.clone(), unit.section, unit.size)).or_insert(0u64) += 1;
+    }
+    let frame: Vec<FrameRow> = strata
+        .into_iter()
+        .map(|((area, section, size), enterprises)| FrameRow { area, section, size, enterprises })
+        .collect();
+    let imported = Imported { strata: frame.len(), enterprises: units.len() as u64 };
+    let detail = format!("named register: {}", imported.summary());
+    app.store.write(|tx| {
+        store::replace_register(tx, wave, &units)?;
+        store::replace_frame(tx, wave, &frame)?;
+        let address = actor.address.as_deref();
+        store::audit(tx, Some(&actor.name), "register.import", Some(wave), Some(&detail), address)
     })?;
     app.figures.forget(wave);
     Ok(imported)

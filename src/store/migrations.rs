@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_frame.sql"),
     include_str!("migrations/0004_wave_rules.sql"),
     include_str!("migrations/0005_benchmarks.sql"),
+    include_str!("migrations/0006_register.sql"),
 ];
 
 /// The schema version this binary expects.

@@ -10,6 +10,7 @@ mod browser_flow;
 mod cli;
 mod disclosure;
 mod disclosure_pages;
+mod fieldwork;
 mod helpers;
 mod hostile;
 mod reliability;

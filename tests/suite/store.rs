@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -64,6 +64,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "microdata_rows",
             "organisations",
             "questionnaires",
+            "register_units",
             "responses",
             "sectors",
             "sessions",

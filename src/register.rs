@@ -1,0 +1,294 @@
+//! The named business register of a wave: one line per enterprise, with what fieldwork needs to
+//! reach it. Read from a CSV, strictly: every problem is reported with its line, and nothing is
+//! imported unless the whole file is valid. The frame's counts per stratum derive from it.
+//!
+//! Columns, in any order (header names as below, UTF-8):
+//! `tax_code`, `name`, `area_code`, `vsic_section` (required); `size_class`, or `employees` with
+//! `revenue` and `capital` in billions of đồng to derive it by Decree 80/2021; `address`,
+//! `email`, `phone` (optional).
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use validator::ValidateEmail;
+
+use crate::reference::{Amount, AreaCode, Reference, SizeClass, TaxCode, VsicSection};
+
+/// The columns a register may have.
+pub const COLUMNS: [&str; 11] = [
+    "tax_code",
+    "name",
+    "area_code",
+    "vsic_section",
+    "size_class",
+    "employees",
+    "revenue",
+    "capital",
+    "address",
+    "email",
+    "phone",
+];
+
+/// The longest name or address kept, in characters.
+const MAX_TEXT: usize = 500;
+
+/// One enterprise of the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterUnit {
+    pub tax_code: TaxCode,
+    pub name: String,
+    pub area: AreaCode,
+    pub section: VsicSection,
+    pub size: SizeClass,
+    pub address: Option<String>,
+    /// Lower-cased and checked.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Where each column is in the file.
+struct Layout(HashMap<&'static str, usize>);
+
+impl Layout {
+    /// Reads the header: known names only, the required ones present, a size or its inputs.
+    fn of(header: &csv::StringRecord) -> Result<Layout, String> {
+        let mut at = HashMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let Some(known) = COLUMNS.iter().find(|c| **c == name.trim()) else {
+                return Err(format!(
+                    "line 1: unknown column '{name}'; the columns are {}",
+                    COLUMNS.join(", ")
+                ));
+            };
+            if at.insert(*known, i).is_some() {
+                return Err(format!("line 1: column '{known}' is given twice"));
+            }
+        }
+        let missing: Vec<&str> = ["tax_code", "name", "area_code", "vsic_section"]
+            .into_iter()
+            .filter(|c| !at.contains_key(c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!("line 1: the register needs the column(s) {}", missing.join(", ")));
+        }
+        let derivable = ["employees", "revenue", "capital"].iter().all(|c| at.contains_key(c));
+        if !at.contains_key("size_class") && !derivable {
+            return Err("line 1: give `size_class`, or `employees`, `revenue` and `capital` to \
+                        derive it"
+                .into());
+        }
+        Ok(Layout(at))
+    }
+
+    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.0.get(column).and_then(|i| record.get(*i)).map_or("", str::trim)
+    }
+}
+
+/// Reads a register, or lists every problem as `line N: …`.
+pub fn read_register(
+    input: impl Read,
+    reference: &Reference,
+) -> Result<Vec<RegisterUnit>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+    let layout = match reader.headers() {
+        Ok(header) => Layout::of(header).map_err(|e| vec![e])?,
+        Err(e) => return Err(vec![format!("line 1: {e}")]),
+    };
+    let mut problems = Vec::new();
+    let mut units = Vec::new();
+    let mut seen: HashMap<TaxCode, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        match unit(&layout, &record, reference) {
+            Ok(unit) => match seen.insert(unit.tax_code.clone(), line) {
+                Some(first) => problems.push(format!(
+                    "line {line}: tax code {} is already given on line {first}",
+                    unit.tax_code.as_str()
+                )),
+                None => units.push(unit),
+            },
+            Err(found) => problems.extend(found.into_iter().map(|p| format!("line {line}: {p}"))),
+        }
+    }
+    if units.is_empty() && problems.is_empty() {
+        problems.push("the file lists no enterprise".into());
+    }
+    if problems.is_empty() { Ok(units) } else { Err(problems) }
+}
+
+/// One line as an enterprise, or every problem of the line.
+fn unit(
+    layout: &Layout,
+    record: &csv::StringRecord,
+    reference: &Reference,
+) -> Result<RegisterUnit, Vec<String>> {
+    let field = Line { layout, record };
+    let field = |c: &str| field.get(c);
+    let mut problems = Vec::new();
+    let tax_code = TaxCode::parse(field("tax_code")).map_err(|e| problems.push(e.to_string())).ok();
+    let name = text(field("name"), "name", &mut problems);
+    if name.is_none() {
+        problems.push("name is empty".into());
+    }
+    let area = match AreaCode::parse(field("area_code")) {
+        Ok(code) if reference.area(&code).is_some() => Some(code),
+        _ => {
+            problems.push(format!(
+                "area_code '{}' is not a ward/commune of the reference list",
+                field("area_code")
+            ));
+            None
+        }
+    };
+    let section = VsicSection::parse(field("vsic_section"))
+        .map_err(|e| problems.push(format!("vsic_section: {e}")))
+        .ok();
+    let size = section.and_then(|s| size_of(Line { layout, record }, s, reference, &mut problems));
+    let email = match field("email") {
+        "" => None,
+        email if email.validate_email() => Some(email.to_lowercase()),
+        email => {
+            problems.push(format!("email '{email}' is not an e-mail address"));
+            None
+        }
+    };
+    let address = text(field("address"), "address", &mut problems);
+    let phone = text(field("phone"), "phone", &mut problems);
+    match (tax_code, name, area, section, size) {
+        (Some(tax_code), Some(name), Some(area), Some(section), Some(size))
+            if problems.is_empty() =>
+        {
+            Ok(RegisterUnit { tax_code, name, area, section, size, address, email, phone })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// An optional text, within [`MAX_TEXT`] characters.
+fn text(value: &str, column: &str, problems: &mut Vec<String>) -> Option<String> {
+    if value.chars().count() > MAX_TEXT {
+        problems.push(format!("{column} is longer than {MAX_TEXT} characters"));
+        return None;
+    }
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// One line of the file, read by column name.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    layout: &'a Layout,
+    record: &'a csv::StringRecord,
+}
+
+impl<'a> Line<'a> {
+    fn get(&self, column: &str) -> &'a str {
+        self.layout.get(self.record, column)
+    }
+}
+
+/// The size class given, or derived from employees, revenue and capital.
+fn size_of(
+    line: Line<'_>,
+    section: VsicSection,
+    reference: &Reference,
+    problems: &mut Vec<String>,
+) -> Option<SizeClass> {
+    let field = |c: &str| line.get(c);
+    let given = field("size_class");
+    if !given.is_empty() {
+        let size = SizeClass::parse(given);
+        if size.is_none() {
+            problems.push(format!("size_class '{given}' must be micro, small, medium or large"));
+        }
+        return size;
+    }
+    let employees = field("employees").parse::<u64>().ok();
+    if employees.is_none() {
+        problems.push(format!(
+            "no size_class, and employees '{}' is not a whole number of 0 or more",
+            field("employees")
+        ));
+    }
+    let amount = |column: &str, problems: &mut Vec<String>| {
+        let value = field(column).replace(',', ".");
+        match value.parse::<f64>() {
+            Ok(x) if x >= 0.0 && x.is_finite() => Some(Amount::AtMost(x)),
+            _ => {
+                problems.push(format!(
+                    "no size_class, and {column} '{}' is not an amount in billions of đồng",
+                    field(column)
+                ));
+                None
+            }
+        }
+    };
+    let (revenue, capital) = (amount("revenue", problems), amount("capital", problems));
+    Some(reference.sizes.classify(section, employees?, revenue?, capital?))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn reference() -> Reference {
+        Reference::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/reference")).unwrap()
+    }
+
+    #[test]
+    fn a_register_is_read_in_any_column_order_and_sizes_are_derived() {
+        let text = "name,tax_code,area_code,vsic_section,employees,revenue,capital,email\n\
+                    Công ty A,0101234567,00070,G,3,2.5,1,Info@A.vn\n\
+                    \"Công ty B, chi nhánh\",0101234567-001,00070,C,250,1000,1000,\n";
+        let units = read_register(text.as_bytes(), &reference()).unwrap();
+        assert_eq!(units.len(), 2);
+        assert_eq!(units[0].size, SizeClass::Micro);
+        assert_eq!(units[0].email.as_deref(), Some("info@a.vn"));
+        assert_eq!(units[1].name, "Công ty B, chi nhánh");
+        assert_eq!(units[1].size, SizeClass::Large);
+        assert_eq!(units[1].email, None);
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_and_nothing_is_returned() {
+        let text = "tax_code,name,area_code,vsic_section,size_class,email\n\
+                    0101234567,A,00070,G,micro,a@b.vn\n\
+                    0101234567,B,00070,G,micro,\n\
+                    0101234568,C,99999,G,micro,\n\
+                    0101234569,D,00070,G,tiny,\n\
+                    0101234570,E,00070,G,small,not-an-address\n\
+                    12345,F,00070,Z,small,\n\
+                    0101234571,,00070,G,small,\n";
+        let problems = read_register(text.as_bytes(), &reference()).unwrap_err();
+        let all = problems.join("\n");
+        assert!(all.contains("line 3: tax code 0101234567 is already given on line 2"), "{all}");
+        assert!(all.contains("line 4: area_code '99999'"), "{all}");
+        assert!(all.contains("line 5: size_class 'tiny'"), "{all}");
+        assert!(all.contains("line 6: email 'not-an-address'"), "{all}");
+        assert!(all.contains("line 7: '12345' is not a tax code"), "{all}");
+        assert!(all.contains("line 7: vsic_section"), "{all}");
+        assert!(all.contains("line 8: name is empty"), "{all}");
+        assert_eq!(problems.len(), 7, "{all}");
+    }
+
+    #[test]
+    fn a_header_that_cannot_work_is_refused_first() {
+        let refused = |header: &str| read_register(header.as_bytes(), &reference()).unwrap_err();
+        assert!(refused("tax_code,name,area_code,vsic_section,colour\n")[0].contains("'colour'"));
+        assert!(refused("tax_code,name,area_code\n")[0].contains("vsic_section"));
+        assert!(refused("tax_code,name,area_code,vsic_section\n")[0].contains("size_class"));
+        assert!(refused("tax_code,name,name,area_code\n")[0].contains("twice"));
+    }
+}
