@@ -90,13 +90,28 @@ pub fn read_register(
     input: impl Read,
     reference: &Reference,
 ) -> Result<Vec<RegisterUnit>, Vec<String>> {
+    let mut units = Vec::new();
+    let problems = for_each_unit(input, reference, |unit| units.push(unit));
+    if problems.is_empty() { Ok(units) } else { Err(problems) }
+}
+
+/// Reads a register line by line, handing each valid enterprise to `each` as it comes (so that
+/// a register of any size is read in constant memory, but for its tax codes), and returns
+/// every problem as `line N: …`: the caller keeps nothing unless there is none.
+pub fn for_each_unit(
+    input: impl Read,
+    reference: &Reference,
+    mut each: impl FnMut(RegisterUnit),
+) -> Vec<String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
     let layout = match reader.headers() {
-        Ok(header) => Layout::of(header).map_err(|e| vec![e])?,
-        Err(e) => return Err(vec![format!("line 1: {e}")]),
+        Ok(header) => match Layout::of(header) {
+            Ok(layout) => layout,
+            Err(e) => return vec![e],
+        },
+        Err(e) => return vec![format!("line 1: {e}")],
     };
     let mut problems = Vec::new();
-    let mut units = Vec::new();
     let mut seen: HashMap<TaxCode, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -116,15 +131,15 @@ pub fn read_register(
                     "line {line}: tax code {} is already given on line {first}",
                     unit.tax_code.as_str()
                 )),
-                None => units.push(unit),
+                None => each(unit),
             },
             Err(found) => problems.extend(found.into_iter().map(|p| format!("line {line}: {p}"))),
         }
     }
-    if units.is_empty() && problems.is_empty() {
+    if seen.is_empty() && problems.is_empty() {
         problems.push("the file lists no enterprise".into());
     }
-    if problems.is_empty() { Ok(units) } else { Err(problems) }
+    problems
 }
 
 /// One line as an enterprise, or every problem of the line.

@@ -7,7 +7,7 @@ use std::io::Read;
 use super::Actor;
 use crate::app::App;
 use crate::frame::{FrameRow, read_frame};
-use crate::register::read_register;
+use crate::register::for_each_unit;
 use crate::store::{self, StoreError};
 
 /// Why a frame was not imported; nothing changed.
@@ -71,7 +71,8 @@ pub fn import_frame(
 
 /// Replaces the named register of `wave` with the CSV `input` (`crate::register` says its
 /// columns), and its frame with the register's counts per stratum, in one transaction with
-/// its audit entry; drops the wave's figures computed against the old frame.
+/// its audit entry; drops the wave's figures computed against the old frame. The file is read
+/// as it is written to the database, so memory stays flat whatever its size.
 pub fn import_register(
     app: &App,
     wave: &str,
@@ -81,23 +82,47 @@ pub fn import_register(
     if app.store.read(|c| store::wave(c, wave))?.is_none() {
         return Err(FrameError::NoWave(wave.to_string()));
     }
-    let units = read_register(input, &app.reference).map_err(FrameError::Invalid)?;
-    let mut strata = std::collections::BTreeMap::new();
-    for unit in &units {
-        *strata.entry((unit.area.clone(), unit.section, unit.size)).or_insert(0u64) += 1;
-    }
-    let frame: Vec<FrameRow> = strata
-        .into_iter()
-        .map(|((area, section, size), enterprises)| FrameRow { area, section, size, enterprises })
-        .collect();
-    let imported = Imported { strata: frame.len(), enterprises: units.len() as u64 };
-    let detail = format!("named register: {}", imported.summary());
-    app.store.write(|tx| {
-        store::replace_register(tx, wave, &units)?;
+    let mut problems = Vec::new();
+    let written = app.store.write(|tx| {
+        store::clear_register(tx, wave)?;
+        let mut strata = std::collections::BTreeMap::new();
+        let mut failed = None;
+        problems = for_each_unit(input, &app.reference, |unit| {
+            *strata.entry((unit.area.clone(), unit.section, unit.size)).or_insert(0u64) += 1;
+            if failed.is_none() {
+                failed = store::add_register_unit(tx, wave, &unit).err();
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if !problems.is_empty() {
+            // Rolls the transaction back: the previous register and frame stay.
+            return Err(StoreError::Invalid("the register has problems".into()));
+        }
+        let frame: Vec<FrameRow> = strata
+            .into_iter()
+            .map(|((area, section, size), enterprises)| FrameRow {
+                area,
+                section,
+                size,
+                enterprises,
+            })
+            .collect();
         store::replace_frame(tx, wave, &frame)?;
+        let imported = Imported {
+            strata: frame.len(),
+            enterprises: frame.iter().map(|r| r.enterprises).sum(),
+        };
+        let detail = format!("named register: {}", imported.summary());
         let address = actor.address.as_deref();
-        store::audit(tx, Some(&actor.name), "register.import", Some(wave), Some(&detail), address)
-    })?;
+        store::audit(tx, Some(&actor.name), "register.import", Some(wave), Some(&detail), address)?;
+        Ok(imported)
+    });
+    if !problems.is_empty() {
+        return Err(FrameError::Invalid(problems));
+    }
+    let imported = written?;
     app.figures.forget(wave);
     Ok(imported)
 }

@@ -15,5 +15,3 @@ CREATE TABLE register_units (
     UNIQUE (wave_id, tax_code)
 ) STRICT;
 
-CREATE INDEX register_units_by_stratum
-    ON register_units (wave_id, area_code, vsic_section, size_class);
