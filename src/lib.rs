@@ -21,6 +21,7 @@ pub mod reference;
 pub mod register;
 pub mod report;
 pub mod response;
+pub mod sampling;
 pub mod scoring;
 pub mod service;
 
