@@ -7,6 +7,7 @@ mod demo;
 mod export;
 mod frame;
 mod report;
+mod sample;
 mod score;
 mod user;
 
@@ -70,6 +71,8 @@ enum Command {
     /// The business-register frame of a wave.
     #[command(subcommand)]
     Frame(frame::FrameCommand),
+    /// Propose, then draw, the sample of a wave from its named register.
+    Sample(sample::SampleArgs),
     /// Copy the database to FILE while the server runs, and check the copy.
     Backup {
         /// The copy to write (replaced if it exists).
@@ -154,6 +157,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
+        Command::Sample(args) => sample::run(&config, args),
         Command::Report(command) => report::run(&config, command),
         Command::Backup { out } => backup::backup(&config, &out),
         Command::Restore { from } => backup::restore(&config, &from),

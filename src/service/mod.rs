@@ -10,6 +10,7 @@ pub mod figures;
 pub mod publish;
 pub mod register;
 pub mod respond;
+pub mod sample;
 pub mod signin;
 pub mod waves;
 

@@ -82,6 +82,13 @@ pub fn import_register(
     if app.store.read(|c| store::wave(c, wave))?.is_none() {
         return Err(FrameError::NoWave(wave.to_string()));
     }
+    if let Some(sample) = app.store.read(|c| store::sample_of(c, wave))? {
+        return Err(FrameError::Invalid(vec![format!(
+            "wave {wave} has its sample, drawn on {} from this register: the register cannot be \
+             replaced",
+            sample.drawn_at
+        )]));
+    }
     let mut problems = Vec::new();
     let written = app.store.write(|tx| {
         store::clear_register(tx, wave)?;

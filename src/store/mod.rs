@@ -34,7 +34,10 @@ pub use fieldwork::{
 pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
-pub use register::{add_register_unit, clear_register, register_size};
+pub use register::{
+    StoredSample, add_register_unit, clear_register, register_size, register_strata, sample_of,
+    sampled_units, save_sample,
+};
 pub use responses::{
     NewResponse, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, StoredResponse,
     existing_response, insert_response, peer_means, response_by_id, response_by_resume_hash,

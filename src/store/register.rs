@@ -43,3 +43,95 @@ pub fn register_size(conn: &Connection, wave_id: &str) -> Result<i64, StoreError
         |r| r.get(0),
     )?)
 }
+
+/// A stratum of the register: (area, section, size class), and the ids of its units.
+pub type RegisterStratum = ((String, String, String), Vec<i64>);
+
+/// The register of a wave by stratum, units in id order, strata in key order.
+pub fn register_strata(
+    conn: &Connection,
+    wave_id: &str,
+) -> Result<Vec<RegisterStratum>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT area_code, vsic_section, size_class, id FROM register_units WHERE wave_id = ?1
+         ORDER BY area_code, vsic_section, size_class, id",
+    )?;
+    let mut rows = stmt.query([wave_id])?;
+    let mut strata: Vec<RegisterStratum> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let key: (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        let id: i64 = row.get(3)?;
+        match strata.last_mut() {
+            Some((last, ids)) if *last == key => ids.push(id),
+            _ => strata.push((key, vec![id])),
+        }
+    }
+    Ok(strata)
+}
+
+/// A sample's plan as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSample {
+    pub seed: u64,
+    pub total: u32,
+    pub min_per_ward_size: u32,
+    pub prior: f64,
+    pub drawn_at: String,
+}
+
+/// The sample of a wave, if one was drawn.
+pub fn sample_of(conn: &Connection, wave_id: &str) -> Result<Option<StoredSample>, StoreError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT seed, total, min_per_ward_size, prior, drawn_at FROM samples WHERE wave_id = ?1",
+            [wave_id],
+            |r| {
+                Ok(StoredSample {
+                    seed: r.get::<_, i64>(0)? as u64,
+                    total: r.get(1)?,
+                    min_per_ward_size: r.get(2)?,
+                    prior: r.get(3)?,
+                    drawn_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Records a sample: its plan and every unit with its inclusion probability.
+pub fn save_sample(
+    tx: &Transaction<'_>,
+    wave_id: &str,
+    sample: &StoredSample,
+    units: &[(i64, f64)],
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO samples (wave_id, seed, total, min_per_ward_size, prior, drawn_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            wave_id,
+            sample.seed as i64,
+            sample.total,
+            sample.min_per_ward_size,
+            sample.prior,
+            sample.drawn_at
+        ],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO sample_units (unit_id, wave_id, inclusion) VALUES (?1, ?2, ?3)",
+    )?;
+    for (unit, inclusion) in units {
+        insert.execute(params![unit, wave_id, inclusion])?;
+    }
+    Ok(())
+}
+
+/// The sampled units of a wave: (tax code, inclusion probability), by tax code.
+pub fn sampled_units(conn: &Connection, wave_id: &str) -> Result<Vec<(String, f64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.tax_code, s.inclusion FROM sample_units s JOIN register_units r ON r.id = s.unit_id
+         WHERE s.wave_id = ?1 ORDER BY r.tax_code",
+    )?;
+    let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

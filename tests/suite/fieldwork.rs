@@ -73,3 +73,93 @@ fn a_register_with_mistakes_is_refused_whole_and_a_good_one_gives_the_frame() {
     assert!(text(&output).1.contains("has a named register"), "{}", text(&output).1);
     assert_eq!(count(&dir, "SELECT sum(enterprises) FROM frame_strata"), 3);
 }
+
+/// A register of `n` enterprises over a few wards, sections and sizes (a tenth of them large).
+fn register_of(n: usize) -> String {
+    let wards = ["00070", "00082", "00004", "00008"];
+    let mut csv = String::from("tax_code,name,area_code,vsic_section,size_class\n");
+    for i in 0..n {
+        let size = match i % 10 {
+            0 => "large",
+            1 | 2 => "small",
+            3 => "medium",
+            _ => "micro",
+        };
+        let section = ["G", "C", "F", "J"][(i / 7) % 4];
+        csv.push_str(&format!("01{i:08},Công ty số {i},{},{section},{size}\n", wards[i % 4]));
+    }
+    csv
+}
+
+fn sample(dir: &TempDir, confirm: bool) -> std::process::Output {
+    let mut args = vec!["sample", "--wave", "2026", "--size", "500", "--seed", "42"];
+    if confirm {
+        args.push("--confirm");
+    }
+    run(dir, &args, &[])
+}
+
+fn sampled(dir: &TempDir) -> Vec<String> {
+    let conn = rusqlite::Connection::open(dir.path().join("dxsurvey.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT r.tax_code FROM sample_units s JOIN register_units r ON r.id = s.unit_id ORDER BY 1")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_sample_is_proposed_with_its_precision_drawn_once_and_drawn_again_the_same() {
+    let world = || {
+        let dir = TempDir::new().unwrap();
+        assert!(run(&dir, &["demo", "--responses", "10", "--wave", "2026"], &[]).status.success());
+        let register = dir.path().join("register.csv");
+        std::fs::write(&register, register_of(2000)).unwrap();
+        let output =
+            run(&dir, &["frame", "register", register.to_str().unwrap(), "--wave", "2026"], &[]);
+        assert!(output.status.success(), "{}", text(&output).1);
+        dir
+    };
+    let dir = world();
+    let proposal = sample(&dir, false);
+    let (stdout, stderr) = text(&proposal);
+    assert!(proposal.status.success(), "{stderr}");
+    assert!(stdout.contains("200 in take-all strata (large)"), "{stdout}");
+    assert!(
+        stdout.contains("00070") && stdout.contains("Phường"),
+        "every ward's precision: {stdout}"
+    );
+    assert!(stdout.contains("nothing drawn"), "{stdout}");
+    assert!(sampled(&dir).is_empty(), "a proposal draws nothing");
+
+    let output = sample(&dir, true);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let first = sampled(&dir);
+    assert_eq!(first.len(), 500);
+    // Every unit's inclusion probability is its stratum's sample over its population.
+    let mismatched = count(
+        &dir,
+        "WITH strata AS (
+             SELECT r.wave_id, r.area_code, r.vsic_section, r.size_class, count(*) AS n_pop,
+                    count(s.unit_id) AS n_sample
+             FROM register_units r LEFT JOIN sample_units s ON s.unit_id = r.id
+             GROUP BY 1, 2, 3, 4)
+         SELECT count(*) FROM sample_units s JOIN register_units r ON r.id = s.unit_id
+         JOIN strata t USING (area_code, vsic_section, size_class)
+         WHERE abs(s.inclusion - 1.0 * t.n_sample / t.n_pop) > 1e-12",
+    );
+    assert_eq!(mismatched, 0);
+    assert_eq!(count(&dir, "SELECT count(*) FROM audit_log WHERE action = 'sample.draw'"), 1);
+
+    let again = sample(&dir, true);
+    assert!(!again.status.success());
+    assert!(text(&again).1.contains("already has its sample"), "{}", text(&again).1);
+    let register = dir.path().join("register.csv");
+    let reimport =
+        run(&dir, &["frame", "register", register.to_str().unwrap(), "--wave", "2026"], &[]);
+    assert!(!reimport.status.success());
+    assert!(text(&reimport).1.contains("cannot be replaced"), "{}", text(&reimport).1);
+
+    let elsewhere = world();
+    assert!(sample(&elsewhere, true).status.success());
+    assert_eq!(sampled(&elsewhere), first, "the same register, options and seed");
+}

@@ -15,3 +15,20 @@ CREATE TABLE register_units (
     UNIQUE (wave_id, tax_code)
 ) STRICT;
 
+
+-- The sample drawn from a wave's register: its plan (so that it can be drawn again from the
+-- same register to the same units), and every sampled unit with its inclusion probability.
+CREATE TABLE samples (
+    wave_id           TEXT PRIMARY KEY REFERENCES waves (id),
+    seed              INTEGER NOT NULL,
+    total             INTEGER NOT NULL CHECK (total > 0),
+    min_per_ward_size INTEGER NOT NULL CHECK (min_per_ward_size >= 0),
+    prior             REAL NOT NULL CHECK (prior >= 0 AND prior <= 1),
+    drawn_at          TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sample_units (
+    unit_id   INTEGER PRIMARY KEY REFERENCES register_units (id),
+    wave_id   TEXT NOT NULL REFERENCES samples (wave_id),
+    inclusion REAL NOT NULL CHECK (inclusion > 0 AND inclusion <= 1)
+) STRICT;

@@ -1,0 +1,144 @@
+//! A wave's sample, drawn from its named register (`crate::sampling`): proposed with the
+//! expected precision of every ward, then drawn once, stored with every unit's inclusion
+//! probability, audited.
+
+use super::Actor;
+use crate::app::App;
+use crate::reference::{AreaCode, SizeClass, VsicSection};
+use crate::sampling::{self, AllocationError, Plan, Stratum};
+use crate::store::{self, StoreError, StoredSample};
+
+/// What the office asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleRequest {
+    pub total: u32,
+    pub min_per_ward_size: u32,
+    /// The share of the target indicator expected in every stratum.
+    pub prior: f64,
+    pub seed: u64,
+}
+
+/// Why no sample was proposed or drawn; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error("no wave '{0}'")]
+    NoWave(String),
+    #[error("wave {0} has no named register: import one first (`dxsurvey frame register`)")]
+    NoRegister(String),
+    #[error("wave {0} already has its sample, drawn on {1}: a sample is drawn once")]
+    AlreadyDrawn(String, String),
+    #[error("the prior share must be between 0 and 1, not {0}")]
+    Prior(f64),
+    #[error("{0}")]
+    Allocation(#[from] AllocationError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// A sample as proposed: the size of every stratum, and what each ward can expect.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub strata: Vec<Stratum>,
+    pub sizes: Vec<u32>,
+    /// Units of the take-all strata.
+    pub take_all: u32,
+    /// Each ward's expected standard error of the indicator's share.
+    pub wards: Vec<(AreaCode, f64)>,
+    ids: Vec<Vec<i64>>,
+}
+
+/// The allocation of `request` over the register of `wave`, not yet drawn.
+pub fn propose(app: &App, wave: &str, request: &SampleRequest) -> Result<Proposal, SampleError> {
+    if !(0.0..=1.0).contains(&request.prior) {
+        return Err(SampleError::Prior(request.prior));
+    }
+    if app.store.read(|c| store::wave(c, wave))?.is_none() {
+        return Err(SampleError::NoWave(wave.into()));
+    }
+    let register = app.store.read(|c| store::register_strata(c, wave))?;
+    if register.is_empty() {
+        return Err(SampleError::NoRegister(wave.into()));
+    }
+    let mut strata = Vec::with_capacity(register.len());
+    let mut ids = Vec::with_capacity(register.len());
+    for ((area, section, size), units) in register {
+        let (Ok(area), Ok(section), Some(size)) =
+            (AreaCode::parse(&area), VsicSection::parse(&section), SizeClass::parse(&size))
+        else {
+            return Err(StoreError::Invalid(format!("register stratum {area} {section} {size}")))?;
+        };
+        let population = u32::try_from(units.len()).unwrap_or(u32::MAX);
+        strata.push(Stratum { area, section, size, population, share: request.prior });
+        ids.push(units);
+    }
+    let plan = Plan {
+        total: request.total,
+        min_per_ward_size: request.min_per_ward_size,
+        take_all: vec![SizeClass::Large],
+    };
+    let sizes = sampling::allocate(&strata, &plan)?;
+    let take_all = strata
+        .iter()
+        .zip(&sizes)
+        .filter(|(s, _)| plan.take_all.contains(&s.size))
+        .map(|(_, n)| n)
+        .sum();
+    let wards = sampling::ward_precision(&strata, &sizes);
+    Ok(Proposal { strata, sizes, take_all, wards, ids })
+}
+
+/// What was drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawn {
+    pub units: usize,
+    pub strata: usize,
+}
+
+/// Draws `proposal` (made by [`propose`] with `request`) for `wave`, once, in one transaction
+/// with its audit entry.
+pub fn draw(
+    app: &App,
+    wave: &str,
+    request: &SampleRequest,
+    proposal: &Proposal,
+    actor: &Actor,
+) -> Result<Drawn, SampleError> {
+    let drawn = sampling::draw(&proposal.ids, &proposal.sizes, request.seed);
+    let units: Vec<(i64, f64)> = drawn
+        .iter()
+        .zip(&proposal.strata)
+        .flat_map(|(units, s)| {
+            let inclusion = units.len() as f64 / f64::from(s.population);
+            units.iter().map(move |id| (*id, inclusion))
+        })
+        .collect();
+    let stored = StoredSample {
+        seed: request.seed,
+        total: request.total,
+        min_per_ward_size: request.min_per_ward_size,
+        prior: request.prior,
+        drawn_at: store::now(),
+    };
+    let detail = format!(
+        "{} units from {} strata, seed {}, at least {} per ward and size class, prior {}",
+        units.len(),
+        proposal.strata.len(),
+        request.seed,
+        request.min_per_ward_size,
+        request.prior
+    );
+    app.store
+        .write(|tx| {
+            if let Some(existing) = store::sample_of(tx, wave)? {
+                return Err(StoreError::Conflict(existing.drawn_at));
+            }
+            store::save_sample(tx, wave, &stored, &units)?;
+            let address = actor.address.as_deref();
+            store::audit(tx, Some(&actor.name), "sample.draw", Some(wave), Some(&detail), address)
+        })
+        .map_err(|e| match e {
+            StoreError::Conflict(when) => SampleError::AlreadyDrawn(wave.into(), when),
+            e => SampleError::Store(e),
+        })?;
+    Ok(Drawn { units: units.len(), strata: proposal.strata.len() })
+}
