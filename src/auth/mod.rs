@@ -1,11 +1,13 @@
 //! Staff accounts: passwords, roles and what each role may see, session tokens, and the
 //! growing delay after failed logins. No I/O here: storage is in `store`, pages in `web`.
 
+mod access_code;
 mod password;
 mod role;
 mod throttle;
 mod token;
 
+pub use access_code::AccessCode;
 pub use password::{Password, PasswordError, hash_password, verify_password};
 pub use role::{Access, StaffRole};
 pub use throttle::{MAX_FREE_FAILURES, retry_after};

@@ -6,6 +6,7 @@ mod check;
 mod demo;
 mod export;
 mod frame;
+mod invitations;
 mod report;
 mod sample;
 mod score;
@@ -71,6 +72,8 @@ enum Command {
     /// The business-register frame of a wave.
     #[command(subcommand)]
     Frame(frame::FrameCommand),
+    /// Personal access codes for a wave's sample, as a mail-merge file.
+    Invitations(invitations::InvitationArgs),
     /// Propose, then draw, the sample of a wave from its named register.
     Sample(sample::SampleArgs),
     /// Copy the database to FILE while the server runs, and check the copy.
@@ -158,6 +161,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
         Command::Sample(args) => sample::run(&config, args),
+        Command::Invitations(args) => invitations::run(&config, args),
         Command::Report(command) => report::run(&config, command),
         Command::Backup { out } => backup::backup(&config, &out),
         Command::Restore { from } => backup::restore(&config, &from),

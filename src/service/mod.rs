@@ -7,6 +7,7 @@ pub mod areas;
 pub mod audit;
 pub mod benchmarks;
 pub mod figures;
+pub mod invitations;
 pub mod publish;
 pub mod register;
 pub mod respond;

@@ -35,8 +35,9 @@ pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use register::{
-    StoredSample, add_register_unit, clear_register, register_size, register_strata, sample_of,
-    sampled_units, save_sample,
+    Invitee, StoredSample, add_register_unit, clear_register, invitee_by_code, register_size,
+    register_strata, sample_of, sampled_unit, sampled_units, save_sample, set_access_code,
+    uninvited,
 };
 pub use responses::{
     NewResponse, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, StoredResponse,

@@ -135,3 +135,85 @@ pub fn sampled_units(conn: &Connection, wave_id: &str) -> Result<Vec<(String, f6
     let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A sampled unit as an invitation names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitee {
+    pub unit_id: i64,
+    pub tax_code: String,
+    pub name: String,
+    pub area_code: String,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+const INVITEE: &str = "SELECT r.id, r.tax_code, r.name, r.area_code, r.address, r.email, r.phone
+     FROM sample_units s JOIN register_units r ON r.id = s.unit_id";
+
+fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
+    Ok(Invitee {
+        unit_id: r.get(0)?,
+        tax_code: r.get(1)?,
+        name: r.get(2)?,
+        area_code: r.get(3)?,
+        address: r.get(4)?,
+        email: r.get(5)?,
+        phone: r.get(6)?,
+    })
+}
+
+/// The sampled units of a wave that have no access code yet, by ward and tax code.
+pub fn uninvited(conn: &Connection, wave_id: &str) -> Result<Vec<Invitee>, StoreError> {
+    let sql = format!(
+        "{INVITEE} WHERE s.wave_id = ?1 AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.unit_id = s.unit_id)
+         ORDER BY r.area_code, r.tax_code"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([wave_id], invitee)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The sampled unit of a wave with this tax code.
+pub fn sampled_unit(
+    conn: &Connection,
+    wave_id: &str,
+    tax_code: &str,
+) -> Result<Option<Invitee>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let sql = format!("{INVITEE} WHERE s.wave_id = ?1 AND r.tax_code = ?2");
+    Ok(conn.query_row(&sql, params![wave_id, tax_code], invitee).optional()?)
+}
+
+/// Gives a unit its access code (by hash), replacing any it had.
+pub fn set_access_code(
+    tx: &Transaction<'_>,
+    unit_id: i64,
+    code_hash: &[u8; 32],
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO invitations (unit_id, code_hash, issued_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (unit_id) DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at",
+        params![unit_id, code_hash.as_slice(), now],
+    )?;
+    Ok(())
+}
+
+/// The wave and unit an access code opens, if any.
+pub fn invitee_by_code(
+    conn: &Connection,
+    code_hash: &[u8; 32],
+) -> Result<Option<(String, Invitee)>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let sql =
+        format!("{INVITEE} JOIN invitations i ON i.unit_id = s.unit_id WHERE i.code_hash = ?1");
+    let found = conn.query_row(&sql, [code_hash.as_slice()], invitee).optional()?;
+    let Some(found) = found else { return Ok(None) };
+    let wave: String = conn.query_row(
+        "SELECT wave_id FROM sample_units WHERE unit_id = ?1",
+        [found.unit_id],
+        |r| r.get(0),
+    )?;
+    Ok(Some((wave, found)))
+}

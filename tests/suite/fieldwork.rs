@@ -163,3 +163,80 @@ fn a_sample_is_proposed_with_its_precision_drawn_once_and_drawn_again_the_same()
     assert!(sample(&elsewhere, true).status.success());
     assert_eq!(sampled(&elsewhere), first, "the same register, options and seed");
 }
+
+#[test]
+fn each_sampled_enterprise_gets_a_code_kept_only_as_a_hash_and_a_reissued_code_replaces_it() {
+    let dir = TempDir::new().unwrap();
+    assert!(run(&dir, &["demo", "--responses", "10", "--wave", "2026"], &[]).status.success());
+    let register = dir.path().join("register.csv");
+    std::fs::write(&register, register_of(600)).unwrap();
+    assert!(
+        run(&dir, &["frame", "register", register.to_str().unwrap(), "--wave", "2026"], &[])
+            .status
+            .success()
+    );
+    let letters = dir.path().join("letters.csv");
+    let invite = |extra: &[&str]| {
+        let mut args = vec![
+            "invitations",
+            "--wave",
+            "2026",
+            "--out",
+            letters.to_str().unwrap(),
+            "--public-url",
+            "https://khaosat.hanoi.gov.vn/",
+        ];
+        args.extend_from_slice(extra);
+        run(&dir, &args, &[])
+    };
+    let early = invite(&[]);
+    assert!(!early.status.success() && text(&early).1.contains("no sample yet"));
+    assert!(sample(&dir, true).status.success());
+
+    let output = invite(&[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let mut reader = csv::Reader::from_path(&letters).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 500, "one letter per sampled enterprise");
+    let codes: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[7]).collect();
+    assert_eq!(codes.len(), 500, "every code differs");
+    let first = &rows[0];
+    assert!(first[7].len() == 19 && first[7].matches('-').count() == 3, "{}", &first[7]);
+    let code = first[7].replace('-', "");
+    assert_eq!(&first[8], format!("https://khaosat.hanoi.gov.vn/i/{code}"));
+    assert_eq!(count(&dir, "SELECT count(*) FROM invitations"), 500);
+    let database = std::fs::read(dir.path().join("dxsurvey.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("dxsurvey.db-wal")).unwrap_or_default();
+    for bytes in [&database, &wal] {
+        assert!(!bytes.windows(16).any(|w| w == code.as_bytes()), "no code is stored as such");
+    }
+
+    let config = dxsurvey::config::AppConfig::of_checkout(
+        crate::helpers::repo(),
+        dir.path().join("dxsurvey.db"),
+    );
+    let app = dxsurvey::app::App::start(&config).unwrap();
+    let opened = |typed: &str| dxsurvey::service::invitations::opened_by(&app, typed).unwrap();
+    let (wave, unit) = opened(&first[7].to_lowercase()).expect("the code opens its enterprise");
+    assert_eq!((wave.as_str(), unit.tax_code.as_str()), ("2026", &first[0]));
+    assert!(opened("0000-0000-0000-0000").is_none());
+
+    let again = invite(&[]);
+    assert!(again.status.success());
+    assert!(text(&again).0.contains("issued 0 access code(s)"), "codes are issued once");
+    let reissued = invite(&["--reissue", &first[0], "--reason", "letter lost in the post"]);
+    assert!(reissued.status.success(), "{}", text(&reissued).1);
+    let mut reader = csv::Reader::from_path(&letters).unwrap();
+    let new_code = reader.records().next().unwrap().unwrap()[7].to_string();
+    assert!(opened(&first[7]).is_none(), "the old code stops working");
+    assert_eq!(opened(&new_code).unwrap().1.tax_code, first[0]);
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT count(*) FROM audit_log WHERE action = 'invitation.reissue' AND detail LIKE '%letter lost%'"
+        ),
+        1
+    );
+    let unknown = invite(&["--reissue", "0109999999", "--reason", "x"]);
+    assert!(text(&unknown).1.contains("no sampled enterprise"), "{}", text(&unknown).1);
+}

@@ -32,3 +32,11 @@ CREATE TABLE sample_units (
     wave_id   TEXT NOT NULL REFERENCES samples (wave_id),
     inclusion REAL NOT NULL CHECK (inclusion > 0 AND inclusion <= 1)
 ) STRICT;
+
+-- The personal access code of each invited unit: only its hash. Issuing again replaces it,
+-- so the old code stops working.
+CREATE TABLE invitations (
+    unit_id   INTEGER PRIMARY KEY REFERENCES sample_units (unit_id),
+    code_hash BLOB NOT NULL UNIQUE,
+    issued_at TEXT NOT NULL
+) STRICT;

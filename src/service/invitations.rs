@@ -1,0 +1,152 @@
+//! Personal access codes for the sampled units of a wave: issued once per unit (only their
+//! hashes kept), re-issued on request with a reason (the old code stops working), each audited,
+//! and handed to the office as a mail-merge file for letters and e-mails.
+
+use std::io::Write;
+
+use super::Actor;
+use crate::app::App;
+use crate::auth::AccessCode;
+use crate::store::{self, Invitee, StoreError};
+
+/// A unit and the code just issued to it (the only time the code is known).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub invitee: Invitee,
+    pub code: AccessCode,
+}
+
+/// Why no code was issued; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum InvitationError {
+    #[error("wave {0} has no sample yet: draw one first (`dxsurvey sample`)")]
+    NoSample(String),
+    #[error("no sampled enterprise of wave {0} has the tax code {1}")]
+    NotSampled(String, String),
+    #[error("say why the code is issued again")]
+    NoReason,
+    #[error("the system's random generator failed: {0}")]
+    Random(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+fn codes_for(invitees: Vec<Invitee>) -> Result<Vec<Issued>, InvitationError> {
+    invitees
+        .into_iter()
+        .map(|invitee| {
+            let code =
+                AccessCode::generate().map_err(|e| InvitationError::Random(e.to_string()))?;
+            Ok(Issued { invitee, code })
+        })
+        .collect()
+}
+
+/// Issues a code to every sampled unit of `wave` that has none, in one transaction with its
+/// audit entry.
+pub fn issue(app: &App, wave: &str, actor: &Actor) -> Result<Vec<Issued>, InvitationError> {
+    if app.store.read(|c| store::sample_of(c, wave))?.is_none() {
+        return Err(InvitationError::NoSample(wave.into()));
+    }
+    let issued = codes_for(app.store.read(|c| store::uninvited(c, wave))?)?;
+    let detail = format!("{} access codes", issued.len());
+    app.store.write(|tx| {
+        let now = store::now();
+        for i in &issued {
+            store::set_access_code(tx, i.invitee.unit_id, &i.code.hash(), &now)?;
+        }
+        let address = actor.address.as_deref();
+        store::audit(tx, Some(&actor.name), "invitations.issue", Some(wave), Some(&detail), address)
+    })?;
+    Ok(issued)
+}
+
+/// Issues a new code to the sampled unit with `tax_code` (its old code stops working), saying
+/// why, audited.
+pub fn reissue(
+    app: &App,
+    wave: &str,
+    tax_code: &str,
+    reason: &str,
+    actor: &Actor,
+) -> Result<Issued, InvitationError> {
+    if reason.trim().is_empty() {
+        return Err(InvitationError::NoReason);
+    }
+    let invitee = app
+        .store
+        .read(|c| store::sampled_unit(c, wave, tax_code.trim()))?
+        .ok_or_else(|| InvitationError::NotSampled(wave.into(), tax_code.into()))?;
+    let issued = codes_for(vec![invitee])?.remove(0);
+    let detail = format!("{}: {}", issued.invitee.tax_code, reason.trim());
+    app.store.write(|tx| {
+        store::set_access_code(tx, issued.invitee.unit_id, &issued.code.hash(), &store::now())?;
+        let address = actor.address.as_deref();
+        store::audit(
+            tx,
+            Some(&actor.name),
+            "invitation.reissue",
+            Some(wave),
+            Some(&detail),
+            address,
+        )
+    })?;
+    Ok(issued)
+}
+
+/// The wave and unit a typed or linked code opens, if any.
+pub fn opened_by(app: &App, typed: &str) -> Result<Option<(String, Invitee)>, StoreError> {
+    match AccessCode::parse(typed) {
+        Some(code) => app.store.read(|c| store::invitee_by_code(c, &code.hash())),
+        None => Ok(None),
+    }
+}
+
+/// The personal link of a code: `<public_url>/i/<code>`.
+pub fn link(public_url: &str, code: &AccessCode) -> String {
+    format!("{}/i/{}", public_url.trim_end_matches('/'), code.as_str())
+}
+
+/// The mail-merge file of issued codes, for offices that print or send letters themselves.
+pub fn write_mail_merge(
+    app: &App,
+    issued: &[Issued],
+    public_url: &str,
+    out: impl Write,
+) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "tax_code",
+        "name",
+        "area_code",
+        "ward",
+        "address",
+        "email",
+        "phone",
+        "code",
+        "link",
+    ])?;
+    for i in issued {
+        let who = &i.invitee;
+        let ward = crate::reference::AreaCode::parse(&who.area_code)
+            .ok()
+            .and_then(|a| app.reference.area(&a).map(|a| a.name.vi.clone()))
+            .unwrap_or_default();
+        let neutral = |text: &Option<String>| {
+            crate::export::neutralise(text.as_deref().unwrap_or_default()).into_owned()
+        };
+        writer.write_record([
+            who.tax_code.as_str(),
+            &crate::export::neutralise(&who.name),
+            &who.area_code,
+            &ward,
+            &neutral(&who.address),
+            &neutral(&who.email),
+            &neutral(&who.phone),
+            &i.code.grouped(),
+            &link(public_url, &i.code),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
