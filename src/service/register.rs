@@ -33,6 +33,10 @@ pub struct Imported {
 }
 
 impl Imported {
+    fn of(frame: &[FrameRow]) -> Imported {
+        Imported { strata: frame.len(), enterprises: frame.iter().map(|r| r.enterprises).sum() }
+    }
+
     /// As the audit log and the command line say it.
     pub fn summary(&self) -> String {
         format!("{} strata, {} enterprises", self.strata, self.enterprises)
@@ -47,9 +51,7 @@ pub fn import_frame(
     input: impl Read,
     actor: &Actor,
 ) -> Result<Imported, FrameError> {
-    if app.store.read(|c| store::wave(c, wave))?.is_none() {
-        return Err(FrameError::NoWave(wave.to_string()));
-    }
+    existing_wave(app, wave)?;
     if app.store.read(|c| store::register_size(c, wave))? > 0 {
         return Err(FrameError::Invalid(vec![format!(
             "wave {wave} has a named register, from which its frame derives: import the \
@@ -57,8 +59,7 @@ pub fn import_frame(
         )]));
     }
     let rows = read_frame(input, &app.reference).map_err(FrameError::Invalid)?;
-    let imported =
-        Imported { strata: rows.len(), enterprises: rows.iter().map(|r| r.enterprises).sum() };
+    let imported = Imported::of(&rows);
     let detail = imported.summary();
     app.store.write(|tx| {
         store::replace_frame(tx, wave, &rows)?;
@@ -79,9 +80,7 @@ pub fn import_register(
     input: impl Read,
     actor: &Actor,
 ) -> Result<Imported, FrameError> {
-    if app.store.read(|c| store::wave(c, wave))?.is_none() {
-        return Err(FrameError::NoWave(wave.to_string()));
-    }
+    existing_wave(app, wave)?;
     if let Some(sample) = app.store.read(|c| store::sample_of(c, wave))? {
         return Err(FrameError::Invalid(vec![format!(
             "wave {wave} has its sample, drawn on {} from this register: the register cannot be \
@@ -91,36 +90,9 @@ pub fn import_register(
     }
     let mut problems = Vec::new();
     let written = app.store.write(|tx| {
-        store::clear_register(tx, wave)?;
-        let mut strata = std::collections::BTreeMap::new();
-        let mut failed = None;
-        problems = for_each_unit(input, &app.reference, |unit| {
-            *strata.entry((unit.area.clone(), unit.section, unit.size)).or_insert(0u64) += 1;
-            if failed.is_none() {
-                failed = store::add_register_unit(tx, wave, &unit).err();
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        if !problems.is_empty() {
-            // Rolls the transaction back: the previous register and frame stay.
-            return Err(StoreError::Invalid("the register has problems".into()));
-        }
-        let frame: Vec<FrameRow> = strata
-            .into_iter()
-            .map(|((area, section, size), enterprises)| FrameRow {
-                area,
-                section,
-                size,
-                enterprises,
-            })
-            .collect();
+        let frame = write_register(tx, wave, input, &app.reference, &mut problems)?;
         store::replace_frame(tx, wave, &frame)?;
-        let imported = Imported {
-            strata: frame.len(),
-            enterprises: frame.iter().map(|r| r.enterprises).sum(),
-        };
+        let imported = Imported::of(&frame);
         let detail = format!("named register: {}", imported.summary());
         let address = actor.address.as_deref();
         store::audit(tx, Some(&actor.name), "register.import", Some(wave), Some(&detail), address)?;
@@ -132,6 +104,45 @@ pub fn import_register(
     let imported = written?;
     app.figures.forget(wave);
     Ok(imported)
+}
+
+/// Refuses a wave that does not exist.
+fn existing_wave(app: &App, wave: &str) -> Result<(), FrameError> {
+    match app.store.read(|c| store::wave(c, wave))? {
+        Some(_) => Ok(()),
+        None => Err(FrameError::NoWave(wave.to_string())),
+    }
+}
+
+/// Replaces the wave's register with the units of `input` as they are read, and returns the
+/// frame they make. Any problem of the file goes into `problems` and fails the transaction, so
+/// that the previous register and frame stay.
+fn write_register(
+    tx: &rusqlite::Transaction<'_>,
+    wave: &str,
+    input: impl Read,
+    reference: &crate::reference::Reference,
+    problems: &mut Vec<String>,
+) -> Result<Vec<FrameRow>, StoreError> {
+    store::clear_register(tx, wave)?;
+    let mut strata = std::collections::BTreeMap::new();
+    let mut failed = None;
+    *problems = for_each_unit(input, reference, |unit| {
+        *strata.entry((unit.area.clone(), unit.section, unit.size)).or_insert(0u64) += 1;
+        if failed.is_none() {
+            failed = store::add_register_unit(tx, wave, &unit).err();
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid("the register has problems".into()));
+    }
+    Ok(strata
+        .into_iter()
+        .map(|((area, section, size), enterprises)| FrameRow { area, section, size, enterprises })
+        .collect())
 }
 
 /// The frame of one wave, in totals.

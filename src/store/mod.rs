@@ -36,8 +36,7 @@ pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionn
 pub use reference::{area_count, sync_reference};
 pub use register::{
     Invitee, StoredSample, add_register_unit, clear_register, invitee_by_code, register_size,
-    register_strata, sample_of, sampled_unit, sampled_units, save_sample, set_access_code,
-    uninvited,
+    register_strata, sample_of, sampled_unit, save_sample, set_access_code, uninvited,
 };
 pub use responses::{
     NewResponse, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, StoredResponse,

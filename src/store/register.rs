@@ -126,16 +126,6 @@ pub fn save_sample(
     Ok(())
 }
 
-/// The sampled units of a wave: (tax code, inclusion probability), by tax code.
-pub fn sampled_units(conn: &Connection, wave_id: &str) -> Result<Vec<(String, f64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.tax_code, s.inclusion FROM sample_units s JOIN register_units r ON r.id = s.unit_id
-         WHERE s.wave_id = ?1 ORDER BY r.tax_code",
-    )?;
-    let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// A sampled unit as an invitation names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitee {
@@ -148,7 +138,9 @@ pub struct Invitee {
     pub phone: Option<String>,
 }
 
-const INVITEE: &str = "SELECT r.id, r.tax_code, r.name, r.area_code, r.address, r.email, r.phone
+/// The columns of an [`Invitee`], then its wave.
+const INVITEE: &str =
+    "SELECT r.id, r.tax_code, r.name, r.area_code, r.address, r.email, r.phone, s.wave_id
      FROM sample_units s JOIN register_units r ON r.id = s.unit_id";
 
 fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
@@ -208,12 +200,5 @@ pub fn invitee_by_code(
     use rusqlite::OptionalExtension;
     let sql =
         format!("{INVITEE} JOIN invitations i ON i.unit_id = s.unit_id WHERE i.code_hash = ?1");
-    let found = conn.query_row(&sql, [code_hash.as_slice()], invitee).optional()?;
-    let Some(found) = found else { return Ok(None) };
-    let wave: String = conn.query_row(
-        "SELECT wave_id FROM sample_units WHERE unit_id = ?1",
-        [found.unit_id],
-        |r| r.get(0),
-    )?;
-    Ok(Some((wave, found)))
+    Ok(conn.query_row(&sql, [code_hash.as_slice()], |r| Ok((r.get(7)?, invitee(r)?))).optional()?)
 }
