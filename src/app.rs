@@ -1,6 +1,7 @@
 //! Start-up: reference data, questionnaires, the database, the current wave. Shared by the
 //! server and the command line.
 
+use crate::service::access::StartLimit;
 use crate::service::figures::FiguresCache;
 use std::sync::Arc;
 
@@ -26,6 +27,8 @@ pub enum StartError {
     Targets(LoadError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Secret(String),
 }
 
 /// What every part of the application shares.
@@ -41,6 +44,10 @@ pub struct App {
     pub policy: DisclosurePolicy,
     /// Figures computed in the last few minutes.
     pub figures: Arc<FiguresCache>,
+    /// The installation's secret (see [`crate::secret`]).
+    pub secret: Arc<str>,
+    /// Self-declared starts per client address (see [`crate::service::access`]).
+    pub start_limit: Arc<crate::service::access::StartLimit>,
 }
 
 impl App {
@@ -55,6 +62,8 @@ impl App {
         unknown_target_indicators(config, &reference, &surveys).map_err(StartError::Targets)?;
         let texts = ReportTexts::load(&config.reports).map_err(StartError::Reports)?;
         let store = Store::open(&config.database)?;
+        let secret = crate::secret::secret_key(config, &rocket::Config::figment())
+            .map_err(StartError::Secret)?;
         store.write(|tx| {
             store::sync_reference(tx, &reference)?;
             store::sync_questionnaires(tx, &files)
@@ -69,6 +78,8 @@ impl App {
             texts: Arc::new(texts),
             policy: DisclosurePolicy::new(config.suppression_threshold),
             figures: Arc::default(),
+            secret: secret.into(),
+            start_limit: Arc::new(StartLimit::per_hour(config.starts_per_hour)),
         };
         app.ensure_open_wave()?;
         Ok(app)

@@ -35,6 +35,10 @@ pub struct AppConfig {
     /// shown on the pages that refuse a request, such as a closed wave's.
     #[serde(default)]
     pub contact: Option<String>,
+    /// Self-declared starts allowed per client address and hour in an open wave (a ward office
+    /// helping its enterprises shares one address: not too few).
+    #[serde(default = "defaults::starts_per_hour")]
+    pub starts_per_hour: u32,
     /// Folder of static files (CSS, fonts).
     #[serde(default = "defaults::assets")]
     pub assets: PathBuf,
@@ -61,6 +65,9 @@ mod defaults {
     pub fn threshold() -> u32 {
         crate::stats::DEFAULT_THRESHOLD
     }
+    pub fn starts_per_hour() -> u32 {
+        30
+    }
     pub fn assets() -> PathBuf {
         PathBuf::from("assets")
     }
@@ -80,6 +87,7 @@ impl AppConfig {
             public_url: None,
             contact: None,
             suppression_threshold: 5,
+            starts_per_hour: defaults::starts_per_hour(),
         }
     }
 

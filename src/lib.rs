@@ -23,6 +23,7 @@ pub mod report;
 pub mod response;
 pub mod sampling;
 pub mod scoring;
+pub mod secret;
 pub mod service;
 
 pub mod stats;

@@ -12,7 +12,7 @@ use crate::answers::Answers;
 use crate::profile::profile;
 use crate::reference::Reference;
 use crate::scoring::{ScoreCard, score};
-use crate::store::{NewResponse, ResponseStatus};
+use crate::store::{NewResponse, Origin, ResponseStatus};
 use crate::survey::Survey;
 
 /// The questionnaire and the answers of a stored response, checked against that questionnaire.
@@ -60,6 +60,7 @@ pub fn new_response(
         indicator_bits: card.as_ref().map(indicator_bits),
         score_values: card.as_ref().map(score_values),
         cells: card.as_ref().map(|_| crate::export::microdata::cells_fragment(survey, &json)),
+        origin: Origin::default(),
     }
 }
 

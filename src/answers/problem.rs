@@ -18,7 +18,10 @@ pub enum ProblemKind {
     UnknownQuestion,
     WrongType,
     UnknownChoice(String),
-    OutOfRange { min: String, max: String },
+    OutOfRange {
+        min: String,
+        max: String,
+    },
     TooLong(usize),
     ControlCharacters,
     Required,
@@ -27,8 +30,13 @@ pub enum ProblemKind {
     UnknownArea(String),
     UnknownSection(String),
     InvalidCode(String),
-    Length { min: u64, max: u64 },
+    Length {
+        min: u64,
+        max: u64,
+    },
     Fixed,
+    /// An answer that comes from the business register of an invited organisation.
+    FromRegister,
 }
 
 impl AnswerProblem {
@@ -97,6 +105,14 @@ impl AnswerProblem {
             }
             (Lang::En, K::Fixed) => {
                 "cannot be changed once the response is started; start a new one if needed".into()
+            }
+            (Lang::Vi, K::FromRegister) => {
+                "lấy từ danh sách doanh nghiệp của đợt khảo sát và không thể sửa ở đây; nếu sai, vui lòng báo cho đơn vị quản lý khảo sát"
+                    .into()
+            }
+            (Lang::En, K::FromRegister) => {
+                "comes from the survey's business register and cannot be changed here; if it is wrong, please tell the survey office"
+                    .into()
             }
         }
     }

@@ -28,8 +28,7 @@ pub fn run(
         })?,
     };
     // Pseudonyms are keyed by the installation's secret: stable here, meaningless elsewhere.
-    let key = crate::web::secret_key(config, &rocket::Config::figment())?;
-    let summary = export(&app, wave, &survey, out, &key)?;
+    let summary = export(&app, wave, &survey, out, &app.secret)?;
     let detail = format!(
         "{survey}: aggregates, microdata, codebook{}",
         if summary.weighted { "" } else { " (not weighted)" }

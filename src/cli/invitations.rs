@@ -29,15 +29,19 @@ pub struct InvitationArgs {
     public_url: Option<String>,
 }
 
+/// The address respondents open: `given`, else the configuration's `public_url`.
+pub fn public_url(config: &AppConfig, given: Option<String>) -> Result<String, CliError> {
+    given.or_else(|| config.public_url.clone()).ok_or_else(|| {
+        CliError(
+            "set `public_url` in the configuration, or give --public-url: the links need the \
+              address respondents open"
+                .into(),
+        )
+    })
+}
+
 pub fn run(config: &AppConfig, args: InvitationArgs) -> Result<ExitCode, CliError> {
-    let public_url =
-        args.public_url.clone().or_else(|| config.public_url.clone()).ok_or_else(|| {
-            CliError(
-                "set `public_url` in the configuration, or give --public-url: the links need the \
-                  address respondents open"
-                    .into(),
-            )
-        })?;
+    let public_url = public_url(config, args.public_url.clone())?;
     let app = App::start(config)?;
     let actor = Actor::command_line();
     let issued = match &args.reissue {

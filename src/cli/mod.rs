@@ -2,11 +2,13 @@
 //! `backup`, `restore`.
 
 mod backup;
+mod case;
 mod check;
 mod demo;
 mod export;
 mod frame;
 mod invitations;
+mod letters;
 mod report;
 mod sample;
 mod score;
@@ -74,6 +76,11 @@ enum Command {
     Frame(frame::FrameCommand),
     /// Personal access codes for a wave's sample, as a mail-merge file.
     Invitations(invitations::InvitationArgs),
+    /// Case management: find, confirm, release, void, refusals; who may start in a wave.
+    #[command(subcommand)]
+    Case(case::CaseCommand),
+    /// Invitation letters for postal delivery: one PDF per ward, one page per enterprise.
+    Letters(letters::LetterArgs),
     /// Propose, then draw, the sample of a wave from its named register.
     Sample(sample::SampleArgs),
     /// Copy the database to FILE while the server runs, and check the copy.
@@ -161,6 +168,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
         Command::Sample(args) => sample::run(&config, args),
+        Command::Case(command) => case::run(&config, command),
+        Command::Letters(args) => letters::run(&config, args),
         Command::Invitations(args) => invitations::run(&config, args),
         Command::Report(command) => report::run(&config, command),
         Command::Backup { out } => backup::backup(&config, &out),

@@ -72,10 +72,17 @@ impl Reference {
             &dir.join("quasi_identifiers.toml"),
             &mut problems,
         );
+        let contacts_path = dir.join("contacts.csv");
+        let contacts = if contacts_path.exists() {
+            super::contacts::read_contacts(&contacts_path, &known, &mut problems)
+        } else {
+            Default::default()
+        };
         match sizes {
             Some(sizes) if problems.is_empty() => Ok(Reference {
                 targets,
                 quasi_identifiers,
+                contacts,
                 ..Reference::new(areas, groups, sectors, sizes)
             }),
             _ => Err(ReferenceError { problems }),
@@ -83,7 +90,7 @@ impl Reference {
     }
 }
 
-fn read_rows<T: for<'de> Deserialize<'de>>(
+pub(super) fn read_rows<T: for<'de> Deserialize<'de>>(
     path: &Path,
     problems: &mut Vec<String>,
 ) -> Vec<(u64, T)> {
@@ -272,7 +279,7 @@ fn read_sizes(path: &Path, problems: &mut Vec<String>) -> Option<SizeRules> {
     }
 }
 
-fn located(path: &Path, line: u64) -> String {
+pub(super) fn located(path: &Path, line: u64) -> String {
     format!("{}:{line}", path.display())
 }
 

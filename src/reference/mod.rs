@@ -2,11 +2,13 @@
 //! All of it is data in `surveys/reference/`, so another province is a data change.
 
 mod codes;
+mod contacts;
 mod load;
 mod quasi;
 mod size;
 
 pub use codes::{AreaCode, CodeError, TaxCode, VsicSection};
+pub use contacts::Contact;
 pub use load::ReferenceError;
 pub use quasi::QuasiIdentifier;
 pub use size::{Amount, SizeClass, SizeLimit, SizeRules};
@@ -49,6 +51,8 @@ pub struct Reference {
     pub targets: Vec<crate::stats::Target>,
     /// Quasi-identifiers of each questionnaire's microdata (`quasi_identifiers.toml`).
     pub quasi_identifiers: Vec<QuasiIdentifier>,
+    /// The survey contact of each ward that has its own (`contacts.csv`).
+    pub contacts: HashMap<AreaCode, Contact>,
     pub groups: Vec<AreaGroup>,
     pub sectors: Vec<Sector>,
     pub sizes: SizeRules,
@@ -72,6 +76,7 @@ impl Reference {
             area_index,
             targets: Vec::new(),
             quasi_identifiers: Vec::new(),
+            contacts: HashMap::new(),
         }
     }
 

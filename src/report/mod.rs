@@ -11,6 +11,7 @@ pub use texts::ReportTexts;
 
 pub mod area;
 pub mod city;
+pub mod letter;
 pub mod respondent;
 
 use crate::kernel::Lang;

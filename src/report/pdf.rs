@@ -228,6 +228,18 @@ impl Page<'_> {
         });
     }
 
+    /// Filled rectangles `(x, y, width, height)` as one path (a QR code's modules).
+    pub fn rects(&mut self, rects: &[(f32, f32, f32, f32)], fill: Colour) {
+        self.ops.push(Op::SetFillColor { col: fill.pdf() });
+        let rings = rects
+            .iter()
+            .map(|&(x, y, w, h)| ring(&[(x, y), (x + w, y), (x + w, y + h), (x, y + h)]))
+            .collect();
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
+        });
+    }
+
     /// A straight line `thickness` points wide.
     pub fn line(&mut self, from: (f32, f32), to: (f32, f32), thickness: f32, colour: Colour) {
         self.ops.push(Op::SetOutlineColor { col: colour.pdf() });

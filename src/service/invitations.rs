@@ -1,6 +1,7 @@
 //! Personal access codes for the sampled units of a wave: issued once per unit (only their
-//! hashes kept), re-issued on request with a reason (the old code stops working), each audited,
-//! and handed to the office as a mail-merge file for letters and e-mails.
+//! hashes kept; the code itself can be derived again with the secret key, see
+//! [`AccessCode::derive`]), re-issued on request with a reason (the old code stops working), each
+//! audited, and handed to the office as letters, e-mails or a mail-merge file.
 
 use std::io::Write;
 
@@ -25,21 +26,24 @@ pub enum InvitationError {
     NotSampled(String, String),
     #[error("say why the code is issued again")]
     NoReason,
-    #[error("the system's random generator failed: {0}")]
-    Random(String),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
 
-fn codes_for(invitees: Vec<Invitee>) -> Result<Vec<Issued>, InvitationError> {
-    invitees
+/// The code of `invitee` in `generation`.
+fn code_for(app: &App, wave: &str, invitee: Invitee, generation: i64) -> Issued {
+    let code = AccessCode::derive(&app.secret, wave, invitee.unit_id, generation);
+    Issued { invitee: Invitee { generation: Some(generation), ..invitee }, code }
+}
+
+/// The current code of every invited unit of `wave` (of `areas` only, when given), to print
+/// their letters again; the codes do not change.
+pub fn current(app: &App, wave: &str, areas: Option<&[String]>) -> Result<Vec<Issued>, StoreError> {
+    let invited = app.store.read(|c| store::invited(c, wave, areas))?;
+    Ok(invited
         .into_iter()
-        .map(|invitee| {
-            let code =
-                AccessCode::generate().map_err(|e| InvitationError::Random(e.to_string()))?;
-            Ok(Issued { invitee, code })
-        })
-        .collect()
+        .filter_map(|i| i.generation.map(|g| code_for(app, wave, i, g)))
+        .collect())
 }
 
 /// Issues a code to every sampled unit of `wave` that has none, in one transaction with its
@@ -48,12 +52,13 @@ pub fn issue(app: &App, wave: &str, actor: &Actor) -> Result<Vec<Issued>, Invita
     if app.store.read(|c| store::sample_of(c, wave))?.is_none() {
         return Err(InvitationError::NoSample(wave.into()));
     }
-    let issued = codes_for(app.store.read(|c| store::uninvited(c, wave))?)?;
+    let uninvited = app.store.read(|c| store::uninvited(c, wave))?;
+    let issued: Vec<Issued> = uninvited.into_iter().map(|i| code_for(app, wave, i, 1)).collect();
     let detail = format!("{} access codes", issued.len());
     app.store.write(|tx| {
         let now = store::now();
         for i in &issued {
-            store::set_access_code(tx, i.invitee.unit_id, &i.code.hash(), &now)?;
+            store::set_access_code(tx, i.invitee.unit_id, &i.code.hash(), 1, &now)?;
         }
         let address = actor.address.as_deref();
         store::audit(tx, Some(&actor.name), "invitations.issue", Some(wave), Some(&detail), address)
@@ -77,10 +82,12 @@ pub fn reissue(
         .store
         .read(|c| store::sampled_unit(c, wave, tax_code.trim()))?
         .ok_or_else(|| InvitationError::NotSampled(wave.into(), tax_code.into()))?;
-    let issued = codes_for(vec![invitee])?.remove(0);
+    let generation = invitee.generation.unwrap_or(0) + 1;
+    let issued = code_for(app, wave, invitee, generation);
     let detail = format!("{}: {}", issued.invitee.tax_code, reason.trim());
     app.store.write(|tx| {
-        store::set_access_code(tx, issued.invitee.unit_id, &issued.code.hash(), &store::now())?;
+        let hash = issued.code.hash();
+        store::set_access_code(tx, issued.invitee.unit_id, &hash, generation, &store::now())?;
         let address = actor.address.as_deref();
         store::audit(
             tx,

@@ -2,12 +2,15 @@
 //! line and the reports alike. A use case checks its policy, runs its transaction and writes
 //! its audit entry; its callers parse input, call it, and render or print what it returns.
 
+pub mod access;
 pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod benchmarks;
+pub mod cases;
 pub mod figures;
 pub mod invitations;
+pub mod letters;
 pub mod publish;
 pub mod register;
 pub mod respond;

@@ -7,6 +7,7 @@
 //! - the organisation is fixed once started: one response per organisation, per wave and
 //!   questionnaire.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use time::Date;
@@ -21,7 +22,7 @@ use crate::auth::SecretToken;
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
 use crate::response::{decode, new_response};
-use crate::store::{self, ResponseStatus, StoreError, StoredResponse};
+use crate::store::{self, IdentityCheck, Origin, ResponseStatus, StoreError, StoredResponse};
 use crate::survey::{RespondentKind, Role, Survey};
 
 /// Why a respondent's request cannot be carried out.
@@ -36,6 +37,12 @@ pub enum RespondError {
     /// The organisation already has a response. Whether it is submitted is not said: that
     /// would tell anyone who types a tax code when that organisation submitted.
     Duplicate,
+    /// A typed or linked access code that opens nothing.
+    UnknownCode,
+    /// The wave takes responses only with an access code.
+    InvitationOnly,
+    /// Too many self-declared starts from one address: seconds to wait.
+    TooManyStarts(u64),
     Store(StoreError),
     /// Stored data that does not fit its questionnaire: our fault, logged.
     Internal(String),
@@ -154,7 +161,7 @@ pub fn questionnaire_to_start(
         .cloned()
         .ok_or(RespondError::NotFound)?;
     match availability(&wave, today) {
-        Availability::Open => Ok(survey),
+        Availability::Open => super::access::ensure_open_access(&wave).map(|()| survey),
         other => Err(RespondError::Closed(Closure { wave_title: wave.title, availability: other })),
     }
 }
@@ -170,21 +177,23 @@ pub enum StartOutcome {
     Invalid(Vec<AnswerProblem>),
 }
 
-/// Starts a response to questionnaire `survey_id` of `wave_id` from the fields of its first
-/// page, when the wave takes answers `today`. A language switch stores nothing: no response
-/// exists before its profile is complete. Returns the questionnaire with the outcome.
+/// Starts a self-declared response to questionnaire `survey_id` of `wave_id` from the fields
+/// of its first page, when the wave takes answers `today` from anyone (see
+/// [`super::access`]). A language switch stores nothing: no response exists before its
+/// profile is complete. Returns the questionnaire with the outcome.
 pub fn start(
     app: &App,
     wave_id: &str,
     survey_id: &str,
     fields: &Fields,
+    from: Option<IpAddr>,
     today: Date,
 ) -> Result<(Arc<Survey>, StartOutcome), RespondError> {
     let survey = questionnaire_to_start(app, wave_id, survey_id, today)?;
     if matches!(Intent::of(fields), Intent::Switch(_)) {
         return Ok((survey, StartOutcome::Invalid(Vec::new())));
     }
-    let outcome = start_response(app, &survey, wave_id, fields)?;
+    let outcome = start_response(app, &survey, wave_id, fields, from)?;
     Ok((survey, outcome))
 }
 
@@ -193,6 +202,7 @@ fn start_response(
     survey: &Survey,
     wave_id: &str,
     fields: &Fields,
+    from: Option<IpAddr>,
 ) -> Result<StartOutcome, RespondError> {
     let input =
         apply_page(survey, &survey.pages[0], &Answers::empty(survey), fields, &app.reference)
@@ -202,8 +212,12 @@ fn start_response(
     if !problems.is_empty() {
         return Ok(StartOutcome::Invalid(problems));
     }
-    let draft =
+    if let Some(address) = from {
+        app.start_limit.check(address).map_err(RespondError::TooManyStarts)?;
+    }
+    let mut draft =
         new_response(survey, &input.answers, &app.reference, wave_id, ResponseStatus::Draft);
+    draft.origin = Origin::self_declared();
     let token = SecretToken::generate()
         .map_err(|e| RespondError::Internal(format!("random token: {e}")))?;
     let hash = token.hash();
@@ -250,7 +264,7 @@ pub fn save_page(
     let PageInput { mut answers, revealed, mut problems } = input;
     let who = profile(survey, &answers, &app.reference);
     let mut refused = check(survey, &who);
-    refused.extend(fixed_identity(opened, page, &who.identity().unwrap_or_default()));
+    refused.extend(fixed_identity(opened, page, &answers, &who.identity().unwrap_or_default()));
     for problem in &refused {
         // A profile answer that does not hold keeps what was stored.
         if let Some(i) = survey.question_idx(&problem.question) {
@@ -273,9 +287,23 @@ pub fn save_page(
     Ok(PageSaved { answers, revealed, problems, stored })
 }
 
-/// The organisation is fixed once started: its identity is what makes it one response.
-fn fixed_identity(opened: &Opened, page: usize, identity: &str) -> Vec<AnswerProblem> {
+/// The organisation is fixed once started: its identity is what makes it one response. An
+/// invited organisation's answers from the register are fixed too.
+fn fixed_identity(
+    opened: &Opened,
+    page: usize,
+    answers: &Answers,
+    identity: &str,
+) -> Vec<AnswerProblem> {
     let survey = &opened.survey;
+    if opened.response.identity_check == IdentityCheck::Verified {
+        return super::access::locked_questions(survey, &opened.response)
+            .into_iter()
+            .filter(|i| survey.pages[page].questions.contains(i))
+            .filter(|i| answers.get(*i) != opened.answers.get(*i))
+            .map(|i| AnswerProblem::new(&survey.questions[i].id, ProblemKind::FromRegister))
+            .collect();
+    }
     if identity == opened.response.identity {
         return Vec::new();
     }

@@ -239,6 +239,25 @@ pub fn set_status(
     })
 }
 
+/// Sets who may start a response in a wave (see [`super::access`]), with its audit entry;
+/// `false` when there is no such wave.
+pub fn set_access(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    access: store::WaveAccess,
+) -> Result<bool, StoreError> {
+    app.store.write(|tx| {
+        let found = store::set_wave_access(tx, id, access)?;
+        if found {
+            let address = actor.address.as_deref();
+            let detail = Some(access.as_str());
+            store::audit(tx, Some(&actor.name), "wave.access", Some(id), detail, address)?;
+        }
+        Ok(found)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +273,7 @@ mod tests {
             status,
             closed_at: closed_at.map(str::to_string),
             questionnaires: vec![],
+            access: crate::store::WaveAccess::Open,
         }
     }
 

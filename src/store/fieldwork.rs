@@ -17,8 +17,8 @@ pub fn counts_by_area(
     wave_id: &str,
 ) -> Result<Vec<(String, Counts)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT area_code, sum(status = 'draft'), sum(status = 'submitted') FROM responses
-         WHERE wave_id = ?1 AND area_code IS NOT NULL GROUP BY area_code",
+        "SELECT area_code, sum(status = 'draft'), sum(status = 'submitted' AND standing = 'counted') FROM responses
+         WHERE wave_id = ?1 AND standing <> 'void' AND area_code IS NOT NULL GROUP BY area_code",
     )?;
     let rows = stmt.query_map([wave_id], |r| {
         Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
@@ -33,8 +33,8 @@ pub fn counts_in_area(
     area: &str,
 ) -> Result<Vec<(String, Counts)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT survey_id, sum(status = 'draft'), sum(status = 'submitted') FROM responses
-         WHERE wave_id = ?1 AND area_code = ?2 GROUP BY survey_id ORDER BY survey_id",
+        "SELECT survey_id, sum(status = 'draft'), sum(status = 'submitted' AND standing = 'counted') FROM responses
+         WHERE wave_id = ?1 AND standing <> 'void' AND area_code = ?2 GROUP BY survey_id ORDER BY survey_id",
     )?;
     let rows = stmt.query_map(params![wave_id, area], |r| {
         Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
@@ -61,7 +61,7 @@ pub fn for_each_submitted(
 ) -> Result<usize, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT area_code, vsic_section, size_class, indicator_bits, score_values FROM responses
-         WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND indicator_bits IS NOT NULL",
+         WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND standing = 'counted' AND indicator_bits IS NOT NULL",
     )?;
     let mut rows = stmt.query(params![wave_id, survey_id])?;
     let mut count = 0;
@@ -87,7 +87,7 @@ pub fn stratum_counts(
 ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT area_code, vsic_section, size_class, count(*) FROM responses
-         WHERE wave_id = ?1 AND survey_id = ?2 AND area_code IS NOT NULL AND vsic_section IS NOT NULL AND size_class IS NOT NULL
+         WHERE wave_id = ?1 AND survey_id = ?2 AND standing <> 'void' AND area_code IS NOT NULL AND vsic_section IS NOT NULL AND size_class IS NOT NULL
          GROUP BY 1, 2, 3",
     )?;
     let rows = stmt.query_map(params![wave_id, survey_id], |r| {
@@ -118,7 +118,7 @@ pub fn for_each_submitted_answers<E: From<StoreError>>(
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, area_code, vsic_section, size_class, indicator_bits, score_values, answers FROM responses
-             WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND indicator_bits IS NOT NULL ORDER BY id",
+             WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND standing = 'counted' AND indicator_bits IS NOT NULL ORDER BY id",
         )
         .map_err(StoreError::from)?;
 
@@ -170,8 +170,8 @@ fn survey_counts_by(
     survey_id: &str,
 ) -> Result<Vec<(String, Counts)>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {column}, sum(status = 'draft'), sum(status = 'submitted') FROM responses
-         WHERE wave_id = ?1 AND survey_id = ?2 AND {column} IS NOT NULL GROUP BY {column}"
+        "SELECT {column}, sum(status = 'draft'), sum(status = 'submitted' AND standing = 'counted') FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND standing <> 'void' AND {column} IS NOT NULL GROUP BY {column}"
     ))?;
     let rows = stmt.query_map(params![wave_id, survey_id], |r| {
         Ok((r.get(0)?, Counts { drafts: r.get(1)?, submitted: r.get(2)? }))
@@ -207,7 +207,7 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
          FROM microdata_rows WHERE wave_id = ?1 AND survey_id = ?2 ORDER BY response_id",
         "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL
          FROM responses r INDEXED BY responses_statistics
-         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.indicator_bits IS NOT NULL
+         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.standing = 'counted' AND r.indicator_bits IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM microdata_rows m WHERE m.response_id = r.id)
          ORDER BY r.id",
     ];
@@ -217,7 +217,7 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
             let submitted: i64 = conn
                 .prepare_cached(
                     "SELECT count(*) FROM responses INDEXED BY responses_statistics
-                     WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND indicator_bits IS NOT NULL",
+                     WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND standing = 'counted' AND indicator_bits IS NOT NULL",
                 )
                 .and_then(|mut s| s.query_row(params![wave_id, survey_id], |r| r.get(0)))
                 .map_err(StoreError::from)?;

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_wave_rules.sql"),
     include_str!("migrations/0005_benchmarks.sql"),
     include_str!("migrations/0006_register.sql"),
+    include_str!("migrations/0007_cases.sql"),
 ];
 
 /// The schema version this binary expects.

@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod batch;
 mod benchmarks;
+mod cases;
 mod fieldwork;
 mod frame;
 mod migrations;
@@ -26,6 +27,11 @@ pub use accounts::{
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
 pub use benchmarks::{Benchmark, benchmark, save_benchmark};
+pub use cases::{
+    CaseRow, Channel, UnitEvent, UnitEventKind, confirm_identity, find_cases, record_unit_event,
+    response_id_of_identity, response_of_unit, set_resume_hash, set_standing,
+    unconfirmed_responses,
+};
 pub use fieldwork::{
     CellRow, Counts, MicroRow, StatRow, answers_of, counts_by_area, counts_by_section,
     counts_in_area, for_each_submitted, for_each_submitted_answers, for_each_submitted_cells,
@@ -35,17 +41,18 @@ pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use register::{
-    Invitee, StoredSample, add_register_unit, clear_register, invitee_by_code, register_size,
-    register_strata, sample_of, sampled_unit, save_sample, set_access_code, uninvited,
+    Invitee, StoredSample, add_register_unit, clear_register, invited, invitee_by_code,
+    register_size, register_strata, sample_of, sampled_unit, save_sample, set_access_code,
+    uninvited,
 };
 pub use responses::{
-    NewResponse, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, StoredResponse,
-    existing_response, insert_response, peer_means, response_by_id, response_by_resume_hash,
-    response_counts, submit_response, update_draft,
+    IdentityCheck, NewResponse, Origin, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, Standing,
+    StoredResponse, existing_response, insert_response, peer_means, response_by_id,
+    response_by_resume_hash, response_counts, submit_response, update_draft,
 };
 pub use waves::{
-    NewWave, Wave, WaveStatus, create_wave, open_waves, set_wave_status, wave, waves,
-    waves_with_submissions,
+    NewWave, Wave, WaveAccess, WaveStatus, create_wave, open_waves, set_wave_access,
+    set_wave_status, wave, waves, waves_with_submissions,
 };
 
 use std::path::{Path, PathBuf};

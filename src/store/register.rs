@@ -133,15 +133,20 @@ pub struct Invitee {
     pub tax_code: String,
     pub name: String,
     pub area_code: String,
+    pub vsic_section: String,
+    pub size_class: String,
     pub address: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The generation of its access code (see `AccessCode::derive`), once issued.
+    pub generation: Option<i64>,
 }
 
 /// The columns of an [`Invitee`], then its wave.
-const INVITEE: &str =
-    "SELECT r.id, r.tax_code, r.name, r.area_code, r.address, r.email, r.phone, s.wave_id
-     FROM sample_units s JOIN register_units r ON r.id = s.unit_id";
+const INVITEE: &str = "SELECT r.id, r.tax_code, r.name, r.area_code, r.vsic_section, r.size_class,
+        r.address, r.email, r.phone, i.generation, s.wave_id
+     FROM sample_units s JOIN register_units r ON r.id = s.unit_id
+     LEFT JOIN invitations i ON i.unit_id = s.unit_id";
 
 fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
     Ok(Invitee {
@@ -149,20 +154,40 @@ fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
         tax_code: r.get(1)?,
         name: r.get(2)?,
         area_code: r.get(3)?,
-        address: r.get(4)?,
-        email: r.get(5)?,
-        phone: r.get(6)?,
+        vsic_section: r.get(4)?,
+        size_class: r.get(5)?,
+        address: r.get(6)?,
+        email: r.get(7)?,
+        phone: r.get(8)?,
+        generation: r.get(9)?,
     })
 }
 
 /// The sampled units of a wave that have no access code yet, by ward and tax code.
 pub fn uninvited(conn: &Connection, wave_id: &str) -> Result<Vec<Invitee>, StoreError> {
     let sql = format!(
-        "{INVITEE} WHERE s.wave_id = ?1 AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.unit_id = s.unit_id)
-         ORDER BY r.area_code, r.tax_code"
+        "{INVITEE} WHERE s.wave_id = ?1 AND i.unit_id IS NULL ORDER BY r.area_code, r.tax_code"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([wave_id], invitee)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The sampled units of a wave that have an access code, by ward and tax code; only those of
+/// `areas` when given.
+pub fn invited(
+    conn: &Connection,
+    wave_id: &str,
+    areas: Option<&[String]>,
+) -> Result<Vec<Invitee>, StoreError> {
+    let sql = format!(
+        "{INVITEE} WHERE s.wave_id = ?1 AND i.unit_id IS NOT NULL
+           AND (?2 IS NULL OR r.area_code IN (SELECT value FROM json_each(?2)))
+         ORDER BY r.area_code, r.tax_code"
+    );
+    let areas = areas.map(|a| serde_json::to_string(a).unwrap_or_default());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![wave_id, areas], invitee)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -177,17 +202,19 @@ pub fn sampled_unit(
     Ok(conn.query_row(&sql, params![wave_id, tax_code], invitee).optional()?)
 }
 
-/// Gives a unit its access code (by hash), replacing any it had.
+/// Gives a unit its access code (by hash) of `generation`, replacing any it had.
 pub fn set_access_code(
     tx: &Transaction<'_>,
     unit_id: i64,
     code_hash: &[u8; 32],
+    generation: i64,
     now: &str,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO invitations (unit_id, code_hash, issued_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (unit_id) DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at",
-        params![unit_id, code_hash.as_slice(), now],
+        "INSERT INTO invitations (unit_id, code_hash, issued_at, generation) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (unit_id) DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at,
+             generation = excluded.generation",
+        params![unit_id, code_hash.as_slice(), now, generation],
     )?;
     Ok(())
 }
@@ -198,7 +225,8 @@ pub fn invitee_by_code(
     code_hash: &[u8; 32],
 ) -> Result<Option<(String, Invitee)>, StoreError> {
     use rusqlite::OptionalExtension;
-    let sql =
-        format!("{INVITEE} JOIN invitations i ON i.unit_id = s.unit_id WHERE i.code_hash = ?1");
-    Ok(conn.query_row(&sql, [code_hash.as_slice()], |r| Ok((r.get(7)?, invitee(r)?))).optional()?)
+    let sql = format!("{INVITEE} WHERE i.code_hash = ?1");
+    Ok(conn
+        .query_row(&sql, [code_hash.as_slice()], |r| Ok((r.get(10)?, invitee(r)?)))
+        .optional()?)
 }

@@ -24,6 +24,94 @@ impl ResponseStatus {
     }
 }
 
+/// How the organisation of a response is known (see migration 0007).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdentityCheck {
+    /// Typed on the open start page.
+    #[default]
+    SelfDeclared,
+    /// Started with the personal access code of a register entry.
+    Verified,
+    /// Self-declared, then checked by an administrator.
+    Confirmed,
+}
+
+/// Whether a response counts in the statistics (see migration 0007).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Standing {
+    #[default]
+    Counted,
+    /// Self-declared in an open wave: out of the estimates until confirmed.
+    Unconfirmed,
+    /// A test or fraudulent response: kept, out of every figure.
+    Void,
+}
+
+impl IdentityCheck {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityCheck::SelfDeclared => "self_declared",
+            IdentityCheck::Verified => "verified",
+            IdentityCheck::Confirmed => "confirmed",
+        }
+    }
+
+    fn parse(text: &str) -> IdentityCheck {
+        match text {
+            "verified" => IdentityCheck::Verified,
+            "confirmed" => IdentityCheck::Confirmed,
+            _ => IdentityCheck::SelfDeclared,
+        }
+    }
+}
+
+impl Standing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Counted => "counted",
+            Standing::Unconfirmed => "unconfirmed",
+            Standing::Void => "void",
+        }
+    }
+
+    fn parse(text: &str) -> Standing {
+        match text {
+            "unconfirmed" => Standing::Unconfirmed,
+            "void" => Standing::Void,
+            _ => Standing::Counted,
+        }
+    }
+}
+
+/// Who a new response is from and whether it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Origin {
+    pub identity: IdentityCheck,
+    pub standing: Standing,
+    /// The register entry whose access code started it.
+    pub register_unit: Option<i64>,
+}
+
+impl Origin {
+    /// Started with the access code of register entry `unit`.
+    pub fn verified(unit: i64) -> Origin {
+        Origin {
+            identity: IdentityCheck::Verified,
+            standing: Standing::Counted,
+            register_unit: Some(unit),
+        }
+    }
+
+    /// Typed on the start page of an open wave: out of the estimates until confirmed.
+    pub fn self_declared() -> Origin {
+        Origin {
+            identity: IdentityCheck::SelfDeclared,
+            standing: Standing::Unconfirmed,
+            register_unit: None,
+        }
+    }
+}
+
 /// A response to store, with its organisation and, once submitted, its scores.
 #[derive(Debug, Clone)]
 pub struct NewResponse {
@@ -54,6 +142,8 @@ pub struct NewResponse {
     pub score_values: Option<Vec<u8>>,
     /// Microdata cells of the answers (CSV), for a submitted response.
     pub cells: Option<String>,
+    /// Who it is from and whether it counts; set when it is first stored.
+    pub origin: Origin,
 }
 
 /// A stored response.
@@ -74,6 +164,9 @@ pub struct StoredResponse {
     pub indicators: Option<String>,
     pub updated_at: String,
     pub submitted_at: Option<String>,
+    pub identity_check: IdentityCheck,
+    pub standing: Standing,
+    pub register_unit: Option<i64>,
 }
 
 fn constraint(e: &rusqlite::Error) -> bool {
@@ -92,8 +185,8 @@ pub fn insert_response(
     let mut insert = tx.prepare_cached(
         "INSERT INTO responses (wave_id, survey_id, version, organisation_id, status, resume_hash, answers, area_code,
              vsic_section, size_class, overall_score, level, scores, indicators, created_at, updated_at, submitted_at,
-             indicator_bits, score_values)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18)",
+             indicator_bits, score_values, identity_check, standing, register_unit_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?;
     insert
         .execute(params![
@@ -115,6 +208,9 @@ pub fn insert_response(
             submitted_at,
             response.indicator_bits,
             response.score_values,
+            response.origin.identity.as_str(),
+            response.origin.standing.as_str(),
+            response.origin.register_unit,
         ])
         .map_err(|e| {
             if constraint(&e) {
@@ -128,7 +224,9 @@ pub fn insert_response(
             }
         })?;
     let id = tx.last_insert_rowid();
-    write_cells(tx, id, response)?;
+    if response.origin.standing == Standing::Counted {
+        write_cells(tx, id, response)?;
+    }
     Ok(id)
 }
 
@@ -238,16 +336,20 @@ pub fn submit_response(
         response.indicator_bits,
         response.score_values,
     ])?;
-    if changed == 1 {
+    let counted: bool = tx
+        .prepare_cached("SELECT standing = 'counted' FROM responses WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if changed == 1 && counted {
         write_cells(tx, id, response)?;
     }
     Ok(changed == 1)
 }
 
-const COLUMNS: &str = "r.id, r.wave_id, r.survey_id, r.version, r.status, o.identity, r.resume_hash, r.answers,
-    r.area_code, r.vsic_section, r.overall_score, r.scores, r.indicators, r.updated_at, r.submitted_at";
+pub(super) const COLUMNS: &str = "r.id, r.wave_id, r.survey_id, r.version, r.status, o.identity, r.resume_hash, r.answers,
+    r.area_code, r.vsic_section, r.overall_score, r.scores, r.indicators, r.updated_at, r.submitted_at,
+    r.identity_check, r.standing, r.register_unit_id";
 
-fn stored(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
+pub(super) fn stored(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
     Ok(StoredResponse {
         id: row.get(0)?,
         wave_id: row.get(1)?,
@@ -264,6 +366,9 @@ fn stored(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
         indicators: row.get(12)?,
         updated_at: row.get(13)?,
         submitted_at: row.get(14)?,
+        identity_check: IdentityCheck::parse(&row.get::<_, String>(15)?),
+        standing: Standing::parse(&row.get::<_, String>(16)?),
+        register_unit: row.get(17)?,
     })
 }
 
@@ -296,7 +401,7 @@ pub fn existing_response(
 ) -> Result<Option<ResponseStatus>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.status FROM responses r JOIN organisations o ON o.id = r.organisation_id
-         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND o.identity = ?3",
+         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND o.identity = ?3 AND r.standing <> 'void'",
     )?;
     let status: Option<String> =
         stmt.query_row(params![wave_id, survey_id, identity], |r| r.get(0)).optional()?;
@@ -307,7 +412,7 @@ pub fn existing_response(
 pub fn response_counts(conn: &Connection, wave_id: &str) -> Result<(i64, i64), StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT coalesce(sum(status = 'draft'), 0), coalesce(sum(status = 'submitted'), 0)
-         FROM responses WHERE wave_id = ?1",
+         FROM responses WHERE wave_id = ?1 AND standing <> 'void'",
     )?;
     Ok(stmt.query_row([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
@@ -357,7 +462,7 @@ pub fn peer_means(
     };
     // Qualified: json_each has columns of the same names.
     let filter = format!(
-        "r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.{column} = ?3 AND {kept}"
+        "r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.standing <> 'void' AND r.{column} = ?3 AND {kept}"
     );
     let mut totals = conn.prepare_cached(&format!(
         "SELECT count(*), avg(r.overall_score) FROM responses r WHERE {filter}"

@@ -14,6 +14,33 @@ pub enum WaveStatus {
     Closed,
 }
 
+/// Who may start a response in a wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaveAccess {
+    /// Only with a personal access code: the default once the wave has a named register.
+    Invitation,
+    /// Anyone, as a self-declared organisation, out of the estimates until confirmed.
+    Open,
+}
+
+impl WaveAccess {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaveAccess::Invitation => "invitation",
+            WaveAccess::Open => "open",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<WaveAccess> {
+        match text {
+            "invitation" => Some(WaveAccess::Invitation),
+            "open" => Some(WaveAccess::Open),
+            _ => None,
+        }
+    }
+}
+
 /// A survey wave.
 #[derive(Debug, Clone, Serialize)]
 pub struct Wave {
@@ -28,6 +55,8 @@ pub struct Wave {
     pub closed_at: Option<String>,
     /// The questionnaire versions of the wave: (survey id, version).
     pub questionnaires: Vec<(String, u32)>,
+    /// Who may start a response, as set or by default.
+    pub access: WaveAccess,
 }
 
 /// A wave to create.
@@ -86,12 +115,26 @@ fn wave_row(conn: &Connection, row: &Row<'_>) -> rusqlite::Result<Wave> {
         closes_on: row.get(4)?,
         status: if status == "open" { WaveStatus::Open } else { WaveStatus::Closed },
         closed_at: row.get(6)?,
+        access: WaveAccess::parse(&row.get::<_, String>(7)?).unwrap_or(WaveAccess::Open),
         questionnaires,
         id,
     })
 }
 
-const WAVE_COLUMNS: &str = "id, title_vi, title_en, opens_on, closes_on, status, closed_at";
+const WAVE_COLUMNS: &str = "id, title_vi, title_en, opens_on, closes_on, status, closed_at,
+    coalesce(access, CASE WHEN EXISTS (SELECT 1 FROM register_units u WHERE u.wave_id = waves.id)
+                          THEN 'invitation' ELSE 'open' END)";
+
+/// Sets who may start a response in a wave.
+pub fn set_wave_access(
+    tx: &Transaction<'_>,
+    wave_id: &str,
+    access: WaveAccess,
+) -> Result<bool, StoreError> {
+    let changed = tx
+        .execute("UPDATE waves SET access = ?2 WHERE id = ?1", params![wave_id, access.as_str()])?;
+    Ok(changed == 1)
+}
 
 /// Every wave, newest first.
 pub fn waves(conn: &Connection) -> Result<Vec<Wave>, StoreError> {
@@ -122,7 +165,7 @@ pub fn waves_with_submissions(
 ) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM waves w WHERE EXISTS (SELECT 1 FROM responses r
-             WHERE r.wave_id = w.id AND r.status = 'submitted'
+             WHERE r.wave_id = w.id AND r.status = 'submitted' AND r.standing = 'counted'
                AND (?1 IS NULL OR r.survey_id = ?1))",
     )?;
     let rows = stmt.query_map([survey_id], |r| r.get(0))?;

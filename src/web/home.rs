@@ -11,7 +11,7 @@ use super::{Page, WebError, blocking, lang};
 use crate::app::App;
 use crate::kernel::format::today;
 use crate::service::waves;
-use crate::store::Wave;
+use crate::store::{Wave, WaveAccess};
 use crate::survey::{Lang, RespondentKind, Survey};
 
 pub fn routes() -> Vec<Route> {
@@ -33,6 +33,9 @@ struct OpenQuestionnaire {
 #[derive(Serialize)]
 struct HomePage {
     waves: Vec<OpenWave>,
+    /// The access-code field's value and error (see `respond/code_form.html`).
+    code: &'static str,
+    unknown: bool,
 }
 
 #[derive(Serialize)]
@@ -40,6 +43,8 @@ struct OpenWave {
     id: String,
     title: String,
     closes_on: String,
+    /// Only with an access code: no start buttons.
+    by_invitation: bool,
     questionnaires: Vec<OpenQuestionnaire>,
 }
 
@@ -54,6 +59,7 @@ impl OpenWave {
         OpenWave {
             title: wave.title.get(lang).to_string(),
             closes_on: wave.closes_on.clone(),
+            by_invitation: wave.access == WaveAccess::Invitation,
             questionnaires: wave
                 .questionnaires
                 .iter()
@@ -85,7 +91,7 @@ async fn home(page: Page<'_>) -> Result<RawHtml<String>, WebError> {
     let app = page.app.clone();
     let open = blocking(move || waves::open_today(&app, today())).await??;
     let waves = open.into_iter().map(|w| OpenWave::new(page.app, w, page.lang)).collect();
-    page.html("respond/home.html", &HomePage { waves })
+    page.html("respond/home.html", &HomePage { waves, code: "", unknown: false })
 }
 
 /// Remembers the chosen language and goes back to the page the switch was clicked on.

@@ -11,8 +11,7 @@ pub mod lang;
 mod origin;
 mod reports;
 mod respond;
-mod secret;
-pub use secret::secret_key;
+pub use crate::secret::secret_key;
 pub mod staff;
 mod stats;
 mod templates;
@@ -32,7 +31,7 @@ use crate::config::AppConfig;
 /// The application, ready to launch or to test with Rocket's local client.
 pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocket<Build>, String> {
     let figment = rocket::Config::figment();
-    let key = secret::secret_key(config, &figment)?;
+    let key = app.secret.to_string();
     Ok(rocket::custom(figment.merge(("secret_key", key)))
         .manage(app)
         .manage(templates)

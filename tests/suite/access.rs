@@ -136,6 +136,10 @@ fn profile(_: &World) -> Vec<(String, String)> {
     page_fields(&survey, 0, &answers)
 }
 
+fn wrong_code(_: &World) -> Vec<(String, String)> {
+    vec![("code".into(), "7KQ2-M9XD-4RTW-HB3N".into())]
+}
+
 fn rand_code() -> u32 {
     let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).unwrap();
@@ -206,6 +210,16 @@ fn table() -> Vec<Row> {
             body: profile,
             allowed: &EVERYONE,
         },
+        Row { method: "GET", route: "/i", path: "/i", body: none, allowed: &EVERYONE },
+        // A code that is no one's opens nothing, for anyone.
+        Row {
+            method: "GET",
+            route: "/i/<code>",
+            path: "/i/7KQ2-M9XD-4RTW-HB3N",
+            body: none,
+            allowed: &[],
+        },
+        Row { method: "POST", route: "/i", path: "/i", body: wrong_code, allowed: &EVERYONE },
         Row { method: "GET", route: "/r/<token>", path: "/r/{token}", body: none, allowed: HOLDER },
         Row {
             method: "GET",

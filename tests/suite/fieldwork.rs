@@ -75,7 +75,7 @@ fn a_register_with_mistakes_is_refused_whole_and_a_good_one_gives_the_frame() {
 }
 
 /// A register of `n` enterprises over a few wards, sections and sizes (a tenth of them large).
-fn register_of(n: usize) -> String {
+pub fn register_of(n: usize) -> String {
     let wards = ["00070", "00082", "00004", "00008"];
     let mut csv = String::from("tax_code,name,area_code,vsic_section,size_class\n");
     for i in 0..n {

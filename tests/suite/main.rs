@@ -13,6 +13,8 @@ mod disclosure_pages;
 mod fieldwork;
 mod helpers;
 mod hostile;
+mod invited;
+mod letters;
 mod reliability;
 mod reports;
 mod respond;

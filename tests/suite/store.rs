@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -64,6 +64,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "login_failures",
             "microdata_rows",
             "organisations",
+            "outbox",
             "questionnaires",
             "register_units",
             "responses",
@@ -71,10 +72,12 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "samples",
             "sectors",
             "sessions",
+            "unit_events",
             "user_area_groups",
             "user_areas",
             "users",
             "wave_questionnaires",
+            "wave_reminders",
             "waves"
         ]
     );

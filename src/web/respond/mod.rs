@@ -1,13 +1,14 @@
 //! The respondent's flow: start with the profile, one page per section or dimension, review,
 //! submit, result. The resume token in the link is the respondent's only key.
 
+mod code;
 mod page;
 mod result;
 mod review;
 mod start;
 mod view;
 
-use rocket::http::Status;
+use rocket::http::{Header, Status};
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
 use rocket::{Responder, Route, State, get, routes};
@@ -25,6 +26,9 @@ pub fn routes() -> Vec<Route> {
     routes![
         start::show,
         start::create,
+        code::form,
+        code::by_link,
+        code::typed,
         resume,
         welcome,
         page::show,
@@ -40,6 +44,8 @@ pub fn routes() -> Vec<Route> {
 pub enum Reply {
     Page((Status, RawHtml<String>)),
     Redirect(Box<Redirect>),
+    /// 429 with the seconds to wait.
+    Wait((Status, RawHtml<String>), Header<'static>),
 }
 
 impl Reply {
@@ -86,6 +92,9 @@ impl From<RespondError> for WebError {
             // Pages of their own: see `refusal`.
             RespondError::Closed(_) => WebError::Status(Status::Forbidden),
             RespondError::Duplicate => WebError::Status(Status::Conflict),
+            RespondError::UnknownCode => WebError::Status(Status::NotFound),
+            RespondError::InvitationOnly => WebError::Status(Status::Forbidden),
+            RespondError::TooManyStarts(_) => WebError::Status(Status::TooManyRequests),
         }
     }
 }
@@ -100,6 +109,12 @@ struct ClosedPage {
 
 #[derive(Serialize)]
 struct DuplicatePage {
+    contact: Option<String>,
+}
+
+#[derive(Serialize)]
+struct WaitPage {
+    minutes: u64,
     contact: Option<String>,
 }
 
@@ -125,6 +140,14 @@ pub(super) fn refusal(page: &Page<'_>, e: RespondError) -> Result<Reply, WebErro
         RespondError::Duplicate => {
             let html = page.render("respond/duplicate.html", &DuplicatePage { contact })?;
             Ok(Reply::with_status(Status::Conflict, html))
+        }
+        RespondError::InvitationOnly => code::invitation_only(page),
+        RespondError::UnknownCode => code::unknown(page, Status::NotFound),
+        RespondError::TooManyStarts(seconds) => {
+            let context = WaitPage { minutes: seconds.div_ceil(60), contact };
+            let html = page.render("respond/too_many.html", &context)?;
+            let retry = Header::new("Retry-After", seconds.to_string());
+            Ok(Reply::Wait((Status::TooManyRequests, RawHtml(html)), retry))
         }
         other => Err(other.into()),
     }

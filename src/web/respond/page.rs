@@ -9,6 +9,7 @@ use super::{Page, Reply, blocking, heading, open, open_to_answer, refusal, visib
 use crate::answers::{AnswerProblem, Answers};
 use crate::app::App;
 use crate::kernel::format::today;
+use crate::service::access;
 use crate::service::respond::{self, Intent, Opened, PageSaved};
 use crate::survey::{Lang, Survey};
 use crate::web::WebError;
@@ -30,6 +31,8 @@ pub struct PageContext {
     pub revealed: bool,
     pub saved: bool,
     pub starting: bool,
+    /// The organisation was invited: its details come from the register.
+    pub verified: bool,
     /// The form the language switch submits, so that switching keeps what was typed.
     pub lang_form: &'static str,
 }
@@ -52,14 +55,20 @@ pub struct PageRequest<'a> {
     pub action: String,
     pub back: Option<String>,
     pub review: Option<String>,
+    /// Questions whose answers come from the register (see [`access::locked_questions`]).
+    pub locked: Vec<usize>,
 }
 
 /// Builds the page's context.
 pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
-    let PageRequest { survey, page, answers, source, problems, action, back, review } = request;
+    let PageRequest { survey, page, answers, source, problems, action, back, review, locked } =
+        request;
     let shown = answers.shown(survey);
     let indices = survey.pages[page].questions.clone().filter(|&i| shown[i]);
-    let questions = questions(survey, indices, &source, problems, &app.reference, lang);
+    let mut questions = questions(survey, indices, &source, problems, &app.reference, lang);
+    for question in &mut questions {
+        question.locked = locked.iter().any(|&i| survey.questions[i].id == question.id);
+    }
     let errors = questions
         .iter()
         .filter_map(|q| {
@@ -86,6 +95,7 @@ pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
         revealed: false,
         saved: false,
         starting: false,
+        verified: !locked.is_empty(),
         lang_form: "answers",
     }
 }
@@ -141,6 +151,7 @@ fn request<'a>(
         action: opened.url(&format!("p/{}", page + 1)),
         back: previous.map(|p| opened.url(&format!("p/{}", p + 1))),
         review: Some(opened.url("review")),
+        locked: access::locked_questions(&opened.survey, &opened.response),
     }
 }
 

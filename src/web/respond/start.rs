@@ -34,6 +34,7 @@ fn render(
         action: format!("/start/{wave}/{}", survey.id),
         back: None,
         review: None,
+        locked: Vec::new(),
     };
     let mut context = context(page.app, lang, request);
     context.starting = true;
@@ -63,9 +64,10 @@ pub async fn create(
     cookies: &CookieJar<'_>,
 ) -> Result<Reply, WebError> {
     let (app, wave_id, survey_id) = (page.app.clone(), wave.to_string(), survey.to_string());
-    let fields = form.0.clone();
+    let (fields, from) = (form.0.clone(), page.address.parse().ok());
     let outcome =
-        blocking(move || respond::start(&app, &wave_id, &survey_id, &fields, today())).await?;
+        blocking(move || respond::start(&app, &wave_id, &survey_id, &fields, from, today()))
+            .await?;
     let lang = switch_language(Intent::of(&form.0), cookies).unwrap_or(page.lang);
     match outcome {
         Ok((_, StartOutcome::Started(started))) => {

@@ -29,6 +29,8 @@ pub struct QuestionView {
     pub max: Option<String>,
     pub unit: Option<String>,
     pub max_length: Option<usize>,
+    /// Shown but not changeable: it comes from the register (an invited organisation).
+    pub locked: bool,
 }
 
 /// One option of a choice, a scale step, or an entry of a select (`group`: ward or commune).
@@ -153,6 +155,7 @@ fn view(
         max,
         unit,
         max_length,
+        locked: false,
     }
 }
 

@@ -55,8 +55,7 @@ pub async fn export_file(
     page: Page<'_>,
 ) -> Result<Download<rocket::tokio::fs::File>, WebError> {
     let file = ExportFile::parse(file).ok_or(WebError::Status(Status::NotFound))?;
-    let key = crate::web::secret_key(page.config, &rocket::Config::figment())
-        .map_err(WebError::Internal)?;
+    let key = page.app.secret.to_string();
     let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
     let choice = chosen(page.app, &query).await?;
     let exported =

@@ -1,5 +1,6 @@
-//! The key that encrypts private cookies: from the configuration (`secret_key`), or generated
-//! on first start and kept beside the database, readable by its owner only. Never a default.
+//! The installation's secret: it encrypts private cookies and keys the pseudonyms of exports
+//! and the access codes of invitations. From the configuration (`secret_key`), or generated on
+//! first start and kept beside the database, readable by its owner only. Never a default.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
