@@ -42,6 +42,29 @@ pub struct AppConfig {
     /// Folder of static files (CSS, fonts).
     #[serde(default = "defaults::assets")]
     pub assets: PathBuf,
+    /// How often the server sends queued e-mail and checks the reminder dates, in seconds.
+    #[serde(default = "defaults::mail_every_seconds")]
+    pub mail_every_seconds: u64,
+    /// The SMTP server invitations and reminders go through; without it, no e-mail is sent.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// How to reach the SMTP server (`[default.smtp]` in Rocket.toml, or `ROCKET_SMTP`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "defaults::smtp_port")]
+    pub port: u16,
+    /// `starttls` (the default), `tls` (implicit, usually port 465) or `none` (a local relay).
+    #[serde(default = "defaults::smtp_tls")]
+    pub tls: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The sender, e.g. `Khảo sát chuyển đổi số Hà Nội <khaosat@hanoi.gov.vn>`.
+    pub from: String,
 }
 
 mod defaults {
@@ -64,6 +87,15 @@ mod defaults {
     }
     pub fn threshold() -> u32 {
         crate::stats::DEFAULT_THRESHOLD
+    }
+    pub fn mail_every_seconds() -> u64 {
+        60
+    }
+    pub fn smtp_port() -> u16 {
+        587
+    }
+    pub fn smtp_tls() -> String {
+        "starttls".into()
     }
     pub fn starts_per_hour() -> u32 {
         30
@@ -88,6 +120,8 @@ impl AppConfig {
             contact: None,
             suppression_threshold: 5,
             starts_per_hour: defaults::starts_per_hour(),
+            smtp: None,
+            mail_every_seconds: defaults::mail_every_seconds(),
         }
     }
 

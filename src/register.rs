@@ -5,17 +5,18 @@
 //! Columns, in any order (header names as below, UTF-8):
 //! `tax_code`, `name`, `area_code`, `vsic_section` (required); `size_class`, or `employees` with
 //! `revenue` and `capital` in billions of đồng to derive it by Decree 80/2021; `address`,
-//! `email`, `phone` (optional).
+//! `email`, `phone`, `language` (`vi` or `en`, the language of its e-mails; optional).
 
 use std::collections::HashMap;
 use std::io::Read;
 
 use validator::ValidateEmail;
 
+use crate::kernel::Lang;
 use crate::reference::{Amount, AreaCode, Reference, SizeClass, TaxCode, VsicSection};
 
 /// The columns a register may have.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "tax_code",
     "name",
     "area_code",
@@ -27,6 +28,7 @@ pub const COLUMNS: [&str; 11] = [
     "address",
     "email",
     "phone",
+    "language",
 ];
 
 /// The longest name or address kept, in characters.
@@ -44,6 +46,8 @@ pub struct RegisterUnit {
     /// Lower-cased and checked.
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The language of its e-mails.
+    pub language: Lang,
 }
 
 /// Where each column is in the file.
@@ -180,11 +184,28 @@ fn unit(
     };
     let address = text(field("address"), "address", &mut problems);
     let phone = text(field("phone"), "phone", &mut problems);
-    match (tax_code, name, area, section, size) {
-        (Some(tax_code), Some(name), Some(area), Some(section), Some(size))
+    let language = match field("language") {
+        "" => Some(Lang::Vi),
+        code => Lang::parse(code).or_else(|| {
+            problems.push(format!("language '{code}' is not vi or en"));
+            None
+        }),
+    };
+    match (tax_code, name, area, section, size, language) {
+        (Some(tax_code), Some(name), Some(area), Some(section), Some(size), Some(language))
             if problems.is_empty() =>
         {
-            Ok(RegisterUnit { tax_code, name, area, section, size, address, email, phone })
+            Ok(RegisterUnit {
+                tax_code,
+                name,
+                area,
+                section,
+                size,
+                address,
+                email,
+                phone,
+                language,
+            })
         }
         _ => Err(problems),
     }

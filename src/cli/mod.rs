@@ -9,6 +9,7 @@ mod export;
 mod frame;
 mod invitations;
 mod letters;
+mod mail;
 mod report;
 mod sample;
 mod score;
@@ -81,6 +82,9 @@ enum Command {
     Case(case::CaseCommand),
     /// Invitation letters for postal delivery: one PDF per ward, one page per enterprise.
     Letters(letters::LetterArgs),
+    /// E-mail to invited enterprises: queue invitations and reminders, schedule, send.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Propose, then draw, the sample of a wave from its named register.
     Sample(sample::SampleArgs),
     /// Copy the database to FILE while the server runs, and check the copy.
@@ -170,6 +174,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Sample(args) => sample::run(&config, args),
         Command::Case(command) => case::run(&config, command),
         Command::Letters(args) => letters::run(&config, args),
+        Command::Mail(command) => mail::run(&config, command),
         Command::Invitations(args) => invitations::run(&config, args),
         Command::Report(command) => report::run(&config, command),
         Command::Backup { out } => backup::backup(&config, &out),

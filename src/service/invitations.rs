@@ -8,6 +8,8 @@ use std::io::Write;
 use super::Actor;
 use crate::app::App;
 use crate::auth::AccessCode;
+use crate::kernel::Text;
+use crate::reference::AreaCode;
 use crate::store::{self, Invitee, StoreError};
 
 /// A unit and the code just issued to it (the only time the code is known).
@@ -112,6 +114,24 @@ pub fn opened_by(app: &App, typed: &str) -> Result<Option<(String, Invitee)>, St
 /// The personal link of a code: `<public_url>/i/<code>`.
 pub fn link(public_url: &str, code: &AccessCode) -> String {
     format!("{}/i/{}", public_url.trim_end_matches('/'), code.as_str())
+}
+
+/// The ward's own contact, else the survey office's, in each language.
+pub fn contact_of(app: &App, area: Option<&AreaCode>, fallback: Option<&str>) -> Option<Text> {
+    match area.and_then(|a| app.reference.contacts.get(a)) {
+        Some(c) => {
+            let reach = [c.phone.as_str(), c.email.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(Text::new(
+                format!("{}, {reach}", c.office.vi),
+                format!("{}, {reach}", c.office.en),
+            ))
+        }
+        None => fallback.filter(|f| !f.trim().is_empty()).map(|f| Text::new(f.trim(), f.trim())),
+    }
 }
 
 /// The mail-merge file of issued codes, for offices that print or send letters themselves.

@@ -77,7 +77,9 @@ pub fn write_letters(
     for ward in &wards {
         let area = &ward[0].invitee.area_code;
         let code = AreaCode::parse(area).ok();
-        if contact_of(app, code.as_ref(), request.fallback_contact.as_deref()).is_none() {
+        if invitations::contact_of(app, code.as_ref(), request.fallback_contact.as_deref())
+            .is_none()
+        {
             return Err(LetterError::NoContact(area.clone()));
         }
     }
@@ -154,7 +156,7 @@ fn write_ward(
         .as_ref()
         .and_then(|c| app.reference.area(c))
         .map_or_else(|| Text::new(area, area), |a| a.name.clone());
-    let contact = contact_of(app, code.as_ref(), request.fallback_contact.as_deref())
+    let contact = invitations::contact_of(app, code.as_ref(), request.fallback_contact.as_deref())
         .ok_or_else(|| LetterError::NoContact(area.clone()))?;
     let codes: Vec<String> = ward.iter().map(|i| i.code.grouped()).collect();
     let links: Vec<String> =
@@ -175,24 +177,6 @@ fn write_ward(
     let bytes = letter::letters(&app.texts, batch, &letters, created);
     let path = file_of(dir, area);
     std::fs::write(&path, bytes).map_err(|e| LetterError::Write(path, e))
-}
-
-/// The ward's own contact, else the survey office's, in each language.
-fn contact_of(app: &App, area: Option<&AreaCode>, fallback: Option<&str>) -> Option<Text> {
-    match area.and_then(|a| app.reference.contacts.get(a)) {
-        Some(c) => {
-            let reach = [c.phone.as_str(), c.email.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ");
-            Some(Text::new(
-                format!("{}, {reach}", c.office.vi),
-                format!("{}, {reach}", c.office.en),
-            ))
-        }
-        None => fallback.filter(|f| !f.trim().is_empty()).map(|f| Text::new(f.trim(), f.trim())),
-    }
 }
 
 /// A `letter` event per enterprise and one audit entry, in one transaction.

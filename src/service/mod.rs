@@ -11,6 +11,7 @@ pub mod cases;
 pub mod figures;
 pub mod invitations;
 pub mod letters;
+pub mod mail;
 pub mod publish;
 pub mod register;
 pub mod respond;

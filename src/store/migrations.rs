@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_benchmarks.sql"),
     include_str!("migrations/0006_register.sql"),
     include_str!("migrations/0007_cases.sql"),
+    include_str!("migrations/0008_unit_language.sql"),
 ];
 
 /// The schema version this binary expects.

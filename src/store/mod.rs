@@ -13,6 +13,7 @@ mod cases;
 mod fieldwork;
 mod frame;
 mod migrations;
+mod outbox;
 mod questionnaires;
 mod reference;
 mod register;
@@ -38,6 +39,10 @@ pub use fieldwork::{
     stratum_counts, survey_counts_by_area,
 };
 pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
+pub use outbox::{
+    DueMail, MailKind, due_mail, mail_counts, mark_failed, mark_sent, queue_mail, reminder_done,
+    reminders_due, requeue_failed, schedule_reminders,
+};
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use register::{
@@ -197,6 +202,10 @@ pub fn snapshot<T, E: From<StoreError>>(
 }
 
 pub fn now() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| now.to_string())
+    rfc3339(time::OffsetDateTime::now_utc())
+}
+
+/// A moment as the database keeps it (RFC 3339, UTC).
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| at.to_string())
 }

@@ -3,6 +3,7 @@
 use rusqlite::{Connection, Transaction, params};
 
 use super::StoreError;
+use crate::kernel::Lang;
 use crate::register::RegisterUnit;
 
 /// Removes the register of a wave, before a new one is added in the same transaction.
@@ -18,8 +19,9 @@ pub fn add_register_unit(
     unit: &RegisterUnit,
 ) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
-        "INSERT INTO register_units (wave_id, tax_code, name, area_code, vsic_section, size_class, address, email, phone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO register_units (wave_id, tax_code, name, area_code, vsic_section, size_class, address, email, phone,
+             language)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     insert.execute(params![
         wave_id,
@@ -30,7 +32,8 @@ pub fn add_register_unit(
         unit.size.as_str(),
         unit.address,
         unit.email,
-        unit.phone
+        unit.phone,
+        unit.language.code()
     ])?;
     Ok(())
 }
@@ -138,13 +141,15 @@ pub struct Invitee {
     pub address: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// The language of its e-mails.
+    pub language: Lang,
     /// The generation of its access code (see `AccessCode::derive`), once issued.
     pub generation: Option<i64>,
 }
 
 /// The columns of an [`Invitee`], then its wave.
 const INVITEE: &str = "SELECT r.id, r.tax_code, r.name, r.area_code, r.vsic_section, r.size_class,
-        r.address, r.email, r.phone, i.generation, s.wave_id
+        r.address, r.email, r.phone, i.generation, r.language, s.wave_id
      FROM sample_units s JOIN register_units r ON r.id = s.unit_id
      LEFT JOIN invitations i ON i.unit_id = s.unit_id";
 
@@ -160,6 +165,7 @@ fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
         email: r.get(7)?,
         phone: r.get(8)?,
         generation: r.get(9)?,
+        language: Lang::parse(&r.get::<_, String>(10)?).unwrap_or(Lang::Vi),
     })
 }
 
@@ -227,6 +233,6 @@ pub fn invitee_by_code(
     use rusqlite::OptionalExtension;
     let sql = format!("{INVITEE} WHERE i.code_hash = ?1");
     Ok(conn
-        .query_row(&sql, [code_hash.as_slice()], |r| Ok((r.get(10)?, invitee(r)?)))
+        .query_row(&sql, [code_hash.as_slice()], |r| Ok((r.get(11)?, invitee(r)?)))
         .optional()?)
 }

@@ -27,6 +27,7 @@ use rocket::{Build, Rocket};
 
 use crate::app::App;
 use crate::config::AppConfig;
+use crate::service::mail;
 
 /// The application, ready to launch or to test with Rocket's local client.
 pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocket<Build>, String> {
@@ -65,6 +66,20 @@ fn announce(config: &rocket::Config) {
     println!("dxsurvey is serving {scheme}://{}:{}/", config.address, config.port);
 }
 
+/// The e-mail round of the server (see [`mail::Postman`]): reminders are queued on their dates
+/// even without an SMTP server, and sent once one is configured.
+fn postman(app: &App, config: &AppConfig) -> Result<mail::Postman, String> {
+    let mailer = match (&config.smtp, &config.public_url) {
+        (Some(smtp), Some(url)) => Some(
+            mail::Mailer::new(Some(smtp), url, config.contact.as_deref())
+                .map_err(|e| e.to_string())?,
+        ),
+        _ => None,
+    };
+    let every = std::time::Duration::from_secs(config.mail_every_seconds.max(1));
+    Ok(mail::Postman::start(app.clone(), mailer, every))
+}
+
 /// Starts everything and serves until stopped.
 #[allow(clippy::print_stdout)] // The server's stop lines, for the operator and the tests.
 pub fn serve(config: AppConfig) -> Result<(), String> {
@@ -75,9 +90,11 @@ pub fn serve(config: AppConfig) -> Result<(), String> {
         .store
         .start_checkpointer(std::time::Duration::from_millis(250))
         .map_err(|e| e.to_string())?;
+    let postman = postman(&app, &config)?;
     // On SIGTERM or Ctrl-C Rocket stops accepting, lets requests in flight finish (the
     // `shutdown` grace in Rocket.toml), then returns here.
     let served = rocket::execute(rocket.launch());
+    drop(postman);
     drop(checkpointer);
     let folded = app.store.checkpoint();
     served.map_err(|e| format!("the server stopped: {e}"))?;

@@ -15,6 +15,7 @@ mod helpers;
 mod hostile;
 mod invited;
 mod letters;
+mod mail;
 mod reliability;
 mod reports;
 mod respond;
