@@ -18,6 +18,7 @@ use crate::report::letter::{self, Batch, Letter};
 use crate::store::{self, StoreError, UnitEvent, UnitEventKind};
 
 /// Which letters to print.
+#[derive(Clone)]
 pub struct LetterRequest {
     pub wave: String,
     /// Only these wards' (an official's own), or every ward.
@@ -64,25 +65,8 @@ pub fn write_letters(
     dir: &Path,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Written, LetterError> {
-    let wave = app
-        .store
-        .read(|c| store::wave(c, &request.wave))?
-        .ok_or_else(|| LetterError::NoWave(request.wave.clone()))?;
-    let issued = invitations::current(app, &wave.id, request.areas.as_deref())?;
-    if issued.is_empty() {
-        let scope = if request.areas.is_some() { " in these wards" } else { "" };
-        return Err(LetterError::NoneInvited(wave.id, scope));
-    }
+    let (wave, issued) = invited(app, request)?;
     let wards = by_ward(&issued);
-    for ward in &wards {
-        let area = &ward[0].invitee.area_code;
-        let code = AreaCode::parse(area).ok();
-        if invitations::contact_of(app, code.as_ref(), request.fallback_contact.as_deref())
-            .is_none()
-        {
-            return Err(LetterError::NoContact(area.clone()));
-        }
-    }
     std::fs::create_dir_all(dir).map_err(|e| LetterError::Write(dir.into(), e))?;
     let deadline = parse_iso_date(&wave.closes_on).unwrap_or(crate::kernel::format::today());
     let site = site_of(&request.public_url);
@@ -141,7 +125,7 @@ fn file_of(dir: &Path, area: &str) -> PathBuf {
     dir.join(format!("letters-{area}.pdf"))
 }
 
-/// One ward's letters as one PDF.
+/// One ward's letters as one PDF file in `dir`.
 fn write_ward(
     app: &App,
     request: &LetterRequest,
@@ -150,6 +134,19 @@ fn write_ward(
     dir: &Path,
     created: OffsetDateTime,
 ) -> Result<(), LetterError> {
+    let bytes = ward_pdf(app, request, batch, ward, created)?;
+    let path = file_of(dir, &ward[0].invitee.area_code);
+    std::fs::write(&path, bytes).map_err(|e| LetterError::Write(path, e))
+}
+
+/// The letters of one ward, drawn.
+fn ward_pdf(
+    app: &App,
+    request: &LetterRequest,
+    batch: &Batch<'_>,
+    ward: &[Issued],
+    created: OffsetDateTime,
+) -> Result<Vec<u8>, LetterError> {
     let area = &ward[0].invitee.area_code;
     let code = AreaCode::parse(area).ok();
     let name = code
@@ -174,9 +171,52 @@ fn write_ward(
             contact: contact.clone(),
         })
         .collect();
-    let bytes = letter::letters(&app.texts, batch, &letters, created);
-    let path = file_of(dir, area);
-    std::fs::write(&path, bytes).map_err(|e| LetterError::Write(path, e))
+    Ok(letter::letters(&app.texts, batch, &letters, created))
+}
+
+/// The letters of the invited enterprises of one ward (an official prints them to deliver by
+/// hand) as one PDF, recorded and audited like a batch.
+pub fn ward_letters(
+    app: &App,
+    actor: &Actor,
+    request: &LetterRequest,
+    area: &str,
+) -> Result<Vec<u8>, LetterError> {
+    let request = LetterRequest { areas: Some(vec![area.to_string()]), ..request.clone() };
+    let (wave, issued) = invited(app, &request)?;
+    let site = site_of(&request.public_url);
+    let deadline = parse_iso_date(&wave.closes_on).unwrap_or(crate::kernel::format::today());
+    let batch = Batch { wave_title: &wave.title, deadline, site: &site };
+    let bytes = ward_pdf(app, &request, &batch, &issued, OffsetDateTime::now_utc())?;
+    record(app, actor, &wave.id, &issued, true)?;
+    Ok(bytes)
+}
+
+/// The wave of `request` and its invited enterprises, refused when there are none or a ward
+/// has no one to contact.
+fn invited(
+    app: &App,
+    request: &LetterRequest,
+) -> Result<(crate::store::Wave, Vec<Issued>), LetterError> {
+    let wave = app
+        .store
+        .read(|c| store::wave(c, &request.wave))?
+        .ok_or_else(|| LetterError::NoWave(request.wave.clone()))?;
+    let issued = invitations::current(app, &wave.id, request.areas.as_deref())?;
+    if issued.is_empty() {
+        let scope = if request.areas.is_some() { " in these wards" } else { "" };
+        return Err(LetterError::NoneInvited(wave.id, scope));
+    }
+    for ward in by_ward(&issued) {
+        let area = &ward[0].invitee.area_code;
+        let code = AreaCode::parse(area).ok();
+        if invitations::contact_of(app, code.as_ref(), request.fallback_contact.as_deref())
+            .is_none()
+        {
+            return Err(LetterError::NoContact(area.clone()));
+        }
+    }
+    Ok((wave, issued))
 }
 
 /// A `letter` event per enterprise and one audit entry, in one transaction.

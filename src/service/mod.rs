@@ -9,6 +9,7 @@ pub mod audit;
 pub mod benchmarks;
 pub mod cases;
 pub mod figures;
+pub mod followup;
 pub mod invitations;
 pub mod letters;
 pub mod mail;

@@ -235,3 +235,68 @@ pub fn find_cases(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// A sampled unit as fieldwork follows it up: who, how to reach it, and what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldUnit {
+    pub unit_id: i64,
+    pub tax_code: String,
+    pub name: String,
+    pub area_code: String,
+    pub vsic_section: String,
+    pub size_class: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub has_email: bool,
+    pub inclusion: f64,
+    pub invited: bool,
+    /// `draft` or `submitted`, for a response (not void) started with its code.
+    pub response: Option<String>,
+    /// Whether that response counts (`counted`, or `unconfirmed`).
+    pub standing: Option<String>,
+    /// The kinds of its field events.
+    pub events: Vec<String>,
+    /// When an official last recorded a contact (RFC 3339).
+    pub last_contact: Option<String>,
+}
+
+/// The sampled units of a wave (of `areas` only, when given), by ward and name.
+pub fn field_units(
+    conn: &Connection,
+    wave_id: &str,
+    areas: Option<&[String]>,
+) -> Result<Vec<FieldUnit>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, u.tax_code, u.name, u.area_code, u.vsic_section, u.size_class, u.address, u.phone,
+                u.email IS NOT NULL, s.inclusion, i.unit_id IS NOT NULL, r.status, r.standing,
+                (SELECT group_concat(DISTINCT e.kind) FROM unit_events e WHERE e.unit_id = u.id),
+                (SELECT max(e.recorded_at) FROM unit_events e WHERE e.unit_id = u.id AND e.kind = 'contact')
+         FROM sample_units s JOIN register_units u ON u.id = s.unit_id
+         LEFT JOIN invitations i ON i.unit_id = u.id
+         LEFT JOIN responses r ON r.register_unit_id = u.id AND r.standing <> 'void'
+         WHERE s.wave_id = ?1 AND (?2 IS NULL OR u.area_code IN (SELECT value FROM json_each(?2)))
+         ORDER BY u.area_code, u.name, u.tax_code",
+    )?;
+    let areas = areas.map(|a| serde_json::to_string(a).unwrap_or_default());
+    let rows = stmt.query_map(params![wave_id, areas], |r| {
+        let events: Option<String> = r.get(13)?;
+        Ok(FieldUnit {
+            unit_id: r.get(0)?,
+            tax_code: r.get(1)?,
+            name: r.get(2)?,
+            area_code: r.get(3)?,
+            vsic_section: r.get(4)?,
+            size_class: r.get(5)?,
+            address: r.get(6)?,
+            phone: r.get(7)?,
+            has_email: r.get(8)?,
+            inclusion: r.get(9)?,
+            invited: r.get(10)?,
+            response: r.get(11)?,
+            standing: r.get(12)?,
+            events: events.map(|e| e.split(',').map(str::to_string).collect()).unwrap_or_default(),
+            last_contact: r.get(14)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

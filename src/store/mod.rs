@@ -29,9 +29,9 @@ pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
 pub use benchmarks::{Benchmark, benchmark, save_benchmark};
 pub use cases::{
-    CaseRow, Channel, UnitEvent, UnitEventKind, confirm_identity, find_cases, record_unit_event,
-    response_id_of_identity, response_of_unit, set_resume_hash, set_standing,
-    unconfirmed_responses,
+    CaseRow, Channel, FieldUnit, UnitEvent, UnitEventKind, confirm_identity, field_units,
+    find_cases, record_unit_event, response_id_of_identity, response_of_unit, set_resume_hash,
+    set_standing, unconfirmed_responses,
 };
 pub use fieldwork::{
     CellRow, Counts, MicroRow, StatRow, answers_of, counts_by_area, counts_by_section,

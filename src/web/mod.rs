@@ -9,11 +9,11 @@ mod headers;
 mod home;
 pub mod lang;
 mod origin;
-mod reports;
+pub(crate) mod reports;
 mod respond;
 pub use crate::secret::secret_key;
 pub mod staff;
-mod stats;
+pub(crate) mod stats;
 mod templates;
 
 pub use base::BaseUrl;

@@ -31,7 +31,7 @@ pub struct Pdf {
 }
 
 impl Pdf {
-    fn named(body: Vec<u8>, name: &str) -> Pdf {
+    pub fn named(body: Vec<u8>, name: &str) -> Pdf {
         Pdf {
             body,
             disposition: Header::new(

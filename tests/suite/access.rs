@@ -136,6 +136,33 @@ fn profile(_: &World) -> Vec<(String, String)> {
     page_fields(&survey, 0, &answers)
 }
 
+fn open_access(_: &World) -> Vec<(String, String)> {
+    vec![("access".into(), "open".into())]
+}
+
+fn sample_plan(_: &World) -> Vec<(String, String)> {
+    ["size=100", "min_per_ward_size=2", "prior=0.5", "seed=1", "action=propose"]
+        .iter()
+        .map(|f| f.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap())
+        .collect()
+}
+
+fn mail_kind(_: &World) -> Vec<(String, String)> {
+    vec![("kind".into(), "invitation".into())]
+}
+
+fn void_case(_: &World) -> Vec<(String, String)> {
+    vec![
+        ("action".into(), "void".into()),
+        ("reason".into(), "test".into()),
+        ("tax_code".into(), "0109999999".into()),
+    ]
+}
+
+fn contact(_: &World) -> Vec<(String, String)> {
+    vec![("tax_code".into(), "0100000000".into()), ("outcome".into(), "contact".into())]
+}
+
 fn wrong_code(_: &World) -> Vec<(String, String)> {
     vec![("code".into(), "7KQ2-M9XD-4RTW-HB3N".into())]
 }
@@ -297,6 +324,36 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/areas/<code>/fieldwork?<recorded>&<query..>",
+            path: "/areas/{a}/fieldwork",
+            body: none,
+            allowed: STAFF,
+        },
+        Row {
+            method: "GET",
+            route: "/areas/<code>/fieldwork?<recorded>&<query..>",
+            path: "/areas/{b}/fieldwork",
+            body: none,
+            allowed: CITY,
+        },
+        // Without a sample there is no unit to record a contact with, nor a letter to print,
+        // for anyone: who may do it where there are is tested in `invited`.
+        Row {
+            method: "POST",
+            route: "/areas/<code>/fieldwork?<query..>",
+            path: "/areas/{a}/fieldwork",
+            body: contact,
+            allowed: &[],
+        },
+        Row {
+            method: "GET",
+            route: "/areas/<code>/letters.pdf?<query..>",
+            path: "/areas/{a}/letters.pdf",
+            body: none,
+            allowed: &[],
+        },
+        Row {
+            method: "GET",
             route: "/areas/<code>/report.pdf?<query..>",
             path: "/areas/{a}/report.pdf",
             body: none,
@@ -433,6 +490,76 @@ fn table() -> Vec<Row> {
             method: "GET",
             route: "/api/v1/figures?<query..>",
             path: "/api/v1/figures?breakdown=area",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/admin/fieldwork?<wave>",
+            path: "/admin/fieldwork",
+            body: none,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/fieldwork/access?<wave>",
+            path: "/admin/fieldwork/access?wave={wave}",
+            body: open_access,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/fieldwork/sample?<wave>",
+            path: "/admin/fieldwork/sample?wave={wave}",
+            body: sample_plan,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/fieldwork/invitations?<wave>",
+            path: "/admin/fieldwork/invitations?wave={wave}",
+            body: none,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/fieldwork/mail?<wave>",
+            path: "/admin/fieldwork/mail?wave={wave}",
+            body: mail_kind,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "GET",
+            route: "/admin/fieldwork/mail-merge.csv?<wave>",
+            path: "/admin/fieldwork/mail-merge.csv?wave={wave}",
+            body: none,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "GET",
+            route: "/admin/cases?<wave>&<q>",
+            path: "/admin/cases?q=0109",
+            body: none,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/cases/<id>?<wave>&<q>",
+            path: "/admin/cases/999999?wave={wave}",
+            body: void_case,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/cases/reissue?<wave>&<q>",
+            path: "/admin/cases/reissue?wave={wave}",
+            body: void_case,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/response-rates?<query..>",
+            path: "/api/v1/response-rates",
             body: none,
             allowed: CITY,
         },

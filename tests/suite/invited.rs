@@ -121,7 +121,8 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     assert!(origin_of(&client, &mine.invitee.tax_code).is_empty(), "nothing stored");
 
     // A mistyped code says so, on the page, in the person's language.
-    let typo = mine.code.grouped().replace(&mine.code.as_str()[..1], "Z");
+    let first = &mine.code.as_str()[..1];
+    let typo = mine.code.grouped().replacen(first, if first == "Z" { "Y" } else { "Z" }, 1);
     let wrong = post(&client, "/i", &[("code".into(), typo.clone())]).await;
     assert_eq!(wrong.status(), Status::UnprocessableEntity);
     let wrong = body(wrong).await;
@@ -264,4 +265,137 @@ async fn an_open_wave_counts_strangers_only_once_confirmed_and_limits_their_star
         .dispatch()
         .await;
     assert_eq!(elsewhere.status(), Status::SeeOther);
+}
+
+/// A GET as the staff member of `session`.
+async fn staff_get<'c>(client: &'c Client, path: &str, session: &str) -> LocalResponse<'c> {
+    client
+        .get(path.to_string())
+        .private_cookie(rocket::http::Cookie::new("dx_session", session.to_string()))
+        .dispatch()
+        .await
+}
+
+#[rocket::async_test]
+async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no_other() {
+    let (rocket, _dir) = crate::helpers::rocket_with(|c| c.contact = Some("024 3825 3536".into()));
+    let client = Client::tracked(rocket).await.unwrap();
+    let app = app(&client);
+    let actor = Actor::command_line();
+    register::import_register(app, &wave(), register_of(400).as_bytes(), &actor).unwrap();
+    let request = SampleRequest { total: 100, min_per_ward_size: 2, prior: 0.5, seed: 7 };
+    let proposal = propose(app, &wave(), &request).unwrap();
+    draw(app, &wave(), &request, &proposal, &actor).unwrap();
+    let issued = invitations::issue(app, &wave(), &actor).unwrap();
+    let (official, csrf) = crate::helpers::signed_in(
+        app,
+        "phuong@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Official,
+        &["00070"],
+    );
+    let ours: Vec<&Issued> = issued.iter().filter(|i| i.invitee.area_code == "00070").collect();
+    let survey = survey(&client, "enterprise-dx");
+
+    // One of the ward's enterprises submits, another only starts.
+    let token = open_link(&client, ours[0].code.as_str()).await;
+    let answers = answers_of(ours[0]);
+    post(&client, &format!("/r/{token}/p/1"), &page_fields(&survey, 0, &answers)).await;
+    answer_all(&client, &survey, &token, &answers).await;
+    post(&client, &format!("/r/{token}/submit"), &[]).await;
+    open_link(&client, ours[1].code.as_str()).await;
+
+    let page = staff_get(&client, "/areas/00070/fieldwork", &official).await;
+    assert_eq!(page.status(), Status::Ok);
+    let page = body(page).await;
+    assert_eq!(
+        page.matches("<tr data-tax-code=").count(),
+        ours.len(),
+        "every sampled unit of the ward"
+    );
+    let row = |tax_code: &str| {
+        let from = page.find(&format!("data-tax-code=\"{tax_code}\"")).unwrap();
+        page[from..from + page[from..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row(&ours[0].invitee.tax_code).contains("status-submitted"));
+    assert!(row(&ours[1].invitee.tax_code).contains("status-started"));
+    assert!(row(&ours[2].invitee.tax_code).contains("status-invited"));
+    assert!(
+        page.contains("1/") && page.contains(&format!("1/{}", ours.len())),
+        "responded of sampled"
+    );
+    assert!(
+        !page.contains("it_dx_manager") && !page.contains("Điểm"),
+        "never an answer or a score"
+    );
+    let elsewhere = staff_get(&client, "/areas/00082/fieldwork", &official).await;
+    assert_eq!(elsewhere.status(), Status::Forbidden);
+
+    // A contact and a refusal (which needs a reason) are recorded; another ward's is refused.
+    let record = |tax_code: &str, outcome: &str, note: &str, area: &str| {
+        let fields = vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("tax_code".to_string(), tax_code.to_string()),
+            ("outcome".to_string(), outcome.to_string()),
+            ("channel".to_string(), "call".to_string()),
+            ("note".to_string(), note.to_string()),
+        ];
+        client
+            .post(format!("/areas/{area}/fieldwork"))
+            .header(rocket::http::ContentType::Form)
+            .private_cookie(rocket::http::Cookie::new("dx_session", official.clone()))
+            .body(crate::respond::encode(&fields))
+            .dispatch()
+    };
+    let third = ours[2].invitee.tax_code.clone();
+    assert_eq!(
+        record(&third, "contact", "gọi lại tuần sau", "00070").await.status(),
+        Status::SeeOther
+    );
+    assert_eq!(record(&third, "refused", "", "00070").await.status(), Status::UnprocessableEntity);
+    assert_eq!(
+        record(&third, "refused", "không có thời gian", "00070").await.status(),
+        Status::SeeOther
+    );
+    let theirs = issued.iter().find(|i| i.invitee.area_code == "00082").unwrap();
+    let other = record(&theirs.invitee.tax_code, "contact", "x", "00070").await;
+    assert_eq!(other.status(), Status::NotFound, "a unit of another ward");
+    assert_eq!(
+        record(&theirs.invitee.tax_code, "contact", "x", "00082").await.status(),
+        Status::Forbidden
+    );
+    let page = body(staff_get(&client, "/areas/00070/fieldwork", &official).await).await;
+    assert!(
+        page[page.find(&format!("data-tax-code=\"{third}\"")).unwrap()..]
+            .contains("status-refused")
+    );
+
+    // The ward's letters, and only the ward's.
+    let letters = staff_get(&client, "/areas/00070/letters.pdf", &official).await;
+    assert_eq!(letters.status(), Status::Ok);
+    let pdf = letters.into_bytes().await.unwrap();
+    if let Some(text) = crate::reports::pdf_text(&pdf) {
+        for unit in &ours {
+            assert!(text.contains(&unit.code.grouped()), "{}'s code", unit.invitee.tax_code);
+        }
+        assert!(!text.contains(&theirs.code.grouped()));
+    }
+    let other = staff_get(&client, "/areas/00082/letters.pdf", &official).await;
+    assert_eq!(other.status(), Status::Forbidden);
+
+    // The statistician sees the rates: one of the sample responded.
+    let (stat, _) = crate::helpers::signed_in(
+        app,
+        "tk@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Statistician,
+        &[],
+    );
+    let rates = body(staff_get(&client, "/api/v1/response-rates", &stat).await).await;
+    let rates: Value = serde_json::from_str(&rates).unwrap();
+    let city = &rates["rates"][0];
+    assert_eq!(
+        (city["breakdown"].as_str(), city["sampled"].as_i64(), city["responded"].as_i64()),
+        (Some("city"), Some(100), Some(1))
+    );
+    let dashboard = body(staff_get(&client, "/stats", &stat).await).await;
+    assert!(dashboard.contains("id=\"response-rates\""));
 }

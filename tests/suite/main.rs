@@ -11,6 +11,7 @@ mod cli;
 mod disclosure;
 mod disclosure_pages;
 mod fieldwork;
+mod fieldwork_admin;
 mod helpers;
 mod hostile;
 mod invited;

@@ -1,5 +1,6 @@
-//! Uploading the business-register frame of a wave: checked line by line, all or nothing,
-//! audited (`service::register`).
+//! Uploading the business-register frame of a wave, as counts per stratum or as the named
+//! register it derives from: checked line by line, all or nothing, audited
+//! (`service::register`).
 
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 use super::{Administrator, StaffView};
 use crate::auth::SecretToken;
-use crate::service::register::{self, FrameError, import_frame};
+use crate::service::register::{self, FrameError, import_frame, import_register};
 use crate::web::{Page, WebError, blocking};
 
 pub fn routes() -> Vec<Route> {
@@ -63,6 +64,8 @@ async fn show(admin: Administrator, page: Page<'_>) -> Result<(Status, RawHtml<S
 struct Upload<'r> {
     csrf: Option<&'r str>,
     wave: Option<&'r str>,
+    /// `register` for a named register (one line per enterprise), else counts per stratum.
+    kind: Option<&'r str>,
     file: Option<TempFile<'r>>,
 }
 
@@ -84,7 +87,15 @@ async fn upload(
     }
     let wave = form.wave.unwrap_or("").to_string();
     let (app, target, actor) = (page.app.clone(), wave.clone(), admin.0.actor(&page.address));
-    match blocking(move || import_frame(&app, &target, bytes.as_slice(), &actor)).await? {
+    let named = form.kind == Some("register");
+    let imported = blocking(move || {
+        if named {
+            import_register(&app, &target, bytes.as_slice(), &actor)
+        } else {
+            import_frame(&app, &target, bytes.as_slice(), &actor)
+        }
+    });
+    match imported.await? {
         Ok(imported) => {
             let done = format!("{wave}: {}", imported.summary());
             render(&admin, &page, vec![], Some(done)).await

@@ -3,6 +3,7 @@
 mod admin;
 mod areas;
 mod audit;
+mod fieldwork;
 mod frame;
 mod login;
 pub mod session;
@@ -22,6 +23,7 @@ pub use session::{Administrator, CityViewer, Staff, StaffView};
 pub fn routes() -> Vec<Route> {
     let mut all = routes![login::show, login::submit, login::logout, home];
     all.extend(areas::routes());
+    all.extend(fieldwork::routes());
     all.extend(admin::routes());
     all.extend(audit::routes());
     all.extend(frame::routes());

@@ -174,3 +174,18 @@ fn api_body(
     };
     serde_json::to_string(&answer).map_err(|e| WebError::Internal(e.to_string()))
 }
+
+/// The response rates of a wave's sample, unit and weighted, for the city and by ward, VSIC
+/// section and size class (`service::followup`).
+#[get("/api/v1/response-rates?<query..>")]
+pub async fn api_response_rates(
+    _viewer: CityViewer,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<(ContentType, RawJson<String>), WebError> {
+    let choice = chosen(page.app, &query).await?;
+    let (app, wave) = (page.app.clone(), choice.wave.id.clone());
+    let rates = blocking(move || crate::service::followup::response_rates(&app, &wave)).await??;
+    let body = serde_json::json!({ "wave": choice.wave.id, "rates": rates });
+    Ok((ContentType::JSON, RawJson(body.to_string())))
+}

@@ -20,7 +20,8 @@ pub fn routes() -> Vec<Route> {
         downloads::aggregates_csv,
         downloads::export_file,
         downloads::api_figures,
-        downloads::api_area_figures
+        downloads::api_area_figures,
+        downloads::api_response_rates
     ]
 }
 

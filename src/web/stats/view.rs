@@ -124,6 +124,8 @@ pub struct StatsPage {
     strata: usize,
     collapsed: usize,
     fieldwork: Vec<FieldworkRow>,
+    /// The sample's response rates (empty without a sample).
+    response_rates: Vec<RateView>,
     /// Where the target of the indicator shown lies on the 0–100 charts, if it has one.
     target_at: Option<f64>,
     /// Agencies have no frame to weight to: their figures describe those who answered.
@@ -195,8 +197,54 @@ impl StatsPage {
             strata: figures.strata,
             collapsed: figures.collapsed,
             fieldwork: fieldwork(app, choice, lang)?,
+            response_rates: response_rates(app, choice, lang)?,
         })
     }
+}
+
+/// A response rate as the dashboard shows it.
+#[derive(Serialize)]
+struct RateView {
+    breakdown: &'static str,
+    group: String,
+    sampled: usize,
+    responded: usize,
+    unit_rate: String,
+    weighted_rate: String,
+}
+
+fn response_rates(
+    app: &App,
+    choice: &Choice,
+    lang: Lang,
+) -> Result<Vec<RateView>, crate::figures::FiguresError> {
+    let rates = crate::service::followup::response_rates(app, &choice.wave.id)?;
+    Ok(rates
+        .into_iter()
+        .map(|r| {
+            let group = match r.breakdown {
+                "ward" => crate::reference::AreaCode::parse(&r.group)
+                    .ok()
+                    .and_then(|a| app.reference.area(&a))
+                    .map_or(r.group.clone(), |a| a.name.get(lang).to_string()),
+                "section" => app
+                    .reference
+                    .sectors
+                    .iter()
+                    .find(|s| s.section.to_string() == r.group)
+                    .map_or(r.group.clone(), |s| format!("{} – {}", s.section, s.name.get(lang))),
+                _ => r.group.clone(),
+            };
+            RateView {
+                breakdown: r.breakdown,
+                group,
+                sampled: r.sampled,
+                responded: r.responded,
+                unit_rate: crate::kernel::format::percent(r.unit_rate, lang),
+                weighted_rate: crate::kernel::format::percent(r.weighted_rate, lang),
+            }
+        })
+        .collect())
 }
 
 /// The wave's questionnaires: id and title.

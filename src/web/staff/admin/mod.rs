@@ -1,6 +1,8 @@
 //! Administration: accounts and waves. Every change is checked for its CSRF token; the use
 //! cases write it to the audit log with the change.
 
+mod cases;
+mod fieldwork;
 mod users;
 mod waves;
 
@@ -15,6 +17,8 @@ use crate::web::{Page, WebError};
 pub fn routes() -> Vec<Route> {
     let mut all = users::routes();
     all.extend(waves::routes());
+    all.extend(fieldwork::routes());
+    all.extend(cases::routes());
     all
 }
 

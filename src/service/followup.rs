@@ -1,0 +1,232 @@
+//! Following up the sample in the field: each sampled organisation's status (never an answer),
+//! contacts recorded by officials, and response rates, unit and weighted, by ward, sector and
+//! size. The rules, once:
+//! - a unit's status is the furthest it has gone: submitted, started, refused, unreachable,
+//!   reminded, invited, not invited (a refusal after a start still shows it started);
+//! - it has responded when its response, started with its code, is submitted and counts;
+//! - the unit response rate is responded / sampled; the weighted rate weights each unit by the
+//!   inverse of its inclusion probability (sum over respondents / sum over the sample), so that
+//!   it estimates the share of the register's enterprises the respondents stand for.
+
+use serde::Serialize;
+
+use super::Actor;
+use super::cases::{self, CaseError};
+use crate::app::App;
+use crate::store::{self, Channel, FieldUnit, StoreError, UnitEvent, UnitEventKind};
+
+/// How far a sampled unit has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldStatus {
+    NotInvited,
+    Invited,
+    Reminded,
+    Unreachable,
+    Refused,
+    Started,
+    Submitted,
+}
+
+impl FieldStatus {
+    /// The status of `unit`.
+    pub fn of(unit: &FieldUnit) -> FieldStatus {
+        let happened = |kind: &str| unit.events.iter().any(|e| e == kind);
+        match unit.response.as_deref() {
+            Some("submitted") => FieldStatus::Submitted,
+            Some(_) => FieldStatus::Started,
+            None if happened("refused") => FieldStatus::Refused,
+            None if happened("unreachable") => FieldStatus::Unreachable,
+            None if happened("reminder") => FieldStatus::Reminded,
+            None if unit.invited => FieldStatus::Invited,
+            None => FieldStatus::NotInvited,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldStatus::NotInvited => "not_invited",
+            FieldStatus::Invited => "invited",
+            FieldStatus::Reminded => "reminded",
+            FieldStatus::Unreachable => "unreachable",
+            FieldStatus::Refused => "refused",
+            FieldStatus::Started => "started",
+            FieldStatus::Submitted => "submitted",
+        }
+    }
+}
+
+/// Whether `unit` counts as having responded.
+fn responded(unit: &FieldUnit) -> bool {
+    unit.response.as_deref() == Some("submitted") && unit.standing.as_deref() == Some("counted")
+}
+
+/// The sampled units of `wave` in `area`, with their status.
+pub fn units_of_area(
+    app: &App,
+    wave: &str,
+    area: &str,
+) -> Result<Vec<(FieldUnit, FieldStatus)>, StoreError> {
+    let areas = [area.to_string()];
+    let units = app.store.read(|c| store::field_units(c, wave, Some(&areas)))?;
+    Ok(units
+        .into_iter()
+        .map(|u| {
+            let s = FieldStatus::of(&u);
+            (u, s)
+        })
+        .collect())
+}
+
+/// What an official records about a unit of their ward.
+pub struct Contact {
+    pub kind: UnitEventKind,
+    pub channel: Option<Channel>,
+    pub note: String,
+}
+
+/// Records a contact (or a refusal, or an unreachable unit) with the sampled enterprise
+/// `tax_code` of `area`; `Ok(false)` when no sampled enterprise of that ward has it.
+pub fn record_contact(
+    app: &App,
+    actor: &Actor,
+    wave: &str,
+    area: &str,
+    tax_code: &str,
+    contact: Contact,
+) -> Result<bool, CaseError> {
+    let unit = app.store.read(|c| store::sampled_unit(c, wave, tax_code.trim()))?;
+    if unit.is_none_or(|u| u.area_code != area) {
+        return Ok(false);
+    }
+    let event = UnitEvent { kind: contact.kind, channel: contact.channel, note: contact.note };
+    cases::record_event(app, actor, wave, tax_code, &event)?;
+    Ok(true)
+}
+
+/// The response rate of a group of sampled units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRate {
+    /// `city`, `ward`, `section` or `size`.
+    pub breakdown: &'static str,
+    /// The ward code, VSIC section or size class; empty for the city.
+    pub group: String,
+    pub sampled: usize,
+    pub responded: usize,
+    pub unit_rate: f64,
+    pub weighted_rate: f64,
+}
+
+/// Response rates of `wave`'s sample: the city, then every ward, section and size class that
+/// has sampled units (in code order).
+pub fn response_rates(app: &App, wave: &str) -> Result<Vec<ResponseRate>, StoreError> {
+    let units = app.store.read(|c| store::field_units(c, wave, None))?;
+    Ok(rates(&units))
+}
+
+/// Which group of a breakdown a unit is in.
+type GroupKey = fn(&FieldUnit) -> &str;
+
+/// The rates of `units` (see [`response_rates`]).
+pub fn rates(units: &[FieldUnit]) -> Vec<ResponseRate> {
+    if units.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![rate("city", String::new(), units.iter())];
+    let keys: [(&'static str, GroupKey); 3] =
+        [("ward", |u| &u.area_code), ("section", |u| &u.vsic_section), ("size", |u| &u.size_class)];
+    for (breakdown, key) in keys {
+        let mut groups: Vec<&str> = units.iter().map(key).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for group in groups {
+            out.push(rate(breakdown, group.into(), units.iter().filter(|u| key(u) == group)));
+        }
+    }
+    out
+}
+
+fn rate<'a>(
+    breakdown: &'static str,
+    group: String,
+    units: impl Iterator<Item = &'a FieldUnit>,
+) -> ResponseRate {
+    let (mut sampled, mut responded, mut weight_all, mut weight_responded) = (0, 0, 0.0, 0.0);
+    for unit in units {
+        let weight = 1.0 / unit.inclusion;
+        sampled += 1;
+        weight_all += weight;
+        if self::responded(unit) {
+            responded += 1;
+            weight_responded += weight;
+        }
+    }
+    ResponseRate {
+        breakdown,
+        group,
+        sampled,
+        responded,
+        unit_rate: responded as f64 / sampled.max(1) as f64,
+        weighted_rate: if weight_all > 0.0 { weight_responded / weight_all } else { 0.0 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(area: &str, inclusion: f64, response: Option<&str>, events: &[&str]) -> FieldUnit {
+        FieldUnit {
+            unit_id: 1,
+            tax_code: "0100000001".into(),
+            name: "A".into(),
+            area_code: area.into(),
+            vsic_section: "G".into(),
+            size_class: "micro".into(),
+            address: None,
+            phone: None,
+            has_email: false,
+            inclusion,
+            invited: true,
+            response: response.map(str::to_string),
+            standing: response.map(|_| "counted".to_string()),
+            events: events.iter().map(|e| e.to_string()).collect(),
+            last_contact: None,
+        }
+    }
+
+    #[test]
+    fn a_unit_shows_the_furthest_it_has_gone() {
+        assert_eq!(FieldStatus::of(&unit("1", 1.0, None, &[])), FieldStatus::Invited);
+        assert_eq!(FieldStatus::of(&unit("1", 1.0, None, &["reminder"])), FieldStatus::Reminded);
+        let refused = unit("1", 1.0, None, &["reminder", "refused"]);
+        assert_eq!(FieldStatus::of(&refused), FieldStatus::Refused);
+        let started = unit("1", 1.0, Some("draft"), &["refused"]);
+        assert_eq!(FieldStatus::of(&started), FieldStatus::Started);
+        assert_eq!(
+            FieldStatus::of(&unit("1", 1.0, Some("submitted"), &[])),
+            FieldStatus::Submitted
+        );
+        let mut never = unit("1", 1.0, None, &[]);
+        never.invited = false;
+        assert_eq!(FieldStatus::of(&never), FieldStatus::NotInvited);
+    }
+
+    #[test]
+    fn the_weighted_rate_counts_each_unit_for_the_enterprises_it_stands_for() {
+        // A take-all large unit that answered, and four micro units drawn one in ten, one of
+        // which answered: 2 of 5 units, but (1 + 10) of (1 + 40) enterprises.
+        let mut units = vec![unit("a", 1.0, Some("submitted"), &[])];
+        units.push(unit("a", 0.1, Some("submitted"), &[]));
+        units.extend((0..3).map(|_| unit("b", 0.1, None, &[])));
+        let rates = rates(&units);
+        let city = &rates[0];
+        assert_eq!((city.sampled, city.responded), (5, 2));
+        assert!((city.unit_rate - 0.4).abs() < 1e-12);
+        assert!((city.weighted_rate - 11.0 / 41.0).abs() < 1e-12);
+        let ward_b = rates.iter().find(|r| r.breakdown == "ward" && r.group == "b").unwrap();
+        assert_eq!((ward_b.sampled, ward_b.responded, ward_b.weighted_rate), (3, 0, 0.0));
+        let unconfirmed = FieldUnit { standing: Some("unconfirmed".into()), ..units[0].clone() };
+        assert!(!responded(&unconfirmed), "only what counts has responded");
+    }
+}

@@ -1,0 +1,165 @@
+//! Following up a ward's sample (`service::followup`): the sampled organisations with their
+//! status (never an answer), contacts recorded, letters printed. Only for those who may see the
+//! ward; an official asking for another ward gets 403.
+
+use rocket::http::Status;
+use rocket::response::Redirect;
+use rocket::response::content::RawHtml;
+use rocket::{Route, get, post, routes};
+use serde::Serialize;
+
+use super::{Staff, StaffView};
+use crate::kernel::format;
+use crate::service::followup::{self, Contact, FieldStatus};
+use crate::service::letters::{self, LetterError, LetterRequest};
+use crate::store::{Channel, FieldUnit, UnitEventKind};
+use crate::web::form::FormFields;
+use crate::web::reports::Pdf;
+use crate::web::stats::{FiguresQuery, chosen};
+use crate::web::{BaseUrl, Page, WebError, blocking};
+
+pub fn routes() -> Vec<Route> {
+    routes![show, record, letters_pdf]
+}
+
+#[derive(Serialize)]
+struct UnitRow {
+    tax_code: String,
+    name: String,
+    address: String,
+    phone: String,
+    status: &'static str,
+    last_contact: Option<String>,
+}
+
+impl UnitRow {
+    fn new(unit: FieldUnit, status: FieldStatus, lang: crate::kernel::Lang) -> UnitRow {
+        UnitRow {
+            status: status.as_str(),
+            last_contact: unit.last_contact.as_deref().map(|at| format::rfc3339_moment(at, lang)),
+            tax_code: unit.tax_code,
+            name: unit.name,
+            address: unit.address.unwrap_or_default(),
+            phone: unit.phone.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FieldworkPage {
+    staff: StaffView,
+    code: String,
+    name: String,
+    wave: String,
+    units: Vec<UnitRow>,
+    /// Sampled, responded, unit and weighted rates (formatted).
+    sampled: usize,
+    responded: usize,
+    unit_rate: String,
+    weighted_rate: String,
+    recorded: bool,
+    channels: Vec<&'static str>,
+}
+
+#[get("/areas/<code>/fieldwork?<recorded>&<query..>")]
+async fn show(
+    staff: Staff,
+    code: &str,
+    recorded: bool,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<RawHtml<String>, WebError> {
+    let area = staff.area(page.app, code)?;
+    let choice = chosen(page.app, &query).await?;
+    let (app, wave, area_code) = (page.app.clone(), choice.wave.id.clone(), area.code.to_string());
+    let units = blocking(move || followup::units_of_area(&app, &wave, &area_code)).await??;
+    let plain: Vec<FieldUnit> = units.iter().map(|(u, _)| u.clone()).collect();
+    let city = followup::rates(&plain).into_iter().next();
+    let lang = page.lang;
+    let percent = |x: f64| format::percent(x, lang);
+    let context = FieldworkPage {
+        staff: staff.view(),
+        code: area.code.to_string(),
+        name: area.name.get(lang).to_string(),
+        wave: choice.wave.id,
+        sampled: city.as_ref().map_or(0, |r| r.sampled),
+        responded: city.as_ref().map_or(0, |r| r.responded),
+        unit_rate: city.as_ref().map_or_else(String::new, |r| percent(r.unit_rate)),
+        weighted_rate: city.as_ref().map_or_else(String::new, |r| percent(r.weighted_rate)),
+        units: units.into_iter().map(|(u, s)| UnitRow::new(u, s, lang)).collect(),
+        recorded,
+        channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
+    };
+    page.html("staff/fieldwork.html", &context)
+}
+
+/// Records a contact with a sampled organisation of the ward, then shows the list again.
+#[post("/areas/<code>/fieldwork?<query..>", data = "<form>")]
+async fn record(
+    staff: Staff,
+    code: &str,
+    form: FormFields,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<Redirect, WebError> {
+    if !staff.sent(&form) {
+        return Err(WebError::Status(Status::Forbidden));
+    }
+    let area = staff.area(page.app, code)?.code.to_string();
+    let choice = chosen(page.app, &query).await?;
+    let kind = UnitEventKind::parse(form.get("outcome"))
+        .filter(|k| {
+            matches!(
+                k,
+                UnitEventKind::Contact | UnitEventKind::Refused | UnitEventKind::Unreachable
+            )
+        })
+        .ok_or(WebError::Status(Status::UnprocessableEntity))?;
+    let channel = Channel::parse(form.get("channel"));
+    let note: String = form.get("note").trim().chars().take(2000).collect();
+    let contact = Contact { kind, channel, note };
+    let (app, actor) = (page.app.clone(), staff.actor(&page.address));
+    let (wave, tax_code, ward) =
+        (choice.wave.id.clone(), form.get("tax_code").to_string(), area.clone());
+    let found =
+        blocking(move || followup::record_contact(&app, &actor, &wave, &ward, &tax_code, contact))
+            .await?
+            .map_err(|e| match e {
+                crate::service::cases::CaseError::NoReason => {
+                    WebError::Status(Status::UnprocessableEntity)
+                }
+                other => WebError::Internal(other.to_string()),
+            })?;
+    if !found {
+        return Err(WebError::Status(Status::NotFound));
+    }
+    Ok(Redirect::to(format!("/areas/{area}/fieldwork?wave={}&recorded=true", choice.wave.id)))
+}
+
+/// The letters of the ward's invited organisations, to deliver by hand.
+#[get("/areas/<code>/letters.pdf?<query..>")]
+async fn letters_pdf(
+    staff: Staff,
+    code: &str,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+    base: BaseUrl,
+) -> Result<Pdf, WebError> {
+    let area = staff.area(page.app, code)?.code.to_string();
+    let choice = chosen(page.app, &query).await?;
+    let request = LetterRequest {
+        wave: choice.wave.id.clone(),
+        areas: None,
+        public_url: base.0,
+        fallback_contact: page.config.contact.clone(),
+    };
+    let (app, actor, ward) = (page.app.clone(), staff.actor(&page.address), area.clone());
+    let bytes = blocking(move || letters::ward_letters(&app, &actor, &request, &ward))
+        .await?
+        .map_err(|e| match e {
+            LetterError::NoneInvited(..) => WebError::Status(Status::NotFound),
+            LetterError::NoContact(_) => WebError::Status(Status::Conflict),
+            other => WebError::Internal(other.to_string()),
+        })?;
+    Ok(Pdf::named(bytes, &format!("letters-{area}-{}.pdf", choice.wave.id)))
+}
