@@ -65,6 +65,11 @@ pub struct SmtpConfig {
     pub password: Option<String>,
     /// The sender, e.g. `Khảo sát chuyển đổi số Hà Nội <khaosat@hanoi.gov.vn>`.
     pub from: String,
+    /// SMTP conversations at once. Each waits mostly on the network and the server: 8 sent
+    /// 125 e-mails/s to a local server, 16 about 170, 32 about 250 (BENCHMARKS.md); lower it
+    /// for a relay that limits connections per client.
+    #[serde(default = "defaults::smtp_connections")]
+    pub connections: u32,
 }
 
 mod defaults {
@@ -93,6 +98,9 @@ mod defaults {
     }
     pub fn smtp_port() -> u16 {
         587
+    }
+    pub fn smtp_connections() -> u32 {
+        32
     }
     pub fn smtp_tls() -> String {
         "starttls".into()

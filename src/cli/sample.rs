@@ -22,6 +22,10 @@ pub struct SampleArgs {
     /// The share of the target indicator expected in every stratum (Neyman allocation).
     #[arg(long, default_value_t = 0.5)]
     prior: f64,
+    /// Take each section × size class's share from this earlier wave's responses (where it has
+    /// at least 30; `--prior` elsewhere).
+    #[arg(long)]
+    prior_from_wave: Option<String>,
     /// The seed: the same register, options and seed draw the same sample.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -36,6 +40,7 @@ pub fn run(config: &AppConfig, args: SampleArgs) -> Result<ExitCode, CliError> {
         total: args.size,
         min_per_ward_size: args.min_per_ward_size,
         prior: args.prior,
+        prior_wave: args.prior_from_wave.clone(),
         seed: args.seed,
     };
     let proposal = propose(&app, &args.wave, &request).map_err(|e| CliError(e.to_string()))?;

@@ -19,6 +19,7 @@ use crate::figures::{
 use crate::kernel::format::{count, date, decimal, percent};
 use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::{AreaCode, Reference};
+use crate::stats::WardSample;
 use crate::stats::{self, Estimate, Kind, Suppression};
 use crate::store::{Counts, StoreError, Wave};
 use crate::survey::{Lang, Text};
@@ -83,6 +84,8 @@ pub struct Inputs {
     pub counts: Vec<(String, Counts)>,
     /// Enterprises of the frame per area code.
     pub frame: Vec<(String, i64)>,
+    /// The wave's sample per ward (empty without a sample).
+    pub sample: Vec<WardSample>,
 }
 
 impl Inputs {
@@ -198,7 +201,14 @@ impl<'a> Summary<'a> {
             .filter(|_| published)
             .map(|share| percent(share, lang));
         flow.heading(t.coverage.get(lang), 25.0);
-        flow.pairs(&[
+        let sampled = self.inputs.sample.iter().filter(|w| in_place(&w.area_code));
+        let response_rates = WardSample::rates(sampled).map(|(unit, weighted)| {
+            [
+                (t.coverage_response_rate.get(lang).to_string(), percent(unit, lang)),
+                (t.coverage_weighted_rate.get(lang).to_string(), percent(weighted, lang)),
+            ]
+        });
+        let mut pairs = vec![
             (t.coverage_submitted.get(lang).into(), shown(submitted, published)),
             (
                 t.coverage_drafts.get(lang).into(),
@@ -214,7 +224,9 @@ impl<'a> Summary<'a> {
                     if frame > 0 { mark.into() } else { t.coverage_no_frame.get(lang).into() }
                 }),
             ),
-        ]);
+        ];
+        pairs.extend(response_rates.into_iter().flatten());
+        flow.pairs(&pairs);
         if !self.figures().weighted {
             flow.paragraph(t.not_weighted.get(lang), SMALL);
         }

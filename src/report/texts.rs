@@ -92,6 +92,8 @@ report_texts!(
     coverage_drafts,
     coverage_frame,
     coverage_rate,
+    coverage_response_rate,
+    coverage_weighted_rate,
     coverage_no_frame,
     headline,
     headline_text,

@@ -108,7 +108,8 @@ pub fn report_inputs(app: &App, choice: Choice) -> Result<Inputs, ReportError> {
             store::frame_by_area(c, &wave.id)?,
         ))
     })?;
-    Ok(Inputs { wave, series, counts, frame })
+    let sample = super::followup::ward_samples(app, &wave.id)?;
+    Ok(Inputs { wave, series, counts, frame, sample })
 }
 
 /// The report inputs of `wave` and questionnaire `survey` (by default its primary one).

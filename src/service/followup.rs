@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::Actor;
 use super::cases::{self, CaseError};
 use crate::app::App;
+pub use crate::stats::WardSample;
 use crate::store::{self, Channel, FieldUnit, StoreError, UnitEvent, UnitEventKind};
 
 /// How far a sampled unit has gone.
@@ -102,6 +103,27 @@ pub fn record_contact(
     let event = UnitEvent { kind: contact.kind, channel: contact.channel, note: contact.note };
     cases::record_event(app, actor, wave, tax_code, &event)?;
     Ok(true)
+}
+
+/// Every ward of `wave`'s sample, summed up (see [`WardSample`]).
+pub fn ward_samples(app: &App, wave: &str) -> Result<Vec<WardSample>, StoreError> {
+    let units = app.store.read(|c| store::field_units(c, wave, None))?;
+    Ok(units
+        .chunk_by(|a, b| a.area_code == b.area_code)
+        .map(|ward| {
+            let mut sum =
+                WardSample { area_code: ward[0].area_code.clone(), ..WardSample::default() };
+            for unit in ward {
+                sum.sampled += 1;
+                sum.weight_sampled += 1.0 / unit.inclusion;
+                if responded(unit) {
+                    sum.responded += 1;
+                    sum.weight_responded += 1.0 / unit.inclusion;
+                }
+            }
+            sum
+        })
+        .collect())
 }
 
 /// The response rate of a group of sampled units.

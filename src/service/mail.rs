@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
 use time::{Duration, OffsetDateTime};
@@ -46,6 +47,8 @@ pub enum MailError {
 /// The SMTP connection and what every message shares.
 pub struct Mailer {
     transport: SmtpTransport,
+    /// SMTP conversations at once (see [`SmtpConfig::connections`]).
+    senders: usize,
     from: Mailbox,
     public_url: String,
     fallback_contact: Option<String>,
@@ -74,12 +77,17 @@ impl Mailer {
             }
         }
         .map_err(|e| MailError::Settings(format!("host '{}': {e}", smtp.host)))?;
-        let mut builder = builder.port(smtp.port).timeout(Some(std::time::Duration::from_secs(20)));
+        let pool = PoolConfig::new().max_size(smtp.connections.max(1));
+        let mut builder = builder
+            .port(smtp.port)
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .pool_config(pool);
         if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
         Ok(Mailer {
             transport: builder.build(),
+            senders: smtp.connections.max(1) as usize,
             from,
             public_url: public_url.to_string(),
             fallback_contact: fallback_contact.map(str::to_string),
@@ -129,16 +137,13 @@ pub struct Sent {
     pub failed: usize,
 }
 
-/// SMTP conversations at once: each waits mostly on the network, not on a core.
-const SENDERS: usize = 8;
-
 /// Sends up to `limit` e-mails that are due, several at once, each recorded as it goes.
 pub fn send_due(app: &App, mailer: &Mailer, limit: i64) -> Result<Sent, MailError> {
     let due = app.store.read(|c| store::due_mail(c, &store::now(), limit))?;
     let next = AtomicUsize::new(0);
     let outcomes = Mutex::new((Sent::default(), None));
     std::thread::scope(|scope| {
-        for _ in 0..SENDERS.min(due.len()) {
+        for _ in 0..mailer.senders.min(due.len()) {
             scope.spawn(|| {
                 while let Some(mail) = due.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let outcome = send_one(app, mailer, mail);

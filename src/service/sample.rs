@@ -2,6 +2,8 @@
 //! expected precision of every ward, then drawn once, stored with every unit's inclusion
 //! probability, audited.
 
+use std::collections::HashMap;
+
 use super::Actor;
 use crate::app::App;
 use crate::reference::{AreaCode, SizeClass, VsicSection};
@@ -15,6 +17,9 @@ pub struct SampleRequest {
     pub min_per_ward_size: u32,
     /// The share of the target indicator expected in every stratum.
     pub prior: f64,
+    /// A previous wave whose shares replace the prior where it has enough respondents (see
+    /// [`previous_shares`]).
+    pub prior_wave: Option<String>,
     pub seed: u64,
 }
 
@@ -29,6 +34,10 @@ pub enum SampleError {
     AlreadyDrawn(String, String),
     #[error("the prior share must be between 0 and 1, not {0}")]
     Prior(f64),
+    #[error(
+        "wave {0} has no submitted response of an enterprise questionnaire with a target indicator to take the shares from"
+    )]
+    NoPriorWave(String),
     #[error("{0}")]
     Allocation(#[from] AllocationError),
     #[error("{0}")]
@@ -59,6 +68,10 @@ pub fn propose(app: &App, wave: &str, request: &SampleRequest) -> Result<Proposa
     if register.is_empty() {
         return Err(SampleError::NoRegister(wave.into()));
     }
+    let shares = match &request.prior_wave {
+        Some(previous) => previous_shares(app, previous, request.prior)?,
+        None => Shares { by_cell: HashMap::new(), overall: request.prior },
+    };
     let mut strata = Vec::with_capacity(register.len());
     let mut ids = Vec::with_capacity(register.len());
     for ((area, section, size), units) in register {
@@ -68,7 +81,8 @@ pub fn propose(app: &App, wave: &str, request: &SampleRequest) -> Result<Proposa
             return Err(StoreError::Invalid(format!("register stratum {area} {section} {size}")))?;
         };
         let population = u32::try_from(units.len()).unwrap_or(u32::MAX);
-        strata.push(Stratum { area, section, size, population, share: request.prior });
+        let share = shares.of(section, size);
+        strata.push(Stratum { area, section, size, population, share });
         ids.push(units);
     }
     let plan = Plan {
@@ -85,6 +99,67 @@ pub fn propose(app: &App, wave: &str, request: &SampleRequest) -> Result<Proposa
         .sum();
     let wards = sampling::ward_precision(&strata, &sizes);
     Ok(Proposal { strata, sizes, take_all, wards, ids })
+}
+
+/// Expected shares of the target indicator by VSIC section × size class.
+struct Shares {
+    by_cell: HashMap<(VsicSection, SizeClass), f64>,
+    /// Where a cell has too few respondents.
+    overall: f64,
+}
+
+impl Shares {
+    fn of(&self, section: VsicSection, size: SizeClass) -> f64 {
+        self.by_cell.get(&(section, size)).copied().unwrap_or(self.overall)
+    }
+}
+
+/// The shares of the target indicator among the counted responses of wave `previous`, by VSIC
+/// section × size class (finer cells would rest on too few): a cell's own share where it has
+/// at least 30 respondents, else the wave's share (if it has 30), else `prior`. Unweighted:
+/// the allocation needs only a rough S_h, and rough is what a previous wave's cell gives.
+fn previous_shares(app: &App, previous: &str, prior: f64) -> Result<Shares, SampleError> {
+    const ENOUGH: u32 = 30;
+    let wave = app
+        .store
+        .read(|c| store::wave(c, previous))?
+        .ok_or_else(|| SampleError::NoWave(previous.into()))?;
+    let no_shares = || SampleError::NoPriorWave(previous.into());
+    let survey_id = super::waves::primary_questionnaire(app, &wave).ok_or_else(no_shares)?;
+    let version = wave.questionnaires.iter().find(|(id, _)| *id == survey_id).map(|(_, v)| *v);
+    let survey = version.and_then(|v| app.catalog.get(&survey_id, v)).ok_or_else(no_shares)?;
+    let bit = survey
+        .indicators
+        .iter()
+        .position(|i| app.reference.targets.iter().any(|t| t.indicator == i.id))
+        .ok_or_else(no_shares)?;
+    let mut cells: HashMap<(VsicSection, SizeClass), (u32, u32)> = HashMap::new();
+    let (mut n, mut yes) = (0u32, 0u32);
+    app.store.read(|c| {
+        store::for_each_submitted(c, &wave.id, &survey_id, |row| {
+            let has = row.indicator_bits >> bit & 1 == 1;
+            n += 1;
+            yes += u32::from(has);
+            let section = row.vsic_section.and_then(|s| VsicSection::parse(s).ok());
+            if let (Some(section), Some(size)) =
+                (section, row.size_class.and_then(SizeClass::parse))
+            {
+                let cell = cells.entry((section, size)).or_default();
+                cell.0 += 1;
+                cell.1 += u32::from(has);
+            }
+        })
+    })?;
+    if n == 0 {
+        return Err(no_shares());
+    }
+    let overall = if n >= ENOUGH { f64::from(yes) / f64::from(n) } else { prior };
+    let by_cell = cells
+        .into_iter()
+        .filter(|(_, (n, _))| *n >= ENOUGH)
+        .map(|(cell, (n, yes))| (cell, f64::from(yes) / f64::from(n)))
+        .collect();
+    Ok(Shares { by_cell, overall })
 }
 
 /// What was drawn.
@@ -120,12 +195,13 @@ pub fn draw(
         drawn_at: store::now(),
     };
     let detail = format!(
-        "{} units from {} strata, seed {}, at least {} per ward and size class, prior {}",
+        "{} units from {} strata, seed {}, at least {} per ward and size class, prior {}{}",
         units.len(),
         proposal.strata.len(),
         request.seed,
         request.min_per_ward_size,
-        request.prior
+        request.prior,
+        request.prior_wave.as_ref().map(|w| format!(", shares of wave {w}")).unwrap_or_default()
     );
     app.store
         .write(|tx| {

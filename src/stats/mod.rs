@@ -5,11 +5,13 @@
 pub mod design;
 pub mod distributions;
 pub mod estimate;
+pub mod response_rate;
 pub mod suppress;
 pub mod target;
 
 pub use design::{Design, Level, Stratum, StratumKey, design};
 pub use estimate::{Estimate, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson};
+pub use response_rate::WardSample;
 pub use suppress::{
     Cell, DEFAULT_THRESHOLD, Line, MIN_THRESHOLD, Suppressed, Suppression, Values, suppress,
     suppress_cells,

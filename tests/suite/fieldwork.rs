@@ -240,3 +240,42 @@ fn each_sampled_enterprise_gets_a_code_kept_only_as_a_hash_and_a_reissued_code_r
     let unknown = invite(&["--reissue", "0109999999", "--reason", "x"]);
     assert!(text(&unknown).1.contains("no sampled enterprise"), "{}", text(&unknown).1);
 }
+
+#[test]
+fn the_allocation_takes_its_shares_from_a_previous_wave_when_asked() {
+    let dir = TempDir::new().unwrap();
+    for (wave, n) in [("2025", "600"), ("2026", "10")] {
+        let output = run(&dir, &["demo", "--responses", n, "--wave", wave], &[]);
+        assert!(output.status.success(), "{}", text(&output).1);
+    }
+    let register = dir.path().join("register.csv");
+    std::fs::write(&register, register_of(2000)).unwrap();
+    assert!(
+        run(&dir, &["frame", "register", register.to_str().unwrap(), "--wave", "2026"], &[])
+            .status
+            .success()
+    );
+    let propose = |extra: &[&str]| {
+        let mut args = vec!["sample", "--wave", "2026", "--size", "500", "--seed", "42"];
+        args.extend_from_slice(extra);
+        let output = run(&dir, &args, &[]);
+        assert!(output.status.success(), "{}", text(&output).1);
+        text(&output).0
+    };
+    let stated = propose(&[]);
+    let previous = propose(&["--prior-from-wave", "2025"]);
+    assert_ne!(stated, previous, "the previous wave's shares change the expected precision");
+    let unknown =
+        run(&dir, &["sample", "--wave", "2026", "--size", "500", "--prior-from-wave", "2019"], &[]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).1.contains("no wave '2019'"), "{}", text(&unknown).1);
+    let drawn = propose(&["--prior-from-wave", "2025", "--confirm"]);
+    assert!(drawn.contains("drew 500"), "{drawn}");
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT count(*) FROM audit_log WHERE action = 'sample.draw' AND detail LIKE '%shares of wave 2025%'"
+        ),
+        1
+    );
+}

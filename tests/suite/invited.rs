@@ -23,7 +23,8 @@ async fn invited_world() -> (Client, TempDir, Vec<Issued>) {
     let app = app(&client);
     let actor = Actor::command_line();
     register::import_register(app, &wave(), register_of(400).as_bytes(), &actor).unwrap();
-    let request = SampleRequest { total: 100, min_per_ward_size: 2, prior: 0.5, seed: 7 };
+    let request =
+        SampleRequest { total: 100, min_per_ward_size: 2, prior: 0.5, prior_wave: None, seed: 7 };
     let proposal = propose(app, &wave(), &request).unwrap();
     draw(app, &wave(), &request, &proposal, &actor).unwrap();
     let issued = invitations::issue(app, &wave(), &actor).unwrap();
@@ -283,7 +284,8 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
     let app = app(&client);
     let actor = Actor::command_line();
     register::import_register(app, &wave(), register_of(400).as_bytes(), &actor).unwrap();
-    let request = SampleRequest { total: 100, min_per_ward_size: 2, prior: 0.5, seed: 7 };
+    let request =
+        SampleRequest { total: 100, min_per_ward_size: 2, prior: 0.5, prior_wave: None, seed: 7 };
     let proposal = propose(app, &wave(), &request).unwrap();
     draw(app, &wave(), &request, &proposal, &actor).unwrap();
     let issued = invitations::issue(app, &wave(), &actor).unwrap();

@@ -10,6 +10,7 @@ mod browser_flow;
 mod cli;
 mod disclosure;
 mod disclosure_pages;
+mod end_to_end;
 mod fieldwork;
 mod fieldwork_admin;
 mod helpers;

@@ -36,6 +36,7 @@ struct ProposalView {
     size: u32,
     min_per_ward_size: u32,
     prior: f64,
+    prior_wave: Option<String>,
     seed: u64,
     strata: usize,
     take_all: u32,
@@ -176,6 +177,9 @@ async fn sample_form(
         total: size.max(0.0) as u32,
         min_per_ward_size: min.max(0.0) as u32,
         prior,
+        prior_wave: Some(form.get("prior_wave").trim())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string),
         seed: seed.max(0.0) as u64,
     };
     let draw = form.get("action") == "draw";
@@ -205,6 +209,7 @@ async fn sample_form(
             size: request.total,
             min_per_ward_size: request.min_per_ward_size,
             prior: request.prior,
+            prior_wave: request.prior_wave.clone(),
             seed: request.seed,
             strata: proposal.strata.len(),
             take_all: proposal.take_all,
