@@ -179,17 +179,7 @@ fn read_groups(
     let mut groups: Vec<AreaGroup> = Vec::new();
     for (line, row) in read_rows::<GroupRow>(path, problems) {
         let at = located(path, line);
-        let code = match AreaCode::parse(&row.area_code) {
-            Ok(code) if known.contains(&code) => code,
-            Ok(code) => {
-                problems.push(format!("{at}: area {code} is not in areas.csv"));
-                continue;
-            }
-            Err(e) => {
-                problems.push(format!("{at}: {e}"));
-                continue;
-            }
-        };
+        let Some(code) = known_area(&row.area_code, known, &at, problems) else { continue };
         match groups.iter_mut().find(|g| g.code == row.group_code) {
             Some(group) if group.areas.contains(&code) => {
                 problems.push(format!("{at}: area {code} is listed twice in group {}", group.code));
@@ -274,6 +264,26 @@ fn read_sizes(path: &Path, problems: &mut Vec<String>) -> Option<SizeRules> {
         Err(e) => {
             let line = e.span().map_or(0, |s| crate::kernel::line_of(&source, s.start));
             problems.push(format!("{}:{line}: {}", path.display(), e.message()));
+            None
+        }
+    }
+}
+
+/// The area `code` of a line at `at`, if it is one of `known`; else the problem is noted.
+pub(super) fn known_area(
+    code: &str,
+    known: &HashSet<AreaCode>,
+    at: &str,
+    problems: &mut Vec<String>,
+) -> Option<AreaCode> {
+    match AreaCode::parse(code) {
+        Ok(code) if known.contains(&code) => Some(code),
+        Ok(code) => {
+            problems.push(format!("{at}: area {code} is not in areas.csv"));
+            None
+        }
+        Err(e) => {
+            problems.push(format!("{at}: {e}"));
             None
         }
     }

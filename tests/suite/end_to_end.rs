@@ -15,10 +15,11 @@ use dxsurvey::service::{Actor, register, waves};
 use dxsurvey::store::WaveAccess;
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::Client;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::helpers::{Running, free_port, repo, signed_in, wait_for};
+use crate::invited::answers_of;
 use crate::respond::{answer_all, encode, example, page_fields, post, survey, wave};
 
 const URL: &str = "https://khaosat.hanoi.gov.vn";
@@ -41,16 +42,6 @@ fn register() -> String {
         ));
     }
     csv
-}
-
-fn answers_of(issued: &Issued) -> Map<String, Value> {
-    let mut answers = example("enterprise-answers.json");
-    let who = &issued.invitee;
-    answers.insert("legal_name".into(), Value::from(who.name.clone()));
-    answers.insert("tax_code".into(), Value::from(who.tax_code.clone()));
-    answers.insert("area".into(), Value::from(who.area_code.clone()));
-    answers.insert("vsic_section".into(), Value::from(who.vsic_section.clone()));
-    answers
 }
 
 /// Answers and submits with the code's link; returns the private link's token.

@@ -18,7 +18,14 @@ use crate::respond::{answer_all, example, page_fields, post, start, survey, text
 
 /// An app whose wave has a register of 400 enterprises, a sample of 100 and their codes.
 async fn invited_world() -> (Client, TempDir, Vec<Issued>) {
-    let (rocket, dir) = crate::helpers::rocket_with(|_| {});
+    invited_world_with(|_| {}).await
+}
+
+/// The same with the configuration adjusted by `adjust`.
+async fn invited_world_with(
+    adjust: impl FnOnce(&mut dxsurvey::config::AppConfig),
+) -> (Client, TempDir, Vec<Issued>) {
+    let (rocket, dir) = crate::helpers::rocket_with(adjust);
     let client = Client::tracked(rocket).await.unwrap();
     let app = app(&client);
     let actor = Actor::command_line();
@@ -52,7 +59,7 @@ async fn open_link(client: &Client, code: &str) -> String {
 }
 
 /// The example answers as the invited enterprise of `issued` gives them.
-fn answers_of(issued: &Issued) -> Map<String, Value> {
+pub fn answers_of(issued: &Issued) -> Map<String, Value> {
     let mut answers = example("enterprise-answers.json");
     let who = &issued.invitee;
     answers.insert("legal_name".into(), Value::from(who.name.clone()));
@@ -279,16 +286,9 @@ async fn staff_get<'c>(client: &'c Client, path: &str, session: &str) -> LocalRe
 
 #[rocket::async_test]
 async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no_other() {
-    let (rocket, _dir) = crate::helpers::rocket_with(|c| c.contact = Some("024 3825 3536".into()));
-    let client = Client::tracked(rocket).await.unwrap();
+    let (client, _dir, issued) =
+        invited_world_with(|c| c.contact = Some("024 3825 3536".into())).await;
     let app = app(&client);
-    let actor = Actor::command_line();
-    register::import_register(app, &wave(), register_of(400).as_bytes(), &actor).unwrap();
-    let request =
-        SampleRequest { total: 100, min_per_ward_size: 2, prior: 0.5, prior_wave: None, seed: 7 };
-    let proposal = propose(app, &wave(), &request).unwrap();
-    draw(app, &wave(), &request, &proposal, &actor).unwrap();
-    let issued = invitations::issue(app, &wave(), &actor).unwrap();
     let (official, csrf) = crate::helpers::signed_in(
         app,
         "phuong@hanoi.gov.vn",
