@@ -353,7 +353,9 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
         record(&third, "contact", "gọi lại tuần sau", "00070").await.status(),
         Status::SeeOther
     );
-    assert_eq!(record(&third, "refused", "", "00070").await.status(), Status::UnprocessableEntity);
+    let no_note = record(&third, "refused", "", "00070").await;
+    assert_eq!(no_note.status(), Status::UnprocessableEntity);
+    assert!(body(no_note).await.contains("hãy ghi chú lý do"), "the page says what to fix");
     assert_eq!(
         record(&third, "refused", "không có thời gian", "00070").await.status(),
         Status::SeeOther

@@ -2,6 +2,7 @@
 //! status (never an answer), contacts recorded, letters printed. Only for those who may see the
 //! ward; an official asking for another ward gets 403.
 
+use rocket::Either;
 use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
@@ -58,6 +59,8 @@ struct FieldworkPage {
     unit_rate: String,
     weighted_rate: String,
     recorded: bool,
+    /// The tax code of the unit whose form was refused, and why.
+    problem: Option<(String, String)>,
     channels: Vec<&'static str>,
 }
 
@@ -71,26 +74,46 @@ async fn show(
 ) -> Result<RawHtml<String>, WebError> {
     let area = staff.area(page.app, code)?;
     let choice = chosen(page.app, &query).await?;
-    let (app, wave, area_code) = (page.app.clone(), choice.wave.id.clone(), area.code.to_string());
-    let units = blocking(move || followup::units_of_area(&app, &wave, &area_code)).await??;
+    let shown = Shown { recorded, problem: None };
+    Ok(render(&staff, &page, area, &choice.wave.id, shown).await?.1)
+}
+
+/// What the page says about the last form sent.
+struct Shown {
+    recorded: bool,
+    /// A refused form: the unit's tax code and the message.
+    problem: Option<(String, String)>,
+}
+
+async fn render(
+    staff: &Staff,
+    page: &Page<'_>,
+    area: &crate::reference::Area,
+    wave: &str,
+    shown: Shown,
+) -> Result<(Status, RawHtml<String>), WebError> {
+    let (app, wave_id, area_code) = (page.app.clone(), wave.to_string(), area.code.to_string());
+    let units = blocking(move || followup::units_of_area(&app, &wave_id, &area_code)).await??;
     let plain: Vec<FieldUnit> = units.iter().map(|(u, _)| u.clone()).collect();
     let city = followup::rates(&plain).into_iter().next();
     let lang = page.lang;
     let percent = |x: f64| format::percent(x, lang);
+    let status = if shown.problem.is_some() { Status::UnprocessableEntity } else { Status::Ok };
     let context = FieldworkPage {
         staff: staff.view(),
         code: area.code.to_string(),
         name: area.name.get(lang).to_string(),
-        wave: choice.wave.id,
+        wave: wave.to_string(),
         sampled: city.as_ref().map_or(0, |r| r.sampled),
         responded: city.as_ref().map_or(0, |r| r.responded),
         unit_rate: city.as_ref().map_or_else(String::new, |r| percent(r.unit_rate)),
         weighted_rate: city.as_ref().map_or_else(String::new, |r| percent(r.weighted_rate)),
         units: units.into_iter().map(|(u, s)| UnitRow::new(u, s, lang)).collect(),
-        recorded,
+        recorded: shown.recorded,
+        problem: shown.problem,
         channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
     };
-    page.html("staff/fieldwork.html", &context)
+    Ok((status, page.html("staff/fieldwork.html", &context)?))
 }
 
 /// Records a contact with a sampled organisation of the ward, then shows the list again.
@@ -101,11 +124,12 @@ async fn record(
     form: FormFields,
     query: FiguresQuery<'_>,
     page: Page<'_>,
-) -> Result<Redirect, WebError> {
+) -> Result<Either<Redirect, (Status, RawHtml<String>)>, WebError> {
     if !staff.sent(&form) {
         return Err(WebError::Status(Status::Forbidden));
     }
-    let area = staff.area(page.app, code)?.code.to_string();
+    let place = staff.area(page.app, code)?;
+    let area = place.code.to_string();
     let choice = chosen(page.app, &query).await?;
     let kind = UnitEventKind::parse(form.get("outcome"))
         .filter(|k| {
@@ -121,19 +145,22 @@ async fn record(
     let (app, actor) = (page.app.clone(), staff.actor(&page.address));
     let (wave, tax_code, ward) =
         (choice.wave.id.clone(), form.get("tax_code").to_string(), area.clone());
-    let found =
+    let recorded =
         blocking(move || followup::record_contact(&app, &actor, &wave, &ward, &tax_code, contact))
-            .await?
-            .map_err(|e| match e {
-                crate::service::cases::CaseError::NoReason => {
-                    WebError::Status(Status::UnprocessableEntity)
-                }
-                other => WebError::Internal(other.to_string()),
-            })?;
-    if !found {
-        return Err(WebError::Status(Status::NotFound));
+            .await?;
+    match recorded {
+        Ok(true) => Ok(Either::Left(Redirect::to(format!(
+            "/areas/{area}/fieldwork?wave={}&recorded=true",
+            choice.wave.id
+        )))),
+        Ok(false) => Err(WebError::Status(Status::NotFound)),
+        Err(crate::service::cases::CaseError::NoReason) => {
+            let problem = Some((form.get("tax_code").to_string(), page.word("err_note_needed")));
+            let shown = Shown { recorded: false, problem };
+            Ok(Either::Right(render(&staff, &page, place, &choice.wave.id, shown).await?))
+        }
+        Err(e) => Err(WebError::Internal(e.to_string())),
     }
-    Ok(Redirect::to(format!("/areas/{area}/fieldwork?wave={}&recorded=true", choice.wave.id)))
 }
 
 /// The letters of the ward's invited organisations, to deliver by hand.
