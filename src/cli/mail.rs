@@ -9,7 +9,6 @@ use clap::Subcommand;
 use super::{CliError, say};
 use crate::app::App;
 use crate::config::AppConfig;
-use crate::kernel::format::parse_iso_date;
 use crate::service::Actor;
 use crate::service::mail::{self, Mailer, Sent};
 use crate::store::{self, MailKind};
@@ -100,23 +99,7 @@ pub fn run(config: &AppConfig, command: MailCommand) -> Result<ExitCode, CliErro
 }
 
 fn schedule(app: &App, wave: &str, dates: &[String]) -> Result<(), CliError> {
-    let found = app.store.read(|c| store::wave(c, wave))?;
-    let found = found.ok_or_else(|| CliError(format!("no wave '{wave}'")))?;
-    for date in dates {
-        let day = parse_iso_date(date)
-            .ok_or_else(|| CliError(format!("--on '{date}': a date as YYYY-MM-DD")))?;
-        if date.as_str() < found.opens_on.as_str() || date.as_str() > found.closes_on.as_str() {
-            return Err(CliError(format!(
-                "--on {day}: wave {wave} takes answers from {} to {}",
-                found.opens_on, found.closes_on
-            )));
-        }
-    }
-    let detail = dates.join(", ");
-    app.store.write(|tx| {
-        store::schedule_reminders(tx, wave, dates)?;
-        store::audit(tx, Some("command line"), "email.schedule", Some(wave), Some(&detail), None)
-    })?;
-    say!("wave {wave}: reminders on {detail}");
+    mail::schedule(app, &Actor::command_line(), wave, dates)?;
+    say!("wave {wave}: reminders on {}", dates.join(", "));
     Ok(())
 }

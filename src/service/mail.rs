@@ -110,6 +110,55 @@ pub fn queue(app: &App, actor: &Actor, wave: &str, kind: MailKind) -> Result<usi
     })?)
 }
 
+/// Why a reminder date was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("no wave '{0}'")]
+    NoWave(String),
+    #[error("'{0}' is not a date (YYYY-MM-DD)")]
+    NotADate(String),
+    #[error("{0}: wave {1} takes answers from {2} to {3}")]
+    OutsideWave(String, String, String, String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Adds reminder dates to `wave`, each within its dates, audited; nothing is added if one is
+/// refused.
+pub fn schedule(
+    app: &App,
+    actor: &Actor,
+    wave: &str,
+    dates: &[String],
+) -> Result<(), ScheduleError> {
+    let found = app
+        .store
+        .read(|c| store::wave(c, wave))?
+        .ok_or_else(|| ScheduleError::NoWave(wave.into()))?;
+    let mut days = Vec::with_capacity(dates.len());
+    for typed in dates {
+        let day =
+            parse_iso_date(typed.trim()).ok_or_else(|| ScheduleError::NotADate(typed.clone()))?;
+        let iso = day.to_string();
+        if iso < found.opens_on || iso > found.closes_on {
+            return Err(ScheduleError::OutsideWave(
+                iso,
+                wave.into(),
+                found.opens_on.clone(),
+                found.closes_on,
+            ));
+        }
+        days.push(iso);
+    }
+    let detail = days.join(", ");
+    app.store.write(|tx| {
+        store::schedule_reminders(tx, wave, &days)?;
+        let address = actor.address.as_deref();
+        store::audit(tx, Some(&actor.name), "email.schedule", Some(wave), Some(&detail), address)
+    })?;
+    Ok(())
+}
+
 /// Queues the reminders of every reminder date that has come; returns how many e-mails.
 pub fn queue_scheduled_reminders(app: &App) -> Result<usize, MailError> {
     let day = today().to_string();

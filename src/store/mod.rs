@@ -40,8 +40,8 @@ pub use fieldwork::{
 };
 pub use frame::{frame, frame_by_area, frame_by_section, replace_frame};
 pub use outbox::{
-    DueMail, MailKind, due_mail, mail_counts, mark_failed, mark_sent, queue_mail, reminder_done,
-    reminders_due, requeue_failed, schedule_reminders,
+    DueMail, MailKind, due_mail, mail_counts, mark_failed, mark_sent, queue_mail, reminder_dates,
+    reminder_done, reminders_due, requeue_failed, schedule_reminders,
 };
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};

@@ -165,6 +165,18 @@ pub fn schedule_reminders(
     Ok(())
 }
 
+/// The reminder dates of a wave (ISO) and when each was done.
+pub fn reminder_dates(
+    conn: &Connection,
+    wave_id: &str,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT on_date, done_at FROM wave_reminders WHERE wave_id = ?1 ORDER BY on_date",
+    )?;
+    let rows = stmt.query_map([wave_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Reminder dates of open waves that have come (on or before `today`, ISO) and are not done:
 /// (wave, date).
 pub fn reminders_due(conn: &Connection, today: &str) -> Result<Vec<(String, String)>, StoreError> {

@@ -147,6 +147,10 @@ fn sample_plan(_: &World) -> Vec<(String, String)> {
         .collect()
 }
 
+fn reminder_date(_: &World) -> Vec<(String, String)> {
+    vec![("on".into(), dxsurvey::kernel::format::today().to_string())]
+}
+
 fn mail_kind(_: &World) -> Vec<(String, String)> {
     vec![("kind".into(), "invitation".into())]
 }
@@ -526,6 +530,13 @@ fn table() -> Vec<Row> {
             route: "/admin/fieldwork/mail?<wave>",
             path: "/admin/fieldwork/mail?wave={wave}",
             body: mail_kind,
+            allowed: ADMIN,
+        },
+        Row {
+            method: "POST",
+            route: "/admin/fieldwork/reminders?<wave>",
+            path: "/admin/fieldwork/reminders?wave={wave}",
+            body: reminder_date,
             allowed: ADMIN,
         },
         Row {

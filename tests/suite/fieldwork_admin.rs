@@ -138,6 +138,20 @@ async fn an_administrator_loads_the_register_draws_the_sample_and_handles_cases_
     .await;
     assert!(queued.contains("Đã xếp 0 thư"), "{queued}");
 
+    // Reminder dates: refused outside the wave or when not a date, listed when right.
+    let reminders = format!("/admin/fieldwork/reminders?wave={wave}");
+    let outside = admin.post(&reminders, &[("on", "2099-01-01")]).await;
+    assert_eq!(outside.status(), Status::UnprocessableEntity);
+    assert!(html(outside).await.contains("takes answers from"));
+    let typo = admin.post(&reminders, &[("on", "31/12")]).await;
+    assert_eq!(typo.status(), Status::UnprocessableEntity);
+    assert!(html(typo).await.contains("«31/12» không đúng dạng"));
+    let today = dxsurvey::kernel::format::today();
+    let scheduled = html(admin.post(&reminders, &[("on", &today.to_string())]).await).await;
+    assert!(scheduled.contains("Đã lên lịch"), "{scheduled}");
+    let shown = dxsurvey::kernel::format::date(today, dxsurvey::kernel::Lang::Vi);
+    assert!(scheduled.contains(&format!("<li>{shown}</li>")), "{scheduled}");
+
     // Cases: a sampled enterprise is found by its tax code; its code re-issued with a reason.
     let tax_code = rows[0][0].to_string();
     let found = html(admin.get(&format!("/admin/cases?wave={wave}&q={tax_code}")).await).await;

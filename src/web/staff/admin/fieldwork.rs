@@ -18,7 +18,7 @@ use crate::web::staff::{Administrator, StaffView};
 use crate::web::{BaseUrl, Page, WebError, blocking};
 
 pub fn routes() -> Vec<Route> {
-    routes![show, set_access, sample_form, issue_codes, queue_mail, mail_merge]
+    routes![show, set_access, sample_form, issue_codes, queue_mail, schedule_reminder, mail_merge]
 }
 
 #[derive(Serialize)]
@@ -56,6 +56,8 @@ struct FieldworkPage {
     invited: usize,
     uninvited: usize,
     mail: Vec<(String, String, i64)>,
+    /// Reminder dates (as people read them) and whether each is done.
+    reminders: Vec<(String, bool)>,
     smtp: bool,
     message: Option<String>,
     problems: Vec<String>,
@@ -98,12 +100,13 @@ async fn render(
                 store::invited(c, &wave, None)?.len(),
                 store::uninvited(c, &wave)?.len(),
                 store::mail_counts(c, &wave)?,
+                store::reminder_dates(c, &wave)?,
             ))
         })?;
         Ok((waves, found, counts))
     })
     .await??;
-    let (waves, wave, (register, sample, invited, uninvited, mail)) = state;
+    let (waves, wave, (register, sample, invited, uninvited, mail, reminders)) = state;
     let status = if outcome.problems.is_empty() { Status::Ok } else { Status::UnprocessableEntity };
     let context = FieldworkPage {
         staff: admin.0.view(),
@@ -121,6 +124,10 @@ async fn render(
         invited,
         uninvited,
         mail,
+        reminders: reminders
+            .into_iter()
+            .map(|(on, done)| (format::iso_date(&on, page.lang), done.is_some()))
+            .collect(),
         smtp: page.config.smtp.is_some(),
         message: outcome.message,
         problems: outcome.problems,
@@ -258,6 +265,29 @@ async fn queue_mail(
     let outcome = match blocking(move || mail::queue(&app, &actor, &id, kind)).await? {
         Ok(queued) => Outcome {
             message: Some(page.word("mail_queued").replace("{count}", &queued.to_string())),
+            ..Outcome::default()
+        },
+        Err(e) => Outcome { problems: vec![e.to_string()], ..Outcome::default() },
+    };
+    render(&admin, &page, Some(wave), outcome).await
+}
+
+/// Adds a reminder date: on it the server reminds those who have not submitted.
+#[post("/admin/fieldwork/reminders?<wave>", data = "<form>")]
+async fn schedule_reminder(
+    admin: Administrator,
+    wave: &str,
+    form: FormFields,
+    page: Page<'_>,
+) -> Result<(Status, RawHtml<String>), WebError> {
+    checked(&admin, &form)?;
+    let (app, actor, id) = (page.app.clone(), admin.0.actor(&page.address), wave.to_string());
+    let dates = vec![form.get("on").to_string()];
+    let outcome = match blocking(move || mail::schedule(&app, &actor, &id, &dates)).await? {
+        Ok(()) => Outcome { message: Some(page.word("reminder_scheduled")), ..Outcome::default() },
+        Err(mail::ScheduleError::Store(e)) => return Err(e.into()),
+        Err(mail::ScheduleError::NotADate(typed)) => Outcome {
+            problems: vec![page.word("err_date_format").replace("{value}", &typed)],
             ..Outcome::default()
         },
         Err(e) => Outcome { problems: vec![e.to_string()], ..Outcome::default() },
