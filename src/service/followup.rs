@@ -214,6 +214,7 @@ mod tests {
             standing: response.map(|_| "counted".to_string()),
             events: events.iter().map(|e| e.to_string()).collect(),
             last_contact: None,
+            mail_failed: false,
         }
     }
 

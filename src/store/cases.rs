@@ -258,6 +258,9 @@ pub struct FieldUnit {
     pub events: Vec<String>,
     /// When an official last recorded a contact (RFC 3339).
     pub last_contact: Option<String>,
+    /// An e-mail to it was given up (the server refused it, or ten attempts failed): reach it
+    /// another way.
+    pub mail_failed: bool,
 }
 
 /// The sampled units of a wave (of `areas` only, when given), by ward and name.
@@ -270,7 +273,8 @@ pub fn field_units(
         "SELECT u.id, u.tax_code, u.name, u.area_code, u.vsic_section, u.size_class, u.address, u.phone,
                 u.email IS NOT NULL, s.inclusion, i.unit_id IS NOT NULL, r.status, r.standing,
                 (SELECT group_concat(DISTINCT e.kind) FROM unit_events e WHERE e.unit_id = u.id),
-                (SELECT max(e.recorded_at) FROM unit_events e WHERE e.unit_id = u.id AND e.kind = 'contact')
+                (SELECT max(e.recorded_at) FROM unit_events e WHERE e.unit_id = u.id AND e.kind = 'contact'),
+                EXISTS (SELECT 1 FROM outbox o WHERE o.unit_id = u.id AND o.status = 'failed')
          FROM sample_units s JOIN register_units u ON u.id = s.unit_id
          LEFT JOIN invitations i ON i.unit_id = u.id
          LEFT JOIN responses r ON r.register_unit_id = u.id AND r.standing <> 'void'
@@ -296,6 +300,7 @@ pub fn field_units(
             standing: r.get(12)?,
             events: events.map(|e| e.split(',').map(str::to_string).collect()).unwrap_or_default(),
             last_contact: r.get(14)?,
+            mail_failed: r.get(15)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

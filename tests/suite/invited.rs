@@ -367,11 +367,26 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
         record(&theirs.invitee.tax_code, "contact", "x", "00082").await.status(),
         Status::Forbidden
     );
+    // An e-mail the server gave up on is shown, so that the official reaches it another way.
+    let fourth = ours[3].invitee.unit_id;
+    app.store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (unit_id, kind, recipient, status, attempts, last_error, queued_at, next_try)
+                 VALUES (?1, 'invitation', 'x@example.vn', 'failed', 10, '550 no such user', '2026-01-01', '2026-01-01')",
+                [fourth],
+            )?;
+            Ok(())
+        })
+        .unwrap();
     let page = body(staff_get(&client, "/areas/00070/fieldwork", &official).await).await;
     assert!(
         page[page.find(&format!("data-tax-code=\"{third}\"")).unwrap()..]
             .contains("status-refused")
     );
+    let row =
+        &page[page.find(&format!("data-tax-code=\"{}\"", ours[3].invitee.tax_code)).unwrap()..];
+    assert!(row[..row.find("</tr>").unwrap()].contains("Thư điện tử không gửi được"));
 
     // The ward's letters, and only the ward's.
     let letters = staff_get(&client, "/areas/00070/letters.pdf", &official).await;

@@ -128,11 +128,27 @@ fn invitations_survive_a_stopped_smtp_server_and_arrive_in_each_units_language()
         60
     );
     assert!(mail(&dir, &["invite", "--wave", &year()], port).contains("queued 0"), "queued once");
+    let early = mail(&dir, &["send", "--public-url", URL], port);
+    assert!(
+        early.contains("sent 0; 0 to try again later; 0 given up"),
+        "not before their time: {early}"
+    );
+
+    // Down for good: after ten attempts each e-mail is given up, shown, and can be queued again.
+    for _ in 1..9 {
+        time_passes(&dir);
+        assert!(
+            mail(&dir, &["send", "--public-url", URL], port)
+                .contains("sent 0; 60 to try again later")
+        );
+    }
+    time_passes(&dir);
+    let last = mail(&dir, &["send", "--public-url", URL], port);
+    assert!(last.contains("0 to try again later; 60 given up"), "{last}");
+    assert!(mail(&dir, &["status", "--wave", &year()], port).contains("invitation  failed  60"));
+    assert!(mail(&dir, &["retry", "--wave", &year()], port).contains("queued 60 e-mail(s) again"));
 
     let Some(_server) = smtp_server(port, &maildir) else { return };
-    let early = mail(&dir, &["send", "--public-url", URL], port);
-    assert!(early.contains("sent 0;"), "not before their time: {early}");
-    time_passes(&dir);
     assert!(mail(&dir, &["send", "--public-url", URL], port).contains("sent 60;"));
     assert_eq!(sql(&dir, "SELECT count(*) FROM outbox WHERE status = 'sent'"), 60);
     assert_eq!(sql(&dir, "SELECT count(*) FROM unit_events WHERE kind = 'email'"), 60);

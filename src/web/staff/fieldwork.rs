@@ -31,12 +31,14 @@ struct UnitRow {
     phone: String,
     status: &'static str,
     last_contact: Option<String>,
+    mail_failed: bool,
 }
 
 impl UnitRow {
     fn new(unit: FieldUnit, status: FieldStatus, lang: crate::kernel::Lang) -> UnitRow {
         UnitRow {
             status: status.as_str(),
+            mail_failed: unit.mail_failed,
             last_contact: unit.last_contact.as_deref().map(|at| format::rfc3339_moment(at, lang)),
             tax_code: unit.tax_code,
             name: unit.name,
