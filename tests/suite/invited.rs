@@ -187,6 +187,18 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     let result = client.get(format!("/r/{newest}")).dispatch().await;
     assert_eq!(location(&result), format!("/r/{newest}/result"));
     assert_eq!(origin_of(&client, &mine.invitee.tax_code).len(), 1, "still one response");
+
+    // No one to contact is configured: the ward's letters say what the office must add.
+    let (admin, _) = crate::helpers::signed_in(
+        app(&client),
+        "quantri@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Administrator,
+        &[],
+    );
+    let letters =
+        staff_get(&client, &format!("/areas/{}/letters.pdf", mine.invitee.area_code), &admin).await;
+    assert_eq!(letters.status(), Status::Conflict);
+    assert!(body(letters).await.contains("contacts.csv"));
 }
 
 #[rocket::async_test]

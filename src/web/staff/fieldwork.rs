@@ -165,6 +165,13 @@ async fn record(
     }
 }
 
+#[derive(Serialize)]
+struct NoContactPage {
+    status: u16,
+    message: String,
+    staff: StaffView,
+}
+
 /// The letters of the ward's invited organisations, to deliver by hand.
 #[get("/areas/<code>/letters.pdf?<query..>")]
 async fn letters_pdf(
@@ -173,7 +180,7 @@ async fn letters_pdf(
     query: FiguresQuery<'_>,
     page: Page<'_>,
     base: BaseUrl,
-) -> Result<Pdf, WebError> {
+) -> Result<Either<Pdf, (Status, RawHtml<String>)>, WebError> {
     let area = staff.area(page.app, code)?.code.to_string();
     let choice = chosen(page.app, &query).await?;
     let request = LetterRequest {
@@ -183,12 +190,17 @@ async fn letters_pdf(
         fallback_contact: page.config.contact.clone(),
     };
     let (app, actor, ward) = (page.app.clone(), staff.actor(&page.address), area.clone());
-    let bytes = blocking(move || letters::ward_letters(&app, &actor, &request, &ward))
-        .await?
-        .map_err(|e| match e {
-            LetterError::NoneInvited(..) => WebError::Status(Status::NotFound),
-            LetterError::NoContact(_) => WebError::Status(Status::Conflict),
-            other => WebError::Internal(other.to_string()),
-        })?;
-    Ok(Pdf::named(bytes, &format!("letters-{area}-{}.pdf", choice.wave.id)))
+    match blocking(move || letters::ward_letters(&app, &actor, &request, &ward)).await? {
+        Ok(bytes) => {
+            Ok(Either::Left(Pdf::named(bytes, &format!("letters-{area}-{}.pdf", choice.wave.id))))
+        }
+        Err(LetterError::NoneInvited(..)) => Err(WebError::Status(Status::NotFound)),
+        Err(LetterError::NoContact(_)) => {
+            // Whom the letters name is the survey office's to set: say what is missing.
+            let message = page.word("letters_no_contact");
+            let context = NoContactPage { status: 409, message, staff: staff.view() };
+            Ok(Either::Right((Status::Conflict, page.html("error.html", &context)?)))
+        }
+        Err(other) => Err(WebError::Internal(other.to_string())),
+    }
 }
