@@ -8,7 +8,9 @@
 //!   used) gives way to the code: it is made void, with an audit entry;
 //! - in an open wave anyone may start as a self-declared organisation, a few times per address
 //!   and hour ([`StartLimit`]); such responses are out of the estimates until an administrator
-//!   confirms the identity.
+//!   confirms the identity;
+//! - public agencies have no register yet: their questionnaire is open in every wave and their
+//!   responses count as before.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -27,7 +29,7 @@ use crate::store::{
     self, IdentityCheck, Invitee, Origin, ResponseStatus, Standing, StoreError, StoredResponse,
     Wave, WaveAccess,
 };
-use crate::survey::{Role, Survey};
+use crate::survey::{RespondentKind, Role, Survey};
 
 /// The roles whose answers an invited organisation's register entry fixes.
 pub const FROM_REGISTER: [Role; 4] =
@@ -146,11 +148,24 @@ fn create_verified(
     }
 }
 
-/// Refuses a self-declared start in an invitation-only wave.
-pub fn ensure_open_access(wave: &Wave) -> Result<(), RespondError> {
-    match wave.access {
-        WaveAccess::Open => Ok(()),
-        WaveAccess::Invitation => Err(RespondError::InvitationOnly),
+/// Whether `survey` of `wave` takes self-declared starts. The register lists enterprises only,
+/// so an agency questionnaire is open in every wave, and its responses count as they did (agency
+/// figures are not weighted); an enterprise questionnaire follows the wave's access.
+pub fn takes_self_declared(wave: &Wave, survey: &Survey) -> bool {
+    survey.kind == RespondentKind::Agency || wave.access == WaveAccess::Open
+}
+
+/// Refuses a self-declared start that [`takes_self_declared`] does not allow.
+pub fn ensure_open_access(wave: &Wave, survey: &Survey) -> Result<(), RespondError> {
+    if takes_self_declared(wave, survey) { Ok(()) } else { Err(RespondError::InvitationOnly) }
+}
+
+/// Who a self-declared start of `survey` is from: an enterprise's is out of the estimates
+/// until an administrator confirms it; an agency's counts.
+pub fn self_declared_origin(survey: &Survey) -> Origin {
+    match survey.kind {
+        RespondentKind::Enterprise => Origin::self_declared(),
+        RespondentKind::Agency => Origin::default(),
     }
 }
 

@@ -22,7 +22,7 @@ use crate::auth::SecretToken;
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
 use crate::response::{decode, new_response};
-use crate::store::{self, IdentityCheck, Origin, ResponseStatus, StoreError, StoredResponse};
+use crate::store::{self, IdentityCheck, ResponseStatus, StoreError, StoredResponse};
 use crate::survey::{RespondentKind, Role, Survey};
 
 /// Why a respondent's request cannot be carried out.
@@ -161,7 +161,7 @@ pub fn questionnaire_to_start(
         .cloned()
         .ok_or(RespondError::NotFound)?;
     match availability(&wave, today) {
-        Availability::Open => super::access::ensure_open_access(&wave).map(|()| survey),
+        Availability::Open => super::access::ensure_open_access(&wave, &survey).map(|()| survey),
         other => Err(RespondError::Closed(Closure { wave_title: wave.title, availability: other })),
     }
 }
@@ -217,7 +217,7 @@ fn start_response(
     }
     let mut draft =
         new_response(survey, &input.answers, &app.reference, wave_id, ResponseStatus::Draft);
-    draft.origin = Origin::self_declared();
+    draft.origin = super::access::self_declared_origin(survey);
     let token = SecretToken::generate()
         .map_err(|e| RespondError::Internal(format!("random token: {e}")))?;
     let hash = token.hash();

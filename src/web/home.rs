@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::{Page, WebError, blocking, lang};
 use crate::app::App;
 use crate::kernel::format::today;
+use crate::service::access;
 use crate::service::waves;
-use crate::store::{Wave, WaveAccess};
+use crate::store::Wave;
 use crate::survey::{Lang, RespondentKind, Survey};
 
 pub fn routes() -> Vec<Route> {
@@ -26,6 +27,8 @@ struct OpenQuestionnaire {
     title: String,
     description: String,
     observation_period: String,
+    /// Only with an access code: no start button.
+    by_invitation: bool,
     questions: usize,
     dimensions: Vec<String>,
 }
@@ -43,8 +46,6 @@ struct OpenWave {
     id: String,
     title: String,
     closes_on: String,
-    /// Only with an access code: no start buttons.
-    by_invitation: bool,
     questionnaires: Vec<OpenQuestionnaire>,
 }
 
@@ -59,12 +60,11 @@ impl OpenWave {
         OpenWave {
             title: wave.title.get(lang).to_string(),
             closes_on: wave.closes_on.clone(),
-            by_invitation: wave.access == WaveAccess::Invitation,
             questionnaires: wave
                 .questionnaires
                 .iter()
                 .filter_map(|(id, version)| catalog.get(id, *version))
-                .map(|s| OpenQuestionnaire::new(s, lang))
+                .map(|s| OpenQuestionnaire::new(s, !access::takes_self_declared(&wave, s), lang))
                 .collect(),
             id: wave.id,
         }
@@ -72,8 +72,9 @@ impl OpenWave {
 }
 
 impl OpenQuestionnaire {
-    fn new(s: &Survey, lang: Lang) -> OpenQuestionnaire {
+    fn new(s: &Survey, by_invitation: bool, lang: Lang) -> OpenQuestionnaire {
         OpenQuestionnaire {
+            by_invitation,
             id: s.id.clone(),
             version: s.version,
             kind: s.kind.as_str(),

@@ -118,6 +118,22 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     let home = body(client.get("/").dispatch().await).await;
     assert!(home.contains("name=\"code\"") && home.contains("action=\"/i\""), "{home}");
     assert!(!home.contains(&format!("/start/{}/enterprise-dx", wave())), "no start button");
+    // Agencies are not in the register: their questionnaire stays open, and their answers count.
+    assert!(home.contains(&format!("/start/{}/agency-dx", wave())), "agencies still start");
+    let agency = example("agency-answers.json");
+    let started = crate::respond::start(&client, "agency-dx", &agency).await;
+    assert_eq!(started.len(), 64);
+    let standing: String = app(&client)
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT standing FROM responses WHERE survey_id = 'agency-dx'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(standing, "counted");
     let refused = post(
         &client,
         &format!("/start/{}/enterprise-dx", wave()),
