@@ -111,6 +111,18 @@ pub fn opened_by(app: &App, typed: &str) -> Result<Option<(String, Invitee)>, St
     }
 }
 
+/// `https://khaosat.hanoi.gov.vn/` as people type it: `khaosat.hanoi.gov.vn`.
+pub fn site_of(public_url: &str) -> String {
+    let without_scheme = public_url.split_once("://").map_or(public_url, |(_, rest)| rest);
+    without_scheme.trim_end_matches('/').to_string()
+}
+
+/// The date invitations ask for an answer by: the wave's closing date.
+pub fn deadline(wave: &crate::store::Wave) -> time::Date {
+    crate::kernel::format::parse_iso_date(&wave.closes_on)
+        .unwrap_or_else(crate::kernel::format::today)
+}
+
 /// The personal link of a code: `<public_url>/i/<code>`.
 pub fn link(public_url: &str, code: &AccessCode) -> String {
     format!("{}/i/{}", public_url.trim_end_matches('/'), code.as_str())
@@ -132,6 +144,33 @@ pub fn contact_of(app: &App, area: Option<&AreaCode>, fallback: Option<&str>) ->
         }
         None => fallback.filter(|f| !f.trim().is_empty()).map(|f| Text::new(f.trim(), f.trim())),
     }
+}
+
+/// The mail-merge file of every invited enterprise of `wave` with its current code (writing it
+/// again changes no code), audited as an export of the codes; returns how many.
+pub fn export_mail_merge(
+    app: &App,
+    actor: &Actor,
+    wave: &str,
+    public_url: &str,
+    out: impl Write,
+) -> Result<usize, InvitationError> {
+    let issued = current(app, wave, None)?;
+    write_mail_merge(app, &issued, public_url, out)
+        .map_err(|e| InvitationError::Store(StoreError::Invalid(e.to_string())))?;
+    let detail = format!("{} codes", issued.len());
+    app.store.write(|tx| {
+        let address = actor.address.as_deref();
+        store::audit(
+            tx,
+            Some(&actor.name),
+            "invitations.export",
+            Some(wave),
+            Some(&detail),
+            address,
+        )
+    })?;
+    Ok(issued.len())
 }
 
 /// The mail-merge file of issued codes, for offices that print or send letters themselves.

@@ -12,7 +12,6 @@ use super::Actor;
 use super::invitations::{self, Issued};
 use crate::app::App;
 use crate::kernel::Text;
-use crate::kernel::format::parse_iso_date;
 use crate::reference::AreaCode;
 use crate::report::letter::{self, Batch, Letter};
 use crate::store::{self, StoreError, UnitEvent, UnitEventKind};
@@ -68,8 +67,8 @@ pub fn write_letters(
     let (wave, issued) = invited(app, request)?;
     let wards = by_ward(&issued);
     std::fs::create_dir_all(dir).map_err(|e| LetterError::Write(dir.into(), e))?;
-    let deadline = parse_iso_date(&wave.closes_on).unwrap_or(crate::kernel::format::today());
-    let site = site_of(&request.public_url);
+    let deadline = invitations::deadline(&wave);
+    let site = invitations::site_of(&request.public_url);
     let batch = Batch { wave_title: &wave.title, deadline, site: &site };
     let files = draw_all(app, request, &batch, &wards, dir, issued.len(), progress)?;
     record(app, actor, &wave.id, &issued, request.areas.is_some())?;
@@ -79,12 +78,6 @@ pub fn write_letters(
 /// The issued codes by ward, in ward order (they come sorted by ward and tax code).
 fn by_ward(issued: &[Issued]) -> Vec<&[Issued]> {
     issued.chunk_by(|a, b| a.invitee.area_code == b.invitee.area_code).collect()
-}
-
-/// `https://khaosat.hanoi.gov.vn/` as people type it: `khaosat.hanoi.gov.vn`.
-fn site_of(public_url: &str) -> String {
-    let without_scheme = public_url.split_once("://").map_or(public_url, |(_, rest)| rest);
-    without_scheme.trim_end_matches('/').to_string()
 }
 
 /// Draws every ward's PDF, on as many threads as there are cores.
@@ -184,8 +177,8 @@ pub fn ward_letters(
 ) -> Result<Vec<u8>, LetterError> {
     let request = LetterRequest { areas: Some(vec![area.to_string()]), ..request.clone() };
     let (wave, issued) = invited(app, &request)?;
-    let site = site_of(&request.public_url);
-    let deadline = parse_iso_date(&wave.closes_on).unwrap_or(crate::kernel::format::today());
+    let site = invitations::site_of(&request.public_url);
+    let deadline = invitations::deadline(&wave);
     let batch = Batch { wave_title: &wave.title, deadline, site: &site };
     let bytes = ward_pdf(app, &request, &batch, &issued, OffsetDateTime::now_utc())?;
     record(app, actor, &wave.id, &issued, true)?;

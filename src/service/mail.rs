@@ -6,6 +6,7 @@
 //! refuses the address for good). Delivery is at least once: a crash between the server's
 //! acceptance and our record sends that one e-mail twice.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -24,6 +25,7 @@ use crate::kernel::Lang;
 use crate::kernel::format::{date, parse_iso_date, today};
 use crate::reference::AreaCode;
 use crate::report::texts::fill;
+use crate::store::Wave;
 use crate::store::{self, DueMail, MailKind, StoreError, UnitEvent, UnitEventKind};
 
 /// Attempts before an e-mail is given up.
@@ -189,13 +191,22 @@ pub struct Sent {
 /// Sends up to `limit` e-mails that are due, several at once, each recorded as it goes.
 pub fn send_due(app: &App, mailer: &Mailer, limit: i64) -> Result<Sent, MailError> {
     let due = app.store.read(|c| store::due_mail(c, &store::now(), limit))?;
+    // Each wave of the round read once, not once per e-mail.
+    let mut waves = HashMap::new();
+    for mail in &due {
+        if !waves.contains_key(&mail.wave_id) {
+            if let Some(wave) = app.store.read(|c| store::wave(c, &mail.wave_id))? {
+                waves.insert(mail.wave_id.clone(), wave);
+            }
+        }
+    }
     let next = AtomicUsize::new(0);
     let outcomes = Mutex::new((Sent::default(), None));
     std::thread::scope(|scope| {
         for _ in 0..mailer.senders.min(due.len()) {
             scope.spawn(|| {
                 while let Some(mail) = due.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let outcome = send_one(app, mailer, mail);
+                    let outcome = send_one(app, mailer, &waves, mail);
                     let mut tally = outcomes.lock().unwrap_or_else(|p| p.into_inner());
                     match outcome {
                         Ok(Outcome::Sent) => tally.0.sent += 1,
@@ -226,9 +237,14 @@ enum Outcome {
 
 /// Sends `mail` and records the outcome: sent (with its field event), or failed and tried
 /// again later, or given up.
-fn send_one(app: &App, mailer: &Mailer, mail: &DueMail) -> Result<Outcome, MailError> {
+fn send_one(
+    app: &App,
+    mailer: &Mailer,
+    waves: &HashMap<String, Wave>,
+    mail: &DueMail,
+) -> Result<Outcome, MailError> {
     let now = OffsetDateTime::now_utc();
-    let outcome = message(app, mailer, mail).and_then(|m| {
+    let outcome = message(app, mailer, waves, mail).and_then(|m| {
         mailer.transport.send(&m).map(|_| ()).map_err(|e| (e.to_string(), e.is_permanent()))
     });
     let give_up = match &outcome {
@@ -265,28 +281,29 @@ fn retry_at(now: OffsetDateTime, attempts: i64) -> String {
 
 /// The e-mail of `mail`: its text and HTML parts in the unit's language; `Err` (permanent) when
 /// it cannot be written (an address the register let through but the mail format refuses).
-fn message(app: &App, mailer: &Mailer, mail: &DueMail) -> Result<Message, (String, bool)> {
+fn message(
+    app: &App,
+    mailer: &Mailer,
+    waves: &HashMap<String, Wave>,
+    mail: &DueMail,
+) -> Result<Message, (String, bool)> {
     let lang = mail.language;
-    let wave = app
-        .store
-        .read(|c| store::wave(c, &mail.wave_id))
-        .ok()
-        .flatten()
-        .ok_or_else(|| (format!("no wave {}", mail.wave_id), true))?;
+    let wave =
+        waves.get(&mail.wave_id).ok_or_else(|| (format!("no wave {}", mail.wave_id), true))?;
     let code = AccessCode::derive(&app.secret, &wave.id, mail.unit_id, mail.generation);
     let link = invitations::link(&mailer.public_url, &code);
     let area = AreaCode::parse(&mail.area_code).ok();
     let contact = invitations::contact_of(app, area.as_ref(), mailer.fallback_contact.as_deref())
         .map_or_else(|| mailer.from.email.to_string(), |c| c.get(lang).to_string());
-    let deadline = parse_iso_date(&wave.closes_on).map(|d| date(d, lang)).unwrap_or_default();
-    let site = mailer.public_url.split_once("://").map_or(mailer.public_url.as_str(), |(_, s)| s);
+    let deadline = date(invitations::deadline(wave), lang);
+    let site = invitations::site_of(&mailer.public_url);
     let values = [
         ("name", mail.name.as_str()),
         ("wave", wave.title.get(lang)),
         ("link", link.as_str()),
         ("code", &code.grouped()),
         ("deadline", &deadline),
-        ("site", site.trim_end_matches('/')),
+        ("site", &site),
         ("contact", &contact),
     ];
     let t = &app.texts;

@@ -313,22 +313,9 @@ async fn mail_merge(
 ) -> Result<Csv, WebError> {
     let (app, id, actor) = (page.app.clone(), wave.to_string(), admin.0.actor(&page.address));
     let bytes = blocking(move || -> Result<Vec<u8>, WebError> {
-        let issued = invitations::current(&app, &id, None)?;
         let mut bytes = Vec::new();
-        invitations::write_mail_merge(&app, &issued, &base.0, &mut bytes)
+        invitations::export_mail_merge(&app, &actor, &id, &base.0, &mut bytes)
             .map_err(|e| WebError::Internal(e.to_string()))?;
-        let detail = format!("{} codes", issued.len());
-        app.store.write(|tx| {
-            let address = actor.address.as_deref();
-            store::audit(
-                tx,
-                Some(&actor.name),
-                "invitations.export",
-                Some(&id),
-                Some(&detail),
-                address,
-            )
-        })?;
         Ok(bytes)
     })
     .await??;
