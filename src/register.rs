@@ -15,6 +15,8 @@ use validator::ValidateEmail;
 use crate::kernel::Lang;
 use crate::reference::{Amount, AreaCode, Reference, SizeClass, TaxCode, VsicSection};
 
+pub mod agency;
+
 /// The columns a register may have.
 pub const COLUMNS: [&str; 12] = [
     "tax_code",
@@ -54,34 +56,43 @@ pub struct RegisterUnit {
 struct Layout(HashMap<&'static str, usize>);
 
 impl Layout {
-    /// Reads the header: known names only, the required ones present, a size or its inputs.
-    fn of(header: &csv::StringRecord) -> Result<Layout, String> {
+    /// Reads the header: names of `columns` only, each of `required` present.
+    fn of(
+        header: &csv::StringRecord,
+        columns: &[&'static str],
+        required: &[&str],
+    ) -> Result<Layout, String> {
         let mut at = HashMap::new();
         for (i, name) in header.iter().enumerate() {
-            let Some(known) = COLUMNS.iter().find(|c| **c == name.trim()) else {
+            let Some(known) = columns.iter().find(|c| **c == name.trim()) else {
                 return Err(format!(
                     "line 1: unknown column '{name}'; the columns are {}",
-                    COLUMNS.join(", ")
+                    columns.join(", ")
                 ));
             };
             if at.insert(*known, i).is_some() {
                 return Err(format!("line 1: column '{known}' is given twice"));
             }
         }
-        let missing: Vec<&str> = ["tax_code", "name", "area_code", "vsic_section"]
-            .into_iter()
-            .filter(|c| !at.contains_key(c))
-            .collect();
+        let missing: Vec<&str> = required.iter().copied().filter(|c| !at.contains_key(c)).collect();
         if !missing.is_empty() {
             return Err(format!("line 1: the register needs the column(s) {}", missing.join(", ")));
         }
-        let derivable = ["employees", "revenue", "capital"].iter().all(|c| at.contains_key(c));
-        if !at.contains_key("size_class") && !derivable {
+        Ok(Layout(at))
+    }
+
+    /// Reads an enterprise register's header: also a size, or what derives it.
+    fn of_enterprises(header: &csv::StringRecord) -> Result<Layout, String> {
+        let layout =
+            Layout::of(header, &COLUMNS, &["tax_code", "name", "area_code", "vsic_section"])?;
+        let derivable =
+            ["employees", "revenue", "capital"].iter().all(|c| layout.0.contains_key(c));
+        if !layout.0.contains_key("size_class") && !derivable {
             return Err("line 1: give `size_class`, or `employees`, `revenue` and `capital` to \
                         derive it"
                 .into());
         }
-        Ok(Layout(at))
+        Ok(layout)
     }
 
     fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
@@ -105,18 +116,47 @@ pub fn read_register(
 pub fn for_each_unit(
     input: impl Read,
     reference: &Reference,
-    mut each: impl FnMut(RegisterUnit),
+    each: impl FnMut(RegisterUnit),
+) -> Vec<String> {
+    read_lines(
+        input,
+        Layout::of_enterprises,
+        |layout, record| unit(layout, record, reference),
+        each,
+    )
+}
+
+/// A register entry that another line of the same file may not repeat.
+trait Keyed {
+    /// What no two entries may share, each with how a repeat is reported.
+    fn keys(&self) -> Vec<(String, String)>;
+}
+
+impl Keyed for RegisterUnit {
+    fn keys(&self) -> Vec<(String, String)> {
+        let code = self.tax_code.as_str();
+        vec![(code.to_string(), format!("tax code {code}"))]
+    }
+}
+
+/// Reads a CSV register: the header by `layout`, each line by `entry`; hands every valid entry
+/// to `each` and returns every problem, each as `line N: …`.
+fn read_lines<T: Keyed>(
+    input: impl Read,
+    layout: impl FnOnce(&csv::StringRecord) -> Result<Layout, String>,
+    entry: impl Fn(&Layout, &csv::StringRecord) -> Result<T, Vec<String>>,
+    mut each: impl FnMut(T),
 ) -> Vec<String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
     let layout = match reader.headers() {
-        Ok(header) => match Layout::of(header) {
+        Ok(header) => match layout(header) {
             Ok(layout) => layout,
             Err(e) => return vec![e],
         },
         Err(e) => return vec![format!("line 1: {e}")],
     };
     let mut problems = Vec::new();
-    let mut seen: HashMap<TaxCode, u64> = HashMap::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -129,19 +169,26 @@ pub fn for_each_unit(
             }
         }
         let line = record.position().map_or(0, |p| p.line());
-        match unit(&layout, &record, reference) {
-            Ok(unit) => match seen.insert(unit.tax_code.clone(), line) {
-                Some(first) => problems.push(format!(
-                    "line {line}: tax code {} is already given on line {first}",
-                    unit.tax_code.as_str()
-                )),
-                None => each(unit),
-            },
+        match entry(&layout, &record) {
+            Ok(found) => {
+                let mut repeated = false;
+                for (key, what) in found.keys() {
+                    if let Some(first) = seen.get(&key) {
+                        problems
+                            .push(format!("line {line}: {what} is already given on line {first}"));
+                        repeated = true;
+                    }
+                }
+                if !repeated {
+                    seen.extend(found.keys().into_iter().map(|(key, _)| (key, line)));
+                    each(found);
+                }
+            }
             Err(found) => problems.extend(found.into_iter().map(|p| format!("line {line}: {p}"))),
         }
     }
     if seen.is_empty() && problems.is_empty() {
-        problems.push("the file lists no enterprise".into());
+        problems.push("the file lists no entry".into());
     }
     problems
 }
@@ -160,41 +207,17 @@ fn unit(
     if name.is_none() {
         problems.push("name is empty".into());
     }
-    let area = match AreaCode::parse(field("area_code")) {
-        Ok(code) if reference.area(&code).is_some() => Some(code),
-        _ => {
-            problems.push(format!(
-                "area_code '{}' is not a ward/commune of the reference list",
-                field("area_code")
-            ));
-            None
-        }
-    };
+    let area = area(field("area_code"), reference, &mut problems);
     let section = VsicSection::parse(field("vsic_section"))
         .map_err(|e| problems.push(format!("vsic_section: {e}")))
         .ok();
     let size = section.and_then(|s| size_of(Line { layout, record }, s, reference, &mut problems));
-    let email = match field("email") {
-        "" => None,
-        email if email.validate_email() => Some(email.to_lowercase()),
-        email => {
-            problems.push(format!("email '{email}' is not an e-mail address"));
-            None
-        }
-    };
-    let address = text(field("address"), "address", &mut problems);
-    let phone = text(field("phone"), "phone", &mut problems);
-    let language = match field("language") {
-        "" => Some(Lang::Vi),
-        code => Lang::parse(code).or_else(|| {
-            problems.push(format!("language '{code}' is not vi or en"));
-            None
-        }),
-    };
-    match (tax_code, name, area, section, size, language) {
-        (Some(tax_code), Some(name), Some(area), Some(section), Some(size), Some(language))
+    let reach = Reach::read(Line { layout, record }, &mut problems);
+    match (tax_code, name, area, section, size, reach) {
+        (Some(tax_code), Some(name), Some(area), Some(section), Some(size), Some(reach))
             if problems.is_empty() =>
         {
+            let Reach { address, email, phone, language } = reach;
             Ok(RegisterUnit {
                 tax_code,
                 name,
@@ -208,6 +231,53 @@ fn unit(
             })
         }
         _ => Err(problems),
+    }
+}
+
+/// A ward or commune of the reference list.
+fn area(value: &str, reference: &Reference, problems: &mut Vec<String>) -> Option<AreaCode> {
+    match AreaCode::parse(value) {
+        Ok(code) if reference.area(&code).is_some() => Some(code),
+        _ => {
+            problems
+                .push(format!("area_code '{value}' is not a ward/commune of the reference list"));
+            None
+        }
+    }
+}
+
+/// How to reach a register entry, and in which language.
+struct Reach {
+    address: Option<String>,
+    /// Lower-cased and checked.
+    email: Option<String>,
+    phone: Option<String>,
+    language: Lang,
+}
+
+impl Reach {
+    /// The optional columns `address`, `email`, `phone` and `language` of a line.
+    fn read(line: Line<'_>, problems: &mut Vec<String>) -> Option<Reach> {
+        let field = |c: &str| line.get(c);
+        let before = problems.len();
+        let email = match field("email") {
+            "" => None,
+            email if email.validate_email() => Some(email.to_lowercase()),
+            email => {
+                problems.push(format!("email '{email}' is not an e-mail address"));
+                None
+            }
+        };
+        let address = text(field("address"), "address", problems);
+        let phone = text(field("phone"), "phone", problems);
+        let language = match field("language") {
+            "" => Lang::Vi,
+            code => Lang::parse(code).unwrap_or_else(|| {
+                problems.push(format!("language '{code}' is not vi or en"));
+                Lang::Vi
+            }),
+        };
+        (problems.len() == before).then_some(Reach { address, email, phone, language })
     }
 }
 

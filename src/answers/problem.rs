@@ -107,11 +107,11 @@ impl AnswerProblem {
                 "cannot be changed once the response is started; start a new one if needed".into()
             }
             (Lang::Vi, K::FromRegister) => {
-                "lấy từ danh sách doanh nghiệp của đợt khảo sát và không thể sửa ở đây; nếu sai, vui lòng báo cho đơn vị quản lý khảo sát"
+                "lấy từ danh sách các đơn vị được mời của đợt khảo sát và không thể sửa ở đây; nếu sai, vui lòng báo cho đơn vị quản lý khảo sát"
                     .into()
             }
             (Lang::En, K::FromRegister) => {
-                "comes from the survey's business register and cannot be changed here; if it is wrong, please tell the survey office"
+                "comes from the survey's register of invited organisations and cannot be changed here; if it is wrong, please tell the survey office"
                     .into()
             }
         }

@@ -131,7 +131,7 @@ fn find(app: &App, wave: &str, query: &str) -> Result<ExitCode, CliError> {
         };
         say!(
             "{response:>8}  {:<14} {:<40} {:<6} {state}; {sampled}{}",
-            row.tax_code.as_deref().unwrap_or("-"),
+            row.code.as_deref().unwrap_or("-"),
             row.name,
             row.area_code.as_deref().unwrap_or("-"),
             row.last_event.map(|e| format!("; last: {e}")).unwrap_or_default()

@@ -1,5 +1,6 @@
-//! `dxsurvey frame import FILE --wave W` (counts per stratum) and `dxsurvey frame register FILE
-//! --wave W` (the named register, from which the counts derive).
+//! `dxsurvey frame import FILE --wave W` (counts per stratum), `dxsurvey frame register FILE
+//! --wave W` (the named register, from which the counts derive) and `dxsurvey frame agencies
+//! FILE --wave W` (the public agencies, all invited).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use super::CliError;
 use crate::app::App;
 use crate::config::AppConfig;
 use crate::service::Actor;
-use crate::service::register::{FrameError, Imported, import_frame, import_register};
+use crate::service::register::{FrameError, import_agencies, import_frame, import_register};
 
 #[derive(Debug, Subcommand)]
 pub enum FrameCommand {
@@ -24,6 +25,14 @@ pub enum FrameCommand {
     /// register's counts: tax_code,name,area_code,vsic_section, then size_class (or employees,
     /// revenue, capital in billions of đồng), address, email, phone, in any order.
     Register {
+        file: PathBuf,
+        #[arg(long)]
+        wave: String,
+    },
+    /// Replace the public agencies of a wave with a CSV, every one of them to be invited:
+    /// code,name,area_code,kind (a kind of agency of the wave's agency questionnaire), then
+    /// address, email, phone, language, in any order.
+    Agencies {
         file: PathBuf,
         #[arg(long)]
         wave: String,
@@ -45,7 +54,14 @@ pub fn run(config: &AppConfig, command: FrameCommand) -> Result<ExitCode, CliErr
             let imported = import_register(&app, &wave, open(&file)?, &Actor::command_line());
             (file, wave, "named register and frame", imported)
         }
+        FrameCommand::Agencies { file, wave } => {
+            let imported = import_agencies(&app, &wave, open(&file)?, &Actor::command_line());
+            let imported =
+                imported.map(|a| format!("{} agencies in {} wards", a.agencies, a.wards));
+            return report(&file, &wave, "agency register", imported);
+        }
     };
+    let imported = imported.map(|i| i.summary());
     report(&file, &wave, what, imported)
 }
 
@@ -54,11 +70,11 @@ fn report(
     file: &std::path::Path,
     wave: &str,
     what: &str,
-    imported: Result<Imported, FrameError>,
+    imported: Result<String, FrameError>,
 ) -> Result<ExitCode, CliError> {
     match imported {
-        Ok(imported) => {
-            super::emit(&format!("imported the {what} of wave {wave}: {}", imported.summary()))?;
+        Ok(summary) => {
+            super::emit(&format!("imported the {what} of wave {wave}: {summary}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(FrameError::NoWave(_)) => Err(CliError(format!("no wave '{wave}'"))),

@@ -26,10 +26,13 @@ pub struct Batch<'a> {
     pub site: &'a str,
 }
 
-/// One enterprise's letter.
+/// One enterprise's or agency's letter.
 pub struct Letter<'a> {
     pub name: &'a str,
-    pub tax_code: &'a str,
+    /// An agency's letter says why agencies are asked (all of them are), not why a sample is.
+    pub agency: bool,
+    /// The tax code, or the agency's code.
+    pub unit_code: &'a str,
     pub address: Option<&'a str>,
     pub ward: &'a Text,
     /// The access code, grouped for reading.
@@ -60,7 +63,8 @@ fn draw(doc: &mut Document, texts: &ReportTexts, batch: &Batch<'_>, letter: &Let
     let publisher =
         format!("{} · {}", texts.publisher.get(Lang::Vi), texts.publisher.get(Lang::En));
     let mut recipient = vec![(letter.name.to_string(), STRONG)];
-    recipient.push((format!("{}: {}", texts.letter_tax_code.get(Lang::Vi), letter.tax_code), BODY));
+    let code_label = if letter.agency { &texts.letter_agency_code } else { &texts.letter_tax_code };
+    recipient.push((format!("{}: {}", code_label.get(Lang::Vi), letter.unit_code), BODY));
     if let Some(address) = letter.address.filter(|a| !a.trim().is_empty()) {
         recipient.extend(wrapped(doc, address, BODY, 110.0).into_iter().map(|l| (l, BODY)));
     }
@@ -129,12 +133,17 @@ fn section(
     };
     add(texts.letter_title.get(lang), TITLE);
     add(&fill(&texts.letter_greeting, lang, &[("name", letter.name)]), STRONG);
-    add(&fill(&texts.letter_body, lang, &[("wave", batch.wave_title.get(lang))]), BODY);
+    let (body, keep) = if letter.agency {
+        (&texts.letter_agency_body, &texts.letter_agency_keep)
+    } else {
+        (&texts.letter_body, &texts.letter_keep)
+    };
+    add(&fill(body, lang, &[("wave", batch.wave_title.get(lang))]), BODY);
     add(&fill(&texts.letter_how, lang, &[("site", batch.site)]), BODY);
     let deadline = date(batch.deadline, lang);
     add(&format!("{}: {deadline}", texts.letter_deadline.get(lang)), STRONG);
     add(&format!("{}: {}", texts.letter_contact.get(lang), letter.contact.get(lang)), BODY);
-    add(texts.letter_keep.get(lang), SMALL);
+    add(keep.get(lang), SMALL);
     lines
 }
 

@@ -1,16 +1,17 @@
 //! Who may start a response, and starting with a personal access code. The rules, once:
 //! - a wave is `invitation` only (the default once it has a named register) or `open`;
-//! - an access code opens its organisation's response in the wave's enterprise questionnaire:
-//!   a new draft whose name, tax code, ward and sector come from the register and cannot be
-//!   changed (the response is *verified*), or the draft already started, under a new private
-//!   link (so the code is the way back when the link is lost: the old link stops working);
+//! - an access code opens its organisation's response in the wave's questionnaire of its kind:
+//!   a new draft whose identity comes from the register and cannot be changed (an enterprise's
+//!   name, tax code, ward and sector; an agency's name, ward and kind), so the response is
+//!   *verified*; or the draft already started, under a new private link (so the code is the
+//!   way back when the link is lost: the old link stops working);
 //! - a self-declared response of the same tax code (typed in an open wave before the code was
 //!   used) gives way to the code: it is made void, with an audit entry;
 //! - in an open wave anyone may start as a self-declared organisation, a few times per address
 //!   and hour ([`StartLimit`]); such responses are out of the estimates until an administrator
 //!   confirms the identity;
-//! - public agencies have no register yet: their questionnaire is open in every wave and their
-//!   responses count as before.
+//! - public agencies follow the same rules once the wave's register lists them; in a wave
+//!   whose register does not, their questionnaire is open and their responses count as before.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -18,30 +19,75 @@ use std::num::NonZeroU32;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use time::Date;
 
-use super::respond::{RespondError, ensure_open};
+use super::respond::{Opened, RespondError, ensure_open};
 use super::{invitations, waves};
-use crate::answers::Answers;
 use crate::answers::form::apply_page;
+use crate::answers::{Answer, Answers};
 use crate::app::App;
 use crate::auth::SecretToken;
+use crate::kernel::Lang;
 use crate::response::new_response;
 use crate::store::{
-    self, IdentityCheck, Invitee, Origin, ResponseStatus, Standing, StoreError, StoredResponse,
-    Wave, WaveAccess,
+    self, IdentityCheck, Invitee, Origin, ResponseStatus, Standing, StoreError, UnitKind, Wave,
+    WaveAccess,
 };
-use crate::survey::{RespondentKind, Role, Survey};
+use crate::survey::{Question, QuestionKind, RespondentKind, Role, Survey};
 
-/// The roles whose answers an invited organisation's register entry fixes.
+/// The roles whose answers an invited enterprise's register entry fixes.
 pub const FROM_REGISTER: [Role; 4] =
     [Role::LegalName, Role::TaxCode, Role::Area, Role::VsicSection];
 
+/// The roles whose answers an invited agency's register entry fixes.
+pub const FROM_AGENCY_REGISTER: [Role; 3] = [Role::AgencyName, Role::Area, Role::AgencyLevel];
+
+/// The roles the register fixes for an organisation answering `survey`.
+fn fixed_roles(survey: &Survey) -> &'static [Role] {
+    match survey.kind {
+        RespondentKind::Enterprise => &FROM_REGISTER,
+        RespondentKind::Agency => &FROM_AGENCY_REGISTER,
+    }
+}
+
 /// The questions of `survey` whose answers the register fixes for `response` (none unless it
-/// was started with an access code).
-pub fn locked_questions(survey: &Survey, response: &StoredResponse) -> Vec<usize> {
-    if response.identity_check != IdentityCheck::Verified {
+/// was started with an access code). An agency whose register kind is one that asks to be
+/// specified ("other") specifies it itself.
+pub fn locked_questions(opened: &Opened) -> Vec<usize> {
+    if opened.response.identity_check != IdentityCheck::Verified {
         return Vec::new();
     }
-    FROM_REGISTER.iter().filter_map(|role| survey.role_question(*role)).collect()
+    let survey = &opened.survey;
+    fixed_roles(survey)
+        .iter()
+        .filter_map(|role| survey.role_question(*role))
+        .filter(|i| !asks_to_specify(&survey.questions[*i], &opened.answers, *i))
+        .collect()
+}
+
+/// Whether the answer to question `i` is a choice that asks to be specified.
+fn asks_to_specify(question: &Question, answers: &Answers, i: usize) -> bool {
+    match (&question.kind, answers.get(i)) {
+        (QuestionKind::SingleChoice { choices, .. }, Some(Answer::Choice { choice, .. })) => {
+            choices.get(usize::from(*choice)).is_some_and(|c| c.specify)
+        }
+        _ => false,
+    }
+}
+
+/// The kinds of agency an agency register may give: the choices of `survey`'s kind-of-agency
+/// question, with their labels in `lang`.
+pub fn agency_kind_labels(survey: &Survey, lang: Lang) -> Vec<(String, String)> {
+    let question = survey.role_question(Role::AgencyLevel).map(|i| &survey.questions[i].kind);
+    match question {
+        Some(QuestionKind::SingleChoice { choices, .. }) => {
+            choices.iter().map(|c| (c.id.clone(), c.label.get(lang).to_string())).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The ids of [`agency_kind_labels`].
+pub fn agency_kinds(survey: &Survey) -> Vec<String> {
+    agency_kind_labels(survey, Lang::Vi).into_iter().map(|(id, _)| id).collect()
 }
 
 /// What an access code opened: the private link of the response.
@@ -69,23 +115,13 @@ pub fn open_with_code(app: &App, typed: &str, today: Date) -> Result<CodeOpened,
         return Ok(CodeOpened { token, created: false });
     }
     ensure_open(app, &wave.id, today)?;
-    let survey = enterprise_questionnaire(app, &wave)?;
+    let kind = match invitee.kind {
+        UnitKind::Enterprise => RespondentKind::Enterprise,
+        UnitKind::Agency => RespondentKind::Agency,
+    };
+    let survey = waves::questionnaire_for(app, &wave, kind).ok_or(RespondError::NotFound)?;
     create_verified(app, &survey, &wave, &invitee, &token)?;
     Ok(CodeOpened { token, created: true })
-}
-
-/// The questionnaire invited enterprises answer in `wave`.
-fn enterprise_questionnaire(
-    app: &App,
-    wave: &Wave,
-) -> Result<std::sync::Arc<Survey>, RespondError> {
-    let id = waves::primary_questionnaire(app, wave).ok_or(RespondError::NotFound)?;
-    wave.questionnaires
-        .iter()
-        .find(|(s, _)| *s == id)
-        .and_then(|(s, v)| app.catalog.get(s, *v))
-        .cloned()
-        .ok_or(RespondError::NotFound)
 }
 
 /// The register's answers to the questions it fixes, as the profile page's form would send them.
@@ -95,15 +131,18 @@ fn register_answers(
     invitee: &Invitee,
 ) -> Result<Answers, RespondError> {
     let value = |role: Role| match role {
-        Role::LegalName => invitee.name.clone(),
-        Role::TaxCode => invitee.tax_code.clone(),
-        Role::Area => invitee.area_code.clone(),
-        _ => invitee.vsic_section.clone(),
+        Role::LegalName | Role::AgencyName => Some(invitee.name.clone()),
+        Role::TaxCode => Some(invitee.code.clone()),
+        Role::Area => Some(invitee.area_code.clone()),
+        Role::VsicSection => invitee.vsic_section.clone(),
+        Role::AgencyLevel => invitee.agency_kind.clone(),
+        _ => None,
     };
-    let fields: Vec<(String, String)> = FROM_REGISTER
+    let fields: Vec<(String, String)> = fixed_roles(survey)
         .iter()
         .filter_map(|role| {
-            survey.role_question(*role).map(|i| (survey.questions[i].id.clone(), value(*role)))
+            let question = survey.role_question(*role)?;
+            Some((survey.questions[question].id.clone(), value(*role)?))
         })
         .collect();
     let input =
@@ -132,10 +171,8 @@ fn create_verified(
             store::response_id_of_identity(tx, &draft.wave_id, &draft.survey_id, &draft.identity)?
         {
             store::set_standing(tx, squatter, Standing::Void)?;
-            let detail = format!(
-                "response {squatter}: superseded by the access code of {}",
-                invitee.tax_code
-            );
+            let detail =
+                format!("response {squatter}: superseded by the access code of {}", invitee.code);
             store::audit(tx, None, "response.void", Some(&wave.id), Some(&detail), None)?;
         }
         store::insert_response(tx, &draft, Some(&hash))
@@ -148,11 +185,17 @@ fn create_verified(
     }
 }
 
-/// Whether `survey` of `wave` takes self-declared starts. The register lists enterprises only,
-/// so an agency questionnaire is open in every wave, and its responses count as they did (agency
-/// figures are not weighted); an enterprise questionnaire follows the wave's access.
+/// Whether the register of `wave` names the organisations that answer `survey`: enterprises
+/// are followed as soon as a wave has a register, agencies only when it lists them.
+fn registered(wave: &Wave, survey: &Survey) -> bool {
+    survey.kind == RespondentKind::Enterprise || wave.agency_register
+}
+
+/// Whether `survey` of `wave` takes self-declared starts: an agency questionnaire of a wave whose
+/// register lists no agency is open, and its responses count as they did (agency figures are
+/// not weighted); otherwise the wave's access decides.
 pub fn takes_self_declared(wave: &Wave, survey: &Survey) -> bool {
-    survey.kind == RespondentKind::Agency || wave.access == WaveAccess::Open
+    !registered(wave, survey) || wave.access == WaveAccess::Open
 }
 
 /// Refuses a self-declared start that [`takes_self_declared`] does not allow.
@@ -160,13 +203,11 @@ pub fn ensure_open_access(wave: &Wave, survey: &Survey) -> Result<(), RespondErr
     if takes_self_declared(wave, survey) { Ok(()) } else { Err(RespondError::InvitationOnly) }
 }
 
-/// Who a self-declared start of `survey` is from: an enterprise's is out of the estimates
-/// until an administrator confirms it; an agency's counts.
-pub fn self_declared_origin(survey: &Survey) -> Origin {
-    match survey.kind {
-        RespondentKind::Enterprise => Origin::self_declared(),
-        RespondentKind::Agency => Origin::default(),
-    }
+/// Who a self-declared start of `survey` in `wave` is from: out of the estimates until an
+/// administrator confirms it, unless the register does not list such organisations (agencies
+/// of a wave without an agency register count as they did).
+pub fn self_declared_origin(wave: &Wave, survey: &Survey) -> Origin {
+    if registered(wave, survey) { Origin::self_declared() } else { Origin::default() }
 }
 
 /// At most `per_hour` self-declared starts per client address and hour (a burst of that many,

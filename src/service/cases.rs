@@ -21,7 +21,7 @@ pub enum CaseError {
     Verified(i64),
     #[error("response {0} already counts: its identity is {1}")]
     NothingToConfirm(i64, &'static str),
-    #[error("no sampled enterprise of wave {0} has the tax code {1}")]
+    #[error("no sampled enterprise or agency of wave {0} has the code {1}")]
     NotSampled(String, String),
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -128,26 +128,26 @@ pub fn confirm_all(app: &App, actor: &Actor, wave: &str, reason: &str) -> Result
     Ok(confirmed)
 }
 
-/// Records a field event of the sampled enterprise `tax_code` of `wave` (a refusal, an
+/// Records a field event of the sampled enterprise or agency `code` of `wave` (a refusal, an
 /// unreachable address, a contact), audited when it is a refusal or unreachable.
 pub fn record_event(
     app: &App,
     actor: &Actor,
     wave: &str,
-    tax_code: &str,
+    code: &str,
     event: &UnitEvent,
 ) -> Result<(), CaseError> {
     let unit = app
         .store
-        .read(|c| store::sampled_unit(c, wave, tax_code.trim()))?
-        .ok_or_else(|| CaseError::NotSampled(wave.into(), tax_code.into()))?;
+        .read(|c| store::sampled_unit(c, wave, code.trim()))?
+        .ok_or_else(|| CaseError::NotSampled(wave.into(), code.into()))?;
     if event.kind.needs_reason() && event.note.trim().is_empty() {
         return Err(CaseError::NoReason);
     }
     app.store.write(|tx| {
         store::record_unit_event(tx, unit.unit_id, event, Some(&actor.name))?;
         if event.kind.needs_reason() {
-            let detail = format!("{}: {}", unit.tax_code, event.note.trim());
+            let detail = format!("{}: {}", unit.code, event.note.trim());
             let address = actor.address.as_deref();
             let action = format!("unit.{}", event.kind.as_str());
             store::audit(tx, Some(&actor.name), &action, Some(wave), Some(&detail), address)?;

@@ -6,7 +6,9 @@
 //! - it has responded when its response, started with its code, is submitted and counts;
 //! - the unit response rate is responded / sampled; the weighted rate weights each unit by the
 //!   inverse of its inclusion probability (sum over respondents / sum over the sample), so that
-//!   it estimates the share of the register's enterprises the respondents stand for.
+//!   it estimates the share of the register's enterprises the respondents stand for;
+//! - enterprises and agencies are never added together: agencies (a census, inclusion 1) have
+//!   their own rates, for the city, by ward and by kind of agency.
 
 use serde::Serialize;
 
@@ -14,7 +16,7 @@ use super::Actor;
 use super::cases::{self, CaseError};
 use crate::app::App;
 pub use crate::stats::WardSample;
-use crate::store::{self, Channel, FieldUnit, StoreError, UnitEvent, UnitEventKind};
+use crate::store::{self, Channel, FieldUnit, StoreError, UnitEvent, UnitEventKind, UnitKind};
 
 /// How far a sampled unit has gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -86,28 +88,29 @@ pub struct Contact {
     pub note: String,
 }
 
-/// Records a contact (or a refusal, or an unreachable unit) with the sampled enterprise
-/// `tax_code` of `area`; `Ok(false)` when no sampled enterprise of that ward has it.
+/// Records a contact (or a refusal, or an unreachable unit) with the sampled enterprise or
+/// agency `code` of `area`; `Ok(false)` when no sampled unit of that ward has it.
 pub fn record_contact(
     app: &App,
     actor: &Actor,
     wave: &str,
     area: &str,
-    tax_code: &str,
+    code: &str,
     contact: Contact,
 ) -> Result<bool, CaseError> {
-    let unit = app.store.read(|c| store::sampled_unit(c, wave, tax_code.trim()))?;
+    let unit = app.store.read(|c| store::sampled_unit(c, wave, code.trim()))?;
     if unit.is_none_or(|u| u.area_code != area) {
         return Ok(false);
     }
     let event = UnitEvent { kind: contact.kind, channel: contact.channel, note: contact.note };
-    cases::record_event(app, actor, wave, tax_code, &event)?;
+    cases::record_event(app, actor, wave, code, &event)?;
     Ok(true)
 }
 
-/// Every ward of `wave`'s sample, summed up (see [`WardSample`]).
+/// Every ward of `wave`'s sample of enterprises, summed up (see [`WardSample`]).
 pub fn ward_samples(app: &App, wave: &str) -> Result<Vec<WardSample>, StoreError> {
-    let units = app.store.read(|c| store::field_units(c, wave, None))?;
+    let mut units = app.store.read(|c| store::field_units(c, wave, None))?;
+    units.retain(|u| u.kind == UnitKind::Enterprise);
     Ok(units
         .chunk_by(|a, b| a.area_code == b.area_code)
         .map(|ward| {
@@ -129,9 +132,10 @@ pub fn ward_samples(app: &App, wave: &str) -> Result<Vec<WardSample>, StoreError
 /// The response rate of a group of sampled units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseRate {
-    /// `city`, `ward`, `section` or `size`.
+    /// Enterprises: `city`, `ward`, `section` or `size`; agencies: `agencies` (the city),
+    /// `agency_ward` or `agency_kind`.
     pub breakdown: &'static str,
-    /// The ward code, VSIC section or size class; empty for the city.
+    /// The ward code, VSIC section, size class or kind of agency; empty for the city.
     pub group: String,
     pub sampled: usize,
     pub responded: usize,
@@ -140,7 +144,8 @@ pub struct ResponseRate {
 }
 
 /// Response rates of `wave`'s sample: the city, then every ward, section and size class that
-/// has sampled units (in code order).
+/// has sampled enterprises (in code order); then the agencies of the city, of every ward and
+/// of every kind, when the register lists agencies.
 pub fn response_rates(app: &App, wave: &str) -> Result<Vec<ResponseRate>, StoreError> {
     let units = app.store.read(|c| store::field_units(c, wave, None))?;
     Ok(rates(&units))
@@ -151,18 +156,38 @@ type GroupKey = fn(&FieldUnit) -> &str;
 
 /// The rates of `units` (see [`response_rates`]).
 pub fn rates(units: &[FieldUnit]) -> Vec<ResponseRate> {
+    let of_kind = |kind: UnitKind| units.iter().filter(move |u| u.kind == kind);
+    let enterprises: [(&'static str, GroupKey); 3] = [
+        ("ward", |u| &u.area_code),
+        ("section", |u| u.vsic_section.as_deref().unwrap_or_default()),
+        ("size", |u| u.size_class.as_deref().unwrap_or_default()),
+    ];
+    let agencies: [(&'static str, GroupKey); 2] = [
+        ("agency_ward", |u| &u.area_code),
+        ("agency_kind", |u| u.agency_kind.as_deref().unwrap_or_default()),
+    ];
+    let mut out = breakdowns(of_kind(UnitKind::Enterprise).collect(), "city", &enterprises);
+    out.extend(breakdowns(of_kind(UnitKind::Agency).collect(), "agencies", &agencies));
+    out
+}
+
+/// The rate of all of `units` as `whole`, then of each group of each breakdown.
+fn breakdowns(
+    units: Vec<&FieldUnit>,
+    whole: &'static str,
+    keys: &[(&'static str, GroupKey)],
+) -> Vec<ResponseRate> {
     if units.is_empty() {
         return Vec::new();
     }
-    let mut out = vec![rate("city", String::new(), units.iter())];
-    let keys: [(&'static str, GroupKey); 3] =
-        [("ward", |u| &u.area_code), ("section", |u| &u.vsic_section), ("size", |u| &u.size_class)];
+    let mut out = vec![rate(whole, String::new(), units.iter().copied())];
     for (breakdown, key) in keys {
-        let mut groups: Vec<&str> = units.iter().map(key).collect();
+        let mut groups: Vec<&str> = units.iter().map(|u| key(u)).collect();
         groups.sort_unstable();
         groups.dedup();
         for group in groups {
-            out.push(rate(breakdown, group.into(), units.iter().filter(|u| key(u) == group)));
+            let members = units.iter().copied().filter(|u| key(u) == group);
+            out.push(rate(breakdown, group.into(), members));
         }
     }
     out
@@ -200,11 +225,13 @@ mod tests {
     fn unit(area: &str, inclusion: f64, response: Option<&str>, events: &[&str]) -> FieldUnit {
         FieldUnit {
             unit_id: 1,
-            tax_code: "0100000001".into(),
+            kind: UnitKind::Enterprise,
+            code: "0100000001".into(),
             name: "A".into(),
             area_code: area.into(),
-            vsic_section: "G".into(),
-            size_class: "micro".into(),
+            vsic_section: Some("G".into()),
+            size_class: Some("micro".into()),
+            agency_kind: None,
             address: None,
             phone: None,
             has_email: false,
@@ -251,5 +278,36 @@ mod tests {
         assert_eq!((ward_b.sampled, ward_b.responded, ward_b.weighted_rate), (3, 0, 0.0));
         let unconfirmed = FieldUnit { standing: Some("unconfirmed".into()), ..units[0].clone() };
         assert!(!responded(&unconfirmed), "only what counts has responded");
+    }
+
+    #[test]
+    fn agencies_have_their_own_rates_and_never_join_the_enterprises() {
+        let agency = |area: &str, kind: &str, response: Option<&str>| FieldUnit {
+            kind: UnitKind::Agency,
+            vsic_section: None,
+            size_class: None,
+            agency_kind: Some(kind.into()),
+            ..unit(area, 1.0, response, &[])
+        };
+        let units = vec![
+            unit("a", 0.5, Some("submitted"), &[]),
+            unit("a", 0.5, None, &[]),
+            agency("a", "commune_committee", Some("submitted")),
+            agency("b", "commune_committee", None),
+            agency("b", "city_department", None),
+        ];
+        let rates = rates(&units);
+        let find = |breakdown: &str, group: &str| {
+            rates.iter().find(|r| r.breakdown == breakdown && r.group == group).unwrap()
+        };
+        assert_eq!((find("city", "").sampled, find("city", "").responded), (2, 1));
+        assert_eq!((find("ward", "a").sampled, find("ward", "a").responded), (2, 1));
+        assert!(rates.iter().all(|r| r.breakdown != "ward" || r.group != "b"));
+        let agencies = find("agencies", "");
+        assert_eq!((agencies.sampled, agencies.responded), (3, 1));
+        assert!((agencies.weighted_rate - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(find("agency_kind", "commune_committee").responded, 1);
+        assert_eq!(find("agency_ward", "b").sampled, 2);
+        assert!(rates.iter().all(|r| r.breakdown != "section" || !r.group.is_empty()));
     }
 }

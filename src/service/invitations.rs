@@ -22,9 +22,12 @@ pub struct Issued {
 /// Why no code was issued; nothing changed.
 #[derive(Debug, thiserror::Error)]
 pub enum InvitationError {
-    #[error("wave {0} has no sample yet: draw one first (`dxsurvey sample`)")]
+    #[error(
+        "wave {0} has no sample and no agency yet: draw a sample (`dxsurvey sample`) or import \
+         its agencies (`dxsurvey frame agencies`) first"
+    )]
     NoSample(String),
-    #[error("no sampled enterprise of wave {0} has the tax code {1}")]
+    #[error("no sampled enterprise or agency of wave {0} has the code {1}")]
     NotSampled(String, String),
     #[error("say why the code is issued again")]
     NoReason,
@@ -48,10 +51,11 @@ pub fn current(app: &App, wave: &str, areas: Option<&[String]>) -> Result<Vec<Is
         .collect())
 }
 
-/// Issues a code to every sampled unit of `wave` that has none, in one transaction with its
-/// audit entry.
+/// Issues a code to every sampled enterprise and every agency of `wave` that has none, in one
+/// transaction with its audit entry.
 pub fn issue(app: &App, wave: &str, actor: &Actor) -> Result<Vec<Issued>, InvitationError> {
-    if app.store.read(|c| store::sample_of(c, wave))?.is_none() {
+    let sampled = app.store.read(|c| store::sample_of(c, wave))?.is_some();
+    if !sampled && app.store.read(|c| store::agency_register_size(c, wave))?.0 == 0 {
         return Err(InvitationError::NoSample(wave.into()));
     }
     let uninvited = app.store.read(|c| store::uninvited(c, wave))?;
@@ -68,12 +72,12 @@ pub fn issue(app: &App, wave: &str, actor: &Actor) -> Result<Vec<Issued>, Invita
     Ok(issued)
 }
 
-/// Issues a new code to the sampled unit with `tax_code` (its old code stops working), saying
-/// why, audited.
+/// Issues a new code to the sampled enterprise or agency `code` (its old code stops working),
+/// saying why, audited.
 pub fn reissue(
     app: &App,
     wave: &str,
-    tax_code: &str,
+    code: &str,
     reason: &str,
     actor: &Actor,
 ) -> Result<Issued, InvitationError> {
@@ -82,11 +86,11 @@ pub fn reissue(
     }
     let invitee = app
         .store
-        .read(|c| store::sampled_unit(c, wave, tax_code.trim()))?
-        .ok_or_else(|| InvitationError::NotSampled(wave.into(), tax_code.into()))?;
+        .read(|c| store::sampled_unit(c, wave, code.trim()))?
+        .ok_or_else(|| InvitationError::NotSampled(wave.into(), code.into()))?;
     let generation = invitee.generation.unwrap_or(0) + 1;
     let issued = code_for(app, wave, invitee, generation);
-    let detail = format!("{}: {}", issued.invitee.tax_code, reason.trim());
+    let detail = format!("{}: {}", issued.invitee.code, reason.trim());
     app.store.write(|tx| {
         let hash = issued.code.hash();
         store::set_access_code(tx, issued.invitee.unit_id, &hash, generation, &store::now())?;
@@ -146,7 +150,7 @@ pub fn contact_of(app: &App, area: Option<&AreaCode>, fallback: Option<&str>) ->
     }
 }
 
-/// The mail-merge file of every invited enterprise of `wave` with its current code (writing it
+/// The mail-merge file of every invited enterprise and agency of `wave` with its current code (writing it
 /// again changes no code), audited as an export of the codes; returns how many.
 pub fn export_mail_merge(
     app: &App,
@@ -173,7 +177,8 @@ pub fn export_mail_merge(
     Ok(issued.len())
 }
 
-/// The mail-merge file of issued codes, for offices that print or send letters themselves.
+/// The mail-merge file of issued codes, for offices that print or send letters themselves:
+/// `kind` (enterprise or agency) and `unit_code` (its tax code, or the agency's code) first.
 pub fn write_mail_merge(
     app: &App,
     issued: &[Issued],
@@ -182,7 +187,8 @@ pub fn write_mail_merge(
 ) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "tax_code",
+        "kind",
+        "unit_code",
         "name",
         "area_code",
         "ward",
@@ -202,7 +208,8 @@ pub fn write_mail_merge(
             crate::export::neutralise(text.as_deref().unwrap_or_default()).into_owned()
         };
         writer.write_record([
-            who.tax_code.as_str(),
+            who.kind.as_str(),
+            who.code.as_str(),
             &crate::export::neutralise(&who.name),
             &who.area_code,
             &ward,

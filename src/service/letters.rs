@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::kernel::Text;
 use crate::reference::AreaCode;
 use crate::report::letter::{self, Batch, Letter};
-use crate::store::{self, StoreError, UnitEvent, UnitEventKind};
+use crate::store::{self, StoreError, UnitEvent, UnitEventKind, UnitKind};
 
 /// Which letters to print.
 #[derive(Clone)]
@@ -156,7 +156,8 @@ fn ward_pdf(
         .enumerate()
         .map(|(k, i)| Letter {
             name: &i.invitee.name,
-            tax_code: &i.invitee.tax_code,
+            agency: i.invitee.kind == UnitKind::Agency,
+            unit_code: &i.invitee.code,
             address: i.invitee.address.as_deref(),
             ward: &name,
             code: &codes[k],

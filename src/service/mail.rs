@@ -26,7 +26,7 @@ use crate::kernel::format::{date, parse_iso_date, today};
 use crate::reference::AreaCode;
 use crate::report::texts::fill;
 use crate::store::Wave;
-use crate::store::{self, DueMail, MailKind, StoreError, UnitEvent, UnitEventKind};
+use crate::store::{self, DueMail, MailKind, StoreError, UnitEvent, UnitEventKind, UnitKind};
 
 /// Attempts before an e-mail is given up.
 const MAX_ATTEMPTS: i64 = 10;
@@ -307,9 +307,19 @@ fn message(
         ("contact", &contact),
     ];
     let t = &app.texts;
-    let (subject, body) = match mail.kind {
-        MailKind::Invitation => (&t.mail_invitation_subject, &t.mail_invitation_body),
-        MailKind::Reminder => (&t.mail_reminder_subject, &t.mail_reminder_body),
+    let (subject, body) = match (mail.kind, mail.unit_kind) {
+        (MailKind::Invitation, UnitKind::Enterprise) => {
+            (&t.mail_invitation_subject, &t.mail_invitation_body)
+        }
+        (MailKind::Invitation, UnitKind::Agency) => {
+            (&t.mail_invitation_subject, &t.mail_agency_invitation_body)
+        }
+        (MailKind::Reminder, UnitKind::Enterprise) => {
+            (&t.mail_reminder_subject, &t.mail_reminder_body)
+        }
+        (MailKind::Reminder, UnitKind::Agency) => {
+            (&t.mail_reminder_subject, &t.mail_agency_reminder_body)
+        }
     };
     let text = fill(body, lang, &values);
     let to: Mailbox = mail.recipient.parse().map_err(|e| (format!("address: {e}"), true))?;

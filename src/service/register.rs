@@ -4,11 +4,13 @@
 
 use std::io::Read;
 
-use super::Actor;
+use super::{Actor, access, waves};
 use crate::app::App;
 use crate::frame::{FrameRow, read_frame};
+use crate::register::agency::for_each_agency;
 use crate::register::for_each_unit;
 use crate::store::{self, StoreError};
+use crate::survey::RespondentKind;
 
 /// Why a frame was not imported; nothing changed.
 #[derive(Debug)]
@@ -106,6 +108,84 @@ pub fn import_register(
     Ok(imported)
 }
 
+/// What an agency register brought in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedAgencies {
+    pub agencies: usize,
+    /// In how many wards.
+    pub wards: usize,
+}
+
+/// Replaces the public agencies of `wave` with the CSV `input` (`crate::register::agency` says
+/// its columns), all of them in the wave's fieldwork (a census), in one transaction with its
+/// audit entry. Refused once one of them has an access code (re-issue codes one by one
+/// instead), and when the wave has no agency questionnaire, whose kinds of agency the file
+/// must use.
+pub fn import_agencies(
+    app: &App,
+    wave_id: &str,
+    input: impl Read,
+    actor: &Actor,
+) -> Result<ImportedAgencies, FrameError> {
+    let wave = app
+        .store
+        .read(|c| store::wave(c, wave_id))?
+        .ok_or_else(|| FrameError::NoWave(wave_id.to_string()))?;
+    let Some(survey) = waves::questionnaire_for(app, &wave, RespondentKind::Agency) else {
+        return Err(FrameError::Invalid(vec![format!(
+            "wave {wave_id} has no agency questionnaire: add one to the wave first"
+        )]));
+    };
+    let (_, invited) = app.store.read(|c| store::agency_register_size(c, wave_id))?;
+    if invited > 0 {
+        return Err(FrameError::Invalid(vec![format!(
+            "{invited} agencies of wave {wave_id} have their access codes: the agency register \
+             cannot be replaced"
+        )]));
+    }
+    let kinds = access::agency_kinds(&survey);
+    let mut problems = Vec::new();
+    let written = app.store.write(|tx| {
+        store::clear_agencies(tx, wave_id)?;
+        let (mut count, mut wards, mut failed) = (0, std::collections::BTreeSet::new(), None);
+        problems = for_each_agency(input, &app.reference, &kinds, |agency| {
+            count += 1;
+            wards.insert(agency.area.clone());
+            if failed.is_none() {
+                failed = store::add_register_agency(tx, wave_id, &agency)
+                    .err()
+                    .map(|e| (agency.code, e));
+            }
+        });
+        match failed {
+            Some((code, StoreError::Conflict(_))) => problems.push(format!(
+                "code {code} is already the tax code of an enterprise of the register"
+            )),
+            Some((_, e)) => return Err(e),
+            None => {}
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid("the agency register has problems".into()));
+        }
+        let imported = ImportedAgencies { agencies: count, wards: wards.len() };
+        let detail = format!("{} agencies in {} wards", imported.agencies, imported.wards);
+        let address = actor.address.as_deref();
+        store::audit(
+            tx,
+            Some(&actor.name),
+            "register.agencies",
+            Some(wave_id),
+            Some(&detail),
+            address,
+        )?;
+        Ok(imported)
+    });
+    if !problems.is_empty() {
+        return Err(FrameError::Invalid(problems));
+    }
+    Ok(written?)
+}
+
 /// Refuses a wave that does not exist.
 fn existing_wave(app: &App, wave: &str) -> Result<(), FrameError> {
     match app.store.read(|c| store::wave(c, wave))? {
@@ -151,6 +231,8 @@ pub struct FrameTotals {
     pub wave: String,
     pub strata: usize,
     pub enterprises: i64,
+    /// Public agencies in the register.
+    pub agencies: i64,
 }
 
 /// The frame totals of every wave, newest first.
@@ -160,7 +242,8 @@ pub fn frames(app: &App) -> Result<Vec<FrameTotals>, StoreError> {
         for w in store::waves(c)? {
             let frame = store::frame(c, &w.id)?;
             let enterprises = frame.iter().map(|r| r.3).sum();
-            out.push(FrameTotals { strata: frame.len(), enterprises, wave: w.id });
+            let (agencies, _) = store::agency_register_size(c, &w.id)?;
+            out.push(FrameTotals { strata: frame.len(), enterprises, agencies, wave: w.id });
         }
         Ok(out)
     })

@@ -22,7 +22,7 @@ use crate::auth::SecretToken;
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
 use crate::response::{decode, new_response};
-use crate::store::{self, IdentityCheck, ResponseStatus, StoreError, StoredResponse};
+use crate::store::{self, IdentityCheck, ResponseStatus, StoreError, StoredResponse, Wave};
 use crate::survey::{RespondentKind, Role, Survey};
 
 /// Why a respondent's request cannot be carried out.
@@ -152,6 +152,16 @@ pub fn questionnaire_to_start(
     survey_id: &str,
     today: Date,
 ) -> Result<Arc<Survey>, RespondError> {
+    open_to_start(app, wave_id, survey_id, today).map(|(_, survey)| survey)
+}
+
+/// The wave and its questionnaire `survey_id`, when they take self-declared starts `today`.
+fn open_to_start(
+    app: &App,
+    wave_id: &str,
+    survey_id: &str,
+    today: Date,
+) -> Result<(Wave, Arc<Survey>), RespondError> {
     let wave = app.store.read(|c| store::wave(c, wave_id))?.ok_or(RespondError::NotFound)?;
     let survey = wave
         .questionnaires
@@ -161,7 +171,9 @@ pub fn questionnaire_to_start(
         .cloned()
         .ok_or(RespondError::NotFound)?;
     match availability(&wave, today) {
-        Availability::Open => super::access::ensure_open_access(&wave, &survey).map(|()| survey),
+        Availability::Open => {
+            super::access::ensure_open_access(&wave, &survey).map(|()| (wave, survey))
+        }
         other => Err(RespondError::Closed(Closure { wave_title: wave.title, availability: other })),
     }
 }
@@ -189,18 +201,18 @@ pub fn start(
     from: Option<IpAddr>,
     today: Date,
 ) -> Result<(Arc<Survey>, StartOutcome), RespondError> {
-    let survey = questionnaire_to_start(app, wave_id, survey_id, today)?;
+    let (wave, survey) = open_to_start(app, wave_id, survey_id, today)?;
     if matches!(Intent::of(fields), Intent::Switch(_)) {
         return Ok((survey, StartOutcome::Invalid(Vec::new())));
     }
-    let outcome = start_response(app, &survey, wave_id, fields, from)?;
+    let outcome = start_response(app, &survey, &wave, fields, from)?;
     Ok((survey, outcome))
 }
 
 fn start_response(
     app: &App,
     survey: &Survey,
-    wave_id: &str,
+    wave: &Wave,
     fields: &Fields,
     from: Option<IpAddr>,
 ) -> Result<StartOutcome, RespondError> {
@@ -216,8 +228,8 @@ fn start_response(
         app.start_limit.check(address).map_err(RespondError::TooManyStarts)?;
     }
     let mut draft =
-        new_response(survey, &input.answers, &app.reference, wave_id, ResponseStatus::Draft);
-    draft.origin = super::access::self_declared_origin(survey);
+        new_response(survey, &input.answers, &app.reference, &wave.id, ResponseStatus::Draft);
+    draft.origin = super::access::self_declared_origin(wave, survey);
     let token = SecretToken::generate()
         .map_err(|e| RespondError::Internal(format!("random token: {e}")))?;
     let hash = token.hash();
@@ -297,7 +309,7 @@ fn fixed_identity(
 ) -> Vec<AnswerProblem> {
     let survey = &opened.survey;
     if opened.response.identity_check == IdentityCheck::Verified {
-        return super::access::locked_questions(survey, &opened.response)
+        return super::access::locked_questions(opened)
             .into_iter()
             .filter(|i| survey.pages[page].questions.contains(i))
             .filter(|i| answers.get(*i) != opened.answers.get(*i))

@@ -96,6 +96,23 @@ pub fn primary_questionnaire(app: &App, wave: &Wave) -> Option<String> {
         .map(|s| s.id.clone())
 }
 
+/// The questionnaire the organisations of `kind` answer in `wave`: the primary one for
+/// enterprises, the first agency questionnaire for agencies.
+pub fn questionnaire_for(app: &App, wave: &Wave, kind: RespondentKind) -> Option<Arc<Survey>> {
+    let version = |id: &str| wave.questionnaires.iter().find(|(s, _)| s == id).map(|(_, v)| *v);
+    let id = match kind {
+        RespondentKind::Enterprise => primary_questionnaire(app, wave)?,
+        RespondentKind::Agency => wave
+            .questionnaires
+            .iter()
+            .filter_map(|(id, v)| app.catalog.get(id, *v))
+            .find(|s| s.kind == RespondentKind::Agency)?
+            .id
+            .clone(),
+    };
+    app.catalog.get(&id, version(&id)?).filter(|s| s.kind == kind).cloned()
+}
+
 /// The waves of a trend ending at `wave`: those that opened no later and ask `survey`, oldest
 /// first, with the year each opened.
 pub fn trend(waves: &[Wave], wave: &Wave, survey: &str) -> Vec<(i32, String)> {
@@ -274,6 +291,7 @@ mod tests {
             closed_at: closed_at.map(str::to_string),
             questionnaires: vec![],
             access: crate::store::WaveAccess::Open,
+            agency_register: false,
         }
     }
 

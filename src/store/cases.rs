@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::responses::{COLUMNS, stored};
-use super::{IdentityCheck, Standing, StoreError, StoredResponse};
+use super::{IdentityCheck, Standing, StoreError, StoredResponse, UnitKind};
 
 /// The response (not void) that the access code of register entry `unit_id` started.
 pub fn response_of_unit(
@@ -173,7 +173,8 @@ pub fn record_unit_event(
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRow {
     pub response_id: Option<i64>,
-    pub tax_code: Option<String>,
+    /// The tax code, or the code of a register agency.
+    pub code: Option<String>,
     pub name: String,
     pub area_code: Option<String>,
     pub survey_id: Option<String>,
@@ -200,28 +201,30 @@ pub fn find_cases(
 ) -> Result<Vec<CaseRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "WITH units AS (
-             SELECT u.id, u.tax_code, u.name, u.area_code FROM sample_units s
+             SELECT u.id, u.code, u.name, u.area_code FROM sample_units s
              JOIN register_units u ON u.id = s.unit_id
-             WHERE s.wave_id = ?1 AND (u.tax_code LIKE ?2 || '%' OR u.name LIKE '%' || ?2 || '%')
+             WHERE s.wave_id = ?1 AND (u.code LIKE ?2 || '%' OR u.name LIKE '%' || ?2 || '%')
          ),
          found AS (
-             SELECT r.id AS response_id, o.tax_code, o.name, r.area_code, r.survey_id, r.status,
+             SELECT r.id AS response_id,
+                    coalesce((SELECT u.code FROM register_units u WHERE u.id = r.register_unit_id), o.tax_code)
+                        AS code, o.name, r.area_code, r.survey_id, r.status,
                     r.identity_check, r.standing, r.register_unit_id AS unit_id
              FROM responses r JOIN organisations o ON o.id = r.organisation_id
              WHERE r.wave_id = ?1 AND (o.tax_code LIKE ?2 || '%' OR o.name LIKE '%' || ?2 || '%'
                                        OR r.register_unit_id IN (SELECT id FROM units))
              UNION ALL
-             SELECT NULL, u.tax_code, u.name, u.area_code, NULL, NULL, NULL, NULL, u.id FROM units u
+             SELECT NULL, u.code, u.name, u.area_code, NULL, NULL, NULL, NULL, u.id FROM units u
              WHERE NOT EXISTS (SELECT 1 FROM responses r WHERE r.register_unit_id = u.id)
          )
          SELECT f.*, EXISTS (SELECT 1 FROM invitations i WHERE i.unit_id = f.unit_id),
                 (SELECT e.kind FROM unit_events e WHERE e.unit_id = f.unit_id ORDER BY e.id DESC LIMIT 1)
-         FROM found f ORDER BY f.tax_code, f.response_id LIMIT ?3",
+         FROM found f ORDER BY f.code, f.response_id LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![wave_id, query, limit], |r| {
         Ok(CaseRow {
             response_id: r.get(0)?,
-            tax_code: r.get(1)?,
+            code: r.get(1)?,
             name: r.get(2)?,
             area_code: r.get(3)?,
             survey_id: r.get(4)?,
@@ -236,15 +239,20 @@ pub fn find_cases(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// A sampled unit as fieldwork follows it up: who, how to reach it, and what happened.
+/// A sampled enterprise or an agency as fieldwork follows it up: who, how to reach it, and
+/// what happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldUnit {
     pub unit_id: i64,
-    pub tax_code: String,
+    pub kind: UnitKind,
+    /// The tax code, or the agency's code.
+    pub code: String,
     pub name: String,
     pub area_code: String,
-    pub vsic_section: String,
-    pub size_class: String,
+    /// An enterprise's sector and size class; an agency's kind.
+    pub vsic_section: Option<String>,
+    pub size_class: Option<String>,
+    pub agency_kind: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
     pub has_email: bool,
@@ -270,23 +278,26 @@ pub fn field_units(
     areas: Option<&[String]>,
 ) -> Result<Vec<FieldUnit>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT u.id, u.tax_code, u.name, u.area_code, u.vsic_section, u.size_class, u.address, u.phone,
+        "SELECT u.id, u.code, u.name, u.area_code, u.vsic_section, u.size_class, u.address, u.phone,
                 u.email IS NOT NULL, s.inclusion, i.unit_id IS NOT NULL, r.status, r.standing,
                 (SELECT group_concat(DISTINCT e.kind) FROM unit_events e WHERE e.unit_id = u.id),
                 (SELECT max(e.recorded_at) FROM unit_events e WHERE e.unit_id = u.id AND e.kind = 'contact'),
-                EXISTS (SELECT 1 FROM outbox o WHERE o.unit_id = u.id AND o.status = 'failed')
+                EXISTS (SELECT 1 FROM outbox o WHERE o.unit_id = u.id AND o.status = 'failed'),
+                u.kind, u.agency_kind
          FROM sample_units s JOIN register_units u ON u.id = s.unit_id
          LEFT JOIN invitations i ON i.unit_id = u.id
          LEFT JOIN responses r ON r.register_unit_id = u.id AND r.standing <> 'void'
          WHERE s.wave_id = ?1 AND (?2 IS NULL OR u.area_code IN (SELECT value FROM json_each(?2)))
-         ORDER BY u.area_code, u.name, u.tax_code",
+         ORDER BY u.area_code, u.kind DESC, u.name, u.code",
     )?;
     let areas = areas.map(|a| serde_json::to_string(a).unwrap_or_default());
     let rows = stmt.query_map(params![wave_id, areas], |r| {
         let events: Option<String> = r.get(13)?;
         Ok(FieldUnit {
             unit_id: r.get(0)?,
-            tax_code: r.get(1)?,
+            kind: UnitKind::parse(&r.get::<_, String>(16)?),
+            agency_kind: r.get(17)?,
+            code: r.get(1)?,
             name: r.get(2)?,
             area_code: r.get(3)?,
             vsic_section: r.get(4)?,

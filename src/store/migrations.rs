@@ -2,7 +2,7 @@
 //! version is SQLite's `user_version`; each migration runs in its own transaction together
 //! with the version bump, so a crash leaves either the old or the new schema.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::StoreError;
 
@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_register.sql"),
     include_str!("migrations/0007_cases.sql"),
     include_str!("migrations/0008_unit_language.sql"),
+    include_str!("migrations/0009_agency_register.sql"),
 ];
 
 /// The schema version this binary expects.
@@ -23,8 +24,18 @@ pub fn latest() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-/// Applies the migrations the database lacks; running it again does nothing.
+/// Applies the migrations the database lacks; running it again does nothing. Foreign keys are
+/// off while they run, so that a migration can rebuild a table that others refer to (SQLite's
+/// way to change a column's constraints); each is checked before its transaction commits.
 pub fn migrate(conn: &mut Connection) -> Result<i64, StoreError> {
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = apply(conn, latest());
+    conn.pragma_update(None, "foreign_keys", true)?;
+    migrated
+}
+
+/// Brings the schema to version `target` (foreign keys off).
+fn apply(conn: &mut Connection, target: i64) -> Result<i64, StoreError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > latest() {
         return Err(StoreError::Invalid(format!(
@@ -32,11 +43,104 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, StoreError> {
             latest()
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
+    let pending = MIGRATIONS.iter().enumerate().take(usize::try_from(target).unwrap_or(0));
+    for (i, sql) in pending.skip(usize::try_from(current).unwrap_or(0)) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
+        let broken: Option<String> =
+            tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Invalid(format!(
+                "migration {} would leave rows of {table} pointing nowhere; nothing was changed",
+                i + 1
+            )));
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
     Ok(latest())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database of schema 8 with a register, a sample, an invitation, a response started with
+    /// its code, a field event and an e-mail: what fieldwork had before agencies joined.
+    fn fieldwork_of_schema_8() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        apply(&mut conn, 8).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute_batch(
+            "INSERT INTO areas VALUES ('00070', 'Hoàn Kiếm', 'Hoan Kiem', 'phuong');
+             INSERT INTO sectors VALUES ('G', 'Bán buôn', 'Trade');
+             INSERT INTO waves (id, title_vi, title_en, opens_on, closes_on, status, created_at)
+                 VALUES ('2026', 'Đợt', 'Wave', '2026-01-01', '2026-12-31', 'open', 'now');
+             INSERT INTO register_units (id, wave_id, tax_code, name, area_code, vsic_section, size_class)
+                 VALUES (7, '2026', '0101234567', 'Công ty A', '00070', 'G', 'micro');
+             INSERT INTO samples VALUES ('2026', 1, 1, 0, 0.5, 'now');
+             INSERT INTO sample_units VALUES (7, '2026', 0.25);
+             INSERT INTO invitations (unit_id, code_hash, issued_at) VALUES (7, x'00', 'now');
+             INSERT INTO unit_events (unit_id, kind, recorded_at) VALUES (7, 'letter', 'now');
+             INSERT INTO outbox (unit_id, kind, recipient, status, queued_at, next_try)
+                 VALUES (7, 'invitation', 'a@b.vn', 'queued', 'now', 'now');",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn the_register_rebuilt_for_agencies_keeps_every_entry_and_what_refers_to_it() {
+        let mut conn = fieldwork_of_schema_8();
+        assert_eq!(migrate(&mut conn).unwrap(), latest());
+        let unit: (String, String, Option<String>, f64) = conn
+            .query_row(
+                "SELECT u.kind, u.code, u.tax_code, s.inclusion FROM register_units u
+                 JOIN sample_units s ON s.unit_id = u.id JOIN invitations i ON i.unit_id = u.id
+                 WHERE u.id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            unit,
+            ("enterprise".into(), "0101234567".into(), Some("0101234567".into()), 0.25)
+        );
+        let parent = |table: &str| -> String {
+            conn.query_row(
+                &format!(
+                    "SELECT \"table\" FROM pragma_foreign_key_list('{table}')
+                                     WHERE \"from\" = 'unit_id'"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(parent("sample_units"), "register_units");
+        assert_eq!(parent("unit_events"), "register_units");
+        assert_eq!(parent("outbox"), "register_units");
+        assert_eq!(parent("invitations"), "sample_units");
+        let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(on, "foreign keys are on again after migrating");
+        // An agency has no tax code, sector or size; an enterprise must have them.
+        conn.execute(
+            "INSERT INTO register_units (wave_id, kind, code, name, area_code, agency_kind)
+             VALUES ('2026', 'agency', '1234567', 'UBND phường', '00070', 'commune_committee')",
+            [],
+        )
+        .unwrap();
+        let enterprise_without_sector = conn.execute(
+            "INSERT INTO register_units (wave_id, kind, code, tax_code, name, area_code, size_class)
+             VALUES ('2026', 'enterprise', '0101234568', '0101234568', 'B', '00070', 'micro')",
+            [],
+        );
+        assert!(enterprise_without_sector.is_err());
+        let orphan = conn.execute(
+            "INSERT INTO unit_events (unit_id, kind, recorded_at) VALUES (99, 'letter', 'now')",
+            [],
+        );
+        assert!(orphan.is_err(), "foreign keys hold on the rebuilt table");
+    }
 }

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::StoreError;
+use super::{StoreError, UnitKind};
 use crate::kernel::Lang;
 
 /// What an e-mail is for.
@@ -39,6 +39,8 @@ pub struct DueMail {
     pub area_code: String,
     pub generation: i64,
     pub language: Lang,
+    /// An enterprise or an agency: what the e-mail says.
+    pub unit_kind: UnitKind,
 }
 
 /// Queues an e-mail of `kind` to every invited unit of `wave_id` with an address that `which`
@@ -70,7 +72,7 @@ pub fn queue_mail(
          FROM sample_units s JOIN register_units u ON u.id = s.unit_id
          JOIN invitations i ON i.unit_id = u.id
          WHERE s.wave_id = ?1 AND u.email IS NOT NULL AND {condition}
-         ORDER BY u.area_code, u.tax_code"
+         ORDER BY u.area_code, u.code"
     );
     Ok(tx.execute(&sql, params![wave_id, kind.as_str(), now])?)
 }
@@ -79,7 +81,7 @@ pub fn queue_mail(
 pub fn due_mail(conn: &Connection, now: &str, limit: i64) -> Result<Vec<DueMail>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.id, o.kind, o.recipient, o.attempts, s.wave_id, u.id, u.name, u.area_code,
-                i.generation, u.language
+                i.generation, u.language, u.kind
          FROM outbox o JOIN register_units u ON u.id = o.unit_id
          JOIN sample_units s ON s.unit_id = u.id JOIN invitations i ON i.unit_id = u.id
          WHERE o.status = 'queued' AND o.next_try <= ?1 ORDER BY o.next_try, o.id LIMIT ?2",
@@ -96,6 +98,7 @@ pub fn due_mail(conn: &Connection, now: &str, limit: i64) -> Result<Vec<DueMail>
             area_code: r.get(7)?,
             generation: r.get(8)?,
             language: Lang::parse(&r.get::<_, String>(9)?).unwrap_or(Lang::Vi),
+            unit_kind: UnitKind::parse(&r.get::<_, String>(10)?),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

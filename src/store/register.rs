@@ -1,15 +1,93 @@
-//! The named business register of a wave.
+//! The named register of a wave: its enterprises, sampled, and its public agencies, all
+//! invited.
 
 use rusqlite::{Connection, Transaction, params};
 
 use super::StoreError;
 use crate::kernel::Lang;
 use crate::register::RegisterUnit;
+use crate::register::agency::RegisterAgency;
 
-/// Removes the register of a wave, before a new one is added in the same transaction.
+/// What a register entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Enterprise,
+    Agency,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Enterprise => "enterprise",
+            UnitKind::Agency => "agency",
+        }
+    }
+
+    pub(super) fn parse(text: &str) -> UnitKind {
+        if text == "agency" { UnitKind::Agency } else { UnitKind::Enterprise }
+    }
+}
+
+/// Removes the enterprises of a wave's register, before new ones are added in the same
+/// transaction.
 pub fn clear_register(tx: &Transaction<'_>, wave_id: &str) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM register_units WHERE wave_id = ?1", [wave_id])?;
+    tx.execute("DELETE FROM register_units WHERE wave_id = ?1 AND kind = 'enterprise'", [wave_id])?;
     Ok(())
+}
+
+/// Removes the agencies of a wave's register and their places in its fieldwork, before new
+/// ones are added in the same transaction.
+pub fn clear_agencies(tx: &Transaction<'_>, wave_id: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM sample_units WHERE unit_id IN
+             (SELECT id FROM register_units WHERE wave_id = ?1 AND kind = 'agency')",
+        [wave_id],
+    )?;
+    tx.execute("DELETE FROM register_units WHERE wave_id = ?1 AND kind = 'agency'", [wave_id])?;
+    Ok(())
+}
+
+/// Adds one agency to the register of a wave, and to its fieldwork: agencies are a census,
+/// each is in with probability 1.
+pub fn add_register_agency(
+    tx: &Transaction<'_>,
+    wave_id: &str,
+    agency: &RegisterAgency,
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO register_units (wave_id, kind, code, name, area_code, agency_kind, address, email, phone,
+             language)
+         VALUES (?1, 'agency', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    insert.execute(params![
+        wave_id,
+        agency.code,
+        agency.name,
+        agency.area.as_str(),
+        agency.kind,
+        agency.address,
+        agency.email,
+        agency.phone,
+        agency.language.code()
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT INTO sample_units (unit_id, wave_id, inclusion) VALUES (?1, ?2, 1.0)",
+    )?
+    .execute(params![id, wave_id])?;
+    Ok(())
+}
+
+/// How many agencies the register of a wave lists, and how many of them have an access code.
+pub fn agency_register_size(conn: &Connection, wave_id: &str) -> Result<(i64, i64), StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*), count(i.unit_id) FROM register_units u
+         LEFT JOIN invitations i ON i.unit_id = u.id
+         WHERE u.wave_id = ?1 AND u.kind = 'agency'",
+        [wave_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 /// Adds one enterprise to the register of a wave.
@@ -19,9 +97,9 @@ pub fn add_register_unit(
     unit: &RegisterUnit,
 ) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
-        "INSERT INTO register_units (wave_id, tax_code, name, area_code, vsic_section, size_class, address, email, phone,
-             language)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO register_units (wave_id, kind, code, tax_code, name, area_code, vsic_section, size_class,
+             address, email, phone, language)
+         VALUES (?1, 'enterprise', ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     insert.execute(params![
         wave_id,
@@ -41,7 +119,7 @@ pub fn add_register_unit(
 /// How many enterprises the register of a wave lists.
 pub fn register_size(conn: &Connection, wave_id: &str) -> Result<i64, StoreError> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM register_units WHERE wave_id = ?1",
+        "SELECT count(*) FROM register_units WHERE wave_id = ?1 AND kind = 'enterprise'",
         [wave_id],
         |r| r.get(0),
     )?)
@@ -56,7 +134,8 @@ pub fn register_strata(
     wave_id: &str,
 ) -> Result<Vec<RegisterStratum>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT area_code, vsic_section, size_class, id FROM register_units WHERE wave_id = ?1
+        "SELECT area_code, vsic_section, size_class, id FROM register_units
+         WHERE wave_id = ?1 AND kind = 'enterprise'
          ORDER BY area_code, vsic_section, size_class, id",
     )?;
     let mut rows = stmt.query([wave_id])?;
@@ -129,15 +208,20 @@ pub fn save_sample(
     Ok(())
 }
 
-/// A sampled unit as an invitation names it.
+/// A sampled enterprise, or an agency, as an invitation names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitee {
     pub unit_id: i64,
-    pub tax_code: String,
+    pub kind: UnitKind,
+    /// The tax code of an enterprise, the office's code of an agency.
+    pub code: String,
     pub name: String,
     pub area_code: String,
-    pub vsic_section: String,
-    pub size_class: String,
+    /// An enterprise's.
+    pub vsic_section: Option<String>,
+    pub size_class: Option<String>,
+    /// An agency's (a choice of the agency questionnaire's kind-of-agency question).
+    pub agency_kind: Option<String>,
     pub address: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -148,15 +232,17 @@ pub struct Invitee {
 }
 
 /// The columns of an [`Invitee`], then its wave.
-const INVITEE: &str = "SELECT r.id, r.tax_code, r.name, r.area_code, r.vsic_section, r.size_class,
-        r.address, r.email, r.phone, i.generation, r.language, s.wave_id
+const INVITEE: &str = "SELECT r.id, r.code, r.name, r.area_code, r.vsic_section, r.size_class,
+        r.address, r.email, r.phone, i.generation, r.language, s.wave_id, r.kind, r.agency_kind
      FROM sample_units s JOIN register_units r ON r.id = s.unit_id
      LEFT JOIN invitations i ON i.unit_id = s.unit_id";
 
 fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
     Ok(Invitee {
         unit_id: r.get(0)?,
-        tax_code: r.get(1)?,
+        kind: UnitKind::parse(&r.get::<_, String>(12)?),
+        code: r.get(1)?,
+        agency_kind: r.get(13)?,
         name: r.get(2)?,
         area_code: r.get(3)?,
         vsic_section: r.get(4)?,
@@ -172,7 +258,7 @@ fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
 /// The sampled units of a wave that have no access code yet, by ward and tax code.
 pub fn uninvited(conn: &Connection, wave_id: &str) -> Result<Vec<Invitee>, StoreError> {
     let sql = format!(
-        "{INVITEE} WHERE s.wave_id = ?1 AND i.unit_id IS NULL ORDER BY r.area_code, r.tax_code"
+        "{INVITEE} WHERE s.wave_id = ?1 AND i.unit_id IS NULL ORDER BY r.area_code, r.kind, r.code"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([wave_id], invitee)?;
@@ -189,7 +275,7 @@ pub fn invited(
     let sql = format!(
         "{INVITEE} WHERE s.wave_id = ?1 AND i.unit_id IS NOT NULL
            AND (?2 IS NULL OR r.area_code IN (SELECT value FROM json_each(?2)))
-         ORDER BY r.area_code, r.tax_code"
+         ORDER BY r.area_code, r.kind, r.code"
     );
     let areas = areas.map(|a| serde_json::to_string(a).unwrap_or_default());
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -197,15 +283,15 @@ pub fn invited(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The sampled unit of a wave with this tax code.
+/// The sampled enterprise or the agency of a wave with this code (tax code or agency code).
 pub fn sampled_unit(
     conn: &Connection,
     wave_id: &str,
-    tax_code: &str,
+    code: &str,
 ) -> Result<Option<Invitee>, StoreError> {
     use rusqlite::OptionalExtension;
-    let sql = format!("{INVITEE} WHERE s.wave_id = ?1 AND r.tax_code = ?2");
-    Ok(conn.query_row(&sql, params![wave_id, tax_code], invitee).optional()?)
+    let sql = format!("{INVITEE} WHERE s.wave_id = ?1 AND r.code = ?2");
+    Ok(conn.query_row(&sql, params![wave_id, code], invitee).optional()?)
 }
 
 /// Gives a unit its access code (by hash) of `generation`, replacing any it had.

@@ -57,6 +57,8 @@ pub struct Wave {
     pub questionnaires: Vec<(String, u32)>,
     /// Who may start a response, as set or by default.
     pub access: WaveAccess,
+    /// Whether the wave's register lists public agencies (then they too are invited).
+    pub agency_register: bool,
 }
 
 /// A wave to create.
@@ -116,6 +118,7 @@ fn wave_row(conn: &Connection, row: &Row<'_>) -> rusqlite::Result<Wave> {
         status: if status == "open" { WaveStatus::Open } else { WaveStatus::Closed },
         closed_at: row.get(6)?,
         access: WaveAccess::parse(&row.get::<_, String>(7)?).unwrap_or(WaveAccess::Open),
+        agency_register: row.get(8)?,
         questionnaires,
         id,
     })
@@ -123,7 +126,8 @@ fn wave_row(conn: &Connection, row: &Row<'_>) -> rusqlite::Result<Wave> {
 
 const WAVE_COLUMNS: &str = "id, title_vi, title_en, opens_on, closes_on, status, closed_at,
     coalesce(access, CASE WHEN EXISTS (SELECT 1 FROM register_units u WHERE u.wave_id = waves.id)
-                          THEN 'invitation' ELSE 'open' END)";
+                          THEN 'invitation' ELSE 'open' END),
+    EXISTS (SELECT 1 FROM register_units u WHERE u.wave_id = waves.id AND u.kind = 'agency')";
 
 /// Sets who may start a response in a wave.
 pub fn set_wave_access(

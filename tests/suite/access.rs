@@ -164,7 +164,7 @@ fn void_case(_: &World) -> Vec<(String, String)> {
 }
 
 fn contact(_: &World) -> Vec<(String, String)> {
-    vec![("tax_code".into(), "0100000000".into()), ("outcome".into(), "contact".into())]
+    vec![("code".into(), "0100000000".into()), ("outcome".into(), "contact".into())]
 }
 
 fn wrong_code(_: &World) -> Vec<(String, String)> {

@@ -299,3 +299,127 @@ async fn an_administrator_is_asked_before_disabling_an_account_or_closing_a_wave
         looks_right(&b).await;
     }
 }
+
+/// An invited enterprise in a real browser: types its code on the home page, finds its name,
+/// tax code and ward from the register and cannot change them (not even by editing the page),
+/// switches language and goes back and forth without losing what it typed, and, with its link
+/// lost, gets back in with the code while the old link stops working.
+#[rocket::async_test]
+async fn an_invited_enterprise_starts_with_its_code_and_its_register_identity_holds() {
+    if !browser_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let (app, wave) = installation(&dir);
+    let actor = Actor::command_line();
+    let csv = crate::fieldwork::register_of(60);
+    dxsurvey::service::register::import_register(&app, &wave, csv.as_bytes(), &actor).unwrap();
+    let request = dxsurvey::service::sample::SampleRequest {
+        total: 20,
+        min_per_ward_size: 1,
+        prior: 0.5,
+        prior_wave: None,
+        seed: 3,
+    };
+    let proposal = dxsurvey::service::sample::propose(&app, &wave, &request).unwrap();
+    dxsurvey::service::sample::draw(&app, &wave, &request, &proposal, &actor).unwrap();
+    let issued = dxsurvey::service::invitations::issue(&app, &wave, &actor).unwrap();
+    let mine = &issued[0].invitee;
+    let current = app.store.read(|c| store::wave(c, &wave)).unwrap().unwrap();
+    let survey = dxsurvey::service::waves::questionnaire_for(
+        &app,
+        &current,
+        dxsurvey::survey::RespondentKind::Enterprise,
+    )
+    .unwrap();
+    let locked = ["legal_name", "tax_code", "area", "vsic_section"];
+    let own: Vec<&str> = survey.questions[survey.pages[0].questions.clone()]
+        .iter()
+        .map(|q| q.id.as_str())
+        .filter(|id| !locked.contains(id))
+        .collect();
+    let answers = example("enterprise-answers.json");
+    let profile = only(
+        &answers,
+        &own.iter().filter(|id| answers.contains_key(**id)).copied().collect::<Vec<_>>(),
+    );
+    let rig = Rig::launch(&config(&dir).database);
+    let b = sized_browser(rig.driver_port, &dir.path().join("profile"), (360, 800)).await;
+
+    // The home page of an invitation-only wave asks for the code; typed as people type it.
+    b.goto(&rig.url("/")).await.unwrap();
+    looks_right(&b).await;
+    assert!(!b.source().await.unwrap().contains(&format!("/start/{wave}/enterprise-dx")));
+    let typed = issued[0].code.grouped().to_lowercase().replace('-', " ");
+    b.find(Locator::Id("code")).await.unwrap().send_keys(&typed).await.unwrap();
+    click_and_wait(&b, "form.code-form button").await;
+    assert!(path(&b).await.ends_with("/p/1"), "{}", path(&b).await);
+    looks_right(&b).await;
+    let first_link = b.current_url().await.unwrap().to_string();
+    assert_eq!(value_of(&b, "legal_name").await, mine.name);
+    assert_eq!(value_of(&b, "tax_code").await, mine.code);
+    let name = b.find(Locator::Id("legal_name")).await.unwrap();
+    assert!(name.attr("readonly").await.unwrap().is_some(), "the name cannot be typed over");
+    assert!(b.find(Locator::Id("area")).await.unwrap().attr("disabled").await.unwrap().is_some());
+
+    // Its own answers, a language switch: everything typed stays, the register's too.
+    fill_page(&b, &profile).await;
+    click_and_wait(&b, "nav.lang [data-lang=en]").await;
+    looks_right(&b).await;
+    assert!(b.source().await.unwrap().contains("<html lang=\"en\">"));
+    assert_eq!(value_of(&b, "employees").await, answers["employees"].to_string());
+    assert_eq!(value_of(&b, "legal_name").await, mine.name);
+
+    // Editing the page to change the name is refused, in English, and the name stays.
+    b.execute(
+        "const f = document.getElementById('legal_name'); f.removeAttribute('readonly'); f.value = 'Công ty Giả Mạo';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    next(&b).await;
+    let refused = b.source().await.unwrap();
+    assert!(
+        refused.contains("error-summary") && refused.contains("register of invited"),
+        "{refused}"
+    );
+    assert_eq!(value_of(&b, "legal_name").await, mine.name, "the register's name is shown again");
+    looks_right(&b).await;
+
+    // Back in Vietnamese, on to the next page and back: nothing lost.
+    click_and_wait(&b, "nav.lang [data-lang=vi]").await;
+    next(&b).await;
+    assert!(path(&b).await.ends_with("/p/2"), "{}", path(&b).await);
+    click_and_wait(&b, "button[value=back]").await;
+    assert!(path(&b).await.ends_with("/p/1"));
+    assert_eq!(value_of(&b, "legal_name").await, mine.name);
+    assert_eq!(value_of(&b, "employees").await, answers["employees"].to_string());
+
+    // The link is lost: another browser types the code and is back in the same draft; the
+    // old link no longer opens it.
+    let other = sized_browser(rig.driver_port, &dir.path().join("profile-2"), (360, 800)).await;
+    other.goto(&rig.url("/")).await.unwrap();
+    other
+        .find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(issued[0].code.as_str())
+        .await
+        .unwrap();
+    click_and_wait(&other, "form.code-form button").await;
+    let again = other.current_url().await.unwrap().to_string();
+    let link_of = |url: &str| url.split("/p/").next().unwrap().to_string();
+    assert!(again.contains("/r/") && link_of(&again) != link_of(&first_link), "{again}");
+    other.goto(&format!("{}/p/1", link_of(&again))).await.unwrap();
+    assert_eq!(value_of(&other, "employees").await, answers["employees"].to_string());
+    b.goto(&first_link).await.unwrap();
+    let dead = b.source().await.unwrap();
+    assert!(!dead.contains("id=\"legal_name\""), "the old link opens nothing");
+    let responses: i64 = app
+        .store
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM responses", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(responses, 1, "one response, whatever the browser did");
+    other.close().await.unwrap();
+    b.close().await.unwrap();
+}

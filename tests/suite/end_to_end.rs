@@ -171,8 +171,8 @@ async fn a_wave_is_fielded_from_register_to_reminders_with_cases_handled_on_the_
 
     // A lost letter: the code is re-issued; the old code opens nothing, the new one does.
     let lost = &issued[20];
-    let new = invitations::reissue(&app, &wave, &lost.invitee.tax_code, "letter returned", &actor)
-        .unwrap();
+    let new =
+        invitations::reissue(&app, &wave, &lost.invitee.code, "letter returned", &actor).unwrap();
     assert_eq!(
         client.get(format!("/i/{}", lost.code.as_str())).dispatch().await.status(),
         Status::NotFound
@@ -194,14 +194,14 @@ async fn a_wave_is_fielded_from_register_to_reminders_with_cases_handled_on_the_
     let victim = &issued[21];
     let claimed = post(&client, &start, &page_fields(&survey, 0, &answers_of(victim))).await;
     assert_eq!(claimed.status(), Status::SeeOther);
-    let claim = cases::find(&app, &wave, &victim.invitee.tax_code).unwrap();
+    let claim = cases::find(&app, &wave, &victim.invitee.code).unwrap();
     let claim_id = claim.iter().find_map(|c| c.response_id).unwrap();
     cases::act(&app, &actor, claim_id, ResponseAction::Release, "not the enterprise").unwrap();
     answer_with_code(&client, victim).await;
     assert_eq!(published(&client, &stat).await, (22, 22));
 
     // A test response is voided: gone from every figure and from the microdata.
-    let test = cases::find(&app, &wave, &issued[0].invitee.tax_code).unwrap();
+    let test = cases::find(&app, &wave, &issued[0].invitee.code).unwrap();
     let test_id = test.iter().find_map(|c| c.response_id).unwrap();
     cases::act(&app, &actor, test_id, ResponseAction::Void, "a test by the office").unwrap();
     assert_eq!(published(&client, &stat).await, (21, 21));

@@ -190,7 +190,7 @@ fn each_sampled_enterprise_gets_a_code_kept_only_as_a_hash_and_a_reissued_code_r
         run(&dir, &args, &[])
     };
     let early = invite(&[]);
-    assert!(!early.status.success() && text(&early).1.contains("no sample yet"));
+    assert!(!early.status.success() && text(&early).1.contains("no sample and no agency yet"));
     assert!(sample(&dir, true).status.success());
 
     let output = invite(&[]);
@@ -198,12 +198,12 @@ fn each_sampled_enterprise_gets_a_code_kept_only_as_a_hash_and_a_reissued_code_r
     let mut reader = csv::Reader::from_path(&letters).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 500, "one letter per sampled enterprise");
-    let codes: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[7]).collect();
+    let codes: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[8]).collect();
     assert_eq!(codes.len(), 500, "every code differs");
     let first = &rows[0];
-    assert!(first[7].len() == 19 && first[7].matches('-').count() == 3, "{}", &first[7]);
-    let code = first[7].replace('-', "");
-    assert_eq!(&first[8], format!("https://khaosat.hanoi.gov.vn/i/{code}"));
+    assert!(first[8].len() == 19 && first[8].matches('-').count() == 3, "{}", &first[8]);
+    let code = first[8].replace('-', "");
+    assert_eq!(&first[9], format!("https://khaosat.hanoi.gov.vn/i/{code}"));
     assert_eq!(count(&dir, "SELECT count(*) FROM invitations"), 500);
     let database = std::fs::read(dir.path().join("dxsurvey.db")).unwrap();
     let wal = std::fs::read(dir.path().join("dxsurvey.db-wal")).unwrap_or_default();
@@ -217,19 +217,19 @@ fn each_sampled_enterprise_gets_a_code_kept_only_as_a_hash_and_a_reissued_code_r
     );
     let app = dxsurvey::app::App::start(&config).unwrap();
     let opened = |typed: &str| dxsurvey::service::invitations::opened_by(&app, typed).unwrap();
-    let (wave, unit) = opened(&first[7].to_lowercase()).expect("the code opens its enterprise");
-    assert_eq!((wave.as_str(), unit.tax_code.as_str()), ("2026", &first[0]));
+    let (wave, unit) = opened(&first[8].to_lowercase()).expect("the code opens its enterprise");
+    assert_eq!((wave.as_str(), unit.code.as_str()), ("2026", &first[1]));
     assert!(opened("0000-0000-0000-0000").is_none());
 
     let again = invite(&[]);
     assert!(again.status.success());
     assert!(text(&again).0.contains("issued 0 access code(s)"), "codes are issued once");
-    let reissued = invite(&["--reissue", &first[0], "--reason", "letter lost in the post"]);
+    let reissued = invite(&["--reissue", &first[1], "--reason", "letter lost in the post"]);
     assert!(reissued.status.success(), "{}", text(&reissued).1);
     let mut reader = csv::Reader::from_path(&letters).unwrap();
-    let new_code = reader.records().next().unwrap().unwrap()[7].to_string();
-    assert!(opened(&first[7]).is_none(), "the old code stops working");
-    assert_eq!(opened(&new_code).unwrap().1.tax_code, first[0]);
+    let new_code = reader.records().next().unwrap().unwrap()[8].to_string();
+    assert!(opened(&first[8]).is_none(), "the old code stops working");
+    assert_eq!(opened(&new_code).unwrap().1.code, first[1]);
     assert_eq!(
         count(
             &dir,

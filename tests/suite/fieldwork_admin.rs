@@ -153,17 +153,16 @@ async fn an_administrator_loads_the_register_draws_the_sample_and_handles_cases_
     assert!(scheduled.contains(&format!("<li>{shown}</li>")), "{scheduled}");
 
     // Cases: a sampled enterprise is found by its tax code; its code re-issued with a reason.
-    let tax_code = rows[0][0].to_string();
+    let tax_code = rows[0][1].to_string();
     let found = html(admin.get(&format!("/admin/cases?wave={wave}&q={tax_code}")).await).await;
     assert!(found.contains(&tax_code) && found.contains("Trong mẫu"), "{found}");
     let cases = format!("/admin/cases/reissue?wave={wave}&q={tax_code}");
-    let no_reason = admin.post(&cases, &[("tax_code", &tax_code), ("reason", " ")]).await;
+    let no_reason = admin.post(&cases, &[("code", &tax_code), ("reason", " ")]).await;
     assert_eq!(no_reason.status(), Status::UnprocessableEntity);
     assert!(html(no_reason).await.contains("Hãy ghi lý do"));
     let reissued =
-        html(admin.post(&cases, &[("tax_code", &tax_code), ("reason", "thư bị thất lạc")]).await)
-            .await;
-    let old = rows[0][7].to_string();
+        html(admin.post(&cases, &[("code", &tax_code), ("reason", "thư bị thất lạc")]).await).await;
+    let old = rows[0][8].to_string();
     assert!(reissued.contains("Mã mới của") && !reissued.contains(&old), "{reissued}");
     let audit = app.store.read(|c| Ok(c.query_row("SELECT count(*) FROM audit_log WHERE action = 'invitation.reissue' AND detail LIKE '%thất lạc%'", [], |r| r.get::<_, i64>(0))?)).unwrap();
     assert_eq!(audit, 1);

@@ -63,7 +63,7 @@ pub fn answers_of(issued: &Issued) -> Map<String, Value> {
     let mut answers = example("enterprise-answers.json");
     let who = &issued.invitee;
     answers.insert("legal_name".into(), Value::from(who.name.clone()));
-    answers.insert("tax_code".into(), Value::from(who.tax_code.clone()));
+    answers.insert("tax_code".into(), Value::from(who.code.clone()));
     answers.insert("area".into(), Value::from(who.area_code.clone()));
     answers.insert("vsic_section".into(), Value::from(who.vsic_section.clone()));
     answers
@@ -142,7 +142,7 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     .await;
     assert_eq!(refused.status(), Status::Forbidden);
     assert!(body(refused).await.contains("name=\"code\""), "the refusal offers the code field");
-    assert!(origin_of(&client, &mine.invitee.tax_code).is_empty(), "nothing stored");
+    assert!(origin_of(&client, &mine.invitee.code).is_empty(), "nothing stored");
 
     // A mistyped code says so, on the page, in the person's language.
     let first = &mine.code.as_str()[..1];
@@ -162,7 +162,7 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     let profile = body(client.get(format!("/r/{token}/p/1")).dispatch().await).await;
     assert!(profile.contains(&mine.invitee.name), "{profile}");
     let tax_field =
-        format!("id=\"tax_code\" value=\"{}\" maxlength=\"14\" readonly", mine.invitee.tax_code);
+        format!("id=\"tax_code\" value=\"{}\" maxlength=\"14\" readonly", mine.invitee.code);
     assert!(profile.contains(&tax_field), "{profile}");
     assert!(profile.contains("<select disabled id=\"area\""), "{profile}");
 
@@ -172,7 +172,7 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     let changed =
         post(&client, &format!("/r/{token}/p/1"), &page_fields(&survey, 0, &forged)).await;
     assert_eq!(changed.status(), Status::UnprocessableEntity);
-    assert!(body(changed).await.contains("danh sách doanh nghiệp"), "the reason");
+    assert!(body(changed).await.contains("danh sách các đơn vị được mời"), "the reason");
     assert!(origin_of(&client, "0109999999").is_empty());
 
     let answers = answers_of(mine);
@@ -180,7 +180,7 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     assert_eq!(saved.status(), Status::SeeOther);
     answer_all(&client, &survey, &token, &answers).await;
     assert_eq!(post(&client, &format!("/r/{token}/submit"), &[]).await.status(), Status::SeeOther);
-    let (check, standing, unit) = origin_of(&client, &mine.invitee.tax_code).remove(0);
+    let (check, standing, unit) = origin_of(&client, &mine.invitee.code).remove(0);
     assert_eq!((check.as_str(), standing.as_str()), ("verified", "counted"));
     assert_eq!(unit, Some(mine.invitee.unit_id));
     assert_eq!(respondents(&client).await, 1, "a verified response counts");
@@ -195,14 +195,14 @@ async fn an_invited_enterprise_answers_with_its_code_and_its_register_identity_h
     // Re-issued: the old code opens nothing, the new one opens the same response.
     let actor = Actor::command_line();
     let new =
-        invitations::reissue(app(&client), &wave(), &mine.invitee.tax_code, "letter lost", &actor)
+        invitations::reissue(app(&client), &wave(), &mine.invitee.code, "letter lost", &actor)
             .unwrap();
     let dead = client.get(format!("/i/{}", mine.code.as_str())).dispatch().await;
     assert_eq!(dead.status(), Status::NotFound);
     let newest = open_link(&client, new.code.as_str()).await;
     let result = client.get(format!("/r/{newest}")).dispatch().await;
     assert_eq!(location(&result), format!("/r/{newest}/result"));
-    assert_eq!(origin_of(&client, &mine.invitee.tax_code).len(), 1, "still one response");
+    assert_eq!(origin_of(&client, &mine.invitee.code).len(), 1, "still one response");
 
     // No one to contact is configured: the ward's letters say what the office must add.
     let (admin, _) = crate::helpers::signed_in(
@@ -230,12 +230,12 @@ async fn an_open_wave_counts_strangers_only_once_confirmed_and_limits_their_star
     let squatter = start(&client, "enterprise-dx", &claimed).await;
     answer_all(&client, &survey, &squatter, &claimed).await;
     post(&client, &format!("/r/{squatter}/submit"), &[]).await;
-    assert_eq!(origin_of(&client, &victim.invitee.tax_code)[0].1, "unconfirmed");
+    assert_eq!(origin_of(&client, &victim.invitee.code)[0].1, "unconfirmed");
     assert_eq!(respondents(&client).await, 0, "self-declared: out of the estimates");
 
     // The real enterprise opens its code: the claim gives way, audited, and its own draft starts.
     let token = open_link(&client, victim.code.as_str()).await;
-    let origins = origin_of(&client, &victim.invitee.tax_code);
+    let origins = origin_of(&client, &victim.invitee.code);
     assert_eq!(origins.len(), 2);
     assert_eq!(origins[0].1, "void");
     assert_eq!((origins[1].0.as_str(), origins[1].1.as_str()), ("verified", "counted"));
@@ -338,17 +338,17 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
     assert_eq!(page.status(), Status::Ok);
     let page = body(page).await;
     assert_eq!(
-        page.matches("<tr data-tax-code=").count(),
+        page.matches("<tr data-code=").count(),
         ours.len(),
         "every sampled unit of the ward"
     );
     let row = |tax_code: &str| {
-        let from = page.find(&format!("data-tax-code=\"{tax_code}\"")).unwrap();
+        let from = page.find(&format!("data-code=\"{tax_code}\"")).unwrap();
         page[from..from + page[from..].find("</tr>").unwrap()].to_string()
     };
-    assert!(row(&ours[0].invitee.tax_code).contains("status-submitted"));
-    assert!(row(&ours[1].invitee.tax_code).contains("status-started"));
-    assert!(row(&ours[2].invitee.tax_code).contains("status-invited"));
+    assert!(row(&ours[0].invitee.code).contains("status-submitted"));
+    assert!(row(&ours[1].invitee.code).contains("status-started"));
+    assert!(row(&ours[2].invitee.code).contains("status-invited"));
     assert!(
         page.contains("1/") && page.contains(&format!("1/{}", ours.len())),
         "responded of sampled"
@@ -364,7 +364,7 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
     let record = |tax_code: &str, outcome: &str, note: &str, area: &str| {
         let fields = vec![
             ("csrf".to_string(), csrf.clone()),
-            ("tax_code".to_string(), tax_code.to_string()),
+            ("code".to_string(), tax_code.to_string()),
             ("outcome".to_string(), outcome.to_string()),
             ("channel".to_string(), "call".to_string()),
             ("note".to_string(), note.to_string()),
@@ -376,7 +376,7 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
             .body(crate::respond::encode(&fields))
             .dispatch()
     };
-    let third = ours[2].invitee.tax_code.clone();
+    let third = ours[2].invitee.code.clone();
     assert_eq!(
         record(&third, "contact", "gọi lại tuần sau", "00070").await.status(),
         Status::SeeOther
@@ -389,10 +389,10 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
         Status::SeeOther
     );
     let theirs = issued.iter().find(|i| i.invitee.area_code == "00082").unwrap();
-    let other = record(&theirs.invitee.tax_code, "contact", "x", "00070").await;
+    let other = record(&theirs.invitee.code, "contact", "x", "00070").await;
     assert_eq!(other.status(), Status::NotFound, "a unit of another ward");
     assert_eq!(
-        record(&theirs.invitee.tax_code, "contact", "x", "00082").await.status(),
+        record(&theirs.invitee.code, "contact", "x", "00082").await.status(),
         Status::Forbidden
     );
     // An e-mail the server gave up on is shown, so that the official reaches it another way.
@@ -409,11 +409,9 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
         .unwrap();
     let page = body(staff_get(&client, "/areas/00070/fieldwork", &official).await).await;
     assert!(
-        page[page.find(&format!("data-tax-code=\"{third}\"")).unwrap()..]
-            .contains("status-refused")
+        page[page.find(&format!("data-code=\"{third}\"")).unwrap()..].contains("status-refused")
     );
-    let row =
-        &page[page.find(&format!("data-tax-code=\"{}\"", ours[3].invitee.tax_code)).unwrap()..];
+    let row = &page[page.find(&format!("data-code=\"{}\"", ours[3].invitee.code)).unwrap()..];
     assert!(row[..row.find("</tr>").unwrap()].contains("Thư điện tử không gửi được"));
 
     // The ward's letters, and only the ward's.
@@ -422,7 +420,7 @@ async fn an_official_follows_up_their_wards_sample_and_prints_its_letters_but_no
     let pdf = letters.into_bytes().await.unwrap();
     if let Some(text) = crate::reports::pdf_text(&pdf) {
         for unit in &ours {
-            assert!(text.contains(&unit.code.grouped()), "{}'s code", unit.invitee.tax_code);
+            assert!(text.contains(&unit.code.grouped()), "{}'s code", unit.invitee.code);
         }
         assert!(!text.contains(&theirs.code.grouped()));
     }

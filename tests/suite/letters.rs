@@ -36,7 +36,7 @@ fn invited(dir: &TempDir) -> Vec<csv::StringRecord> {
 
 /// `tool args file` (and `-` for pdftotext, to write to standard output): its output; `None`
 /// when the tool is missing outside CI.
-fn tool(tool: &str, args: &[&str], file: &Path) -> Option<String> {
+pub fn tool(tool: &str, args: &[&str], file: &Path) -> Option<String> {
     let mut command = Command::new(tool);
     command.args(args).arg(file);
     if tool == "pdftotext" {
@@ -107,7 +107,7 @@ fn a_wards_letters_carry_each_enterprises_code_link_and_qr_code_and_print_again_
     let files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files, ["letters-00082.pdf"], "only the ward asked for");
     let pdf = out.join("letters-00082.pdf");
-    let ward: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[2] == "00082").collect();
+    let ward: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[3] == "00082").collect();
     assert!(text(&output).0.contains(&format!("wrote {} letters", ward.len())));
 
     let Some(words) = tool("pdftotext", &["-layout"], &pdf) else { return };
@@ -115,7 +115,7 @@ fn a_wards_letters_carry_each_enterprises_code_link_and_qr_code_and_print_again_
     assert_eq!(pages.len(), ward.len(), "one page per enterprise");
     for (page, row) in pages.iter().zip(&ward) {
         let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
-        for expected in [&row[1], &row[0], &row[7], &row[8]] {
+        for expected in [&row[2], &row[1], &row[8], &row[9]] {
             assert!(flat.contains(expected), "{expected} on its letter: {flat}");
         }
         for words in [
@@ -129,14 +129,14 @@ fn a_wards_letters_carry_each_enterprises_code_link_and_qr_code_and_print_again_
         }
     }
     let Some(decoded) = qr_codes(&pdf, 1, dir.path()) else { return };
-    assert_eq!(decoded, [ward[0][8].to_string()], "the QR code opens the printed link");
+    assert_eq!(decoded, [ward[0][9].to_string()], "the QR code opens the printed link");
     let last = qr_codes(&pdf, ward.len(), dir.path()).unwrap();
-    assert_eq!(last, [ward[ward.len() - 1][8].to_string()]);
+    assert_eq!(last, [ward[ward.len() - 1][9].to_string()]);
 
     // Printed again (a letter came back), the codes are the same: the first letter still works.
     assert!(letters(&contact).status.success());
     let again = tool("pdftotext", &["-layout"], &pdf).unwrap();
-    assert!(again.contains(&ward[0][7]), "the same code");
+    assert!(again.contains(&ward[0][8]), "the same code");
     let conn = rusqlite::Connection::open(dir.path().join("dxsurvey.db")).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(

@@ -289,3 +289,42 @@ fn reminders_go_to_those_who_have_not_answered_on_demand_and_on_their_date() {
         .count();
     assert_eq!(reminders, 2 * 59);
 }
+
+#[test]
+fn agencies_are_written_to_as_agencies_in_their_language() {
+    let dir = TempDir::new().unwrap();
+    let agencies = dir.path().join("agencies.csv");
+    std::fs::write(
+        &agencies,
+        "code,name,area_code,kind,email,language\n\
+         1000001,Ủy ban nhân dân phường Ví Dụ,00070,commune_committee,ubnd@vidu.gov.vn,\n\
+         1000002,Sở Ví Dụ,00082,city_department,so@vidu.gov.vn,en\n",
+    )
+    .unwrap();
+    let steps: [&[&str]; 3] = [
+        &["demo", "--responses", "10", "--wave", &year()],
+        &["frame", "agencies", agencies.to_str().unwrap(), "--wave", &year()],
+        &["invitations", "--wave", &year(), "--out", "/dev/null", "--public-url", URL],
+    ];
+    for args in steps {
+        let output = run(&dir, args, &[]);
+        assert!(output.status.success(), "{args:?}: {}", text(&output).1);
+    }
+    let port = free_port();
+    let maildir: PathBuf = dir.path().join("maildir");
+    assert!(mail(&dir, &["invite", "--wave", &year()], port).contains("queued 2 invitation"));
+    let Some(_server) = smtp_server(port, &maildir) else { return };
+    assert!(mail(&dir, &["send", "--public-url", URL], port).contains("sent 2;"));
+    let received = messages(&maildir);
+    let to = |address: &str| {
+        let found = received.iter().find(|m| m["to"].as_str().unwrap().contains(address));
+        found.unwrap()["text"].as_str().unwrap().to_string()
+    };
+    let vietnamese = to("ubnd@vidu.gov.vn");
+    assert!(vietnamese.contains("Kính gửi Ủy ban nhân dân phường Ví Dụ"), "{vietnamese}");
+    assert!(vietnamese.contains("Tất cả cơ quan, đơn vị"), "{vietnamese}");
+    assert!(!vietnamese.contains("chọn ngẫu nhiên"), "an agency is not sampled: {vietnamese}");
+    let english = to("so@vidu.gov.vn");
+    assert!(english.contains("Every agency on the city's list"), "{english}");
+    assert!(english.contains("Your agency's personal link"), "{english}");
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod agencies;
 mod browser;
 mod browser_flow;
 mod cli;

@@ -151,7 +151,7 @@ fn request<'a>(
         action: opened.url(&format!("p/{}", page + 1)),
         back: previous.map(|p| opened.url(&format!("p/{}", p + 1))),
         review: Some(opened.url("review")),
-        locked: access::locked_questions(&opened.survey, &opened.response),
+        locked: access::locked_questions(opened),
     }
 }
 

@@ -10,10 +10,12 @@ use rocket::{Route, get, post, routes};
 use serde::Serialize;
 
 use super::{Staff, StaffView};
-use crate::kernel::format;
+use crate::kernel::{Lang, format};
 use crate::service::followup::{self, Contact, FieldStatus};
 use crate::service::letters::{self, LetterError, LetterRequest};
+use crate::service::{access, waves};
 use crate::store::{Channel, FieldUnit, UnitEventKind};
+use crate::survey::RespondentKind;
 use crate::web::form::FormFields;
 use crate::web::reports::Pdf;
 use crate::web::stats::{FiguresQuery, chosen};
@@ -25,7 +27,11 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Serialize)]
 struct UnitRow {
-    tax_code: String,
+    /// The tax code, or the agency's code.
+    code: String,
+    /// An enterprise's sector and size, or an agency's kind.
+    kind: crate::store::UnitKind,
+    class: String,
     name: String,
     address: String,
     phone: String,
@@ -35,12 +41,26 @@ struct UnitRow {
 }
 
 impl UnitRow {
-    fn new(unit: FieldUnit, status: FieldStatus, lang: crate::kernel::Lang) -> UnitRow {
+    fn new(
+        unit: FieldUnit,
+        status: FieldStatus,
+        lang: Lang,
+        kinds: &[(String, String)],
+    ) -> UnitRow {
+        let class = match (&unit.agency_kind, &unit.vsic_section, &unit.size_class) {
+            (Some(kind), _, _) => {
+                kinds.iter().find(|(id, _)| id == kind).map_or(kind.clone(), |(_, l)| l.clone())
+            }
+            (None, Some(section), Some(size)) => format!("{section} · {size}"),
+            _ => String::new(),
+        };
         UnitRow {
             status: status.as_str(),
             mail_failed: unit.mail_failed,
             last_contact: unit.last_contact.as_deref().map(|at| format::rfc3339_moment(at, lang)),
-            tax_code: unit.tax_code,
+            class,
+            kind: unit.kind,
+            code: unit.code,
             name: unit.name,
             address: unit.address.unwrap_or_default(),
             phone: unit.phone.unwrap_or_default(),
@@ -60,6 +80,8 @@ struct FieldworkPage {
     responded: usize,
     unit_rate: String,
     weighted_rate: String,
+    /// The ward's agencies, when the register lists some: responded, invited, rate.
+    agencies: Option<(usize, usize, String)>,
     recorded: bool,
     /// The tax code of the unit whose form was refused, and why.
     problem: Option<(String, String)>,
@@ -97,8 +119,11 @@ async fn render(
     let (app, wave_id, area_code) = (page.app.clone(), wave.to_string(), area.code.to_string());
     let units = blocking(move || followup::units_of_area(&app, &wave_id, &area_code)).await??;
     let plain: Vec<FieldUnit> = units.iter().map(|(u, _)| u.clone()).collect();
-    let city = followup::rates(&plain).into_iter().next();
+    let rates = followup::rates(&plain);
+    let city = rates.iter().find(|r| r.breakdown == "city");
+    let agencies = rates.iter().find(|r| r.breakdown == "agencies");
     let lang = page.lang;
+    let kinds = agency_kind_labels(page.app, wave, lang).await?;
     let percent = |x: f64| format::percent(x, lang);
     let status = if shown.problem.is_some() { Status::UnprocessableEntity } else { Status::Ok };
     let context = FieldworkPage {
@@ -110,12 +135,28 @@ async fn render(
         responded: city.as_ref().map_or(0, |r| r.responded),
         unit_rate: city.as_ref().map_or_else(String::new, |r| percent(r.unit_rate)),
         weighted_rate: city.as_ref().map_or_else(String::new, |r| percent(r.weighted_rate)),
-        units: units.into_iter().map(|(u, s)| UnitRow::new(u, s, lang)).collect(),
+        agencies: agencies.map(|r| (r.responded, r.sampled, percent(r.unit_rate))),
+        units: units.into_iter().map(|(u, s)| UnitRow::new(u, s, lang, &kinds)).collect(),
         recorded: shown.recorded,
         problem: shown.problem,
         channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
     };
     Ok((status, page.html("staff/fieldwork.html", &context)?))
+}
+
+/// The kinds of agency of `wave`'s agency questionnaire: (id, label in `lang`).
+async fn agency_kind_labels(
+    app: &crate::app::App,
+    wave: &str,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, WebError> {
+    let (owned, id) = (app.clone(), wave.to_string());
+    let Some(wave) = blocking(move || owned.store.read(|c| crate::store::wave(c, &id))).await??
+    else {
+        return Ok(Vec::new());
+    };
+    let survey = waves::questionnaire_for(app, &wave, RespondentKind::Agency);
+    Ok(survey.map(|s| access::agency_kind_labels(&s, lang)).unwrap_or_default())
 }
 
 /// Records a contact with a sampled organisation of the ward, then shows the list again.
@@ -145,10 +186,9 @@ async fn record(
     let note: String = form.get("note").trim().chars().take(2000).collect();
     let contact = Contact { kind, channel, note };
     let (app, actor) = (page.app.clone(), staff.actor(&page.address));
-    let (wave, tax_code, ward) =
-        (choice.wave.id.clone(), form.get("tax_code").to_string(), area.clone());
+    let (wave, code, ward) = (choice.wave.id.clone(), form.get("code").to_string(), area.clone());
     let recorded =
-        blocking(move || followup::record_contact(&app, &actor, &wave, &ward, &tax_code, contact))
+        blocking(move || followup::record_contact(&app, &actor, &wave, &ward, &code, contact))
             .await?;
     match recorded {
         Ok(true) => Ok(Either::Left(Redirect::to(format!(
@@ -157,7 +197,7 @@ async fn record(
         )))),
         Ok(false) => Err(WebError::Status(Status::NotFound)),
         Err(crate::service::cases::CaseError::NoReason) => {
-            let problem = Some((form.get("tax_code").to_string(), page.word("err_note_needed")));
+            let problem = Some((form.get("code").to_string(), page.word("err_note_needed")));
             let shown = Shown { recorded: false, problem };
             Ok(Either::Right(render(&staff, &page, place, &choice.wave.id, shown).await?))
         }

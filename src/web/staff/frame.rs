@@ -1,6 +1,6 @@
 //! Uploading the business-register frame of a wave, as counts per stratum or as the named
-//! register it derives from: checked line by line, all or nothing, audited
-//! (`service::register`).
+//! register it derives from, and the wave's public agencies: checked line by line, all or
+//! nothing, audited (`service::register`).
 
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Administrator, StaffView};
 use crate::auth::SecretToken;
-use crate::service::register::{self, FrameError, import_frame, import_register};
+use crate::service::register::{self, FrameError, import_agencies, import_frame, import_register};
 use crate::web::{Page, WebError, blocking};
 
 pub fn routes() -> Vec<Route> {
@@ -24,6 +24,7 @@ struct FrameSummary {
     wave: String,
     strata: usize,
     enterprises: i64,
+    agencies: i64,
 }
 
 #[derive(Serialize)]
@@ -46,7 +47,12 @@ async fn render(
     let waves = blocking(move || register::frames(&app))
         .await??
         .into_iter()
-        .map(|f| FrameSummary { wave: f.wave, strata: f.strata, enterprises: f.enterprises })
+        .map(|f| FrameSummary {
+            wave: f.wave,
+            strata: f.strata,
+            enterprises: f.enterprises,
+            agencies: f.agencies,
+        })
         .collect();
     let status = if problems.is_empty() { Status::Ok } else { Status::UnprocessableEntity };
     let context = FramePage { staff: admin.0.view(), waves, problems, imported };
@@ -64,7 +70,8 @@ async fn show(admin: Administrator, page: Page<'_>) -> Result<(Status, RawHtml<S
 struct Upload<'r> {
     csrf: Option<&'r str>,
     wave: Option<&'r str>,
-    /// `register` for a named register (one line per enterprise), else counts per stratum.
+    /// `register` for a named register (one line per enterprise), `agencies` for the public
+    /// agencies (one line per agency), else counts per stratum.
     kind: Option<&'r str>,
     file: Option<TempFile<'r>>,
 }
@@ -87,17 +94,16 @@ async fn upload(
     }
     let wave = form.wave.unwrap_or("").to_string();
     let (app, target, actor) = (page.app.clone(), wave.clone(), admin.0.actor(&page.address));
-    let named = form.kind == Some("register");
-    let imported = blocking(move || {
-        if named {
-            import_register(&app, &target, bytes.as_slice(), &actor)
-        } else {
-            import_frame(&app, &target, bytes.as_slice(), &actor)
-        }
+    let kind = form.kind.unwrap_or("frame").to_string();
+    let imported = blocking(move || match kind.as_str() {
+        "register" => import_register(&app, &target, bytes.as_slice(), &actor).map(|i| i.summary()),
+        "agencies" => import_agencies(&app, &target, bytes.as_slice(), &actor)
+            .map(|a| format!("{} agencies in {} wards", a.agencies, a.wards)),
+        _ => import_frame(&app, &target, bytes.as_slice(), &actor).map(|i| i.summary()),
     });
     match imported.await? {
-        Ok(imported) => {
-            let done = format!("{wave}: {}", imported.summary());
+        Ok(summary) => {
+            let done = format!("{wave}: {summary}");
             render(&admin, &page, vec![], Some(done)).await
         }
         Err(FrameError::NoWave(_)) => {

@@ -22,7 +22,8 @@ pub fn routes() -> Vec<Route> {
 #[derive(Serialize)]
 struct CaseView {
     response_id: Option<i64>,
-    tax_code: String,
+    /// The tax code, or a register agency's code.
+    code: String,
     name: String,
     area_code: String,
     status: String,
@@ -37,7 +38,7 @@ impl From<CaseRow> for CaseView {
     fn from(row: CaseRow) -> CaseView {
         CaseView {
             response_id: row.response_id,
-            tax_code: row.tax_code.unwrap_or_default(),
+            code: row.code.unwrap_or_default(),
             name: row.name,
             area_code: row.area_code.unwrap_or_default(),
             status: row.status.unwrap_or_default(),
@@ -143,12 +144,11 @@ async fn reissue(
 ) -> Result<(Status, RawHtml<String>), WebError> {
     checked(&admin, &form)?;
     let (app, actor, id) = (page.app.clone(), admin.0.actor(&page.address), wave.to_string());
-    let (tax_code, reason) = (form.get("tax_code").to_string(), form.get("reason").to_string());
-    let issued =
-        blocking(move || invitations::reissue(&app, &id, &tax_code, &reason, &actor)).await?;
+    let (code, reason) = (form.get("code").to_string(), form.get("reason").to_string());
+    let issued = blocking(move || invitations::reissue(&app, &id, &code, &reason, &actor)).await?;
     let done = match issued {
         Ok(issued) => {
-            let new = (issued.invitee.tax_code.clone(), issued.code.grouped());
+            let new = (issued.invitee.code.clone(), issued.code.grouped());
             (Some(page.word("case_done")), Some(new), vec![])
         }
         Err(invitations::InvitationError::NoReason) => (None, None, vec![page.word("err_reason")]),
