@@ -15,11 +15,11 @@ use crate::store::{UnitEvent, UnitEventKind, WaveAccess};
 /// The subcommands of `dxsurvey case`.
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
-    /// List the responses and sampled enterprises of a wave matching a tax code or a name.
+    /// List the responses, sampled enterprises and agencies of a wave matching a code or a name.
     Find {
         #[arg(long)]
         wave: String,
-        /// The start of a tax code, or part of a name.
+        /// The start of a tax code (or an agency's code), or part of a name.
         query: String,
     },
     /// Confirm a self-declared identity: the response counts in the estimates.
@@ -47,12 +47,13 @@ pub enum CaseCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Record that a sampled enterprise refused, or cannot be reached.
+    /// Record that a sampled enterprise or an agency refused, or cannot be reached.
     Outcome {
         #[arg(long)]
         wave: String,
-        #[arg(long)]
-        tax_code: String,
+        /// The tax code, or the agency's code.
+        #[arg(long, alias = "tax-code")]
+        code: String,
         /// `refused` or `unreachable`.
         #[arg(long)]
         outcome: String,
@@ -89,14 +90,14 @@ pub fn run(config: &AppConfig, command: CaseCommand) -> Result<ExitCode, CliErro
             act(response, ResponseAction::Release, &reason)
         }
         CaseCommand::Void { response, reason } => act(response, ResponseAction::Void, &reason),
-        CaseCommand::Outcome { wave, tax_code, outcome, reason } => {
+        CaseCommand::Outcome { wave, code, outcome, reason } => {
             let kind =
                 UnitEventKind::parse(&outcome).filter(|k| k.needs_reason()).ok_or_else(|| {
                     CliError(format!("--outcome '{outcome}': say refused or unreachable"))
                 })?;
             let event = UnitEvent { kind, channel: None, note: reason };
-            cases::record_event(&app, &actor, &wave, &tax_code, &event)?;
-            say!("{tax_code}: {outcome} recorded");
+            cases::record_event(&app, &actor, &wave, &code, &event)?;
+            say!("{code}: {outcome} recorded");
             Ok(ExitCode::SUCCESS)
         }
         CaseCommand::Access { wave, access } => {

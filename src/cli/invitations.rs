@@ -1,4 +1,4 @@
-//! `dxsurvey invitations --wave W --out FILE [--reissue TAX --reason WHY]`: personal access
+//! `dxsurvey invitations --wave W --out FILE [--reissue CODE --reason WHY]`: personal access
 //! codes for a wave's sample, written as a mail-merge file (the codes are known only then).
 
 use std::path::PathBuf;
@@ -18,7 +18,8 @@ pub struct InvitationArgs {
     /// The mail-merge CSV to write: one line per code issued.
     #[arg(long)]
     out: PathBuf,
-    /// Issue a new code to this sampled enterprise only (its old code stops working).
+    /// Issue a new code to this sampled enterprise (tax code) or agency (its code) only; its old
+    /// code stops working.
     #[arg(long, requires = "reason")]
     reissue: Option<String>,
     /// Why the code is issued again (kept in the audit log).

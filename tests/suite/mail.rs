@@ -238,7 +238,7 @@ fn reminders_go_to_those_who_have_not_answered_on_demand_and_on_their_date() {
             "outcome",
             "--wave",
             &year(),
-            "--tax-code",
+            "--code",
             &refused,
             "--outcome",
             "refused",

@@ -1,12 +1,15 @@
 //! One page of the questionnaire: shown with the current answers, saved on every "next".
 
+use std::collections::HashMap;
+
 use rocket::http::{CookieJar, Status};
 use rocket::{get, post};
 use serde::Serialize;
 
 use super::view::{QuestionView, Source, by_name, questions};
 use super::{Page, Reply, blocking, heading, open, open_to_answer, refusal, visible_pages};
-use crate::answers::{AnswerProblem, Answers};
+use crate::answers::form::page_fields;
+use crate::answers::{AnswerProblem, Answers, OTHER_SUFFIX};
 use crate::app::App;
 use crate::kernel::format::today;
 use crate::service::access;
@@ -218,6 +221,27 @@ pub(super) fn switch_language(intent: Intent, cookies: &CookieJar<'_>) -> Option
     Some(lang)
 }
 
+/// Shows the register's values, not what was sent, in the questions the register fixes: a page
+/// edited to change them is refused, and the person must see what holds (the fields are read
+/// only, so they could not correct them).
+fn keep_register_values(opened: &Opened, index: usize, typed: &mut HashMap<String, Vec<String>>) {
+    let locked = access::locked_questions(opened);
+    if locked.is_empty() {
+        return;
+    }
+    let survey = &opened.survey;
+    let stored = by_name(&page_fields(survey, index, &opened.answers.to_json(survey)));
+    for i in locked {
+        let id = &survey.questions[i].id;
+        for name in [id.clone(), format!("{id}{OTHER_SUFFIX}")] {
+            match stored.get(&name) {
+                Some(values) => typed.insert(name, values.clone()),
+                None => typed.remove(&name),
+            };
+        }
+    }
+}
+
 /// The page again, with what was typed and every problem, as 422.
 fn invalid(
     page: &Page<'_>,
@@ -228,7 +252,8 @@ fn invalid(
     form: &FormFields,
     problems: &[AnswerProblem],
 ) -> Result<Reply, WebError> {
-    let typed = by_name(&form.0);
+    let mut typed = by_name(&form.0);
+    keep_register_values(opened, index, &mut typed);
     let pages = visible_pages(&opened.survey, answers);
     let request = request(opened, index, &pages, Source::Typed(&typed), problems);
     let context = context(page.app, lang, PageRequest { answers, ..request });

@@ -51,6 +51,8 @@ struct FieldworkPage {
     wave: String,
     access: &'static str,
     register: i64,
+    /// Public agencies in the register (all invited).
+    agencies: i64,
     sample: Option<SampleView>,
     proposal: Option<ProposalView>,
     invited: usize,
@@ -95,7 +97,7 @@ async fn render(
             app.store.read(|c| store::wave(c, &wave))?.ok_or(WebError::Status(Status::NotFound))?;
         let counts = app.store.read(|c| {
             Ok((
-                store::register_size(c, &wave)?,
+                (store::register_size(c, &wave)?, store::agency_register_size(c, &wave)?.0),
                 store::sample_of(c, &wave)?,
                 store::invited(c, &wave, None)?.len(),
                 store::uninvited(c, &wave)?.len(),
@@ -112,7 +114,8 @@ async fn render(
         staff: admin.0.view(),
         waves,
         access: wave.access.as_str(),
-        register,
+        register: register.0,
+        agencies: register.1,
         sample: sample.map(|s| SampleView {
             total: s.total,
             seed: s.seed,
