@@ -56,8 +56,7 @@ pub fn run(config: &AppConfig, command: FrameCommand) -> Result<ExitCode, CliErr
         }
         FrameCommand::Agencies { file, wave } => {
             let imported = import_agencies(&app, &wave, open(&file)?, &Actor::command_line());
-            let imported =
-                imported.map(|a| format!("{} agencies in {} wards", a.agencies, a.wards));
+            let imported = imported.map(|a| a.summary());
             return report(&file, &wave, "agency register", imported);
         }
     };

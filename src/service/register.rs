@@ -116,6 +116,13 @@ pub struct ImportedAgencies {
     pub wards: usize,
 }
 
+impl ImportedAgencies {
+    /// As the audit log, the command line and the page say it.
+    pub fn summary(&self) -> String {
+        format!("{} agencies in {} ward(s)", self.agencies, self.wards)
+    }
+}
+
 /// Replaces the public agencies of `wave` with the CSV `input` (`crate::register::agency` says
 /// its columns), all of them in the wave's fieldwork (a census), in one transaction with its
 /// audit entry. Refused once one of them has an access code (re-issue codes one by one
@@ -168,7 +175,7 @@ pub fn import_agencies(
             return Err(StoreError::Invalid("the agency register has problems".into()));
         }
         let imported = ImportedAgencies { agencies: count, wards: wards.len() };
-        let detail = format!("{} agencies in {} wards", imported.agencies, imported.wards);
+        let detail = imported.summary();
         let address = actor.address.as_deref();
         store::audit(
             tx,

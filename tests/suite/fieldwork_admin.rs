@@ -11,12 +11,12 @@ use crate::fieldwork::register_of;
 use crate::helpers::{signed_in, spawn_untracked};
 use crate::respond::{encode, text_of, wave};
 
-fn multipart(csrf: &str, wave: &str, file: &str) -> (ContentType, String) {
+fn multipart(csrf: &str, wave: &str, kind: &str, file: &str) -> (ContentType, String) {
     let boundary = "dxsurveyboundary7MA4YWxk";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"wave\"\r\n\r\n{wave}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nregister\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"register.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n\
          --{boundary}--\r\n"
     );
@@ -68,8 +68,8 @@ async fn an_administrator_loads_the_register_draws_the_sample_and_handles_cases_
     // A register with a duplicate is refused whole, with its line; a good one is loaded.
     let mut bad = register_of(300);
     bad.push_str("0100000001,Trùng,00070,G,micro\n");
-    let upload = |file: &str| {
-        let (kind, body) = multipart(&csrf, &wave, file);
+    let upload_as = |kind: &'static str, file: &str| {
+        let (kind, body) = multipart(&csrf, &wave, kind, file);
         client
             .post("/admin/frame")
             .private_cookie(Cookie::new("dx_session", session.clone()))
@@ -77,6 +77,7 @@ async fn an_administrator_loads_the_register_draws_the_sample_and_handles_cases_
             .body(body)
             .dispatch()
     };
+    let upload = |file: &str| upload_as("register", file);
     let refused = upload(&bad).await;
     assert_eq!(refused.status(), Status::UnprocessableEntity);
     assert!(
@@ -166,4 +167,16 @@ async fn an_administrator_loads_the_register_draws_the_sample_and_handles_cases_
     assert!(reissued.contains("Mã mới của") && !reissued.contains(&old), "{reissued}");
     let audit = app.store.read(|c| Ok(c.query_row("SELECT count(*) FROM audit_log WHERE action = 'invitation.reissue' AND detail LIKE '%thất lạc%'", [], |r| r.get::<_, i64>(0))?)).unwrap();
     assert_eq!(audit, 1);
+
+    // The public agencies, from the same page: a bad kind refused with its line, then loaded.
+    let agencies = "code,name,area_code,kind\n\
+                    1000001,UBND phường A,00070,commune_committee\n\
+                    1000002,Trường B,00082,public_service_unit\n";
+    let wrong = upload_as("agencies", &agencies.replace("public_service_unit", "truong_hoc")).await;
+    assert_eq!(wrong.status(), Status::UnprocessableEntity);
+    assert!(html(wrong).await.contains("line 3: kind 'truong_hoc' must be one of"));
+    let loaded = html(upload_as("agencies", agencies).await).await;
+    assert!(loaded.contains("2 agencies in 2 ward(s)"), "{loaded}");
+    let page = html(admin.get(&fieldwork).await).await;
+    assert!(page.contains("Số cơ quan, đơn vị: <strong>2</strong>"), "{page}");
 }

@@ -97,8 +97,7 @@ async fn upload(
     let kind = form.kind.unwrap_or("frame").to_string();
     let imported = blocking(move || match kind.as_str() {
         "register" => import_register(&app, &target, bytes.as_slice(), &actor).map(|i| i.summary()),
-        "agencies" => import_agencies(&app, &target, bytes.as_slice(), &actor)
-            .map(|a| format!("{} agencies in {} wards", a.agencies, a.wards)),
+        "agencies" => import_agencies(&app, &target, bytes.as_slice(), &actor).map(|a| a.summary()),
         _ => import_frame(&app, &target, bytes.as_slice(), &actor).map(|i| i.summary()),
     });
     match imported.await? {
