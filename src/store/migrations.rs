@@ -137,6 +137,16 @@ mod tests {
             [],
         );
         assert!(enterprise_without_sector.is_err());
+        // Replacing a register removes its entries: each removal checks what refers to it, and
+        // must look it up, not read every e-mail and response of the database.
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN DELETE FROM register_units WHERE wave_id = '2026'")
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{plan:?}");
         let orphan = conn.execute(
             "INSERT INTO unit_events (unit_id, kind, recorded_at) VALUES (99, 'letter', 'now')",
             [],

@@ -46,3 +46,8 @@ INSERT INTO sample_units_new (unit_id, wave_id, inclusion)
 DROP TABLE sample_units;
 ALTER TABLE sample_units_new RENAME TO sample_units;
 CREATE INDEX sample_units_by_wave ON sample_units (wave_id);
+
+-- Removing a register entry checks that nothing refers to it: without these indexes each check
+-- read every e-mail and every response (of all waves) once per entry removed.
+CREATE INDEX outbox_by_unit ON outbox (unit_id);
+CREATE INDEX responses_by_register_unit ON responses (register_unit_id) WHERE register_unit_id IS NOT NULL;
