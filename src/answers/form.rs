@@ -88,6 +88,8 @@ pub fn apply_page(
         }
         let raw = if question.not_applicable && given.contains(&"na") {
             Raw::Text("na".into())
+        } else if question.dont_know && given.contains(&"dk") {
+            Raw::Text("dk".into())
         } else if matches!(question.kind, QuestionKind::MultipleChoice { .. }) {
             Raw::List(given.iter().map(|s| (*s).to_string()).collect())
         } else if let [one] = given[..] {

@@ -82,6 +82,7 @@ impl Answers {
                 Answer::Decimal(x) => (Value::from(*x), None),
                 Answer::Text(text) => (Value::from(text.as_str()), None),
                 Answer::NotApplicable => (Value::from("na"), None),
+                Answer::DontKnow => (Value::from("dk"), None),
             };
             object.insert(question.id.clone(), value);
             if let Some(other) = other {

@@ -38,6 +38,8 @@ pub enum Answer {
     /// Text, or the code of an area or VSIC section.
     Text(String),
     NotApplicable,
+    /// "Don't know": an answer, excluded from scores like "not applicable".
+    DontKnow,
 }
 
 impl Answer {

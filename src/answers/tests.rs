@@ -75,6 +75,12 @@ fn json_round_trips_through_the_stored_form() {
         json!({ "name": "UBND", "area": "00070", "a1": 2, "a2": "na", "b1": ["x", "z"], "b2": 5 });
     let answers = read(given.clone()).unwrap();
     assert_eq!(serde_json::Value::Object(answers.to_json(&survey)), given);
+    let unknown = json!({ "name": "UBND", "area": "00070", "b2": "dk" });
+    let answers = read(unknown.clone()).unwrap();
+    assert_eq!(answers.get(survey.question_idx("b2").unwrap()), Some(&Answer::DontKnow));
+    assert_eq!(serde_json::Value::Object(answers.to_json(&survey)), unknown);
+    let not_offered = read(json!({ "name": "UBND", "area": "00070", "a2": "dk" })).unwrap_err();
+    assert!(format!("{not_offered:?}").contains("dk"), "{not_offered:?}");
 }
 
 #[test]

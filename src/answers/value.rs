@@ -22,8 +22,12 @@ pub fn parse_value(
     other: Option<&str>,
     reference: &Reference,
 ) -> Result<Answer, ProblemKind> {
-    if question.not_applicable && matches!(&raw, Raw::Text(t) if t.trim() == "na") {
-        return Ok(Answer::NotApplicable);
+    if let Raw::Text(t) = &raw {
+        match t.trim() {
+            "na" if question.not_applicable => return Ok(Answer::NotApplicable),
+            "dk" if question.dont_know => return Ok(Answer::DontKnow),
+            _ => {}
+        }
     }
     let answer = parse_kind(question, raw, other, reference)?;
     match (question.role, answer) {

@@ -46,6 +46,9 @@ fn value(
     if question.not_applicable && rng.f64() < 0.05 {
         return Some(Answer::NotApplicable);
     }
+    if question.dont_know && rng.f64() < 0.03 {
+        return Some(Answer::DontKnow);
+    }
     let scored = matches!(question.home, Home::Dimension(_));
     // Innovation and other unscored facts: likely for innovators, rare for the others.
     let propensity = match (scored, firm.innovator) {

@@ -164,8 +164,14 @@ pub fn datapackage(
                 f["description"].as_str().unwrap_or_default()
             ));
         }
-        if q.not_applicable {
-            f["missingValues"] = json!(["", "na"]);
+        // "na" (not applicable) and "dk" (don't know) are answers, kept apart; as values they
+        // are missing to a statistics package.
+        let missing: Vec<&str> = [(true, ""), (q.not_applicable, "na"), (q.dont_know, "dk")]
+            .into_iter()
+            .filter_map(|(offered, code)| offered.then_some(code))
+            .collect();
+        if missing.len() > 1 {
+            f["missingValues"] = json!(missing);
         }
         micro.push(f);
     }

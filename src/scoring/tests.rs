@@ -53,6 +53,18 @@ fn weighted_means_of_dimensions_and_overall_match_hand_computation() {
 }
 
 #[test]
+fn dont_know_counts_as_little_as_not_applicable() {
+    let survey = small();
+    let with = |b2: Answer| {
+        let given =
+            answers(&survey, &[("a1", Answer::Scale(2)), ("b1", choices(&[0, 2])), ("b2", b2)]);
+        score(&survey, &given).dimensions
+    };
+    assert_eq!(with(Answer::DontKnow), with(Answer::NotApplicable));
+    assert_ne!(with(Answer::DontKnow), with(Answer::Scale(0)), "not a zero");
+}
+
+#[test]
 fn hidden_questions_and_not_applicable_do_not_count() {
     let survey = small();
     // a1 = 2 hides a3, so its "yes" is ignored; a2 is not applicable.

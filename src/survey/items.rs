@@ -105,11 +105,11 @@ impl Ctx<'_> {
         questions: &[Entry],
         ids: &mut HashMap<String, String>,
     ) -> Vec<Indicator> {
-        let entries: Vec<(&str, Option<&QuestionKind>, bool)> = questions
+        let entries: Vec<(&str, Option<&QuestionKind>, Offers)> = questions
             .iter()
             .map(|e| {
                 let q = e.question.as_ref();
-                (e.id.as_str(), q.map(|q| &q.kind), q.is_some_and(|q| q.not_applicable))
+                (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
             })
             .collect();
         let mut names: Vec<&str> = Vec::new();

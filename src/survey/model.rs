@@ -142,6 +142,9 @@ pub struct Question {
     pub required: bool,
     /// Offers "not applicable", which is excluded from scores.
     pub not_applicable: bool,
+    /// Offers "don't know", which is excluded from scores like "not applicable" and kept apart
+    /// from it in exports.
+    pub dont_know: bool,
     /// Weight within its dimension, > 0.
     pub weight: f64,
     pub show_if: Option<Condition>,
@@ -151,7 +154,19 @@ pub struct Question {
     pub role: Option<Role>,
 }
 
+/// The answers besides the question's own that it offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Offers {
+    pub not_applicable: bool,
+    pub dont_know: bool,
+}
+
 impl Question {
+    /// What the question offers besides its own answers.
+    pub fn offers(&self) -> Offers {
+        Offers { not_applicable: self.not_applicable, dont_know: self.dont_know }
+    }
+
     /// The dimension whose score this question feeds, if it is scored.
     pub fn scored_dimension(&self) -> Option<usize> {
         match self.home {

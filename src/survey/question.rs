@@ -55,13 +55,14 @@ impl Ctx<'_> {
             // Later questions are listed too, so that naming one is reported as "not yet
             // asked" rather than "unknown".
             let later = items[n..].iter().map(|i| {
-                (i.get_ref().get("id").and_then(|v| v.as_str()).unwrap_or(""), None, false)
+                let id = i.get_ref().get("id").and_then(|v| v.as_str()).unwrap_or("");
+                (id, None, Offers::default())
             });
-            let scope_entries: Vec<(&str, Option<&QuestionKind>, bool)> = entries
+            let scope_entries: Vec<(&str, Option<&QuestionKind>, Offers)> = entries
                 .iter()
                 .map(|e| {
                     let q = e.question.as_ref();
-                    (e.id.as_str(), q.map(|q| &q.kind), q.is_some_and(|q| q.not_applicable))
+                    (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
                 })
                 .chain(later)
                 .collect();
@@ -151,6 +152,7 @@ impl Ctx<'_> {
             kind: kind?,
             required: raw.required,
             not_applicable: raw.not_applicable,
+            dont_know: raw.dont_know,
             weight,
             show_if: show_if?,
             show_if_source: raw.show_if,
@@ -310,6 +312,8 @@ impl Ctx<'_> {
                     self,
                     "'na' is reserved for \"not applicable\"; use `not_applicable = true`".into(),
                 );
+            } else if c.id == "dk" {
+                bad(self, "'dk' is reserved for \"don't know\"; use `dont_know = true`".into());
             }
             if raw_choices[..i].iter().any(|earlier| earlier.id == c.id) {
                 bad(self, "this choice id appears twice".into());

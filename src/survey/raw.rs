@@ -78,6 +78,8 @@ pub struct RawQuestion {
     pub required: bool,
     #[serde(default)]
     pub not_applicable: bool,
+    #[serde(default)]
+    pub dont_know: bool,
     pub weight: Option<f64>,
     pub label: Option<RawText>,
     pub help: Option<RawText>,

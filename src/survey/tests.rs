@@ -52,6 +52,7 @@ fn every_mistake_of_a_broken_file_is_reported_with_line_and_item() {
     find(&found, "question 'later' has no choice 'maybe'");
     find(&found, "no question 'nothing'");
     find(&found, "'na' is reserved");
+    find(&found, "'dk' is reserved for \"don't know\"");
     find(&found, "`steps` has 2 descriptors");
     find(&found, "'has' applies to multiple-choice questions, but 'later' is a yes_no question");
     find(&found, "needs a question with role 'tax_code'");

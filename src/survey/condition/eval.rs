@@ -42,9 +42,10 @@ impl Condition {
                 .answer(*question)
                 .and_then(Answer::as_number)
                 .is_some_and(|n| op.holds(n, *value)),
-            Condition::Answered(question) => {
-                facts.answer(*question).is_some_and(|a| !matches!(a, Answer::NotApplicable))
-            }
+            // "Not applicable" and "don't know" are answers, but say nothing of the matter.
+            Condition::Answered(question) => facts
+                .answer(*question)
+                .is_some_and(|a| !matches!(a, Answer::NotApplicable | Answer::DontKnow)),
             Condition::Indicator(i) => facts.indicators.get(*i).copied().unwrap_or(false),
         }
     }
@@ -56,6 +57,7 @@ fn matches(answer: &Answer, target: &Target) -> bool {
         (Answer::YesNo(yes), Target::YesNo(t)) => yes == t,
         (Answer::Text(text), Target::Code(code)) => text == code,
         (Answer::NotApplicable, Target::NotApplicable) => true,
+        (Answer::DontKnow, Target::DontKnow) => true,
         _ => false,
     }
 }

@@ -52,6 +52,7 @@ pub enum Target {
     YesNo(bool),
     Code(String),
     NotApplicable,
+    DontKnow,
 }
 
 #[cfg(test)]

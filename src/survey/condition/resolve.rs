@@ -3,13 +3,13 @@
 use super::parse::{CmpOp, Expr, Literal, Name};
 use super::{Condition, Target};
 use crate::answers::ChoiceSet;
-use crate::survey::model::QuestionKind;
+use crate::survey::model::{Offers, QuestionKind};
 
 /// What a condition may refer to.
 pub struct Scope<'a> {
     /// Every question of the file, in order: id, type (`None` if the question itself is
-    /// invalid) and whether it offers "not applicable".
-    pub questions: &'a [(&'a str, Option<&'a QuestionKind>, bool)],
+    /// invalid) and whether it offers "not applicable" and "don't know".
+    pub questions: &'a [(&'a str, Option<&'a QuestionKind>, Offers)],
     /// Only questions before this position may be named.
     pub before: usize,
     /// Indicators that may be named as bare ids (earlier ones, in `when` only).
@@ -124,7 +124,7 @@ fn lookup<'a>(
     name: &Name,
     scope: &Scope<'a>,
     errors: &mut Vec<String>,
-) -> Option<(usize, Option<&'a QuestionKind>, bool)> {
+) -> Option<(usize, Option<&'a QuestionKind>, Offers)> {
     match scope.questions.iter().position(|(id, _, _)| *id == name.id) {
         Some(i) if i < scope.before => {
             let (_, kind, na) = scope.questions[i];
@@ -159,7 +159,7 @@ fn unknown_choice(name: &Name, value: &Literal) -> String {
 fn targets(
     name: &Name,
     kind: Option<&QuestionKind>,
-    not_applicable: bool,
+    offers: Offers,
     values: &[Literal],
     errors: &mut Vec<String>,
 ) -> Vec<Target> {
@@ -173,15 +173,20 @@ fn targets(
             ));
             continue;
         };
-        if text == "na" {
-            if !not_applicable {
+        let offered = match text.as_str() {
+            "na" => Some((offers.not_applicable, "not applicable", Target::NotApplicable)),
+            "dk" => Some((offers.dont_know, "don't know", Target::DontKnow)),
+            _ => None,
+        };
+        if let Some((offered, meaning, target)) = offered {
+            if !offered {
                 errors.push(format!(
-                    "question '{}' does not offer 'na' (not applicable) (at character {})",
+                    "question '{}' does not offer '{text}' ({meaning}) (at character {})",
                     name.id,
                     name.offset + 1
                 ));
             }
-            targets.push(Target::NotApplicable);
+            targets.push(target);
             continue;
         }
         let target = match kind {

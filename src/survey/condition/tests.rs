@@ -15,7 +15,7 @@ fn small() -> Survey {
 fn resolved<T>(source: &str, with: impl FnOnce(&Survey, &Scope<'_>, Condition) -> T) -> T {
     let survey = small();
     let entries: Vec<_> =
-        survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.not_applicable)).collect();
+        survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.offers())).collect();
     let scope = Scope { questions: &entries, before: entries.len(), indicators: &[] };
     let condition =
         resolve(&parse_expr(source).unwrap(), &scope).unwrap_or_else(|e| panic!("{e:?}"));
@@ -68,6 +68,15 @@ fn not_applicable_is_an_answer_but_not_answered() {
 }
 
 #[test]
+fn dont_know_is_an_answer_apart_from_not_applicable_and_not_answered() {
+    let given = [("b2", Answer::DontKnow)];
+    assert!(holds("b2 == 'dk'", &given));
+    assert!(!holds("b2 == 'na'", &given));
+    assert!(!holds("answered(b2)", &given));
+    assert!(!holds("b2 >= 0", &given), "no number to compare");
+}
+
+#[test]
 fn has_and_has_any_look_inside_multiple_choices() {
     let given = [("b1", Answer::Choices { set: [0u8, 2].into_iter().collect(), other: None })];
     assert!(holds("b1 has 'x'", &given));
@@ -80,7 +89,7 @@ fn has_and_has_any_look_inside_multiple_choices() {
 fn mistakes_are_named_precisely() {
     let survey = small();
     let entries: Vec<_> =
-        survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.not_applicable)).collect();
+        survey.questions.iter().map(|q| (q.id.as_str(), Some(&q.kind), q.offers())).collect();
     let scope = Scope { questions: &entries, before: entries.len(), indicators: &[] };
     let errors =
         |source: &str| resolve(&parse_expr(source).unwrap(), &scope).unwrap_err().join("; ");

@@ -17,6 +17,7 @@ pub struct QuestionView {
     pub help: Option<String>,
     pub required: bool,
     pub not_applicable: bool,
+    pub dont_know: bool,
     pub error: Option<String>,
     /// The value of a single-valued question, as text.
     pub value: String,
@@ -146,6 +147,7 @@ fn view(
         help: q.help.as_ref().map(text),
         required: q.required,
         not_applicable: q.not_applicable,
+        dont_know: q.dont_know,
         error,
         value,
         values,
@@ -195,6 +197,7 @@ fn stored_value(q: &Question, answer: Option<&Answer>) -> (String, Vec<String>, 
         Some(Answer::Decimal(x)) => (x.to_string(), vec![], String::new()),
         Some(Answer::Text(t)) => (t.clone(), vec![], String::new()),
         Some(Answer::NotApplicable) => ("na".into(), vec!["na".into()], String::new()),
+        Some(Answer::DontKnow) => ("dk".into(), vec!["dk".into()], String::new()),
     }
 }
 
@@ -207,8 +210,8 @@ fn typed_value(
         .get(&format!("{}{OTHER_SUFFIX}", q.id))
         .and_then(|v| v.first().cloned())
         .unwrap_or_default();
-    let single = if given.iter().any(|v| v == "na") {
-        "na".to_string()
+    let single = if let Some(offered) = given.iter().find(|v| *v == "na" || *v == "dk") {
+        offered.clone()
     } else {
         given.first().cloned().unwrap_or_default()
     };
@@ -269,5 +272,6 @@ pub fn display(q: &Question, answer: &Answer, reference: &Reference, lang: Lang)
         Answer::NotApplicable => {
             (if lang == Lang::Vi { "Không áp dụng" } else { "Not applicable" }).into()
         }
+        Answer::DontKnow => (if lang == Lang::Vi { "Không biết" } else { "Don't know" }).into(),
     }
 }
