@@ -7,7 +7,8 @@ use crate::advice::Advice;
 use crate::app::unknown_target_indicators;
 use crate::config::AppConfig;
 use crate::reference::Reference;
-use crate::survey::{LoadError, Problem, Survey, SurveyFile, load_paths};
+use crate::survey::reading::{promised_minutes, reading, words_per_minute};
+use crate::survey::{Lang, LoadError, Problem, Survey, SurveyFile, load_paths};
 
 /// The questionnaires, then what the server needs beside them: each one's recommendations
 /// (`reports/recommendations/<id>.toml`) and targets that name their indicators.
@@ -40,6 +41,40 @@ fn load_all(config: &AppConfig, paths: &[PathBuf]) -> Result<Vec<SurveyFile>, Lo
     if problems.is_empty() { Ok(files) } else { Err(LoadError { problems }) }
 }
 
+/// How long `survey` takes to read in each language, and a warning where that is longer than
+/// its description promises.
+fn reading_lines(survey: &Survey) -> Vec<String> {
+    let mut lines = Vec::new();
+    for lang in [Lang::Vi, Lang::En] {
+        let r = reading(survey, lang);
+        let unit = if lang == Lang::Vi { "syllables" } else { "words" };
+        lines.push(format!(
+            "  reading ({}): {} {unit}, {} min at {} a minute; the questions every respondent \
+             sees: {} {unit}, {} min",
+            lang.code(),
+            r.words,
+            r.minutes(),
+            words_per_minute(lang),
+            r.always_shown,
+            r.minutes_always_shown()
+        ));
+        match promised_minutes(&survey.description, lang) {
+            Some(promised) if r.minutes() > promised => lines.push(format!(
+                "  warning: reading it all ({}) takes {} min, more than the {promised} min its \
+                 description promises",
+                lang.code(),
+                r.minutes()
+            )),
+            Some(_) => {}
+            None => lines.push(format!(
+                "  note: the description ({}) promises no answering time",
+                lang.code()
+            )),
+        }
+    }
+    lines
+}
+
 pub fn run(config: &AppConfig, paths: Vec<PathBuf>) -> ExitCode {
     let paths = if paths.is_empty() { vec![config.surveys.clone()] } else { paths };
     match load_all(config, &paths) {
@@ -56,9 +91,11 @@ pub fn run(config: &AppConfig, paths: Vec<PathBuf>) -> ExitCode {
                     s.levels.len(),
                     s.indicators.len()
                 );
-                if let Err(e) = super::emit(&line) {
-                    eprintln!("error: {}", e.0);
-                    return ExitCode::FAILURE;
+                for line in std::iter::once(line).chain(reading_lines(s)) {
+                    if let Err(e) = super::emit(&line) {
+                        eprintln!("error: {}", e.0);
+                        return ExitCode::FAILURE;
+                    }
                 }
             }
             ExitCode::SUCCESS

@@ -8,6 +8,7 @@ mod model;
 mod problem;
 mod question;
 mod raw;
+pub mod reading;
 
 pub use crate::kernel::{Lang, Text};
 pub use condition::{Condition, Facts};

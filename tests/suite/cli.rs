@@ -13,6 +13,34 @@ fn check_accepts_the_shipped_questionnaires() {
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("'enterprise-dx' version 1"), "{stdout}");
     assert!(stdout.contains("'agency-dx' version 1"), "{stdout}");
+    // How long each takes to read, counted from its texts, against what it promises.
+    let reading = |lang: &str| -> u32 {
+        let line = stdout.lines().find(|l| l.contains(&format!("reading ({lang}): "))).unwrap();
+        let words: u32 =
+            line.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        assert!(words > 1_000, "{line}");
+        words
+    };
+    assert!(reading("vi") > reading("en"), "{stdout}");
+    assert!(
+        stdout.contains("warning: reading it all (vi) takes 28 min, more than the 25 min its description promises"),
+        "the enterprise questionnaire promises less than its texts take: {stdout}"
+    );
+}
+
+#[test]
+fn check_says_nothing_against_a_questionnaire_that_keeps_its_promise() {
+    let dir = TempDir::new().unwrap();
+    let honest = dir.path().join("enterprise-dx.toml");
+    let source = std::fs::read_to_string(repo().join("surveys/enterprise-dx.toml")).unwrap();
+    assert!(source.contains("khoảng 20–25 phút") && source.contains("about 20–25 minutes"));
+    let source = source.replace("khoảng 20–25 phút", "khoảng 25–30 phút");
+    std::fs::write(&honest, source.replace("about 20–25 minutes", "about 25–30 minutes")).unwrap();
+    let output = run(&dir, &["check", honest.to_str().unwrap()], &[]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("reading (vi): "), "{stdout}");
+    assert!(!stdout.contains("warning"), "{stdout}");
 }
 
 #[test]
