@@ -3,7 +3,8 @@
 
 use crate::service::access::StartLimit;
 use crate::service::figures::FiguresCache;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError};
 
 use crate::advice::Advice;
 use crate::catalog::Catalog;
@@ -12,7 +13,8 @@ use crate::policy::DisclosurePolicy;
 use crate::reference::{Reference, ReferenceError};
 use crate::report::ReportTexts;
 use crate::store::{self, NewWave, Store, StoreError};
-use crate::survey::{self, LoadError, Text};
+use crate::survey::period::Period;
+use crate::survey::{self, LoadError, Survey, Text};
 
 /// Why dxsurvey cannot start, with everything an operator needs to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -48,9 +50,45 @@ pub struct App {
     pub secret: Arc<str>,
     /// Self-declared starts per client address (see [`crate::service::access`]).
     pub start_limit: Arc<crate::service::access::StartLimit>,
+    /// The period of each wave asked for so far (a wave's opening date never changes).
+    pub periods: Arc<std::sync::Mutex<HashMap<String, Period>>>,
 }
 
 impl App {
+    /// The reference year and observation period of wave `wave_id` (see [`Period`]).
+    pub fn period_of(&self, wave_id: &str) -> Result<Option<Period>, StoreError> {
+        let known =
+            self.periods.lock().unwrap_or_else(PoisonError::into_inner).get(wave_id).copied();
+        if let Some(period) = known {
+            return Ok(Some(period));
+        }
+        let Some(wave) = self.store.read(|c| crate::store::wave(c, wave_id))? else {
+            return Ok(None);
+        };
+        let period = Period::of_wave_opening(&wave.opens_on);
+        if let Some(period) = period {
+            self.periods
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(wave_id.into(), period);
+        }
+        Ok(period)
+    }
+
+    /// Questionnaire `id` of `version` as wave `wave_id` shows it: its placeholders filled with
+    /// the wave's years.
+    pub fn questionnaire_in_wave(
+        &self,
+        wave_id: &str,
+        id: &str,
+        version: u32,
+    ) -> Result<Option<Arc<Survey>>, StoreError> {
+        Ok(match self.period_of(wave_id)? {
+            Some(period) => self.catalog.in_period(id, version, period),
+            None => self.catalog.get(id, version).cloned(),
+        })
+    }
+
     /// Loads and checks everything, creates or migrates the database, records the
     /// questionnaires, and opens a wave for the current year if none is open.
     pub fn start(config: &AppConfig) -> Result<App, StartError> {
@@ -80,6 +118,7 @@ impl App {
             figures: Arc::default(),
             secret: secret.into(),
             start_limit: Arc::new(StartLimit::per_hour(config.starts_per_hour)),
+            periods: Arc::default(),
         };
         app.ensure_open_wave()?;
         Ok(app)

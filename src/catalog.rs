@@ -1,10 +1,11 @@
 //! Every questionnaire version the database holds, parsed once, and which version of each is
 //! the current one (the one in the files).
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::store::StoredQuestionnaire;
+use crate::survey::period::Period;
 use crate::survey::{LoadError, Survey, SurveyFile, parse};
 
 /// All known questionnaire versions.
@@ -12,6 +13,10 @@ use crate::survey::{LoadError, Survey, SurveyFile, parse};
 pub struct Catalog {
     versions: HashMap<(String, u32), Arc<Survey>>,
     current: HashMap<String, u32>,
+    /// The versions whose texts name a placeholder of the wave's period.
+    with_placeholders: HashSet<(String, u32)>,
+    /// Those versions with their placeholders filled, by period, made once each.
+    filled: Mutex<HashMap<(String, u32, Period), Arc<Survey>>>,
 }
 
 impl Catalog {
@@ -33,7 +38,28 @@ impl Catalog {
             catalog.versions.entry(key).or_insert_with(|| Arc::new(file.survey.clone()));
             catalog.current.insert(file.survey.id.clone(), file.survey.version);
         }
+        catalog.with_placeholders = catalog
+            .versions
+            .iter()
+            .filter(|(_, s)| s.has_placeholders())
+            .map(|(key, _)| key.clone())
+            .collect();
         if problems.is_empty() { Ok(catalog) } else { Err(LoadError { problems }) }
+    }
+
+    /// A given version of a questionnaire as a wave of `period` shows it: its placeholders
+    /// (`{ref_year}`, ...) filled.
+    pub fn in_period(&self, id: &str, version: u32, period: Period) -> Option<Arc<Survey>> {
+        let plain = self.get(id, version)?;
+        let key = (id.to_string(), version);
+        if !self.with_placeholders.contains(&key) {
+            return Some(plain.clone());
+        }
+        let mut filled = self.filled.lock().unwrap_or_else(PoisonError::into_inner);
+        let survey = filled
+            .entry((key.0, key.1, period))
+            .or_insert_with(|| Arc::new(plain.in_period(period)));
+        Some(survey.clone())
     }
 
     /// A given version of a questionnaire.

@@ -17,8 +17,10 @@ use crate::survey::Survey;
 
 /// The questionnaire and the answers of a stored response, checked against that questionnaire.
 pub fn decode(app: &App, response: &StoredResponse) -> Result<(Arc<Survey>, Answers), String> {
-    let survey =
-        app.catalog.get(&response.survey_id, response.version).cloned().ok_or_else(|| {
+    let survey = app
+        .questionnaire_in_wave(&response.wave_id, &response.survey_id, response.version)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
             format!("questionnaire {} v{} is not loaded", response.survey_id, response.version)
         })?;
     let json: serde_json::Value =

@@ -88,9 +88,8 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
         .questionnaires
         .iter()
         .find(|(id, _)| id == survey_id)
-        .and_then(|(id, v)| app.catalog.get(id, *v))
-        .ok_or_else(|| FiguresError::NoSurvey(wave_id.into(), survey_id.into()))?
-        .clone();
+        .and_then(|(id, v)| crate::service::waves::in_wave(app, &wave, id, *v))
+        .ok_or_else(|| FiguresError::NoSurvey(wave_id.into(), survey_id.into()))?;
     let variables = variables(&survey);
     let (indicators, dimensions) = (survey.indicators.len(), survey.dimensions.len());
     let keys = Keys { reference: &app.reference };

@@ -97,7 +97,7 @@ pub fn area(app: &App, code: &AreaCode, choice: &Choice) -> Result<AreaFieldwork
     let counts = app.store.read(|c| store::counts_in_area(c, &wave.id, code.as_str()))?;
     let mut questionnaires = Vec::new();
     for (id, version) in &wave.questionnaires {
-        let Some(survey) = app.catalog.get(id, *version) else { continue };
+        let Some(survey) = super::waves::in_wave(app, wave, id, *version) else { continue };
         let raw = counts.iter().find(|(s, _)| s == id).map(|(_, n)| n.clone()).unwrap_or_default();
         let (_, figures) = figures::computed(app, &wave.id, id)?;
         let counts = ShownCounts::of(app, &figures, code, &raw);

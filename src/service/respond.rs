@@ -13,7 +13,7 @@ use std::sync::Arc;
 use time::Date;
 
 use super::benchmarks;
-use super::waves::{Availability, availability};
+use super::waves::{Availability, availability, in_wave};
 use crate::answers::form::{Fields, PageInput, apply_page};
 use crate::answers::{AnswerProblem, Answers, ProblemKind};
 use crate::app::App;
@@ -167,8 +167,7 @@ fn open_to_start(
         .questionnaires
         .iter()
         .find(|(id, _)| id == survey_id)
-        .and_then(|(id, v)| app.catalog.get(id, *v))
-        .cloned()
+        .and_then(|(id, v)| in_wave(app, &wave, id, *v))
         .ok_or(RespondError::NotFound)?;
     match availability(&wave, today) {
         Availability::Open => {

@@ -9,6 +9,7 @@ use super::Actor;
 use crate::app::App;
 use crate::kernel::format::{parse_iso_date, rfc3339_local_date};
 use crate::store::{self, StoreError, Wave, WaveStatus};
+use crate::survey::period::Period;
 use crate::survey::{RespondentKind, Survey};
 
 /// Whether respondents can answer in a wave on a given day.
@@ -96,6 +97,14 @@ pub fn primary_questionnaire(app: &App, wave: &Wave) -> Option<String> {
         .map(|s| s.id.clone())
 }
 
+/// Questionnaire `id` of `version` as `wave` shows it: placeholders filled with its years.
+pub fn in_wave(app: &App, wave: &Wave, id: &str, version: u32) -> Option<Arc<Survey>> {
+    match Period::of_wave_opening(&wave.opens_on) {
+        Some(period) => app.catalog.in_period(id, version, period),
+        None => app.catalog.get(id, version).cloned(),
+    }
+}
+
 /// The questionnaire the organisations of `kind` answer in `wave`: the primary one for
 /// enterprises, the first agency questionnaire for agencies.
 pub fn questionnaire_for(app: &App, wave: &Wave, kind: RespondentKind) -> Option<Arc<Survey>> {
@@ -110,7 +119,7 @@ pub fn questionnaire_for(app: &App, wave: &Wave, kind: RespondentKind) -> Option
             .id
             .clone(),
     };
-    app.catalog.get(&id, version(&id)?).filter(|s| s.kind == kind).cloned()
+    in_wave(app, wave, &id, version(&id)?).filter(|s| s.kind == kind)
 }
 
 /// The waves of a trend ending at `wave`: those that opened no later and ask `survey`, oldest

@@ -269,7 +269,21 @@ impl Ctx<'_> {
         };
         let filled = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
         match (filled(raw.vi), filled(raw.en)) {
-            (Some(vi), Some(en)) => Some(Text::new(vi.trim(), en.trim())),
+            (Some(vi), Some(en)) => {
+                let unknown: Vec<String> = [&vi, &en]
+                    .iter()
+                    .flat_map(|t| super::period::unknown_placeholders(t))
+                    .collect();
+                for name in unknown {
+                    let known = super::period::PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ");
+                    self.problem(
+                        at,
+                        Some(key),
+                        format!("`{key}` names {{{name}}}, which is not a placeholder; the placeholders are {known}"),
+                    );
+                }
+                Some(Text::new(vi.trim(), en.trim()))
+            }
             (vi, _) => {
                 let missing = if vi.is_none() { "Vietnamese (vi)" } else { "English (en)" };
                 self.problem(at, Some(key), format!("`{key}` has no {missing} text"));

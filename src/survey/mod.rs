@@ -5,6 +5,7 @@ pub mod condition;
 mod items;
 mod load;
 mod model;
+pub mod period;
 mod problem;
 mod question;
 mod raw;

@@ -63,8 +63,10 @@ impl OpenWave {
             questionnaires: wave
                 .questionnaires
                 .iter()
-                .filter_map(|(id, version)| catalog.get(id, *version))
-                .map(|s| OpenQuestionnaire::new(s, !access::takes_self_declared(&wave, s), lang))
+                .filter_map(|(id, version)| {
+                    crate::service::waves::in_wave(app, &wave, id, *version)
+                })
+                .map(|s| OpenQuestionnaire::new(&s, !access::takes_self_declared(&wave, &s), lang))
                 .collect(),
             id: wave.id,
         }

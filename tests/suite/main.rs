@@ -19,6 +19,7 @@ mod hostile;
 mod invited;
 mod letters;
 mod mail;
+mod placeholders;
 mod reliability;
 mod reports;
 mod respond;

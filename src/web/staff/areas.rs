@@ -79,7 +79,7 @@ fn title(app: &App, wave: &crate::store::Wave, survey: &str, lang: Lang) -> Stri
     wave.questionnaires
         .iter()
         .find(|(id, _)| id == survey)
-        .and_then(|(id, v)| app.catalog.get(id, *v))
+        .and_then(|(id, v)| crate::service::waves::in_wave(app, wave, id, *v))
         .map_or(survey.to_string(), |s| s.title.get(lang).to_string())
 }
 

@@ -253,7 +253,7 @@ fn surveys(app: &App, choice: &Choice, lang: Lang) -> Vec<(String, String)> {
         .wave
         .questionnaires
         .iter()
-        .filter_map(|(id, v)| app.catalog.get(id, *v))
+        .filter_map(|(id, v)| crate::service::waves::in_wave(app, &choice.wave, id, *v))
         .map(|s| (s.id.clone(), s.title.get(lang).to_string()))
         .collect()
 }
