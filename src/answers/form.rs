@@ -18,8 +18,9 @@ use crate::survey::{Facts, Page, QuestionKind, Survey};
 /// A page's fields as submitted, in order.
 pub type Fields = [(String, String)];
 
-/// Form fields that are not answers.
-pub const CONTROL_FIELDS: [&str; 1] = ["action"];
+/// Form fields that are not answers: the button pressed, and the consistency checks the
+/// respondent has said are right (`confirm_check`, see [`Answers::raised_checks`]).
+pub const CONTROL_FIELDS: [&str; 2] = ["action", "confirm_check"];
 
 /// What applying a page gives.
 #[derive(Debug, Clone, PartialEq)]

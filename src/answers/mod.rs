@@ -15,7 +15,7 @@ pub use json::OTHER_SUFFIX;
 pub use problem::{AnswerProblem, ProblemKind};
 pub use value::{Raw, parse_value};
 
-use crate::survey::{Facts, Survey};
+use crate::survey::{Check, Facts, Survey};
 
 /// One answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,19 @@ impl Answers {
             };
         }
         shown
+    }
+
+    /// The consistency checks of page `page` that these answers raise: those whose condition
+    /// holds and whose last question is on the page (see [`crate::survey::Check`]).
+    pub fn raised_checks<'s>(&self, survey: &'s Survey, page: usize) -> Vec<&'s Check> {
+        let questions = &survey.pages[page].questions;
+        let shown = self.shown(survey);
+        let facts = Facts { answers: &self.values, shown: &shown, indicators: &[] };
+        survey
+            .checks
+            .iter()
+            .filter(|c| questions.contains(&c.last_question) && c.when.holds(&facts))
+            .collect()
     }
 
     /// What is missing before the response can be submitted: every shown, required question

@@ -84,6 +84,22 @@ fn json_round_trips_through_the_stored_form() {
 }
 
 #[test]
+fn a_check_is_raised_on_the_page_of_its_last_question_when_its_answers_go_together() {
+    let survey = small();
+    let page_of = |id: &str| {
+        let i = survey.question_idx(id).unwrap();
+        survey.pages.iter().position(|p| p.questions.contains(&i)).unwrap()
+    };
+    let odd = read(json!({ "name": "UBND", "area": "00070", "a1": 5, "b1": ["none"] })).unwrap();
+    let raised: Vec<&str> =
+        odd.raised_checks(&survey, page_of("b1")).iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(raised, ["high_a_without_b"]);
+    assert!(odd.raised_checks(&survey, page_of("a1")).is_empty(), "asked once, on b1's page");
+    let usual = read(json!({ "name": "UBND", "area": "00070", "a1": 2, "b1": ["none"] })).unwrap();
+    assert!(usual.raised_checks(&survey, page_of("b1")).is_empty());
+}
+
+#[test]
 fn missing_lists_required_questions_that_are_shown() {
     let survey = small();
     let answers = read(json!({ "name": "UBND" })).unwrap();

@@ -257,6 +257,34 @@ pub struct PageSaved {
     pub problems: Vec<AnswerProblem>,
     /// False when the response had been submitted meanwhile (nothing changed).
     pub stored: bool,
+    /// Answers of this page that seldom go together and that the respondent has not yet said
+    /// are right: asked before going on (the answers are saved all the same).
+    pub checks: Vec<RaisedCheck>,
+}
+
+/// A consistency check put to the respondent (see [`crate::survey::Check`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RaisedCheck {
+    pub id: String,
+    pub message: Text,
+}
+
+/// The checks of page `page` that `answers` raise, but those the respondent confirmed (a
+/// `confirm_check` field with the check's id).
+fn unconfirmed_checks(
+    survey: &Survey,
+    answers: &Answers,
+    page: usize,
+    fields: &Fields,
+) -> Vec<RaisedCheck> {
+    let confirmed =
+        |id: &str| fields.iter().any(|(name, value)| name == "confirm_check" && value == id);
+    answers
+        .raised_checks(survey, page)
+        .into_iter()
+        .filter(|c| !confirmed(&c.id))
+        .map(|c| RaisedCheck { id: c.id.clone(), message: c.message.clone() })
+        .collect()
 }
 
 /// Applies the fields of page `page` of an opened draft and stores every valid answer.
@@ -295,7 +323,13 @@ pub fn save_page(
     );
     let id = opened.response.id;
     let stored = app.store.write_batched(move |tx| store::update_draft(tx, id, &draft))?;
-    Ok(PageSaved { answers, revealed, problems, stored })
+    let goes_on = matches!(intent, Intent::Next | Intent::Review);
+    let checks = if problems.is_empty() && goes_on {
+        unconfirmed_checks(survey, &answers, page, fields)
+    } else {
+        Vec::new()
+    };
+    Ok(PageSaved { answers, revealed, problems, stored, checks })
 }
 
 /// The organisation is fixed once started: its identity is what makes it one response. An

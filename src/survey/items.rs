@@ -137,6 +137,46 @@ impl Ctx<'_> {
         indicators
     }
 
+    /// The consistency checks: each an id, a condition on any questions, and what to ask.
+    pub(super) fn checks(
+        &mut self,
+        items: &[Item],
+        questions: &[Entry],
+        ids: &mut HashMap<String, String>,
+    ) -> Vec<Check> {
+        let entries: Vec<(&str, Option<&QuestionKind>, Offers)> = questions
+            .iter()
+            .map(|e| {
+                let q = e.question.as_ref();
+                (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
+            })
+            .collect();
+        let mut checks = Vec::new();
+        for (n, item) in items.iter().enumerate() {
+            let Some((raw, at)) = self.item::<RawCheck>(item, "check", n + 1) else {
+                continue;
+            };
+            self.id(&at, &raw.id, ids);
+            let message = self.text(&at, "message", raw.message, true);
+            let scope = Scope { questions: &entries, before: entries.len(), indicators: &[] };
+            let Some(when) = self.condition(&at, "when", &raw.when, &scope) else { continue };
+            let Some(last_question) = when.questions().into_iter().max() else {
+                self.problem(&at, Some("when"), "a check must name the questions it compares");
+                continue;
+            };
+            if let Some(message) = message {
+                checks.push(Check {
+                    id: raw.id,
+                    when,
+                    when_source: raw.when,
+                    message,
+                    last_question,
+                });
+            }
+        }
+        checks
+    }
+
     /// Pages in order of first appearance; each section or dimension must be one contiguous
     /// run of questions, and must have at least one question.
     pub(super) fn pages(

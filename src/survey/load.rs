@@ -131,6 +131,7 @@ fn item_at(source: &str, line: usize) -> Option<String> {
         "sections" => "section",
         "levels" => "level",
         "indicators" => "indicator",
+        "checks" => "check",
         _ => return None,
     };
     let id =
@@ -391,6 +392,7 @@ impl Ctx<'_> {
         let levels = self.levels(&raw.levels);
         let questions = self.questions(&raw.questions, &sections, &dimensions, &mut ids, kind);
         let indicators = self.indicators(&raw.indicators, &questions, &mut ids);
+        let checks = self.checks(&raw.checks, &questions, &mut ids);
         let pages = self.pages(&questions, &sections, &dimensions);
 
         let questions: Vec<Question> = questions.into_iter().filter_map(|e| e.question).collect();
@@ -409,6 +411,7 @@ impl Ctx<'_> {
             levels,
             questions,
             indicators,
+            checks,
             pages,
             question_index,
         }

@@ -35,6 +35,8 @@ pub struct Survey {
     pub questions: Vec<Question>,
     /// Yes/no results derived from answers.
     pub indicators: Vec<Indicator>,
+    /// Answers that seldom go together, put to the respondent as a question.
+    pub checks: Vec<Check>,
     /// Pages in order, each a contiguous run of questions.
     pub pages: Vec<Page>,
     pub(crate) question_index: HashMap<String, QuestionIdx>,
@@ -114,6 +116,20 @@ pub struct Indicator {
     pub when: Condition,
     /// The condition as written, for codebooks.
     pub when_source: String,
+}
+
+/// Answers that seldom go together (R&D done, but nothing spent on innovation): when `when`
+/// holds, the respondent is asked whether the answers are right, and may keep them.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub id: String,
+    pub when: Condition,
+    /// The condition as written, for codebooks.
+    pub when_source: String,
+    /// What the respondent is asked.
+    pub message: Text,
+    /// The last question the condition names: the check is put on that question's page.
+    pub last_question: QuestionIdx,
 }
 
 /// Where a question stands: an unscored section or a scored dimension.

@@ -29,6 +29,8 @@ pub struct RawFile {
     pub questions: Vec<Item>,
     #[serde(default)]
     pub indicators: Vec<Item>,
+    #[serde(default)]
+    pub checks: Vec<Item>,
 }
 
 #[derive(Deserialize, Clone, Default)]
@@ -104,6 +106,14 @@ pub struct RawChoice {
     #[serde(default)]
     pub exclusive: bool,
     pub upper_bound: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    pub id: String,
+    pub when: String,
+    pub message: Option<RawText>,
 }
 
 #[derive(Deserialize)]

@@ -52,6 +52,8 @@ fn every_mistake_of_a_broken_file_is_reported_with_line_and_item() {
     find(&found, "question 'later' has no choice 'maybe'");
     find(&found, "no question 'nothing'");
     find(&found, "'na' is reserved");
+    let unasked = find(&found, "missing `message`");
+    assert_eq!(unasked.item.as_deref(), Some("check 'odd_plan'"));
     find(&found, "'dk' is reserved for \"don't know\"");
     find(&found, "`steps` has 2 descriptors");
     find(&found, "'has' applies to multiple-choice questions, but 'later' is a yes_no question");

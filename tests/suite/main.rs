@@ -8,6 +8,7 @@ mod access;
 mod agencies;
 mod browser;
 mod browser_flow;
+mod checks;
 mod cli;
 mod disclosure;
 mod disclosure_pages;

@@ -45,6 +45,23 @@ pub enum Condition {
     Indicator(usize),
 }
 
+impl Condition {
+    /// The questions the condition names (indicators not followed).
+    pub fn questions(&self) -> Vec<usize> {
+        match self {
+            Condition::Any(terms) | Condition::All(terms) => {
+                terms.iter().flat_map(Condition::questions).collect()
+            }
+            Condition::Not(inner) => inner.questions(),
+            Condition::Is { question, .. }
+            | Condition::Has { question, .. }
+            | Condition::Compare { question, .. }
+            | Condition::Answered(question) => vec![*question],
+            Condition::Indicator(_) => Vec::new(),
+        }
+    }
+}
+
 /// A value an answer can be tested against.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {

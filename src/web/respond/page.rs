@@ -38,6 +38,8 @@ pub struct PageContext {
     pub verified: bool,
     /// The form the language switch submits, so that switching keeps what was typed.
     pub lang_form: &'static str,
+    /// Answers that seldom go together, asked about before going on: (id, question).
+    pub checks: Vec<(String, String)>,
 }
 
 /// An entry of the error summary: a link to the question.
@@ -100,6 +102,7 @@ pub fn context(app: &App, lang: Lang, request: PageRequest<'_>) -> PageContext {
         starting: false,
         verified: !locked.is_empty(),
         lang_form: "answers",
+        checks: Vec::new(),
     }
 }
 
@@ -194,6 +197,9 @@ pub async fn save(
     if !saved.problems.is_empty() {
         return invalid(&page, lang, &opened, &saved.answers, index, &form, &saved.problems);
     }
+    if !saved.checks.is_empty() {
+        return asked(&page, lang, &opened, &saved, index, &form);
+    }
     Ok(Reply::to(after_save(&opened, &saved, index, intent)))
 }
 
@@ -240,6 +246,25 @@ fn keep_register_values(opened: &Opened, index: usize, typed: &mut HashMap<Strin
             };
         }
     }
+}
+
+/// The page again, saved, with what was typed and the question whether answers that seldom go
+/// together are right: the respondent corrects them, or confirms them and goes on.
+fn asked(
+    page: &Page<'_>,
+    lang: Lang,
+    opened: &Opened,
+    saved: &PageSaved,
+    index: usize,
+    form: &FormFields,
+) -> Result<Reply, WebError> {
+    let typed = by_name(&form.0);
+    let pages = visible_pages(&opened.survey, &saved.answers);
+    let request = request(opened, index, &pages, Source::Typed(&typed), &[]);
+    let mut context = context(page.app, lang, PageRequest { answers: &saved.answers, ..request });
+    context.checks =
+        saved.checks.iter().map(|c| (c.id.clone(), c.message.get(lang).to_string())).collect();
+    Ok(Reply::page(page.templates.render("respond/page.html", lang, &context)?))
 }
 
 /// The page again, with what was typed and every problem, as 422.

@@ -1,0 +1,80 @@
+//! Consistency checks declared in the questionnaire (issue 14): answers that seldom go together
+//! are put to the respondent as a question, not an error. The page is saved all the same; the
+//! respondent corrects an answer, or says the answers are right and goes on.
+
+use rocket::http::Status;
+use rocket::local::asynchronous::Client;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::helpers::repo;
+use crate::respond::{example, page_fields, post, start, survey, text_of};
+
+/// The shipped questionnaires, the enterprise one with a check on R&D and spending.
+fn surveys_with_a_check(dir: &TempDir) -> std::path::PathBuf {
+    let surveys = dir.path().join("surveys");
+    std::fs::create_dir_all(&surveys).unwrap();
+    std::fs::copy(repo().join("surveys/agency-dx.toml"), surveys.join("agency-dx.toml")).unwrap();
+    let mut source = std::fs::read_to_string(repo().join("surveys/enterprise-dx.toml")).unwrap();
+    source.push_str(
+        "\n[[checks]]\nid = \"rd_without_spending\"\n\
+         when = \"rd_inhouse == 'yes' and innovation_spending == 'none'\"\n\
+         message = { vi = \"Doanh nghiệp tự thực hiện R&D nhưng không có khoản chi nào cho đổi mới sáng tạo: có đúng không?\", \
+         en = \"The enterprise did R&D itself but spent nothing on innovation: is that right?\" }\n",
+    );
+    std::fs::write(surveys.join("enterprise-dx.toml"), source).unwrap();
+    surveys
+}
+
+#[rocket::async_test]
+async fn answers_that_seldom_go_together_are_asked_about_and_may_be_kept() {
+    let dir = TempDir::new().unwrap();
+    let surveys = surveys_with_a_check(&dir);
+    let (rocket, _db) = crate::helpers::rocket_with(|c| c.surveys = surveys.clone());
+    let client = Client::tracked(rocket).await.unwrap();
+    let survey = survey(&client, "enterprise-dx");
+    let mut answers = example("enterprise-answers.json");
+    let token = start(&client, "enterprise-dx", &answers).await;
+    let page_of = |id: &str| {
+        let i = survey.question_idx(id).unwrap();
+        survey.pages.iter().position(|p| p.questions.contains(&i)).unwrap()
+    };
+    let odd_page = page_of("innovation_spending");
+    for page in 1..odd_page {
+        let uri = format!("/r/{token}/p/{}", page + 1);
+        let saved = post(&client, &uri, &page_fields(&survey, page, &answers)).await;
+        assert_eq!(saved.status(), Status::SeeOther, "page {}", page + 1);
+    }
+
+    answers.insert("rd_inhouse".into(), Value::from("yes"));
+    answers.insert("innovation_spending".into(), Value::from("none"));
+    let uri = format!("/r/{token}/p/{}", odd_page + 1);
+    let asked = post(&client, &uri, &page_fields(&survey, odd_page, &answers)).await;
+    assert_eq!(asked.status(), Status::Ok, "a question, not an error");
+    let html = asked.into_string().await.unwrap();
+    assert!(html.contains("class=\"check-summary\"") && !html.contains("error-summary"), "{html}");
+    assert!(text_of(&html).contains("không có khoản chi nào cho đổi mới sáng tạo: có đúng không?"));
+    assert!(html.contains("name=\"confirm_check\" id=\"confirm-rd_without_spending\""));
+    assert!(html.contains("id=\"innovation_spending-none\" value=\"none\" checked"), "kept");
+    let app = client.rocket().state::<dxsurvey::app::App>().unwrap();
+    let stored: String = app
+        .store
+        .read(|c| Ok(c.query_row("SELECT answers FROM responses", [], |r| r.get(0))?))
+        .unwrap();
+    assert!(stored.contains("\"innovation_spending\":\"none\""), "saved all the same: {stored}");
+
+    // Confirmed, it goes on; corrected instead, it goes on without asking.
+    let mut confirmed = page_fields(&survey, odd_page, &answers);
+    confirmed.push(("confirm_check".into(), "rd_without_spending".into()));
+    let kept = post(&client, &uri, &confirmed).await;
+    assert_eq!(kept.status(), Status::SeeOther);
+    answers.insert("innovation_spending".into(), Value::from("below_1"));
+    let corrected = post(&client, &uri, &page_fields(&survey, odd_page, &answers)).await;
+    assert_eq!(corrected.status(), Status::SeeOther);
+    // "Save draft" never asks: the respondent is leaving, not going on.
+    answers.insert("innovation_spending".into(), Value::from("none"));
+    let mut leaving = page_fields(&survey, odd_page, &answers);
+    leaving.retain(|(k, _)| k != "action");
+    leaving.push(("action".into(), "save".into()));
+    assert_eq!(post(&client, &uri, &leaving).await.status(), Status::SeeOther);
+}
