@@ -105,13 +105,7 @@ impl Ctx<'_> {
         questions: &[Entry],
         ids: &mut HashMap<String, String>,
     ) -> Vec<Indicator> {
-        let entries: Vec<(&str, Option<&QuestionKind>, Offers)> = questions
-            .iter()
-            .map(|e| {
-                let q = e.question.as_ref();
-                (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
-            })
-            .collect();
+        let entries = scope_entries(questions);
         let mut names: Vec<&str> = Vec::new();
         let mut indicators = Vec::new();
         for (n, item) in items.iter().enumerate() {
@@ -144,13 +138,7 @@ impl Ctx<'_> {
         questions: &[Entry],
         ids: &mut HashMap<String, String>,
     ) -> Vec<Check> {
-        let entries: Vec<(&str, Option<&QuestionKind>, Offers)> = questions
-            .iter()
-            .map(|e| {
-                let q = e.question.as_ref();
-                (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
-            })
-            .collect();
+        let entries = scope_entries(questions);
         let mut checks = Vec::new();
         for (n, item) in items.iter().enumerate() {
             let Some((raw, at)) = self.item::<RawCheck>(item, "check", n + 1) else {
@@ -236,4 +224,16 @@ impl Ctx<'_> {
             Home::Dimension(d) => format!("dimension '{}'", dimensions[d].0.id),
         }
     }
+}
+
+/// The questions as a condition's scope sees them: id, type (`None` if the question is
+/// invalid) and what it offers besides its own answers.
+pub(super) fn scope_entries(questions: &[Entry]) -> Vec<(&str, Option<&QuestionKind>, Offers)> {
+    questions
+        .iter()
+        .map(|e| {
+            let q = e.question.as_ref();
+            (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
+        })
+        .collect()
 }

@@ -58,14 +58,8 @@ impl Ctx<'_> {
                 let id = i.get_ref().get("id").and_then(|v| v.as_str()).unwrap_or("");
                 (id, None, Offers::default())
             });
-            let scope_entries: Vec<(&str, Option<&QuestionKind>, Offers)> = entries
-                .iter()
-                .map(|e| {
-                    let q = e.question.as_ref();
-                    (e.id.as_str(), q.map(|q| &q.kind), q.map(Question::offers).unwrap_or_default())
-                })
-                .chain(later)
-                .collect();
+            let scope_entries: Vec<(&str, Option<&QuestionKind>, Offers)> =
+                super::items::scope_entries(&entries).into_iter().chain(later).collect();
             let scope = Scope { questions: &scope_entries, before: n, indicators: &[] };
             let show_if = match &raw.show_if {
                 Some(source) => self.condition(&at, "show_if", source, &scope).map(Some),
