@@ -7,23 +7,19 @@ use rocket::local::asynchronous::Client;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::helpers::repo;
 use crate::respond::{example, page_fields, post, start, survey, text_of};
 
 /// The shipped questionnaires, the enterprise one with a check on R&D and spending.
 fn surveys_with_a_check(dir: &TempDir) -> std::path::PathBuf {
-    let surveys = dir.path().join("surveys");
-    std::fs::create_dir_all(&surveys).unwrap();
-    std::fs::copy(repo().join("surveys/agency-dx.toml"), surveys.join("agency-dx.toml")).unwrap();
-    let mut source = std::fs::read_to_string(repo().join("surveys/enterprise-dx.toml")).unwrap();
-    source.push_str(
-        "\n[[checks]]\nid = \"rd_without_spending\"\n\
-         when = \"rd_inhouse == 'yes' and innovation_spending == 'none'\"\n\
-         message = { vi = \"Doanh nghiệp tự thực hiện R&D nhưng không có khoản chi nào cho đổi mới sáng tạo: có đúng không?\", \
-         en = \"The enterprise did R&D itself but spent nothing on innovation: is that right?\" }\n",
-    );
-    std::fs::write(surveys.join("enterprise-dx.toml"), source).unwrap();
-    surveys
+    crate::helpers::surveys_with_enterprise(dir, |mut source| {
+        source.push_str(
+            "\n[[checks]]\nid = \"rd_without_spending\"\n\
+             when = \"rd_inhouse == 'yes' and innovation_spending == 'none'\"\n\
+             message = { vi = \"Doanh nghiệp tự thực hiện R&D nhưng không có khoản chi nào cho đổi mới sáng tạo: có đúng không?\", \
+             en = \"The enterprise did R&D itself but spent nothing on innovation: is that right?\" }\n",
+        );
+        source
+    })
 }
 
 #[rocket::async_test]

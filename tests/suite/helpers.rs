@@ -113,3 +113,16 @@ pub fn wait_for(port: u16, what: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A copy of the shipped questionnaires in `dir`, the enterprise one changed by `edit`.
+pub fn surveys_with_enterprise(
+    dir: &TempDir,
+    edit: impl FnOnce(String) -> String,
+) -> std::path::PathBuf {
+    let surveys = dir.path().join("surveys");
+    std::fs::create_dir_all(&surveys).unwrap();
+    std::fs::copy(repo().join("surveys/agency-dx.toml"), surveys.join("agency-dx.toml")).unwrap();
+    let source = std::fs::read_to_string(repo().join("surveys/enterprise-dx.toml")).unwrap();
+    std::fs::write(surveys.join("enterprise-dx.toml"), edit(source)).unwrap();
+    surveys
+}

@@ -8,28 +8,24 @@ use dxsurvey::store::{self, NewWave};
 use rocket::local::asynchronous::Client;
 use tempfile::TempDir;
 
-use crate::helpers::{repo, run, text};
+use crate::helpers::{run, text};
 
 /// The shipped questionnaires, with the enterprise profile's year and the observation period
 /// written as placeholders.
 fn surveys_with_placeholders(dir: &TempDir) -> std::path::PathBuf {
-    let surveys = dir.path().join("surveys");
-    std::fs::create_dir_all(&surveys).unwrap();
-    std::fs::copy(repo().join("surveys/agency-dx.toml"), surveys.join("agency-dx.toml")).unwrap();
-    let source = std::fs::read_to_string(repo().join("surveys/enterprise-dx.toml")).unwrap();
     let replaced = [
         ("bảo hiểm xã hội bình quân năm 2025\"", "bảo hiểm xã hội bình quân năm {ref_year}\""),
         ("paying social insurance in 2025\"", "paying social insurance in {ref_year}\""),
         ("3 năm gần nhất (2023–2025)", "3 năm gần nhất ({period_start}–{period_end})"),
         ("the last three years (2023–2025)", "the last three years ({period_start}–{period_end})"),
     ];
-    let mut edited = source;
-    for (from, to) in replaced {
-        assert!(edited.contains(from), "{from}");
-        edited = edited.replacen(from, to, 1);
-    }
-    std::fs::write(surveys.join("enterprise-dx.toml"), edited).unwrap();
-    surveys
+    crate::helpers::surveys_with_enterprise(dir, |mut source| {
+        for (from, to) in replaced {
+            assert!(source.contains(from), "{from}");
+            source = source.replacen(from, to, 1);
+        }
+        source
+    })
 }
 
 #[rocket::async_test]

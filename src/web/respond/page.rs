@@ -194,11 +194,8 @@ pub async fn save(
     if !saved.stored {
         return Ok(Reply::to(opened.url("result")));
     }
-    if !saved.problems.is_empty() {
-        return invalid(&page, lang, &opened, &saved.answers, index, &form, &saved.problems);
-    }
-    if !saved.checks.is_empty() {
-        return asked(&page, lang, &opened, &saved, index, &form);
+    if !saved.problems.is_empty() || !saved.checks.is_empty() {
+        return again(&page, lang, &opened, &saved, index, &form);
     }
     Ok(Reply::to(after_save(&opened, &saved, index, intent)))
 }
@@ -248,9 +245,10 @@ fn keep_register_values(opened: &Opened, index: usize, typed: &mut HashMap<Strin
     }
 }
 
-/// The page again, saved, with what was typed and the question whether answers that seldom go
-/// together are right: the respondent corrects them, or confirms them and goes on.
-fn asked(
+/// The page again, saved, with what was typed: as 422 with every problem to correct; or, when
+/// there is none, with the question whether answers that seldom go together are right (the
+/// respondent corrects them, or confirms them and goes on).
+fn again(
     page: &Page<'_>,
     lang: Lang,
     opened: &Opened,
@@ -258,32 +256,17 @@ fn asked(
     index: usize,
     form: &FormFields,
 ) -> Result<Reply, WebError> {
-    let typed = by_name(&form.0);
+    let mut typed = by_name(&form.0);
+    keep_register_values(opened, index, &mut typed);
     let pages = visible_pages(&opened.survey, &saved.answers);
-    let request = request(opened, index, &pages, Source::Typed(&typed), &[]);
+    let request = request(opened, index, &pages, Source::Typed(&typed), &saved.problems);
     let mut context = context(page.app, lang, PageRequest { answers: &saved.answers, ..request });
     context.checks =
         saved.checks.iter().map(|c| (c.id.clone(), c.message.get(lang).to_string())).collect();
-    Ok(Reply::page(page.templates.render("respond/page.html", lang, &context)?))
-}
-
-/// The page again, with what was typed and every problem, as 422.
-fn invalid(
-    page: &Page<'_>,
-    lang: Lang,
-    opened: &Opened,
-    answers: &Answers,
-    index: usize,
-    form: &FormFields,
-    problems: &[AnswerProblem],
-) -> Result<Reply, WebError> {
-    let mut typed = by_name(&form.0);
-    keep_register_values(opened, index, &mut typed);
-    let pages = visible_pages(&opened.survey, answers);
-    let request = request(opened, index, &pages, Source::Typed(&typed), problems);
-    let context = context(page.app, lang, PageRequest { answers, ..request });
-    Ok(Reply::with_status(
-        Status::UnprocessableEntity,
-        page.templates.render("respond/page.html", lang, &context)?,
-    ))
+    let html = page.templates.render("respond/page.html", lang, &context)?;
+    Ok(if saved.problems.is_empty() {
+        Reply::page(html)
+    } else {
+        Reply::with_status(Status::UnprocessableEntity, html)
+    })
 }

@@ -99,7 +99,7 @@ async fn show(
     let area = staff.area(page.app, code)?;
     let choice = chosen(page.app, &query).await?;
     let shown = Shown { recorded, problem: None };
-    Ok(render(&staff, &page, area, &choice.wave.id, shown).await?.1)
+    Ok(render(&staff, &page, area, &choice.wave, shown).await?.1)
 }
 
 /// What the page says about the last form sent.
@@ -113,24 +113,26 @@ async fn render(
     staff: &Staff,
     page: &Page<'_>,
     area: &crate::reference::Area,
-    wave: &str,
+    wave: &crate::store::Wave,
     shown: Shown,
 ) -> Result<(Status, RawHtml<String>), WebError> {
-    let (app, wave_id, area_code) = (page.app.clone(), wave.to_string(), area.code.to_string());
+    let (app, wave_id, area_code) = (page.app.clone(), wave.id.clone(), area.code.to_string());
     let units = blocking(move || followup::units_of_area(&app, &wave_id, &area_code)).await??;
     let plain: Vec<FieldUnit> = units.iter().map(|(u, _)| u.clone()).collect();
     let rates = followup::rates(&plain);
     let city = rates.iter().find(|r| r.breakdown == "city");
     let agencies = rates.iter().find(|r| r.breakdown == "agencies");
     let lang = page.lang;
-    let kinds = agency_kind_labels(page.app, wave, lang).await?;
+    let kinds = waves::questionnaire_for(page.app, wave, RespondentKind::Agency)
+        .map(|s| access::agency_kind_labels(&s, lang))
+        .unwrap_or_default();
     let percent = |x: f64| format::percent(x, lang);
     let status = if shown.problem.is_some() { Status::UnprocessableEntity } else { Status::Ok };
     let context = FieldworkPage {
         staff: staff.view(),
         code: area.code.to_string(),
         name: area.name.get(lang).to_string(),
-        wave: wave.to_string(),
+        wave: wave.id.clone(),
         sampled: city.as_ref().map_or(0, |r| r.sampled),
         responded: city.as_ref().map_or(0, |r| r.responded),
         unit_rate: city.as_ref().map_or_else(String::new, |r| percent(r.unit_rate)),
@@ -142,21 +144,6 @@ async fn render(
         channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
     };
     Ok((status, page.html("staff/fieldwork.html", &context)?))
-}
-
-/// The kinds of agency of `wave`'s agency questionnaire: (id, label in `lang`).
-async fn agency_kind_labels(
-    app: &crate::app::App,
-    wave: &str,
-    lang: Lang,
-) -> Result<Vec<(String, String)>, WebError> {
-    let (owned, id) = (app.clone(), wave.to_string());
-    let Some(wave) = blocking(move || owned.store.read(|c| crate::store::wave(c, &id))).await??
-    else {
-        return Ok(Vec::new());
-    };
-    let survey = waves::questionnaire_for(app, &wave, RespondentKind::Agency);
-    Ok(survey.map(|s| access::agency_kind_labels(&s, lang)).unwrap_or_default())
 }
 
 /// Records a contact with a sampled organisation of the ward, then shows the list again.
@@ -199,7 +186,7 @@ async fn record(
         Err(crate::service::cases::CaseError::NoReason) => {
             let problem = Some((form.get("code").to_string(), page.word("err_note_needed")));
             let shown = Shown { recorded: false, problem };
-            Ok(Either::Right(render(&staff, &page, place, &choice.wave.id, shown).await?))
+            Ok(Either::Right(render(&staff, &page, place, &choice.wave, shown).await?))
         }
         Err(e) => Err(WebError::Internal(e.to_string())),
     }
