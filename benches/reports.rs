@@ -31,8 +31,13 @@ fn main() {
     let app = App::start(&config).expect("the app starts");
     let wave = OffsetDateTime::now_utc().year().to_string();
     let started = Instant::now();
-    let options =
-        DemoOptions { responses: RESPONSES, seed: 42, wave: wave.clone(), with_frame: true };
+    let options = DemoOptions {
+        responses: RESPONSES,
+        seed: 42,
+        wave: wave.clone(),
+        with_frame: true,
+        order_effect: 0.0,
+    };
     generate(&app, &options).expect("demo data");
     println!("demo: {RESPONSES} responses in {:.1} s", started.elapsed().as_secs_f64());
     // Peak memory from here on: the reports, not the demo generator.

@@ -27,8 +27,17 @@ fn main() {
     let app = App::start(&config).expect("the app starts");
     let wave = dxsurvey::kernel::format::today().year().to_string();
     let started = Instant::now();
-    generate(&app, &DemoOptions { responses, seed: 1, wave: wave.clone(), with_frame: true })
-        .expect("demo data");
+    generate(
+        &app,
+        &DemoOptions {
+            responses,
+            seed: 1,
+            wave: wave.clone(),
+            with_frame: true,
+            order_effect: 0.0,
+        },
+    )
+    .expect("demo data");
     println!("demo: {responses} responses in {:.1} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     let read = sample(&app, &wave, "enterprise-dx").expect("the wave's sample");

@@ -75,18 +75,17 @@ impl App {
         Ok(period)
     }
 
-    /// Questionnaire `id` of `version` as wave `wave_id` shows it: its placeholders filled with
-    /// the wave's years.
+    /// Questionnaire `id` of `version` as wave `wave_id` shows it to a respondent assigned
+    /// `arm` of its experiment: its placeholders filled with the wave's years, its pages in the
+    /// arm's order and wording.
     pub fn questionnaire_in_wave(
         &self,
         wave_id: &str,
         id: &str,
         version: u32,
+        arm: Option<usize>,
     ) -> Result<Option<Arc<Survey>>, StoreError> {
-        Ok(match self.period_of(wave_id)? {
-            Some(period) => self.catalog.in_period(id, version, period),
-            None => self.catalog.get(id, version).cloned(),
-        })
+        Ok(self.catalog.variant(id, version, self.period_of(wave_id)?, arm))
     }
 
     /// Loads and checks everything, creates or migrates the database, records the

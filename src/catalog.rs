@@ -8,6 +8,10 @@ use crate::store::StoredQuestionnaire;
 use crate::survey::period::Period;
 use crate::survey::{LoadError, Survey, SurveyFile, parse};
 
+/// A version as a wave of a period shows it (if it names placeholders), in one arm of its
+/// experiment.
+type VariantKey = (String, u32, Option<Period>, Option<usize>);
+
 /// All known questionnaire versions.
 #[derive(Debug, Default)]
 pub struct Catalog {
@@ -15,8 +19,8 @@ pub struct Catalog {
     current: HashMap<String, u32>,
     /// The versions whose texts name a placeholder of the wave's period.
     with_placeholders: HashSet<(String, u32)>,
-    /// Those versions with their placeholders filled, by period, made once each.
-    filled: Mutex<HashMap<(String, u32, Period), Arc<Survey>>>,
+    /// Versions as a wave and an experiment's arm put them, made once each.
+    variants: Mutex<HashMap<VariantKey, Arc<Survey>>>,
 }
 
 impl Catalog {
@@ -50,15 +54,30 @@ impl Catalog {
     /// A given version of a questionnaire as a wave of `period` shows it: its placeholders
     /// (`{ref_year}`, ...) filled.
     pub fn in_period(&self, id: &str, version: u32, period: Period) -> Option<Arc<Survey>> {
+        self.variant(id, version, Some(period), None)
+    }
+
+    /// A given version of a questionnaire as a wave of `period` shows it to a respondent
+    /// assigned `arm` of its experiment (see [`Survey::for_arm`]).
+    pub fn variant(
+        &self,
+        id: &str,
+        version: u32,
+        period: Option<Period>,
+        arm: Option<usize>,
+    ) -> Option<Arc<Survey>> {
         let plain = self.get(id, version)?;
         let key = (id.to_string(), version);
-        if !self.with_placeholders.contains(&key) {
+        let period = period.filter(|_| self.with_placeholders.contains(&key));
+        let arm = arm.filter(|_| plain.experiment.is_some());
+        if period.is_none() && arm.is_none() {
             return Some(plain.clone());
         }
-        let mut filled = self.filled.lock().unwrap_or_else(PoisonError::into_inner);
-        let survey = filled
-            .entry((key.0, key.1, period))
-            .or_insert_with(|| Arc::new(plain.in_period(period)));
+        let mut variants = self.variants.lock().unwrap_or_else(PoisonError::into_inner);
+        let survey = variants.entry((key.0, key.1, period, arm)).or_insert_with(|| {
+            let survey = arm.map_or_else(|| plain.as_ref().clone(), |a| plain.for_arm(a));
+            Arc::new(period.map_or_else(|| survey.clone(), |p| survey.in_period(p)))
+        });
         Some(survey.clone())
     }
 

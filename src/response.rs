@@ -17,12 +17,22 @@ use crate::survey::Survey;
 
 /// The questionnaire and the answers of a stored response, checked against that questionnaire.
 pub fn decode(app: &App, response: &StoredResponse) -> Result<(Arc<Survey>, Answers), String> {
+    let not_loaded =
+        || format!("questionnaire {} v{} is not loaded", response.survey_id, response.version);
+    let plain = app.catalog.get(&response.survey_id, response.version).ok_or_else(not_loaded)?;
+    let arm = match &response.arm {
+        Some(id) => Some(plain.arm_idx(id).ok_or_else(|| {
+            format!(
+                "response {} was assigned arm '{id}', which {} v{} does not declare",
+                response.id, response.survey_id, response.version
+            )
+        })?),
+        None => None,
+    };
     let survey = app
-        .questionnaire_in_wave(&response.wave_id, &response.survey_id, response.version)
+        .questionnaire_in_wave(&response.wave_id, &response.survey_id, response.version, arm)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| {
-            format!("questionnaire {} v{} is not loaded", response.survey_id, response.version)
-        })?;
+        .ok_or_else(not_loaded)?;
     let json: serde_json::Value =
         serde_json::from_str(&response.answers).map_err(|e| format!("stored answers: {e}"))?;
     let object = json.as_object().cloned().unwrap_or_default();
@@ -63,7 +73,15 @@ pub fn new_response(
         score_values: card.as_ref().map(score_values),
         cells: card.as_ref().map(|_| crate::export::microdata::cells_fragment(survey, &json)),
         origin: Origin::default(),
+        arm: None,
     }
+}
+
+/// An arm of the questionnaire's split-ballot experiment, drawn at random with equal chances;
+/// `None` when it declares none. Drawn once, when a response is first stored.
+pub fn draw_arm(survey: &Survey) -> Option<String> {
+    let arms = &survey.experiment.as_ref()?.arms;
+    arms.get(fastrand::usize(..arms.len())).map(|a| a.id.clone())
 }
 
 /// Indicator i of the questionnaire as bit i (a questionnaire has at most 63 indicators).

@@ -91,7 +91,16 @@ pub fn run(config: &AppConfig, paths: Vec<PathBuf>) -> ExitCode {
                     s.levels.len(),
                     s.indicators.len()
                 );
-                for line in std::iter::once(line).chain(reading_lines(s)) {
+                let experiment = s.experiment.as_ref().map(|e| {
+                    let arms: Vec<&str> = e.arms.iter().map(|a| a.id.as_str()).collect();
+                    format!(
+                        "  split-ballot experiment '{}': {} arms ({}), each respondent assigned one at random",
+                        e.id,
+                        arms.len(),
+                        arms.join(", ")
+                    )
+                });
+                for line in std::iter::once(line).chain(experiment).chain(reading_lines(s)) {
                     if let Err(e) = super::emit(&line) {
                         eprintln!("error: {}", e.0);
                         return ExitCode::FAILURE;

@@ -14,11 +14,20 @@ pub fn run(
     seed: u64,
     wave: Option<String>,
     with_frame: bool,
+    order_effect: f64,
 ) -> Result<ExitCode, CliError> {
+    if !(0.0..=1.0).contains(&order_effect) {
+        return Err(CliError(format!(
+            "--order-effect is a chance between 0 and 1, not {order_effect}"
+        )));
+    }
     let app = App::start(config)?;
     let wave = wave.unwrap_or_else(|| crate::kernel::format::today().year().to_string());
     let started = Instant::now();
-    let summary = generate(&app, &DemoOptions { responses, seed, wave: wave.clone(), with_frame })?;
+    let summary = generate(
+        &app,
+        &DemoOptions { responses, seed, wave: wave.clone(), with_frame, order_effect },
+    )?;
     say!(
         "wrote {responses} demo responses ({} enterprises, {} agencies, {} drafts) to wave {wave} in {} in {:.1} s",
         summary.enterprises,

@@ -68,6 +68,11 @@ enum Command {
         /// Also write a business-register frame consistent with the responses.
         #[arg(long)]
         with_frame: bool,
+        /// For a questionnaire with a split-ballot experiment (each response is assigned an arm
+        /// at random): the chance that a respondent of an arm asking an innovation yes/no item
+        /// later than another arm does answers "yes" instead of "no" (a simulated order effect).
+        #[arg(long, default_value_t = 0.0)]
+        order_effect: f64,
     },
     /// Manage staff accounts.
     #[command(subcommand)]
@@ -166,8 +171,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Score { answers, survey, version } => {
             score::run(&config, &answers, &survey, version)
         }
-        Command::Demo { responses, seed, wave, with_frame } => {
-            demo::run(&config, responses, seed, wave, with_frame)
+        Command::Demo { responses, seed, wave, with_frame, order_effect } => {
+            demo::run(&config, responses, seed, wave, with_frame, order_effect)
         }
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),

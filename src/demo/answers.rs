@@ -12,6 +12,9 @@ pub struct Respondent<'a> {
     pub enterprise: &'a Enterprise,
     pub name: String,
     pub tax_code: String,
+    /// For each question, the chance that a "no" to it becomes "yes" (the simulated effect of
+    /// an experiment's arm, see [`super::primed`]); empty for none.
+    pub yes_bias: &'a [f64],
 }
 
 /// Answers every shown question a respondent would: all required ones, most others.
@@ -31,6 +34,10 @@ pub fn answer(
         let skip = !question.required && rng.f64() < 0.05;
         if shown[i] && !skip {
             values[i] = value(question, who, reference, rng);
+            let bias = who.yes_bias.get(i).copied().unwrap_or(0.0);
+            if bias > 0.0 && values[i] == Some(Answer::YesNo(false)) && rng.f64() < bias {
+                values[i] = Some(Answer::YesNo(true));
+            }
         }
     }
     Answers::from_values(survey, values)

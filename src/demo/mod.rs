@@ -24,6 +24,10 @@ pub struct DemoOptions {
     pub wave: String,
     /// Also write a business-register frame consistent with the responses.
     pub with_frame: bool,
+    /// In a questionnaire with a split-ballot experiment, the chance that a respondent of an arm
+    /// that asks an unscored yes/no question later than another arm does answers it "yes"
+    /// instead of "no": the priming the arms are meant to measure (see [`primed`]).
+    pub order_effect: f64,
 }
 
 /// What was generated.
@@ -96,6 +100,7 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
     let offset = usize::try_from(drafts + submitted).unwrap_or(0);
 
     let population = Population::new(&app.reference);
+    let biases = primed(&enterprise, options.order_effect);
     let mut rng = Rng::with_seed(options.seed);
     let mut summary = DemoSummary::default();
     let mut batch = Vec::with_capacity(BATCH);
@@ -119,7 +124,10 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
             }
         };
         let tax_code = format!("01{:08}", index + 1);
-        let who = Respondent { enterprise: &firm, name, tax_code };
+        let arm =
+            (survey.id == enterprise.id && !biases.is_empty()).then(|| rng.usize(..biases.len()));
+        let yes_bias = arm.map_or(&[][..], |a| &biases[a][..]);
+        let who = Respondent { enterprise: &firm, name, tax_code, yes_bias };
         let answers = answer(survey, &who, &app.reference, &mut rng);
         // Offset from the agency cycle, so that agencies are not all drafts.
         let status = if index % DRAFT_EVERY == 3 {
@@ -128,7 +136,10 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         } else {
             ResponseStatus::Submitted
         };
-        batch.push(new_response(survey, &answers, &app.reference, &wave.id, status));
+        let mut response = new_response(survey, &answers, &app.reference, &wave.id, status);
+        response.arm =
+            arm.and_then(|a| enterprise.experiment.as_ref().map(|e| e.arms[a].id.clone()));
+        batch.push(response);
         if survey.id == enterprise.id && index % OTHER_EVERY == 1 {
             for other in &others {
                 summary.other_questionnaires += 1;
@@ -148,6 +159,37 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         write_frame(app, &wave.id, &enterprise.id, &mut rng)?;
     }
     Ok(summary)
+}
+
+/// For each arm of the questionnaire's experiment (none without one), each question's chance
+/// that a "no" becomes "yes": `effect` for an unscored yes/no question (the innovation items)
+/// that the arm asks on a later page than the arm that asks it earliest, as respondents primed
+/// by the pages before it would; 0 elsewhere.
+fn primed(survey: &Survey, effect: f64) -> Vec<Vec<f64>> {
+    let Some(experiment) = &survey.experiment else { return Vec::new() };
+    let position = |arm: &crate::survey::Arm, q: usize| {
+        arm.pages.iter().position(|&p| survey.pages[p].questions.contains(&q))
+    };
+    let earliest: Vec<Option<usize>> = (0..survey.questions.len())
+        .map(|q| experiment.arms.iter().filter_map(|arm| position(arm, q)).min())
+        .collect();
+    let unscored_yes_no = |q: usize| {
+        let question = &survey.questions[q];
+        matches!(question.kind, crate::survey::QuestionKind::YesNo)
+            && matches!(question.home, crate::survey::Home::Section(_))
+    };
+    experiment
+        .arms
+        .iter()
+        .map(|arm| {
+            (0..survey.questions.len())
+                .map(|q| {
+                    let later = position(arm, q) > earliest[q];
+                    if unscored_yes_no(q) && later { effect } else { 0.0 }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A frame in which the respondents are a sample: each stratum holds 3 to 40 times as many
@@ -204,6 +246,7 @@ pub fn sample_answers(
                 enterprise: &firm,
                 name: format!("Công ty {i}"),
                 tax_code: format!("01{:08}", i + 1),
+                yes_bias: &[],
             };
             answer(survey, &who, reference, &mut rng)
         })

@@ -90,6 +90,13 @@ pub fn datapackage(
             "Enterprises in the stratum (frame)",
         ),
         field("weight", "number", "Quyền số thiết kế N_h / n_h", "Design weight N_h / n_h"),
+        field(
+            "version",
+            "integer",
+            "Phiên bản bảng hỏi mà đơn vị đã trả lời",
+            "Version of the questionnaire the respondent answered",
+        ),
+        experiment_arm(app, &survey.id),
     ];
     for v in figures.variables.iter().filter(|v| !v.measure.is_level()) {
         let kind = if v.measure.is_indicator() { "integer" } else { "number" };
@@ -194,4 +201,29 @@ pub fn datapackage(
               "schema": { "fields": micro, "primaryKey": "respondent" } },
         ],
     })
+}
+
+/// The arm of a split-ballot experiment each respondent was randomly assigned, with the arms of
+/// every version of the questionnaire as its categories (blank: no experiment).
+fn experiment_arm(app: &App, survey_id: &str) -> Value {
+    let mut f = field(
+        "experiment_arm",
+        "string",
+        "Phương án của thử nghiệm chia phiếu mà đơn vị được phân ngẫu nhiên (để trống nếu bảng hỏi không có thử nghiệm)",
+        "Arm of the split-ballot experiment the respondent was randomly assigned (blank when the questionnaire has none)",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    let categories: Vec<Value> = app
+        .catalog
+        .versions_of(survey_id)
+        .into_iter()
+        .filter_map(|s| s.experiment.as_ref())
+        .flat_map(|e| &e.arms)
+        .filter(|a| seen.insert(a.id.clone()))
+        .map(|a| json!({ "value": a.id, "label": a.label.en, "label_vi": a.label.vi }))
+        .collect();
+    if !categories.is_empty() {
+        f["categories"] = Value::Array(categories);
+    }
+    f
 }

@@ -238,6 +238,8 @@ pub fn write_header(
         "stratum",
         "stratum_population",
         "weight",
+        "version",
+        "experiment_arm",
     ];
     writer.write_record(
         fixed

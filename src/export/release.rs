@@ -3,6 +3,7 @@
 //! rare, blanked by local suppression.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::ops::Range;
 
 use super::anonymise::{Codes, Key, Protected, Records};
@@ -258,6 +259,8 @@ impl<'a> Release<'a> {
                 line.push_str(code);
             }
             line.push_str(self.stratum(place).map_or(",,,", |(columns, _)| columns.as_str()));
+            // Arm ids are ids (letters, digits, `_`): nothing to quote.
+            let _ = write!(line, ",{},{}", row.version, row.arm.unwrap_or_default());
             for i in 0..indicators {
                 line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
             }

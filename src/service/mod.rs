@@ -8,6 +8,7 @@ pub mod areas;
 pub mod audit;
 pub mod benchmarks;
 pub mod cases;
+pub mod experiments;
 pub mod figures;
 pub mod followup;
 pub mod invitations;

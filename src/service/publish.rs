@@ -132,6 +132,18 @@ pub fn api_figures(
     Ok(figures)
 }
 
+/// The split-ballot experiment of a choice, for the API; `None` when its questionnaire declares
+/// none.
+pub fn api_experiment(
+    app: &App,
+    actor: &Actor,
+    choice: &Choice,
+) -> Result<Option<super::experiments::ExperimentEffects>, PublishError> {
+    let effects = super::experiments::effects(app, choice)?;
+    audit(app, actor, "api", &choice.target(), "experiment")?;
+    Ok(effects)
+}
+
 /// The PDF summary of `place`, or of the city for `None`, dated `now`.
 pub fn summary(
     app: &App,

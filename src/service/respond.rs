@@ -21,7 +21,7 @@ use crate::assessment::{Assessment, assess};
 use crate::auth::SecretToken;
 use crate::kernel::{Lang, Text};
 use crate::profile::{check, profile};
-use crate::response::{decode, new_response};
+use crate::response::{decode, draw_arm, new_response};
 use crate::store::{self, IdentityCheck, ResponseStatus, StoreError, StoredResponse, Wave};
 use crate::survey::{RespondentKind, Role, Survey};
 
@@ -229,6 +229,7 @@ fn start_response(
     let mut draft =
         new_response(survey, &input.answers, &app.reference, &wave.id, ResponseStatus::Draft);
     draft.origin = super::access::self_declared_origin(wave, survey);
+    draft.arm = draw_arm(survey);
     let token = SecretToken::generate()
         .map_err(|e| RespondError::Internal(format!("random token: {e}")))?;
     let hash = token.hash();

@@ -5,6 +5,7 @@
 pub mod design;
 pub mod distributions;
 pub mod estimate;
+pub mod experiment;
 pub mod response_rate;
 pub mod suppress;
 pub mod target;

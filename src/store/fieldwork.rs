@@ -191,6 +191,8 @@ pub struct CellRow<'a> {
     pub score_values: &'a [u8],
     /// The stored answer cells; `None` for a response submitted before they were kept.
     pub cells: Option<&'a str>,
+    /// The arm of the questionnaire's experiment it was assigned.
+    pub arm: Option<&'a str>,
 }
 
 /// Calls `f` on every submitted response, streaming, in id order: first the microdata rows (a
@@ -203,9 +205,9 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
     mut f: impl FnMut(&Connection, CellRow<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let queries = [
-        "SELECT response_id, version, area_code, vsic_section, size_class, indicator_bits, score_values, cells
+        "SELECT response_id, version, area_code, vsic_section, size_class, indicator_bits, score_values, cells, arm
          FROM microdata_rows WHERE wave_id = ?1 AND survey_id = ?2 ORDER BY response_id",
-        "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL
+        "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL, r.arm
          FROM responses r INDEXED BY responses_statistics
          WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.standing = 'counted' AND r.indicator_bits IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM microdata_rows m WHERE m.response_id = r.id)
@@ -247,6 +249,7 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
                         .flatten()
                         .unwrap_or(&[]),
                     cells: text(7),
+                    arm: text(8),
                 },
             )?;
             seen += 1;

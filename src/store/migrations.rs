@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_cases.sql"),
     include_str!("migrations/0008_unit_language.sql"),
     include_str!("migrations/0009_agency_register.sql"),
+    include_str!("migrations/0010_experiment_arm.sql"),
 ];
 
 /// The schema version this binary expects.

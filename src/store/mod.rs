@@ -52,7 +52,7 @@ pub use register::{
 };
 pub use responses::{
     IdentityCheck, NewResponse, Origin, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, Standing,
-    StoredResponse, existing_response, insert_response, peer_means, response_by_id,
+    StoredResponse, arm_indicators, existing_response, insert_response, peer_means, response_by_id,
     response_by_resume_hash, response_counts, submit_response, update_draft,
 };
 pub use waves::{

@@ -144,6 +144,8 @@ pub struct NewResponse {
     pub cells: Option<String>,
     /// Who it is from and whether it counts; set when it is first stored.
     pub origin: Origin,
+    /// The arm of the questionnaire's experiment, drawn when it is first stored.
+    pub arm: Option<String>,
 }
 
 /// A stored response.
@@ -167,6 +169,8 @@ pub struct StoredResponse {
     pub identity_check: IdentityCheck,
     pub standing: Standing,
     pub register_unit: Option<i64>,
+    /// The arm of the questionnaire's experiment it was assigned.
+    pub arm: Option<String>,
 }
 
 fn constraint(e: &rusqlite::Error) -> bool {
@@ -185,8 +189,8 @@ pub fn insert_response(
     let mut insert = tx.prepare_cached(
         "INSERT INTO responses (wave_id, survey_id, version, organisation_id, status, resume_hash, answers, area_code,
              vsic_section, size_class, overall_score, level, scores, indicators, created_at, updated_at, submitted_at,
-             indicator_bits, score_values, identity_check, standing, register_unit_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+             indicator_bits, score_values, identity_check, standing, register_unit_id, arm)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
     )?;
     insert
         .execute(params![
@@ -211,6 +215,7 @@ pub fn insert_response(
             response.origin.identity.as_str(),
             response.origin.standing.as_str(),
             response.origin.register_unit,
+            response.arm,
         ])
         .map_err(|e| {
             if constraint(&e) {
@@ -239,8 +244,8 @@ fn write_cells(tx: &Transaction<'_>, id: i64, response: &NewResponse) -> Result<
     };
     let mut stmt = tx.prepare_cached(
         "INSERT OR REPLACE INTO microdata_rows (response_id, wave_id, survey_id, version, area_code, vsic_section,
-             size_class, indicator_bits, score_values, cells)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             size_class, indicator_bits, score_values, cells, arm)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT arm FROM responses WHERE id = ?1))",
     )?;
     stmt.execute(params![
         id,
@@ -347,7 +352,7 @@ pub fn submit_response(
 
 pub(super) const COLUMNS: &str = "r.id, r.wave_id, r.survey_id, r.version, r.status, o.identity, r.resume_hash, r.answers,
     r.area_code, r.vsic_section, r.overall_score, r.scores, r.indicators, r.updated_at, r.submitted_at,
-    r.identity_check, r.standing, r.register_unit_id";
+    r.identity_check, r.standing, r.register_unit_id, r.arm";
 
 pub(super) fn stored(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
     Ok(StoredResponse {
@@ -369,6 +374,7 @@ pub(super) fn stored(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
         identity_check: IdentityCheck::parse(&row.get::<_, String>(15)?),
         standing: Standing::parse(&row.get::<_, String>(16)?),
         register_unit: row.get(17)?,
+        arm: row.get(18)?,
     })
 }
 
@@ -477,4 +483,22 @@ pub fn peer_means(
         .query_map(params![wave_id, survey_id, value, bound], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(PeerMeans { count, overall, dimensions })
+}
+
+/// The arm and indicator bits of every submitted response that counts, of one questionnaire
+/// version in a wave: what a split-ballot experiment compares.
+pub fn arm_indicators(
+    conn: &Connection,
+    wave: &str,
+    survey: &str,
+    version: u32,
+) -> Result<Vec<(Option<String>, i64)>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT arm, indicator_bits FROM responses
+         WHERE wave_id = ?1 AND survey_id = ?2 AND version = ?3 AND status = 'submitted'
+           AND standing = 'counted' AND indicator_bits IS NOT NULL",
+    )?;
+    let rows = statement
+        .query_map(params![wave, survey, version], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -132,6 +132,7 @@ fn item_at(source: &str, line: usize) -> Option<String> {
         "levels" => "level",
         "indicators" => "indicator",
         "checks" => "check",
+        "experiment.arms" => "arm",
         _ => return None,
     };
     let id =
@@ -394,6 +395,15 @@ impl Ctx<'_> {
         let indicators = self.indicators(&raw.indicators, &questions, &mut ids);
         let checks = self.checks(&raw.checks, &questions, &mut ids);
         let pages = self.pages(&questions, &sections, &dimensions);
+        let homes: HashMap<String, Home> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (s.id.clone(), Home::Section(i)))
+            .chain(
+                dimensions.iter().enumerate().map(|(i, (d, _))| (d.id.clone(), Home::Dimension(i))),
+            )
+            .collect();
+        let experiment = self.experiment(raw.experiment, &questions, &pages, &homes);
 
         let questions: Vec<Question> = questions.into_iter().filter_map(|e| e.question).collect();
         let question_index = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
@@ -413,6 +423,7 @@ impl Ctx<'_> {
             indicators,
             checks,
             pages,
+            experiment,
             question_index,
         }
     }

@@ -2,6 +2,7 @@
 //! language. The file format is documented in `surveys/README.md`.
 
 pub mod condition;
+mod experiment;
 mod items;
 mod load;
 mod model;

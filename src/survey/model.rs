@@ -39,6 +39,8 @@ pub struct Survey {
     pub checks: Vec<Check>,
     /// Pages in order, each a contiguous run of questions.
     pub pages: Vec<Page>,
+    /// A split-ballot experiment: orders or wordings randomly assigned per respondent.
+    pub experiment: Option<Experiment>,
     pub(crate) question_index: HashMap<String, QuestionIdx>,
 }
 
@@ -130,6 +132,45 @@ pub struct Check {
     pub message: Text,
     /// The last question the condition names: the check is put on that question's page.
     pub last_question: QuestionIdx,
+}
+
+/// A split-ballot experiment: each respondent is assigned one arm at random, and the
+/// indicators of the arms are compared, so that the effect of an order or a wording can be
+/// measured (in a pilot) rather than guessed.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    pub id: String,
+    pub title: Text,
+    pub description: Option<Text>,
+    /// Two or more; the first is the reference the others are compared with.
+    pub arms: Vec<Arm>,
+}
+
+impl Experiment {
+    /// The position of arm `id`.
+    pub fn arm_idx(&self, id: &str) -> Option<usize> {
+        self.arms.iter().position(|a| a.id == id)
+    }
+}
+
+/// One way of putting the questionnaire to a respondent.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    pub id: String,
+    pub label: Text,
+    /// Positions in `Survey::pages`, in the order this arm shows them; the first page (which
+    /// identifies the organisation) always comes first.
+    pub pages: Vec<usize>,
+    /// Questions this arm words differently.
+    pub wordings: Vec<Wording>,
+}
+
+/// A question's text in one arm.
+#[derive(Debug, Clone)]
+pub struct Wording {
+    pub question: QuestionIdx,
+    pub label: Option<Text>,
+    pub help: Option<Text>,
 }
 
 /// Where a question stands: an unscored section or a scored dimension.

@@ -130,6 +130,17 @@ impl Survey {
             f(&mut i.label);
             some(&mut i.description, f);
         }
+        if let Some(e) = &mut self.experiment {
+            f(&mut e.title);
+            some(&mut e.description, f);
+            for arm in &mut e.arms {
+                f(&mut arm.label);
+                for w in &mut arm.wordings {
+                    some(&mut w.label, f);
+                    some(&mut w.help, f);
+                }
+            }
+        }
         for q in &mut self.questions {
             f(&mut q.label);
             some(&mut q.help, f);

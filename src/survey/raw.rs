@@ -31,6 +31,35 @@ pub struct RawFile {
     pub indicators: Vec<Item>,
     #[serde(default)]
     pub checks: Vec<Item>,
+    pub experiment: Option<Spanned<RawExperiment>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperiment {
+    pub id: Option<String>,
+    pub title: Option<RawText>,
+    pub description: Option<RawText>,
+    #[serde(default)]
+    pub arms: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArm {
+    pub id: String,
+    pub label: Option<RawText>,
+    pub order: Option<Vec<String>>,
+    #[serde(default)]
+    pub wordings: Vec<RawWording>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWording {
+    pub question: String,
+    pub label: Option<RawText>,
+    pub help: Option<RawText>,
 }
 
 #[derive(Deserialize, Clone, Default)]

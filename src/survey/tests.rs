@@ -97,3 +97,172 @@ fn the_shipped_questionnaires_load() {
     let ids: Vec<&str> = loaded.iter().map(|f| f.survey.id.as_str()).collect();
     assert!(ids.contains(&"enterprise-dx") && ids.contains(&"agency-dx"), "{ids:?}");
 }
+
+mod experiments {
+    use super::*;
+
+    const ENTERPRISE: &str = include_str!("../../surveys/enterprise-dx.toml");
+
+    fn with_experiment(experiment: &str) -> Result<Survey, LoadError> {
+        parse(&format!("{ENTERPRISE}\n{experiment}"), "experiment.toml")
+    }
+
+    const INNOVATION_FIRST: &str = r#"
+[experiment]
+id = "module_order"
+title = { vi = "Thứ tự các phần", en = "Order of the modules" }
+
+[[experiment.arms]]
+id = "as_filed"
+label = { vi = "Như trong tệp", en = "As filed" }
+
+[[experiment.arms]]
+id = "innovation_first"
+label = { vi = "Đổi mới sáng tạo ngay sau thông tin chung", en = "Innovation right after the profile" }
+order = ["profile", "innovation", "customer", "strategy", "technology", "operations", "culture", "data"]
+
+[[experiment.arms.wordings]]
+question = "product_goods"
+label = { vi = "Trong giai đoạn {period_start}–{period_end}, doanh nghiệp có đưa vào sử dụng hàng hóa mới không?", en = "Between {period_start} and {period_end}, did the enterprise make a new good available?" }
+"#;
+
+    #[test]
+    fn an_arm_puts_the_pages_in_its_order_and_its_wordings_in_place() {
+        let survey = with_experiment(INNOVATION_FIRST).unwrap_or_else(|e| panic!("{e}"));
+        let experiment = survey.experiment.as_ref().expect("declared");
+        assert_eq!(experiment.arms.len(), 2);
+        let filed = survey.for_arm(0);
+        let last = survey.for_arm(1);
+        let homes = |s: &Survey| s.pages.iter().map(|p| p.home).collect::<Vec<_>>();
+        assert_eq!(homes(&filed), homes(&survey), "the first arm keeps the file's order");
+        assert_eq!(last.pages.get(1), survey.pages.last(), "innovation moved up");
+        assert_eq!(last.pages[0], survey.pages[0], "the profile stays first");
+        assert_eq!(last.pages[2], survey.pages[1], "the rest follow in the file's order");
+        let q = survey.question_idx("product_goods").unwrap();
+        assert_eq!(filed.questions[q].label.en, survey.questions[q].label.en);
+        assert!(last.questions[q].label.en.contains("make a new good available"));
+        // Placeholders of a wording are filled like any text.
+        let period = crate::survey::period::Period { ref_year: 2025 };
+        assert!(last.in_period(period).questions[q].label.en.contains("Between 2023 and 2025"));
+        // Every question is still on exactly one page.
+        let mut on_pages: Vec<usize> =
+            last.pages.iter().flat_map(|p| p.questions.clone()).collect();
+        on_pages.sort_unstable();
+        assert_eq!(on_pages, (0..survey.questions.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_check_moves_to_the_page_of_its_last_question_in_the_arm_order() {
+        let check = r#"
+[[checks]]
+id = "innovation_without_software"
+when = "product_goods == 'yes' and online_sales == 'no'"
+message = { vi = "Kiểm tra", en = "Check" }
+"#;
+        let order = INNOVATION_FIRST.replace("[experiment]", &format!("{check}\n[experiment]"));
+        let survey = with_experiment(&order).unwrap_or_else(|e| panic!("{e}"));
+        let page_of = |s: &Survey, q: usize| s.pages.iter().position(|p| p.questions.contains(&q));
+        let goods = survey.question_idx("product_goods").unwrap();
+        let sales = survey.question_idx("online_sales").unwrap();
+        let check = survey.checks.iter().find(|c| c.id == "innovation_without_software").unwrap();
+        assert_eq!(check.last_question, goods, "innovation comes after sales in the file");
+        let first = survey.for_arm(1);
+        assert!(page_of(&first, goods) < page_of(&first, sales));
+        let moved = first.checks.iter().find(|c| c.id == "innovation_without_software").unwrap();
+        assert_eq!(moved.last_question, sales, "asked where the sales question is answered");
+        let filed = survey.for_arm(0);
+        let kept = filed.checks.iter().find(|c| c.id == "innovation_without_software").unwrap();
+        assert_eq!(kept.last_question, goods);
+    }
+
+    #[test]
+    fn mistakes_in_an_experiment_are_reported_with_their_arm() {
+        let broken = r#"
+[experiment]
+id = "Order"
+
+[[experiment.arms]]
+id = "a"
+label = { vi = "A", en = "A" }
+order = ["profile", "innovation", "customer", "nowhere", "customer"]
+
+[[experiment.arms.wordings]]
+question = "no_such_question"
+label = { vi = "X", en = "X" }
+
+[[experiment.arms.wordings]]
+question = "product_goods"
+"#;
+        let found = with_experiment(broken).expect_err("invalid").problems;
+        find(&found, "experiment id 'Order' must be lower-case");
+        find(&found, "missing `title`");
+        find(&found, "at least two [[experiment.arms]]");
+        let nowhere = find(&found, "`order` names 'nowhere', which is no section or dimension");
+        assert_eq!(nowhere.item.as_deref(), Some("arm 'a'"));
+        assert!(nowhere.line.is_some());
+        find(&found, "`order` names 'customer' twice");
+        find(&found, "'no_such_question' is no question of this file");
+        let empty = find(&found, "a wording gives a `label`, a `help`, or both");
+        assert_eq!(empty.item.as_deref(), Some("arm 'a', wording of question 'product_goods'"));
+    }
+
+    #[test]
+    fn an_order_must_name_every_page_start_with_the_profile_and_keep_conditions_after_their_questions()
+     {
+        let arms = |order: &str| {
+            format!(
+                r#"
+[experiment]
+id = "order"
+title = {{ vi = "Thứ tự", en = "Order" }}
+[[experiment.arms]]
+id = "a"
+label = {{ vi = "A", en = "A" }}
+[[experiment.arms]]
+id = "b"
+label = {{ vi = "B", en = "B" }}
+order = {order}
+"#
+            )
+        };
+        let all = [
+            "profile",
+            "customer",
+            "strategy",
+            "technology",
+            "operations",
+            "culture",
+            "data",
+            "innovation",
+        ];
+        let quoted = |ids: &[&str]| {
+            format!("[{}]", ids.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", "))
+        };
+        let found =
+            with_experiment(&arms(&quoted(&all[..7]))).expect_err("innovation left out").problems;
+        find(&found, "`order` leaves out 'innovation'");
+        let mut swapped = all;
+        swapped.swap(0, 1);
+        let found = with_experiment(&arms(&quoted(&swapped))).expect_err("profile second").problems;
+        find(&found, "`order` must start with 'profile'");
+        let mut innovation_first = all;
+        innovation_first[1..].rotate_right(1);
+        let ok = with_experiment(&arms(&quoted(&innovation_first)));
+        assert!(ok.is_ok(), "{:?}", ok.err().map(|e| e.to_string()));
+        // A question of the innovation page that depends on the sales question cannot be asked
+        // before it.
+        let dependent = r#"
+[[questions]]
+id = "innovation_online"
+section = "innovation"
+type = "yes_no"
+label = { vi = "Đổi mới gắn với bán hàng trực tuyến?", en = "Innovation tied to online sales?" }
+show_if = "online_sales == 'yes'"
+"#;
+        let found = with_experiment(&format!("{dependent}{}", arms(&quoted(&innovation_first))))
+            .expect_err("condition before its question")
+            .problems;
+        let problem = find(&found, "question 'innovation_online' comes before 'online_sales'");
+        assert_eq!(problem.item.as_deref(), Some("arm 'b'"));
+    }
+}

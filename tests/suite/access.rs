@@ -576,6 +576,13 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            route: "/api/v1/experiment?<query..>",
+            path: "/api/v1/experiment",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
             route: "/api/v1/areas/<code>/figures?<query..>",
             path: "/api/v1/areas/{a}/figures",
             body: none,

@@ -379,7 +379,13 @@ fn statistician_on_demo(
     let config = config(&dir);
     let app = App::start(&config).unwrap();
     let wave = dxsurvey::kernel::format::today().year().to_string();
-    let options = dxsurvey::demo::DemoOptions { responses, seed, wave: wave.clone(), with_frame };
+    let options = dxsurvey::demo::DemoOptions {
+        responses,
+        seed,
+        wave: wave.clone(),
+        with_frame,
+        order_effect: 0.0,
+    };
     dxsurvey::demo::generate(&app, &options).unwrap();
     let app = App { policy, ..app };
     let (session, _) = crate::helpers::signed_in(

@@ -13,6 +13,7 @@ mod cli;
 mod disclosure;
 mod disclosure_pages;
 mod end_to_end;
+mod experiment;
 mod fieldwork;
 mod fieldwork_admin;
 mod helpers;

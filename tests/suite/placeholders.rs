@@ -47,7 +47,7 @@ async fn one_version_reads_each_waves_own_years() {
     app.store.write(|tx| store::create_wave(tx, &earlier)).unwrap();
 
     for (wave, year) in [(current.id.as_str(), opened - 1), ("early", opened - 2)] {
-        let survey = app.questionnaire_in_wave(wave, "enterprise-dx", 1).unwrap().unwrap();
+        let survey = app.questionnaire_in_wave(wave, "enterprise-dx", 1, None).unwrap().unwrap();
         let period = format!("({}–{year})", year - 2);
         assert!(survey.observation_period.vi.contains(&period), "{}", survey.observation_period.vi);
         let page = client.get(format!("/start/{wave}/enterprise-dx")).dispatch().await;

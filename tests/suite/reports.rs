@@ -66,8 +66,11 @@ fn pages(pdf: &[u8]) -> Option<usize> {
 /// An application with `responses` demo responses and a frame in wave 2026.
 fn demo_app(dir: &TempDir, responses: usize) -> App {
     let app = App::start(&config(dir)).unwrap();
-    generate(&app, &DemoOptions { responses, seed: 5, wave: WAVE.into(), with_frame: true })
-        .unwrap();
+    generate(
+        &app,
+        &DemoOptions { responses, seed: 5, wave: WAVE.into(), with_frame: true, order_effect: 0.0 },
+    )
+    .unwrap();
     app
 }
 
@@ -280,7 +283,13 @@ async fn officials_download_their_wards_report_with_the_dashboards_numbers_and_i
     let app = client.rocket().state::<App>().unwrap().clone();
     generate(
         &app,
-        &DemoOptions { responses: 1500, seed: 9, wave: crate::respond::wave(), with_frame: true },
+        &DemoOptions {
+            responses: 1500,
+            seed: 9,
+            wave: crate::respond::wave(),
+            with_frame: true,
+            order_effect: 0.0,
+        },
     )
     .unwrap();
     let (official, _) = signed_in(&app, "official@hanoi.gov.vn", StaffRole::Official, &["00070"]);
@@ -482,8 +491,13 @@ fn the_command_line_writes_one_report_per_area_and_explains_bad_requests() {
 async fn a_figure_reads_the_same_on_the_area_page_and_in_its_pdf_in_both_languages() {
     let (client, _dir) = spawn_untracked().await;
     let app = client.rocket().state::<App>().unwrap().clone();
-    let options =
-        DemoOptions { responses: 1500, seed: 9, wave: crate::respond::wave(), with_frame: true };
+    let options = DemoOptions {
+        responses: 1500,
+        seed: 9,
+        wave: crate::respond::wave(),
+        with_frame: true,
+        order_effect: 0.0,
+    };
     generate(&app, &options).unwrap();
     let (official, _) = signed_in(&app, "official@hanoi.gov.vn", StaffRole::Official, &["00070"]);
     let get = |path: &str, lang: &str| {

@@ -276,7 +276,11 @@ mod pages {
         let (client, dir) = spawn_untracked().await;
         let app = client.rocket().state::<App>().unwrap().clone();
         let wave = dxsurvey::kernel::format::today().year().to_string();
-        generate(&app, &DemoOptions { responses: 400, seed: 9, wave, with_frame }).unwrap();
+        generate(
+            &app,
+            &DemoOptions { responses: 400, seed: 9, wave, with_frame, order_effect: 0.0 },
+        )
+        .unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
         (client, dir, token)
     }
@@ -399,7 +403,7 @@ mod pages {
         );
         let body = micro.into_string().await.unwrap();
         assert!(body.starts_with(
-            "respondent,area_code,vsic_section,size_class,stratum,stratum_population,weight,"
+            "respondent,area_code,vsic_section,size_class,stratum,stratum_population,weight,version,experiment_arm,"
         ));
         assert!(body.lines().count() > 300);
         let codebook: serde_json::Value = serde_json::from_str(
@@ -555,7 +559,13 @@ mod trajectory {
         for (wave, seed) in [(&first, 1), (&latest, 2)] {
             generate(
                 &app,
-                &DemoOptions { responses: 300, seed, wave: wave.clone(), with_frame: true },
+                &DemoOptions {
+                    responses: 300,
+                    seed,
+                    wave: wave.clone(),
+                    with_frame: true,
+                    order_effect: 0.0,
+                },
             )
             .unwrap();
         }
@@ -717,7 +727,11 @@ mod threshold {
         let client = Client::untracked(rocket).await.unwrap();
         let app = client.rocket().state::<App>().unwrap().clone();
         let wave = dxsurvey::kernel::format::today().year().to_string();
-        generate(&app, &DemoOptions { responses: 500, seed: 4, wave, with_frame: true }).unwrap();
+        generate(
+            &app,
+            &DemoOptions { responses: 500, seed: 4, wave, with_frame: true, order_effect: 0.0 },
+        )
+        .unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
         let body = client
             .get("/api/v1/figures?breakdown=size_class")

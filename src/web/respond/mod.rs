@@ -198,14 +198,11 @@ async fn resume(token: &str, app: &State<App>) -> Result<Reply, WebError> {
     if opened.submitted() {
         return Ok(Reply::to(opened.url("result")));
     }
-    let shown = opened.answers.shown(&opened.survey);
-    let first_missing = opened
-        .survey
-        .questions
-        .iter()
-        .enumerate()
-        .position(|(i, q)| shown[i] && q.required && opened.answers.get(i).is_none())
-        .and_then(|i| opened.survey.pages.iter().position(|p| p.questions.contains(&i)));
+    let (survey, answers) = (&opened.survey, &opened.answers);
+    let shown = answers.shown(survey);
+    let missing = |i: usize| shown[i] && survey.questions[i].required && answers.get(i).is_none();
+    // Pages in the order the respondent sees them (an experiment's arm may reorder them).
+    let first_missing = survey.pages.iter().position(|p| p.questions.clone().any(missing));
     Ok(Reply::to(match first_missing {
         Some(page) => opened.url(&format!("p/{}", page + 1)),
         None => opened.url("review"),

@@ -189,3 +189,28 @@ pub async fn api_response_rates(
     let body = serde_json::json!({ "wave": choice.wave.id, "rates": rates });
     Ok((ContentType::JSON, RawJson(body.to_string())))
 }
+
+/// The chosen questionnaire's split-ballot experiment in the wave: each indicator's share per
+/// arm and each arm's difference from the reference arm, with 95% intervals;
+/// `"experiment": null` when the questionnaire declares none.
+#[get("/api/v1/experiment?<query..>")]
+pub async fn api_experiment(
+    viewer: CityViewer,
+    query: FiguresQuery<'_>,
+    page: Page<'_>,
+) -> Result<(ContentType, RawJson<String>), WebError> {
+    let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
+    let choice = chosen(page.app, &query).await?;
+    let (wave, survey) = (choice.wave.id.clone(), choice.survey.clone());
+    let effects = blocking(move || publish::api_experiment(&app, &actor, &choice)).await??;
+    let body = serde_json::json!({
+        "wave": wave,
+        "survey": survey,
+        "method": EXPERIMENT_METHOD,
+        "experiment": effects,
+    });
+    Ok((ContentType::JSON, RawJson(body.to_string())))
+}
+
+/// How the experiment's intervals are computed, for those reading the API's answer.
+const EXPERIMENT_METHOD: &str = "unweighted shares of the submitted responses that count, by the arm each was randomly assigned; 95% Wilson score interval per arm; difference from the reference arm with Newcombe's hybrid score interval (method 10); withheld under the threshold rule for shares (docs/methodology.md, Split-ballot experiments)";

@@ -3,6 +3,7 @@
 //! API. Every download and API call is written to the audit log by its use case.
 
 mod downloads;
+mod experiment;
 mod view;
 
 use rocket::response::content::RawHtml;
@@ -21,7 +22,8 @@ pub fn routes() -> Vec<Route> {
         downloads::export_file,
         downloads::api_figures,
         downloads::api_area_figures,
-        downloads::api_response_rates
+        downloads::api_response_rates,
+        downloads::api_experiment
     ]
 }
 

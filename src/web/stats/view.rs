@@ -130,6 +130,8 @@ pub struct StatsPage {
     target_at: Option<f64>,
     /// Agencies have no frame to weight to: their figures describe those who answered.
     agency: bool,
+    /// The questionnaire's split-ballot experiment, if it declares one.
+    experiment: Option<super::experiment::ExperimentView>,
 }
 
 /// What the dashboard shows besides its wave and questionnaire.
@@ -198,6 +200,8 @@ impl StatsPage {
             collapsed: figures.collapsed,
             fieldwork: fieldwork(app, choice, lang)?,
             response_rates: response_rates(app, choice, lang)?,
+            experiment: crate::service::experiments::effects(app, choice)?
+                .map(|e| super::experiment::ExperimentView::new(&e, lang)),
         })
     }
 }
