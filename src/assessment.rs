@@ -162,7 +162,7 @@ pub fn assess(
         who.area.as_ref().and_then(|a| app.reference.area(a)).map(|a| a.name.get(lang).to_string());
     let sector_name = who
         .vsic_section
-        .and_then(|s| app.reference.sector(s))
+        .and_then(|s| app.reference.sector(survey.vsic, s))
         .map(|s| format!("{} – {}", s.section, s.name.get(lang)));
     Assessment {
         survey_title: survey.title.get(lang).to_string(),
@@ -195,6 +195,6 @@ pub fn assess(
             .and_then(rfc3339_local_date)
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        size: who.size_class.map(|s| Group::Size(s).label(&app.reference, lang)),
+        size: who.size_class.map(|s| Group::Size(s).label(&app.reference, survey.vsic, lang)),
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::reference::{AreaCode, Reference, SizeClass, VsicSection};
+use crate::reference::{AreaCode, Reference, SizeClass, VsicSection, VsicVersion};
 
 /// The expected header.
 pub const HEADER: [&str; 4] = ["area_code", "vsic_section", "size_class", "enterprises"];
@@ -20,8 +20,13 @@ pub struct FrameRow {
     pub enterprises: u64,
 }
 
-/// Reads a frame, or lists every problem as `line N: …`.
-pub fn read_frame(input: impl Read, reference: &Reference) -> Result<Vec<FrameRow>, Vec<String>> {
+/// Reads a frame whose sections are in VSIC version `vsic` (the wave's), or lists every problem
+/// as `line N: …`.
+pub fn read_frame(
+    input: impl Read,
+    reference: &Reference,
+    vsic: VsicVersion,
+) -> Result<Vec<FrameRow>, Vec<String>> {
     let mut reader =
         csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(input);
     let mut problems = Vec::new();
@@ -61,9 +66,15 @@ pub fn read_frame(input: impl Read, reference: &Reference) -> Result<Vec<FrameRo
                 None
             }
         };
-        let section = VsicSection::parse(field(1))
-            .map_err(|e| problems.push(format!("line {line}: vsic_section: {e}")))
-            .ok();
+        let section =
+            VsicSection::parse(field(1)).ok().filter(|s| reference.sector(vsic, *s).is_some());
+        if section.is_none() {
+            problems.push(format!(
+                "line {line}: vsic_section '{}' is not a section of {}, the wave's classification",
+                field(1),
+                vsic.name()
+            ));
+        }
         let size = SizeClass::parse(field(2));
         if size.is_none() {
             problems.push(format!(
@@ -113,7 +124,7 @@ mod tests {
     #[test]
     fn a_valid_frame_is_read() {
         let text = "area_code,vsic_section,size_class,enterprises\n00070,G,micro,1520\n00070, C ,small,12\n";
-        let rows = read_frame(text.as_bytes(), &reference()).unwrap();
+        let rows = read_frame(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].enterprises, 12);
     }
@@ -128,7 +139,7 @@ mod tests {
                     00070,C,micro,-3\n\
                     00070,C,micro,2.5\n\
                     00070,G,micro,11\n";
-        let problems = read_frame(text.as_bytes(), &reference()).unwrap_err();
+        let problems = read_frame(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
         let all = problems.join("\n");
         assert!(all.contains("line 3: area_code '99999'"), "{all}");
         assert!(all.contains("line 4: vsic_section"), "{all}");
@@ -141,9 +152,12 @@ mod tests {
 
     #[test]
     fn a_wrong_header_is_refused() {
-        let problems =
-            read_frame("area,section,size,count\n00070,G,micro,1\n".as_bytes(), &reference())
-                .unwrap_err();
+        let problems = read_frame(
+            "area,section,size,count\n00070,G,micro,1\n".as_bytes(),
+            &reference(),
+            VsicVersion::V2018,
+        )
+        .unwrap_err();
         assert!(problems[0].starts_with("line 1: the header must be"));
     }
 }

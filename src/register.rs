@@ -3,9 +3,14 @@
 //! imported unless the whole file is valid. The frame's counts per stratum derive from it.
 //!
 //! Columns, in any order (header names as below, UTF-8):
-//! `tax_code`, `name`, `area_code`, `vsic_section` (required); `size_class`, or `employees` with
+//! `tax_code`, `name`, `area_code` and a section (required); `size_class`, or `employees` with
 //! `revenue` and `capital` in billions of đồng to derive it by Decree 80/2021; `address`,
 //! `email`, `phone`, `language` (`vi` or `en`, the language of its e-mails; optional).
+//!
+//! The section is given in one of three columns: `vsic_section` in the wave's VSIC version (its
+//! enterprise questionnaire's), or `vsic2018_section` / `vsic2025_section` in that version,
+//! converted to the wave's by the correspondence of the reference data. A VSIC 2018 section
+//! that VSIC 2025 splits (J) needs `vsic_division`, the first two digits of its VSIC 2018 code.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -13,16 +18,21 @@ use std::io::Read;
 use validator::ValidateEmail;
 
 use crate::kernel::Lang;
-use crate::reference::{Amount, AreaCode, Reference, SizeClass, TaxCode, VsicSection};
+use crate::reference::{
+    Amount, AreaCode, ConversionError, Reference, SizeClass, TaxCode, VsicSection, VsicVersion,
+};
 
 pub mod agency;
 
 /// The columns a register may have.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 15] = [
     "tax_code",
     "name",
     "area_code",
     "vsic_section",
+    "vsic2018_section",
+    "vsic2025_section",
+    "vsic_division",
     "size_class",
     "employees",
     "revenue",
@@ -81,10 +91,19 @@ impl Layout {
         Ok(Layout(at))
     }
 
-    /// Reads an enterprise register's header: also a size, or what derives it.
+    /// Reads an enterprise register's header: also one section column, and a size or what
+    /// derives it.
     fn of_enterprises(header: &csv::StringRecord) -> Result<Layout, String> {
-        let layout =
-            Layout::of(header, &COLUMNS, &["tax_code", "name", "area_code", "vsic_section"])?;
+        let layout = Layout::of(header, &COLUMNS, &["tax_code", "name", "area_code"])?;
+        let sections: Vec<&str> =
+            SECTION_COLUMNS.iter().map(|(c, _)| *c).filter(|c| layout.0.contains_key(c)).collect();
+        if sections.len() != 1 {
+            let names = SECTION_COLUMNS.map(|(c, _)| c).join(", ");
+            return Err(format!(
+                "line 1: give the section in one column of {names}, not {}",
+                sections.len()
+            ));
+        }
         let derivable =
             ["employees", "revenue", "capital"].iter().all(|c| layout.0.contains_key(c));
         if !layout.0.contains_key("size_class") && !derivable {
@@ -104,24 +123,27 @@ impl Layout {
 pub fn read_register(
     input: impl Read,
     reference: &Reference,
+    vsic: VsicVersion,
 ) -> Result<Vec<RegisterUnit>, Vec<String>> {
     let mut units = Vec::new();
-    let problems = for_each_unit(input, reference, |unit| units.push(unit));
+    let problems = for_each_unit(input, reference, vsic, |unit| units.push(unit));
     if problems.is_empty() { Ok(units) } else { Err(problems) }
 }
 
 /// Reads a register line by line, handing each valid enterprise to `each` as it comes (so that
 /// a register of any size is read in constant memory, but for its tax codes), and returns
 /// every problem as `line N: …`: the caller keeps nothing unless there is none.
+/// `vsic` is the wave's VSIC version, into which sections are converted.
 pub fn for_each_unit(
     input: impl Read,
     reference: &Reference,
+    vsic: VsicVersion,
     each: impl FnMut(RegisterUnit),
 ) -> Vec<String> {
     read_lines(
         input,
         Layout::of_enterprises,
-        |layout, record| unit(layout, record, reference),
+        |layout, record| unit(layout, record, reference, vsic),
         each,
     )
 }
@@ -198,6 +220,7 @@ fn unit(
     layout: &Layout,
     record: &csv::StringRecord,
     reference: &Reference,
+    vsic: VsicVersion,
 ) -> Result<RegisterUnit, Vec<String>> {
     let field = Line { layout, record };
     let field = |c: &str| field.get(c);
@@ -208,9 +231,7 @@ fn unit(
         problems.push("name is empty".into());
     }
     let area = area(field("area_code"), reference, &mut problems);
-    let section = VsicSection::parse(field("vsic_section"))
-        .map_err(|e| problems.push(format!("vsic_section: {e}")))
-        .ok();
+    let section = section(Line { layout, record }, reference, vsic, &mut problems);
     let size = section.and_then(|s| size_of(Line { layout, record }, s, reference, &mut problems));
     let reach = Reach::read(Line { layout, record }, &mut problems);
     match (tax_code, name, area, section, size, reach) {
@@ -231,6 +252,57 @@ fn unit(
             })
         }
         _ => Err(problems),
+    }
+}
+
+/// The columns that may give a unit's section, and the VSIC version each is in (`None`: the
+/// wave's).
+const SECTION_COLUMNS: [(&str, Option<VsicVersion>); 3] = [
+    ("vsic_section", None),
+    ("vsic2018_section", Some(VsicVersion::V2018)),
+    ("vsic2025_section", Some(VsicVersion::V2025)),
+];
+
+/// A line's section in the wave's VSIC version `to`, converted from the version its column is
+/// in.
+fn section(
+    line: Line<'_>,
+    reference: &Reference,
+    to: VsicVersion,
+    problems: &mut Vec<String>,
+) -> Option<VsicSection> {
+    let (column, from) = SECTION_COLUMNS.iter().find(|(c, _)| line.layout.0.contains_key(c))?;
+    let from = from.unwrap_or(to);
+    let value = line.get(column);
+    let Some(section) =
+        VsicSection::parse(value).ok().filter(|s| reference.sector(from, *s).is_some())
+    else {
+        problems.push(format!("{column}: '{value}' is not a section of {}", from.name()));
+        return None;
+    };
+    let division = Some(line.get("vsic_division")).filter(|d| !d.is_empty());
+    match reference.vsic.convert(section, from, to, division) {
+        Ok(converted) => Some(converted),
+        Err(ConversionError::Split { into, divisions }) => {
+            let into: Vec<String> = into.iter().map(ToString::to_string).collect();
+            problems.push(format!(
+                "{column}: section {section} of {} is split between sections {} of {}: give `vsic_division`, the first two digits of its {} code ({})",
+                from.name(),
+                into.join(" and "),
+                to.name(),
+                from.name(),
+                divisions.join(", ")
+            ));
+            None
+        }
+        Err(ConversionError::UnknownDivision | ConversionError::Unknown) => {
+            problems.push(format!(
+                "vsic_division: '{}' is not a division of section {section} of {} that the correspondence lists",
+                division.unwrap_or_default(),
+                from.name()
+            ));
+            None
+        }
     }
 }
 
@@ -358,7 +430,7 @@ mod tests {
         let text = "name,tax_code,area_code,vsic_section,employees,revenue,capital,email\n\
                     Công ty A,0101234567,00070,G,3,2.5,1,Info@A.vn\n\
                     \"Công ty B, chi nhánh\",0101234567-001,00070,C,250,1000,1000,\n";
-        let units = read_register(text.as_bytes(), &reference()).unwrap();
+        let units = read_register(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap();
         assert_eq!(units.len(), 2);
         assert_eq!(units[0].size, SizeClass::Micro);
         assert_eq!(units[0].email.as_deref(), Some("info@a.vn"));
@@ -377,7 +449,8 @@ mod tests {
                     0101234570,E,00070,G,small,not-an-address\n\
                     12345,F,00070,Z,small,\n\
                     0101234571,,00070,G,small,\n";
-        let problems = read_register(text.as_bytes(), &reference()).unwrap_err();
+        let problems =
+            read_register(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
         let all = problems.join("\n");
         assert!(all.contains("line 3: tax code 0101234567 is already given on line 2"), "{all}");
         assert!(all.contains("line 4: area_code '99999'"), "{all}");
@@ -390,8 +463,48 @@ mod tests {
     }
 
     #[test]
+    fn a_register_in_either_vsic_version_is_converted_to_the_waves() {
+        let text = "tax_code,name,area_code,vsic2018_section,vsic_division,size_class\n\
+                    0101234567,Ngân hàng A,00070,K,,large\n\
+                    0101234568,Phần mềm B,00070,J,62,small\n\
+                    0101234569,Xuất bản C,00070,J,58,small\n";
+        let units = read_register(text.as_bytes(), &reference(), VsicVersion::V2025).unwrap();
+        let sections: Vec<String> = units.iter().map(|u| u.section.to_string()).collect();
+        assert_eq!(sections, ["L", "K", "J"], "finance moves a letter; J splits by division");
+        let back = "tax_code,name,area_code,vsic2025_section,size_class\n0101234567,A,00070,L,large\n0101234568,B,00070,V,large\n";
+        let units = read_register(back.as_bytes(), &reference(), VsicVersion::V2018).unwrap();
+        assert_eq!(units.iter().map(|u| u.section.to_string()).collect::<Vec<_>>(), ["K", "U"]);
+
+        let unsplit = "tax_code,name,area_code,vsic2018_section,size_class\n0101234568,B,00070,J,small\n0101234569,C,00070,V,small\n";
+        let problems =
+            read_register(unsplit.as_bytes(), &reference(), VsicVersion::V2025).unwrap_err();
+        let all = problems.join("\n");
+        assert!(
+            all.contains("line 2: vsic2018_section: section J of VSIC 2018 is split between sections J and K of VSIC 2025: give `vsic_division`, the first two digits of its VSIC 2018 code (58, 59, 60, 61, 62, 63)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("line 3: vsic2018_section: 'V' is not a section of VSIC 2018"),
+            "{all}"
+        );
+        let in_wave =
+            "tax_code,name,area_code,vsic_section,size_class\n0101234569,C,00070,V,small\n";
+        let problems =
+            read_register(in_wave.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
+        assert!(
+            problems[0].contains("vsic_section: 'V' is not a section of VSIC 2018"),
+            "{problems:?}"
+        );
+        let two = "tax_code,name,area_code,vsic_section,vsic2025_section,size_class\n";
+        let problems = read_register(two.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
+        assert!(problems[0].contains("give the section in one column of"), "{problems:?}");
+    }
+
+    #[test]
     fn a_header_that_cannot_work_is_refused_first() {
-        let refused = |header: &str| read_register(header.as_bytes(), &reference()).unwrap_err();
+        let refused = |header: &str| {
+            read_register(header.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err()
+        };
         assert!(refused("tax_code,name,area_code,vsic_section,colour\n")[0].contains("'colour'"));
         assert!(refused("tax_code,name,area_code\n")[0].contains("vsic_section"));
         assert!(refused("tax_code,name,area_code,vsic_section\n")[0].contains("size_class"));

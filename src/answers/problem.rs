@@ -86,9 +86,11 @@ impl AnswerProblem {
                 format!("'{c}' is not a ward/commune code of the list")
             }
             (Lang::Vi, K::UnknownSection(c)) => {
-                format!("'{c}' không phải là một ngành cấp 1 VSIC 2018 (A–U)")
+                format!("'{c}' không phải là một ngành cấp 1 trong danh sách của câu hỏi")
             }
-            (Lang::En, K::UnknownSection(c)) => format!("'{c}' is not a VSIC 2018 section (A–U)"),
+            (Lang::En, K::UnknownSection(c)) => {
+                format!("'{c}' is not one of the question's VSIC sections")
+            }
             (Lang::Vi, K::InvalidCode(c)) => {
                 format!(
                     "'{c}' không phải là mã số thuế hợp lệ (10 chữ số, hoặc 10 chữ số-3 chữ số)"

@@ -126,11 +126,11 @@ fn parse_kind(
                 None => Err(ProblemKind::UnknownArea(code)),
             }
         }
-        QuestionKind::VsicSection => {
+        QuestionKind::VsicSection { version } => {
             let code = single_text(raw)?;
-            match VsicSection::parse(&code) {
-                Ok(section) => Ok(Answer::Text(section.to_string())),
-                Err(_) => Err(ProblemKind::UnknownSection(code)),
+            match VsicSection::parse(&code).ok().and_then(|s| reference.sector(*version, s)) {
+                Some(sector) => Ok(Answer::Text(sector.section.to_string())),
+                None => Err(ProblemKind::UnknownSection(code)),
             }
         }
     }

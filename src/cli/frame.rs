@@ -22,8 +22,10 @@ pub enum FrameCommand {
         wave: String,
     },
     /// Replace the named business register of a wave with a CSV, and its frame with the
-    /// register's counts: tax_code,name,area_code,vsic_section, then size_class (or employees,
-    /// revenue, capital in billions of đồng), address, email, phone, in any order.
+    /// register's counts: tax_code,name,area_code, the section (vsic_section in the wave's VSIC
+    /// version, or vsic2018_section / vsic2025_section, with vsic_division for VSIC 2018's J),
+    /// then size_class (or employees, revenue, capital in billions of đồng), address, email,
+    /// phone, in any order.
     Register {
         file: PathBuf,
         #[arg(long)]

@@ -4,7 +4,7 @@ use fastrand::Rng;
 
 use super::population::{Enterprise, normal, pick};
 use crate::answers::{Answer, Answers, ChoiceSet};
-use crate::reference::Reference;
+use crate::reference::{ConversionError, Reference, VsicSection, VsicVersion};
 use crate::survey::{Facts, Home, Question, QuestionKind, Role, SCALE_STEPS, Survey};
 
 /// Who is answering.
@@ -67,7 +67,9 @@ fn value(
         (Some(Role::LegalName | Role::AgencyName), _) => Answer::Text(who.name.clone()),
         (Some(Role::TaxCode), _) => Answer::Text(who.tax_code.clone()),
         (_, QuestionKind::Area) => Answer::Text(reference.areas[firm.area].code.to_string()),
-        (_, QuestionKind::VsicSection) => Answer::Text(firm.section.to_string()),
+        (_, QuestionKind::VsicSection { version }) => {
+            Answer::Text(section_in(reference, firm.section, *version, rng).to_string())
+        }
         (Some(Role::Employees), _) => Answer::Integer(firm.employees),
         (Some(Role::Revenue | Role::Capital), QuestionKind::SingleChoice { choices, .. }) => {
             let band = (firm.size as usize + rng.usize(0..=1)).min(choices.len() - 1);
@@ -134,4 +136,24 @@ fn nearest(scores: impl Iterator<Item = f64>, target: f64) -> usize {
         .enumerate()
         .min_by(|(_, a), (_, b)| (a - target).abs().total_cmp(&(b - target).abs()))
         .map_or(0, |(i, _)| i)
+}
+
+/// A synthetic firm's VSIC 2018 section as a questionnaire of `version` asks it; a section
+/// that version splits goes to the part of a division drawn at random.
+fn section_in(
+    reference: &Reference,
+    section: VsicSection,
+    version: VsicVersion,
+    rng: &mut Rng,
+) -> VsicSection {
+    let convert = |division: Option<&str>| {
+        reference.vsic.convert(section, VsicVersion::V2018, version, division)
+    };
+    match convert(None) {
+        Ok(converted) => converted,
+        Err(ConversionError::Split { divisions, .. }) if !divisions.is_empty() => {
+            convert(Some(&divisions[rng.usize(..divisions.len())])).unwrap_or(section)
+        }
+        Err(_) => section,
+    }
 }

@@ -68,8 +68,12 @@ pub fn datapackage(
         field(
             "vsic_section",
             "string",
-            "Ngành cấp 1 VSIC 2018 (để trống nếu tầng gộp nhiều ngành)",
-            "VSIC 2018 section (blank where the row's stratum pools sections)",
+            &format!("Ngành cấp 1 {} (để trống nếu tầng gộp nhiều ngành)", survey.vsic.name()),
+            &format!(
+                "{} section (Decision {}; blank where the row's stratum pools sections)",
+                survey.vsic.name(),
+                survey.vsic.decision()
+            ),
         ),
         field(
             "size_class",

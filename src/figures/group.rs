@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::reference::{AreaCode, Reference, SizeClass, VsicSection};
+use crate::reference::{AreaCode, Reference, SizeClass, VsicSection, VsicVersion};
 use crate::survey::{Lang, Text};
 
 /// How figures are broken down.
@@ -91,13 +91,13 @@ impl Group {
     }
 
     /// The name of the group as a reader sees it.
-    pub fn label(&self, reference: &Reference, lang: Lang) -> String {
+    pub fn label(&self, reference: &Reference, vsic: VsicVersion, lang: Lang) -> String {
         let area = |code: &AreaCode| {
             reference.area(code).map_or(code.to_string(), |a| a.name.get(lang).to_string())
         };
         let section = |s: &VsicSection| {
             reference
-                .sector(*s)
+                .sector(vsic, *s)
                 .map_or(s.to_string(), |x| format!("{} – {}", x.section, x.name.get(lang)))
         };
         match self {

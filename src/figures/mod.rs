@@ -56,6 +56,8 @@ pub struct Figures {
     pub wave: String,
     pub survey: String,
     pub version: u32,
+    /// The VSIC version its sectors are in (its questionnaire's).
+    pub vsic: crate::reference::VsicVersion,
     /// Weighted to a frame (representative) or not.
     pub weighted: bool,
     pub respondents: usize,
@@ -189,6 +191,7 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
         wave: wave_id.into(),
         survey: sample.survey.id.clone(),
         version: sample.survey.version,
+        vsic: sample.survey.vsic,
         weighted: design.weighted,
         respondents: sample.respondents,
         threshold,

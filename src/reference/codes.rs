@@ -57,26 +57,32 @@ impl fmt::Display for AreaCode {
     }
 }
 
-/// A section of VSIC 2018 (Decision 27/2018/QĐ-TTg), A to U.
+/// A VSIC section letter, A to V: VSIC 2018 has A to U, VSIC 2025 A to V (which letters a
+/// version has, and what they mean, is its reference list: [`super::Vsic`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct VsicSection(u8);
 
 impl VsicSection {
-    /// All 21 sections in order.
+    /// Every letter a version may use, in order.
     pub fn all() -> impl Iterator<Item = VsicSection> {
-        (b'A'..=b'U').map(VsicSection)
+        (b'A'..=b'V').map(VsicSection)
+    }
+
+    /// The letter's place in the alphabet: A is 0.
+    pub fn index(self) -> u8 {
+        self.0 - b'A'
     }
 
     /// Parses a section letter, upper or lower case.
     pub fn parse(code: &str) -> Result<VsicSection, CodeError> {
         match code.trim().as_bytes() {
             [c] if c.to_ascii_uppercase().is_ascii_uppercase()
-                && c.to_ascii_uppercase() <= b'U' =>
+                && c.to_ascii_uppercase() <= b'V' =>
             {
                 Ok(VsicSection(c.to_ascii_uppercase()))
             }
-            _ => Err(CodeError(format!("'{code}' is not a VSIC 2018 section (a letter A to U)"))),
+            _ => Err(CodeError(format!("'{code}' is not a VSIC section (a letter A to V)"))),
         }
     }
 
@@ -166,10 +172,11 @@ mod tests {
     }
 
     #[test]
-    fn vsic_sections_run_from_a_to_u() {
-        assert_eq!(VsicSection::all().count(), 21);
+    fn vsic_section_letters_run_from_a_to_v() {
+        assert_eq!(VsicSection::all().count(), 22, "VSIC 2025 has 22 sections, VSIC 2018 21");
         assert_eq!(VsicSection::parse("c").unwrap().letter(), 'C');
-        assert!(VsicSection::parse("V").is_err());
+        assert_eq!(VsicSection::parse("V").unwrap().index(), 21);
+        assert!(VsicSection::parse("W").is_err());
         assert!(VsicSection::parse("AB").is_err());
         assert!(VsicSection::parse("").is_err());
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Area, AreaCode, AreaGroup, Reference, Sector, SizeRules, VsicSection};
+use super::{Area, AreaCode, AreaGroup, Reference, SizeRules};
 use crate::kernel::Text;
 
 /// Everything wrong with the reference data, each with its file and line.
@@ -42,18 +42,10 @@ struct GroupRow {
     area_code: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SectorRow {
-    code: String,
-    name_vi: String,
-    name_en: String,
-}
-
 const AREA_KINDS: [&str; 3] = ["phuong", "xa", "dac_khu"];
 
 impl Reference {
-    /// Loads `areas.csv`, `area_groups.csv` (optional), `vsic_sections.csv` and
+    /// Loads `areas.csv`, `area_groups.csv` (optional), the VSIC files and
     /// `size_classes.toml` from `dir`.
     pub fn load(dir: &Path) -> Result<Reference, ReferenceError> {
         let mut problems = Vec::new();
@@ -65,7 +57,7 @@ impl Reference {
         } else {
             Vec::new()
         };
-        let sectors = read_sectors(&dir.join("vsic_sections.csv"), &mut problems);
+        let vsic = super::vsic::read_vsic(dir, &mut problems);
         let sizes = read_sizes(&dir.join("size_classes.toml"), &mut problems);
         let targets = read_targets(&dir.join("targets.toml"), &mut problems);
         let quasi_identifiers = super::quasi::read_quasi_identifiers(
@@ -83,7 +75,7 @@ impl Reference {
                 targets,
                 quasi_identifiers,
                 contacts,
-                ..Reference::new(areas, groups, sectors, sizes)
+                ..Reference::new(areas, groups, vsic, sizes)
             }),
             _ => Err(ReferenceError { problems }),
         }
@@ -134,7 +126,7 @@ fn csv_message(error: &csv::Error) -> String {
     }
 }
 
-fn text(vi: String, en: String) -> Text {
+pub(super) fn text(vi: String, en: String) -> Text {
     Text::new(vi.trim(), en.trim())
 }
 
@@ -193,28 +185,6 @@ fn read_groups(
         }
     }
     groups
-}
-
-fn read_sectors(path: &Path, problems: &mut Vec<String>) -> Vec<Sector> {
-    let mut sectors: Vec<Sector> = Vec::new();
-    for (line, row) in read_rows::<SectorRow>(path, problems) {
-        let at = located(path, line);
-        match VsicSection::parse(&row.code) {
-            Ok(section) if sectors.iter().any(|s| s.section == section) => {
-                problems.push(format!("{at}: section {section} is listed twice"));
-            }
-            Ok(section) => sectors.push(Sector { section, name: text(row.name_vi, row.name_en) }),
-            Err(e) => problems.push(format!("{at}: {e}")),
-        }
-    }
-    if problems.is_empty() && sectors.len() != 21 {
-        problems.push(format!(
-            "{}: lists {} sections; VSIC 2018 has 21 (A to U)",
-            path.display(),
-            sectors.len()
-        ));
-    }
-    sectors
 }
 
 #[derive(Deserialize)]
@@ -308,7 +278,7 @@ mod tests {
         let reference = Reference::load(shipped()).unwrap();
         assert_eq!(reference.areas.len(), 126);
         assert_eq!(reference.areas.iter().filter(|a| a.kind == "phuong").count(), 51);
-        assert_eq!(reference.sectors.len(), 21);
+        assert_eq!(reference.vsic.sectors(super::super::VsicVersion::V2018).len(), 21);
         let hoan_kiem = reference.area_by_str("00070").unwrap();
         assert_eq!(hoan_kiem.name.vi, "Phường Hoàn Kiếm");
         assert!(reference.groups.iter().all(|g| !g.areas.is_empty()));
@@ -326,7 +296,12 @@ mod tests {
     #[test]
     fn every_bad_row_is_reported_with_its_file_and_line() {
         let dir = tempfile::TempDir::new().unwrap();
-        for name in ["vsic_sections.csv", "size_classes.toml"] {
+        for name in [
+            "vsic2018_sections.csv",
+            "vsic2025_sections.csv",
+            "vsic_2018_2025.csv",
+            "size_classes.toml",
+        ] {
             std::fs::copy(shipped().join(name), dir.path().join(name)).unwrap();
         }
         std::fs::write(

@@ -1,4 +1,5 @@
-//! Reference data: the province's wards and communes, VSIC sections, enterprise size rules.
+//! Reference data: the province's wards and communes, VSIC sections (2018 and 2025),
+//! enterprise size rules.
 //! All of it is data in `surveys/reference/`, so another province is a data change.
 
 mod codes;
@@ -6,12 +7,14 @@ mod contacts;
 mod load;
 mod quasi;
 mod size;
+mod vsic;
 
 pub use codes::{AreaCode, CodeError, TaxCode, VsicSection};
 pub use contacts::Contact;
 pub use load::ReferenceError;
 pub use quasi::QuasiIdentifier;
 pub use size::{Amount, SizeClass, SizeLimit, SizeRules};
+pub use vsic::{ConversionError, Correspondence, Vsic, VsicVersion};
 
 use std::collections::HashMap;
 
@@ -36,7 +39,7 @@ pub struct AreaGroup {
     pub areas: Vec<AreaCode>,
 }
 
-/// A VSIC 2018 section with its name.
+/// A VSIC section of one version, with its name.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sector {
     pub section: VsicSection,
@@ -54,7 +57,8 @@ pub struct Reference {
     /// The survey contact of each ward that has its own (`contacts.csv`).
     pub contacts: HashMap<AreaCode, Contact>,
     pub groups: Vec<AreaGroup>,
-    pub sectors: Vec<Sector>,
+    /// VSIC 2018 and 2025, and how their sections correspond.
+    pub vsic: Vsic,
     pub sizes: SizeRules,
     area_index: HashMap<AreaCode, usize>,
 }
@@ -64,14 +68,14 @@ impl Reference {
     pub fn new(
         areas: Vec<Area>,
         groups: Vec<AreaGroup>,
-        sectors: Vec<Sector>,
+        vsic: Vsic,
         sizes: SizeRules,
     ) -> Reference {
         let area_index = areas.iter().enumerate().map(|(i, a)| (a.code.clone(), i)).collect();
         Reference {
             areas,
             groups,
-            sectors,
+            vsic,
             sizes,
             area_index,
             targets: Vec::new(),
@@ -95,8 +99,13 @@ impl Reference {
         AreaCode::parse(code).ok().and_then(|c| self.area(&c))
     }
 
-    /// The named sector.
-    pub fn sector(&self, section: VsicSection) -> Option<&Sector> {
-        self.sectors.iter().find(|s| s.section == section)
+    /// The sections of a VSIC version, in order.
+    pub fn sectors(&self, version: VsicVersion) -> &[Sector] {
+        self.vsic.sectors(version)
+    }
+
+    /// A section of a VSIC version, with its name.
+    pub fn sector(&self, version: VsicVersion, section: VsicSection) -> Option<&Sector> {
+        self.vsic.sector(version, section)
     }
 }

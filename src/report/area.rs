@@ -445,14 +445,15 @@ impl<'a> Summary<'a> {
                 .iter()
                 .filter(|f| f.breakdown() == breakdown && f.variable == v)
                 .map(|f| {
-                    let label = f.group.label(&self.app.reference, lang);
+                    let label = f.group.label(&self.app.reference, self.figures().vsic, lang);
                     self.row(&capitalised(&label), f)
                 })
                 .collect();
             if rows.is_empty() {
                 continue;
             }
-            flow.heading(&fill(title, lang, &[("indicator", &indicator)]), 20.0);
+            let vsic = self.figures().vsic.name();
+            flow.heading(&fill(title, lang, &[("indicator", &indicator), ("vsic", &vsic)]), 20.0);
             flow.table(&self.columns(), &rows, &[]);
         }
         self.table_notes(flow);

@@ -73,7 +73,7 @@ fn ranked(
 ) {
     let Some(v) = summary.headline.map(|h| h.variable) else { return };
     let mut areas: Vec<&Figure> = figures.of(Breakdown::Area, v).collect();
-    let name = |f: &Figure| f.group.label(&app.reference, lang);
+    let name = |f: &Figure| f.group.label(&app.reference, figures.vsic, lang);
     areas.sort_by(|a, b| {
         let key = |f: &Figure| f.estimate.as_ref().map(|e| -e.estimate);
         match (key(a), key(b)) {

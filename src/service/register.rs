@@ -53,14 +53,14 @@ pub fn import_frame(
     input: impl Read,
     actor: &Actor,
 ) -> Result<Imported, FrameError> {
-    existing_wave(app, wave)?;
+    let vsic = super::waves::vsic_of(app, &existing_wave(app, wave)?);
     if app.store.read(|c| store::register_size(c, wave))? > 0 {
         return Err(FrameError::Invalid(vec![format!(
             "wave {wave} has a named register, from which its frame derives: import the \
              register again (`dxsurvey frame register`) rather than counts"
         )]));
     }
-    let rows = read_frame(input, &app.reference).map_err(FrameError::Invalid)?;
+    let rows = read_frame(input, &app.reference, vsic).map_err(FrameError::Invalid)?;
     let imported = Imported::of(&rows);
     let detail = imported.summary();
     app.store.write(|tx| {
@@ -82,7 +82,7 @@ pub fn import_register(
     input: impl Read,
     actor: &Actor,
 ) -> Result<Imported, FrameError> {
-    existing_wave(app, wave)?;
+    let vsic = super::waves::vsic_of(app, &existing_wave(app, wave)?);
     if let Some(sample) = app.store.read(|c| store::sample_of(c, wave))? {
         return Err(FrameError::Invalid(vec![format!(
             "wave {wave} has its sample, drawn on {} from this register: the register cannot be \
@@ -92,7 +92,7 @@ pub fn import_register(
     }
     let mut problems = Vec::new();
     let written = app.store.write(|tx| {
-        let frame = write_register(tx, wave, input, &app.reference, &mut problems)?;
+        let frame = write_register(tx, (wave, vsic), input, &app.reference, &mut problems)?;
         store::replace_frame(tx, wave, &frame)?;
         let imported = Imported::of(&frame);
         let detail = format!("named register: {}", imported.summary());
@@ -193,12 +193,9 @@ pub fn import_agencies(
     Ok(written?)
 }
 
-/// Refuses a wave that does not exist.
-fn existing_wave(app: &App, wave: &str) -> Result<(), FrameError> {
-    match app.store.read(|c| store::wave(c, wave))? {
-        Some(_) => Ok(()),
-        None => Err(FrameError::NoWave(wave.to_string())),
-    }
+/// The wave, or a refusal if it does not exist.
+fn existing_wave(app: &App, wave: &str) -> Result<store::Wave, FrameError> {
+    app.store.read(|c| store::wave(c, wave))?.ok_or_else(|| FrameError::NoWave(wave.to_string()))
 }
 
 /// Replaces the wave's register with the units of `input` as they are read, and returns the
@@ -206,7 +203,7 @@ fn existing_wave(app: &App, wave: &str) -> Result<(), FrameError> {
 /// that the previous register and frame stay.
 fn write_register(
     tx: &rusqlite::Transaction<'_>,
-    wave: &str,
+    (wave, vsic): (&str, crate::reference::VsicVersion),
     input: impl Read,
     reference: &crate::reference::Reference,
     problems: &mut Vec<String>,
@@ -214,7 +211,7 @@ fn write_register(
     store::clear_register(tx, wave)?;
     let mut strata = std::collections::BTreeMap::new();
     let mut failed = None;
-    *problems = for_each_unit(input, reference, |unit| {
+    *problems = for_each_unit(input, reference, vsic, |unit| {
         *strata.entry((unit.area.clone(), unit.section, unit.size)).or_insert(0u64) += 1;
         if failed.is_none() {
             failed = store::add_register_unit(tx, wave, &unit).err();

@@ -8,6 +8,7 @@ use time::Date;
 use super::Actor;
 use crate::app::App;
 use crate::kernel::format::{parse_iso_date, rfc3339_local_date};
+use crate::reference::VsicVersion;
 use crate::store::{self, StoreError, Wave, WaveStatus};
 use crate::survey::period::Period;
 use crate::survey::{RespondentKind, Survey};
@@ -103,6 +104,13 @@ pub fn in_wave(app: &App, wave: &Wave, id: &str, version: u32) -> Option<Arc<Sur
         Some(period) => app.catalog.in_period(id, version, period),
         None => app.catalog.get(id, version).cloned(),
     }
+}
+
+/// The VSIC version of `wave`: the one its enterprise questionnaire asks, in which its register,
+/// frame and figures give sectors.
+pub fn vsic_of(app: &App, wave: &Wave) -> VsicVersion {
+    questionnaire_for(app, wave, RespondentKind::Enterprise)
+        .map_or_else(VsicVersion::default, |s| s.vsic)
 }
 
 /// The questionnaire the organisations of `kind` answer in `wave`: the primary one for

@@ -19,8 +19,12 @@ pub fn sync_reference(tx: &Transaction<'_>, reference: &Reference) -> Result<(),
         "INSERT INTO sectors (section, name_vi, name_en) VALUES (?1, ?2, ?3)
          ON CONFLICT (section) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en",
     )?;
-    for s in &reference.sectors {
-        sector.execute(params![s.section.to_string(), s.name.vi, s.name.en])?;
+    // Every letter either version uses (responses and registers refer to them), named as
+    // the newest version that has it names it.
+    for version in crate::reference::VsicVersion::ALL {
+        for s in reference.sectors(version) {
+            sector.execute(params![s.section.to_string(), s.name.vi, s.name.en])?;
+        }
     }
     let mut group = tx.prepare_cached(
         "INSERT INTO area_groups (code, name_vi, name_en) VALUES (?1, ?2, ?3)

@@ -100,7 +100,7 @@ fn questionnaire_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Parses and checks the source of one questionnaire; `file` names it in problems.
 pub fn parse(source: &str, file: &str) -> Result<Survey, LoadError> {
-    let mut ctx = Ctx { file, source, problems: Vec::new() };
+    let mut ctx = Ctx { file, source, problems: Vec::new(), vsic: Default::default() };
     let raw: RawFile = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
@@ -164,6 +164,8 @@ pub(super) struct Ctx<'a> {
     file: &'a str,
     source: &'a str,
     problems: Vec<Problem>,
+    /// The file's VSIC version, which its sector question asks.
+    pub(super) vsic: crate::reference::VsicVersion,
 }
 
 impl Ctx<'_> {
@@ -386,6 +388,20 @@ impl Ctx<'_> {
         let observation_period =
             self.text(&top, "observation_period", raw.observation_period, true);
         let sources = self.text(&top, "sources", raw.sources, false);
+        let vsic = match raw.vsic.as_deref().map(crate::reference::VsicVersion::parse) {
+            None => crate::reference::VsicVersion::default(),
+            Some(Some(version)) => version,
+            Some(None) => {
+                let line = Some("vsic");
+                self.problem(
+                    &top,
+                    line,
+                    "`vsic` is the VSIC version the sector question asks: \"2018\" or \"2025\"",
+                );
+                crate::reference::VsicVersion::default()
+            }
+        };
+        self.vsic = vsic;
 
         let mut ids = HashMap::new();
         let sections = self.sections(&raw.sections, &mut ids);
@@ -416,6 +432,7 @@ impl Ctx<'_> {
             description: description.unwrap_or_else(blank),
             observation_period: observation_period.unwrap_or_else(blank),
             sources,
+            vsic,
             sections: sections.into_iter().map(|(s, _)| s).collect(),
             dimensions: dimensions.into_iter().map(|(d, _)| d).collect(),
             levels,

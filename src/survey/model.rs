@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use super::condition::Condition;
 use crate::kernel::Text;
+use crate::reference::VsicVersion;
 
 /// Index of a question within its questionnaire.
 pub type QuestionIdx = usize;
@@ -25,6 +26,8 @@ pub struct Survey {
     pub observation_period: Text,
     /// Public frameworks it follows.
     pub sources: Option<Text>,
+    /// The VSIC version its sector question asks, and its sectors are published in.
+    pub vsic: VsicVersion,
     /// Unscored pages.
     pub sections: Vec<Section>,
     /// Scored pillars.
@@ -273,8 +276,10 @@ pub enum QuestionKind {
     },
     /// A ward/commune code from the reference list.
     Area,
-    /// A VSIC 2018 section letter.
-    VsicSection,
+    /// A VSIC section letter of the file's VSIC version.
+    VsicSection {
+        version: VsicVersion,
+    },
 }
 
 impl QuestionKind {
@@ -290,7 +295,7 @@ impl QuestionKind {
             QuestionKind::ShortText { .. } => "short_text",
             QuestionKind::LongText { .. } => "long_text",
             QuestionKind::Area => "area",
-            QuestionKind::VsicSection => "vsic_section",
+            QuestionKind::VsicSection { .. } => "vsic_section",
         }
     }
 

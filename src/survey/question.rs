@@ -242,7 +242,7 @@ impl Ctx<'_> {
                 .max_length(raw, at, LONG_TEXT)
                 .map(|max_length| QuestionKind::LongText { max_length }),
             "area" => Some(QuestionKind::Area),
-            "vsic_section" => Some(QuestionKind::VsicSection),
+            "vsic_section" => Some(QuestionKind::VsicSection { version: self.vsic }),
             other => {
                 self.problem(at, Some("type"), format!(
                     "unknown type '{other}'; use one of single_choice, multiple_choice, scale, yes_no, integer, decimal, short_text, long_text, area, vsic_section"

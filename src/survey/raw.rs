@@ -19,6 +19,7 @@ pub struct RawFile {
     pub description: Option<RawText>,
     pub observation_period: Option<RawText>,
     pub sources: Option<RawText>,
+    pub vsic: Option<String>,
     #[serde(default)]
     pub sections: Vec<Item>,
     #[serde(default)]

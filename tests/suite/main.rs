@@ -30,4 +30,5 @@ mod staff_forms;
 mod statistics;
 mod store;
 mod third_questionnaire;
+mod vsic;
 mod web;

@@ -177,7 +177,11 @@ fn an_area_report_prints_the_statistics_modules_figures_and_marks_suppressed_cel
     }
     assert!(published > 0 && suppressed > 0, "both kinds of row: {published}, {suppressed}");
     for f in own.iter().filter(|f| f.breakdown() == Breakdown::SizeClass && f.variable == v) {
-        let label = capitalised(&f.group.label(&app.reference, Lang::Vi));
+        let label = capitalised(&f.group.label(
+            &app.reference,
+            dxsurvey::reference::VsicVersion::V2018,
+            Lang::Vi,
+        ));
         check_row(&text, &format!("{label} "), f, kind);
     }
     assert!(text.contains("x: số liệu không công bố"));

@@ -196,7 +196,7 @@ fn targets(
                 "no" => Some(Target::YesNo(false)),
                 _ => None,
             },
-            QuestionKind::VsicSection => crate::reference::VsicSection::parse(text)
+            QuestionKind::VsicSection { .. } => crate::reference::VsicSection::parse(text)
                 .ok()
                 .map(|s| Target::Code(s.letter().to_string())),
             QuestionKind::Area | QuestionKind::ShortText { .. } | QuestionKind::LongText { .. } => {

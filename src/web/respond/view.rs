@@ -129,9 +129,9 @@ fn view(
             (vec![], None, None, None, Some(*max_length))
         }
         QuestionKind::Area => (area_options(reference, lang), None, None, None, None),
-        QuestionKind::VsicSection => {
+        QuestionKind::VsicSection { version } => {
             let list = reference
-                .sectors
+                .sectors(*version)
                 .iter()
                 .map(|s| {
                     option(s.section.to_string(), format!("{} – {}", s.section, s.name.get(lang)))
@@ -263,9 +263,9 @@ pub fn display(q: &Question, answer: &Answer, reference: &Reference, lang: Lang)
             QuestionKind::Area => {
                 reference.area_by_str(text).map_or(text.clone(), |a| a.name.get(lang).to_string())
             }
-            QuestionKind::VsicSection => crate::reference::VsicSection::parse(text)
+            QuestionKind::VsicSection { version } => crate::reference::VsicSection::parse(text)
                 .ok()
-                .and_then(|s| reference.sector(s))
+                .and_then(|s| reference.sector(*version, s))
                 .map_or(text.clone(), |s| format!("{} – {}", s.section, s.name.get(lang))),
             _ => text.clone(),
         },

@@ -130,6 +130,8 @@ pub struct StatsPage {
     target_at: Option<f64>,
     /// Agencies have no frame to weight to: their figures describe those who answered.
     agency: bool,
+    /// The VSIC version the sectors are in.
+    vsic: String,
     /// The questionnaire's split-ballot experiment, if it declares one.
     experiment: Option<super::experiment::ExperimentView>,
 }
@@ -182,7 +184,7 @@ impl StatsPage {
             indicator: variable.id().to_string(),
             rows: figures
                 .of(breakdown, indicator)
-                .map(|f| view(f, f.group.label(&app.reference, lang)))
+                .map(|f| view(f, f.group.label(&app.reference, figures.vsic, lang)))
                 .collect(),
             is_share: variable.kind() == Kind::Share,
             // The target line of the small charts, when a target names the indicator shown.
@@ -200,6 +202,7 @@ impl StatsPage {
             collapsed: figures.collapsed,
             fieldwork: fieldwork(app, choice, lang)?,
             response_rates: response_rates(app, choice, lang)?,
+            vsic: figures.vsic.name(),
             experiment: crate::service::experiments::effects(app, choice)?
                 .map(|e| super::experiment::ExperimentView::new(&e, lang)),
         })
@@ -223,6 +226,7 @@ fn response_rates(
     lang: Lang,
 ) -> Result<Vec<RateView>, crate::figures::FiguresError> {
     let rates = crate::service::followup::response_rates(app, &choice.wave.id)?;
+    let vsic = crate::service::waves::vsic_of(app, &choice.wave);
     Ok(rates
         .into_iter()
         .map(|r| {
@@ -233,7 +237,7 @@ fn response_rates(
                     .map_or(r.group.clone(), |a| a.name.get(lang).to_string()),
                 "section" => app
                     .reference
-                    .sectors
+                    .sectors(vsic)
                     .iter()
                     .find(|s| s.section.to_string() == r.group)
                     .map_or(r.group.clone(), |s| format!("{} – {}", s.section, s.name.get(lang))),
@@ -307,9 +311,10 @@ fn fieldwork(app: &App, choice: &Choice, lang: Lang) -> Result<Vec<FieldworkRow>
     let (counts, frame) = app.store.read(|c| {
         Ok((store::counts_by_section(c, wave, survey)?, store::frame_by_section(c, wave)?))
     })?;
+    let vsic = crate::service::waves::vsic_of(app, &choice.wave);
     Ok(app
         .reference
-        .sectors
+        .sectors(vsic)
         .iter()
         .map(|sector| {
             let letter = sector.section.to_string();

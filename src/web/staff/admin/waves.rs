@@ -65,10 +65,18 @@ impl WaveForm {
     }
 }
 
+/// A wave with the VSIC version its sectors are in.
+#[derive(Serialize)]
+struct WaveRow {
+    #[serde(flatten)]
+    wave: Wave,
+    vsic: String,
+}
+
 #[derive(Serialize)]
 struct WavesPage {
     staff: StaffView,
-    waves: Vec<Wave>,
+    waves: Vec<WaveRow>,
     questionnaires: Vec<(String, u32, String)>,
     errors: Vec<FormError>,
     typed: Option<WaveForm>,
@@ -81,6 +89,10 @@ async fn render(
 ) -> Result<(Status, RawHtml<String>), WebError> {
     let app = page.app.clone();
     let waves = blocking(move || app.store.read(crate::store::waves)).await??;
+    let waves = waves
+        .into_iter()
+        .map(|wave| WaveRow { vsic: waves::vsic_of(page.app, &wave).name(), wave })
+        .collect();
     let questionnaires = page
         .app
         .catalog
