@@ -5,7 +5,9 @@
 //! Columns, in any order (header names as below, UTF-8):
 //! `tax_code`, `name`, `area_code` and a section (required); `size_class`, or `employees` with
 //! `revenue` and `capital` in billions of đồng to derive it by Decree 80/2021; `address`,
-//! `email`, `phone`, `language` (`vi` or `en`, the language of its e-mails; optional).
+//! `email`, `phone`, `language` (`vi` or `en`, the language of its e-mails; optional);
+//! `year_founded` (optional). Employees, revenue, capital and the founding year, when given, are
+//! kept: an invited enterprise finds them filled in on its profile page, to confirm or correct.
 //!
 //! The section is given in one of three columns: `vsic_section` in the wave's VSIC version (its
 //! enterprise questionnaire's), or `vsic2018_section` / `vsic2025_section` in that version,
@@ -25,7 +27,7 @@ use crate::reference::{
 pub mod agency;
 
 /// The columns a register may have.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 16] = [
     "tax_code",
     "name",
     "area_code",
@@ -37,6 +39,7 @@ pub const COLUMNS: [&str; 15] = [
     "employees",
     "revenue",
     "capital",
+    "year_founded",
     "address",
     "email",
     "phone",
@@ -47,19 +50,69 @@ pub const COLUMNS: [&str; 15] = [
 const MAX_TEXT: usize = 500;
 
 /// One enterprise of the register.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegisterUnit {
     pub tax_code: TaxCode,
     pub name: String,
     pub area: AreaCode,
     pub section: VsicSection,
     pub size: SizeClass,
+    /// What the register knows of its size and age, to fill in its profile page.
+    pub facts: Facts,
     pub address: Option<String>,
     /// Lower-cased and checked.
     pub email: Option<String>,
     pub phone: Option<String>,
     /// The language of its e-mails.
     pub language: Lang,
+}
+
+/// Employees, revenue and capital (billions of đồng) and the founding year of an enterprise, as
+/// far as the register gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Facts {
+    pub employees: Option<i64>,
+    pub revenue: Option<f64>,
+    pub capital: Option<f64>,
+    pub year_founded: Option<i64>,
+}
+
+impl Facts {
+    /// The facts a line gives, each checked when not empty.
+    fn read(line: Line<'_>, problems: &mut Vec<String>) -> Facts {
+        let field = |c: &str| line.get(c);
+        let whole = |column: &str, problems: &mut Vec<String>| {
+            let value = field(column);
+            if value.is_empty() {
+                return None;
+            }
+            let parsed = value.parse::<i64>().ok().filter(|n| *n >= 0);
+            if parsed.is_none() {
+                problems.push(format!("{column} '{value}' is not a whole number of 0 or more"));
+            }
+            parsed
+        };
+        let amount = |column: &str, problems: &mut Vec<String>| {
+            let value = field(column);
+            if value.is_empty() {
+                return None;
+            }
+            let parsed =
+                value.replace(',', ".").parse::<f64>().ok().filter(|x| *x >= 0.0 && x.is_finite());
+            if parsed.is_none() {
+                problems.push(format!("{column} '{value}' is not an amount in billions of đồng"));
+            }
+            parsed
+        };
+        let employees = whole("employees", problems);
+        let (revenue, capital) = (amount("revenue", problems), amount("capital", problems));
+        let year_founded = whole("year_founded", problems);
+        let this_year = i64::from(crate::kernel::format::today().year());
+        if let Some(year) = year_founded.filter(|y| !(1900..=this_year).contains(y)) {
+            problems.push(format!("year_founded '{year}' is not a year from 1900 to {this_year}"));
+        }
+        Facts { employees, revenue, capital, year_founded }
+    }
 }
 
 /// Where each column is in the file.
@@ -232,7 +285,9 @@ fn unit(
     }
     let area = area(field("area_code"), reference, &mut problems);
     let section = section(Line { layout, record }, reference, vsic, &mut problems);
-    let size = section.and_then(|s| size_of(Line { layout, record }, s, reference, &mut problems));
+    let facts = Facts::read(Line { layout, record }, &mut problems);
+    let size =
+        section.and_then(|s| size_of(Line { layout, record }, s, &facts, reference, &mut problems));
     let reach = Reach::read(Line { layout, record }, &mut problems);
     match (tax_code, name, area, section, size, reach) {
         (Some(tax_code), Some(name), Some(area), Some(section), Some(size), Some(reach))
@@ -245,6 +300,7 @@ fn unit(
                 area,
                 section,
                 size,
+                facts,
                 address,
                 email,
                 phone,
@@ -379,11 +435,11 @@ impl<'a> Line<'a> {
 fn size_of(
     line: Line<'_>,
     section: VsicSection,
+    facts: &Facts,
     reference: &Reference,
     problems: &mut Vec<String>,
 ) -> Option<SizeClass> {
-    let field = |c: &str| line.get(c);
-    let given = field("size_class");
+    let given = line.get("size_class");
     if !given.is_empty() {
         let size = SizeClass::parse(given);
         if size.is_none() {
@@ -391,28 +447,21 @@ fn size_of(
         }
         return size;
     }
-    let employees = field("employees").parse::<u64>().ok();
-    if employees.is_none() {
-        problems.push(format!(
-            "no size_class, and employees '{}' is not a whole number of 0 or more",
-            field("employees")
-        ));
+    let missing: Vec<&str> = [
+        ("employees", facts.employees.is_none()),
+        ("revenue", facts.revenue.is_none()),
+        ("capital", facts.capital.is_none()),
+    ]
+    .into_iter()
+    .filter(|(column, absent)| *absent && line.get(column).is_empty())
+    .map(|(column, _)| column)
+    .collect();
+    if !missing.is_empty() {
+        problems.push(format!("no size_class, and no {} to derive it", missing.join(", ")));
     }
-    let amount = |column: &str, problems: &mut Vec<String>| {
-        let value = field(column).replace(',', ".");
-        match value.parse::<f64>() {
-            Ok(x) if x >= 0.0 && x.is_finite() => Some(Amount::AtMost(x)),
-            _ => {
-                problems.push(format!(
-                    "no size_class, and {column} '{}' is not an amount in billions of đồng",
-                    field(column)
-                ));
-                None
-            }
-        }
-    };
-    let (revenue, capital) = (amount("revenue", problems), amount("capital", problems));
-    Some(reference.sizes.classify(section, employees?, revenue?, capital?))
+    let employees = u64::try_from(facts.employees?).ok()?;
+    let (revenue, capital) = (Amount::AtMost(facts.revenue?), Amount::AtMost(facts.capital?));
+    Some(reference.sizes.classify(section, employees, revenue, capital))
 }
 
 #[cfg(test)]
@@ -498,6 +547,24 @@ mod tests {
         let two = "tax_code,name,area_code,vsic_section,vsic2025_section,size_class\n";
         let problems = read_register(two.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
         assert!(problems[0].contains("give the section in one column of"), "{problems:?}");
+    }
+
+    #[test]
+    fn what_the_register_knows_of_size_and_age_is_kept_and_checked() {
+        let text = "tax_code,name,area_code,vsic_section,size_class,employees,revenue,capital,year_founded\n\
+                    0101234567,A,00070,G,small,25,\"12,5\",,2014\n\
+                    0101234568,B,00070,G,micro,many,,,1850\n";
+        let problems = read_register(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
+        let all = problems.join("\n");
+        assert!(all.contains("line 3: employees 'many' is not a whole number of 0 or more"), "{all}");
+        assert!(all.contains("line 3: year_founded '1850' is not a year from 1900 to"), "{all}");
+        assert_eq!(problems.len(), 2, "{all}");
+        let good: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let units = read_register(good.as_bytes(), &reference(), VsicVersion::V2018).unwrap();
+        let facts = units[0].facts;
+        assert_eq!((facts.employees, facts.revenue, facts.capital), (Some(25), Some(12.5), None));
+        assert_eq!(facts.year_founded, Some(2014));
+        assert_eq!(units[0].size, SizeClass::Small, "the size given wins over the facts");
     }
 
     #[test]

@@ -26,10 +26,11 @@ use crate::answers::{Answer, Answers};
 use crate::app::App;
 use crate::auth::SecretToken;
 use crate::kernel::Lang;
+use crate::reference::SizeClass;
 use crate::response::new_response;
 use crate::store::{
-    self, IdentityCheck, Invitee, Origin, ResponseStatus, Standing, StoreError, UnitKind, Wave,
-    WaveAccess,
+    self, IdentityCheck, Invitee, NewResponse, Origin, ResponseStatus, Standing, StoreError,
+    UnitKind, Wave, WaveAccess,
 };
 use crate::survey::{Question, QuestionKind, RespondentKind, Role, Survey};
 
@@ -138,19 +139,59 @@ fn register_answers(
         Role::AgencyLevel => invitee.agency_kind.clone(),
         _ => None,
     };
-    let fields: Vec<(String, String)> = fixed_roles(survey)
+    let mut fields: Vec<(String, String)> = fixed_roles(survey)
         .iter()
         .filter_map(|role| {
             let question = survey.role_question(*role)?;
             Some((survey.questions[question].id.clone(), value(*role)?))
         })
         .collect();
+    fields.extend(prefilled(survey, &invitee.facts));
     let input =
         apply_page(survey, &survey.pages[0], &Answers::empty(survey), &fields, &app.reference)
             .map_err(|_| {
                 RespondError::Internal("the profile page refuses register fields".into())
             })?;
     Ok(input.answers)
+}
+
+/// The profile answers the register fills in for the respondent to confirm or correct (not
+/// fixed): employees, the revenue and capital bands holding its amounts, the founding year.
+fn prefilled(survey: &Survey, facts: &crate::register::Facts) -> Vec<(String, String)> {
+    let band = |role: Role, amount: Option<f64>| {
+        let question = &survey.questions[survey.role_question(role)?];
+        Some((question.id.clone(), band_holding(&question.kind, amount?)?.to_string()))
+    };
+    let whole = |role: Role, value: Option<i64>| {
+        let question = &survey.questions[survey.role_question(role)?];
+        Some((question.id.clone(), value?.to_string()))
+    };
+    [
+        whole(Role::Employees, facts.employees),
+        band(Role::Revenue, facts.revenue),
+        band(Role::Capital, facts.capital),
+        whole(Role::YearFounded, facts.year_founded),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The choice of a band question (choices with `upper_bound`) that holds `amount`: the band with
+/// the smallest upper bound at or above it, else the one band without a bound.
+fn band_holding(kind: &QuestionKind, amount: f64) -> Option<&str> {
+    let choices = kind.choices();
+    let bounded =
+        choices.iter().filter(|c| c.upper_bound.is_some_and(|b| amount <= b)).min_by(|a, b| {
+            a.upper_bound.partial_cmp(&b.upper_bound).unwrap_or(std::cmp::Ordering::Equal)
+        });
+    let open: Vec<&crate::survey::Choice> =
+        choices.iter().filter(|c| c.upper_bound.is_none()).collect();
+    match (bounded, open.as_slice()) {
+        (Some(choice), _) => Some(choice.id.as_str()),
+        (None, [only]) => Some(only.id.as_str()),
+        _ => None,
+    }
 }
 
 /// Stores the verified draft of `invitee`; a self-declared response of the same organisation
@@ -166,6 +207,7 @@ fn create_verified(
     let mut draft = new_response(survey, &answers, &app.reference, &wave.id, ResponseStatus::Draft);
     draft.origin = Origin::verified(invitee.unit_id);
     draft.arm = crate::response::draw_arm(survey);
+    keep_register_stratum(&mut draft, Some(invitee.stratum()));
     let hash = token.hash();
     let created = app.store.write(|tx| {
         if let Some(squatter) =
@@ -233,5 +275,18 @@ impl StartLimit {
             let clock = governor::clock::DefaultClock::default();
             not_until.wait_time_from(governor::clock::Clock::now(&clock)).as_secs().max(1)
         })
+    }
+}
+
+/// An invited organisation's stratum is its register entry's, whatever its answers say: its
+/// sample was drawn there. `stratum` is the entry's ward, section and size class.
+pub fn keep_register_stratum(draft: &mut NewResponse, stratum: Option<store::Stratum>) {
+    let Some(stratum) = stratum else { return };
+    draft.area_code = Some(stratum.area_code);
+    if let Some(section) = stratum.vsic_section {
+        draft.vsic_section = Some(section);
+    }
+    if let Some(size) = stratum.size_class.as_deref().and_then(SizeClass::parse) {
+        draft.size_class = Some(size.as_str());
     }
 }

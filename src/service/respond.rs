@@ -322,8 +322,14 @@ pub fn save_page(
         &opened.response.wave_id,
         ResponseStatus::Draft,
     );
-    let id = opened.response.id;
-    let stored = app.store.write_batched(move |tx| store::update_draft(tx, id, &draft))?;
+    let (id, unit) = (opened.response.id, opened.response.register_unit);
+    let stored = app.store.write_batched(move |tx| {
+        let mut draft = draft;
+        if let Some(unit) = unit {
+            super::access::keep_register_stratum(&mut draft, store::register_stratum(tx, unit)?);
+        }
+        store::update_draft(tx, id, &draft)
+    })?;
     let goes_on = matches!(intent, Intent::Next | Intent::Review);
     let checks = if problems.is_empty() && goes_on {
         unconfirmed_checks(survey, &answers, page, fields)
@@ -389,13 +395,17 @@ pub fn submit(app: &App, opened: &Opened, today: Date) -> Result<bool, RespondEr
         if !answers.missing(&survey).is_empty() {
             return Ok(false);
         }
-        let response = new_response(
+        let mut response = new_response(
             &survey,
             &answers,
             &app_ref.reference,
             &current.wave_id,
             ResponseStatus::Submitted,
         );
+        if let Some(unit) = current.register_unit {
+            let stratum = store::register_stratum(tx, unit)?;
+            super::access::keep_register_stratum(&mut response, stratum);
+        }
         store::submit_response(tx, id, &response).map(|_| true)
     })?;
     Ok(submitted)

@@ -46,9 +46,10 @@ pub use outbox::{
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use register::{
-    Invitee, StoredSample, UnitKind, add_register_agency, add_register_unit, agency_register_size,
-    clear_agencies, clear_register, invited, invitee_by_code, register_size, register_strata,
-    sample_of, sampled_unit, save_sample, set_access_code, uninvited,
+    Invitee, StoredSample, Stratum, UnitKind, add_register_agency, add_register_unit,
+    agency_register_size, clear_agencies, clear_register, invited, invitee_by_code, register_size,
+    register_strata, register_stratum, sample_of, sampled_unit, save_sample, set_access_code,
+    uninvited,
 };
 pub use responses::{
     IdentityCheck, NewResponse, Origin, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, Standing,

@@ -1,7 +1,7 @@
 //! The named register of a wave: its enterprises, sampled, and its public agencies, all
 //! invited.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::StoreError;
 use crate::kernel::Lang;
@@ -98,8 +98,8 @@ pub fn add_register_unit(
 ) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO register_units (wave_id, kind, code, tax_code, name, area_code, vsic_section, size_class,
-             address, email, phone, language)
-         VALUES (?1, 'enterprise', ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             address, email, phone, language, employees, revenue, capital, year_founded)
+         VALUES (?1, 'enterprise', ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     insert.execute(params![
         wave_id,
@@ -111,7 +111,11 @@ pub fn add_register_unit(
         unit.address,
         unit.email,
         unit.phone,
-        unit.language.code()
+        unit.language.code(),
+        unit.facts.employees,
+        unit.facts.revenue,
+        unit.facts.capital,
+        unit.facts.year_founded
     ])?;
     Ok(())
 }
@@ -209,7 +213,7 @@ pub fn save_sample(
 }
 
 /// A sampled enterprise, or an agency, as an invitation names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Invitee {
     pub unit_id: i64,
     pub kind: UnitKind,
@@ -229,13 +233,47 @@ pub struct Invitee {
     pub language: Lang,
     /// The generation of its access code (see `AccessCode::derive`), once issued.
     pub generation: Option<i64>,
+    /// What the register knows of an enterprise's size and age.
+    pub facts: crate::register::Facts,
 }
 
 /// The columns of an [`Invitee`], then its wave.
 const INVITEE: &str = "SELECT r.id, r.code, r.name, r.area_code, r.vsic_section, r.size_class,
-        r.address, r.email, r.phone, i.generation, r.language, s.wave_id, r.kind, r.agency_kind
+        r.address, r.email, r.phone, i.generation, r.language, s.wave_id, r.kind, r.agency_kind,
+        r.employees, r.revenue, r.capital, r.year_founded
      FROM sample_units s JOIN register_units r ON r.id = s.unit_id
      LEFT JOIN invitations i ON i.unit_id = s.unit_id";
+
+/// The stratum of a register entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stratum {
+    pub area_code: String,
+    pub vsic_section: Option<String>,
+    pub size_class: Option<String>,
+}
+
+impl Invitee {
+    /// Its stratum.
+    pub fn stratum(&self) -> Stratum {
+        Stratum {
+            area_code: self.area_code.clone(),
+            vsic_section: self.vsic_section.clone(),
+            size_class: self.size_class.clone(),
+        }
+    }
+}
+
+/// The stratum of register entry `unit`.
+pub fn register_stratum(conn: &Connection, unit: i64) -> Result<Option<Stratum>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT area_code, vsic_section, size_class FROM register_units WHERE id = ?1",
+    )?;
+    Ok(statement
+        .query_row([unit], |r| {
+            Ok(Stratum { area_code: r.get(0)?, vsic_section: r.get(1)?, size_class: r.get(2)? })
+        })
+        .optional()?)
+}
 
 fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
     Ok(Invitee {
@@ -252,6 +290,12 @@ fn invitee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invitee> {
         phone: r.get(8)?,
         generation: r.get(9)?,
         language: Lang::parse(&r.get::<_, String>(10)?).unwrap_or(Lang::Vi),
+        facts: crate::register::Facts {
+            employees: r.get(14)?,
+            revenue: r.get(15)?,
+            capital: r.get(16)?,
+            year_founded: r.get(17)?,
+        },
     })
 }
 

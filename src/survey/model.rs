@@ -354,6 +354,8 @@ pub enum Role {
     Ownership,
     AgencyName,
     AgencyLevel,
+    /// The year the enterprise was founded: filled in from the register when it gives one.
+    YearFounded,
 }
 
 impl Role {
@@ -384,6 +386,7 @@ impl Role {
             Role::Ownership => "ownership",
             Role::AgencyName => "agency_name",
             Role::AgencyLevel => "agency_level",
+            Role::YearFounded => "year_founded",
         }
     }
 
@@ -393,7 +396,7 @@ impl Role {
             Role::LegalName | Role::TaxCode | Role::AgencyName => "short_text",
             Role::Area => "area",
             Role::VsicSection => "vsic_section",
-            Role::Employees => "integer",
+            Role::Employees | Role::YearFounded => "integer",
             Role::Revenue | Role::Capital | Role::Ownership | Role::AgencyLevel => "single_choice",
         }
     }

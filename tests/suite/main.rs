@@ -22,6 +22,7 @@ mod invited;
 mod letters;
 mod mail;
 mod placeholders;
+mod prefill;
 mod reliability;
 mod reports;
 mod respond;
