@@ -554,9 +554,13 @@ mod tests {
         let text = "tax_code,name,area_code,vsic_section,size_class,employees,revenue,capital,year_founded\n\
                     0101234567,A,00070,G,small,25,\"12,5\",,2014\n\
                     0101234568,B,00070,G,micro,many,,,1850\n";
-        let problems = read_register(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
+        let problems =
+            read_register(text.as_bytes(), &reference(), VsicVersion::V2018).unwrap_err();
         let all = problems.join("\n");
-        assert!(all.contains("line 3: employees 'many' is not a whole number of 0 or more"), "{all}");
+        assert!(
+            all.contains("line 3: employees 'many' is not a whole number of 0 or more"),
+            "{all}"
+        );
         assert!(all.contains("line 3: year_founded '1850' is not a year from 1900 to"), "{all}");
         assert_eq!(problems.len(), 2, "{all}");
         let good: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();

@@ -3,6 +3,7 @@
 
 mod backup;
 mod case;
+mod changelog;
 mod check;
 mod demo;
 mod export;
@@ -41,6 +42,20 @@ enum Command {
     Check {
         /// Files or folders [default: the surveys folder]
         paths: Vec<PathBuf>,
+    },
+    /// What changed between two versions of a questionnaire, with old and new text side by side
+    /// in both languages and the reasons of NEW's `.changes.toml`, as Markdown.
+    Changelog {
+        /// The older version's file.
+        old: PathBuf,
+        /// The newer version's file.
+        new: PathBuf,
+        /// The reasons [default: NEW with `.changes.toml`].
+        #[arg(long)]
+        reasons: Option<PathBuf>,
+        /// Write the Markdown to this file [default: standard output].
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Score one answers file (a JSON object: question id -> answer) and print the result as JSON.
     Score {
@@ -168,6 +183,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths } => Ok(check::run(&config, paths)),
+        Command::Changelog { old, new, reasons, out } => changelog::run(&old, &new, reasons, out),
         Command::Score { answers, survey, version } => {
             score::run(&config, &answers, &survey, version)
         }

@@ -2,6 +2,7 @@
 //! language. The file format is documented in `surveys/README.md`.
 
 pub mod condition;
+pub mod diff;
 mod experiment;
 mod items;
 mod load;
@@ -11,6 +12,7 @@ mod problem;
 mod question;
 mod raw;
 pub mod reading;
+pub mod reasons;
 
 pub use crate::kernel::{Lang, Text};
 pub use condition::{Condition, Facts};
