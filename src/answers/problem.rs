@@ -30,6 +30,8 @@ pub enum ProblemKind {
     UnknownArea(String),
     UnknownSection(String),
     InvalidCode(String),
+    /// A dependent branch's tax code where the enterprise's own is asked.
+    BranchCode(String),
     Length {
         min: u64,
         max: u64,
@@ -99,6 +101,12 @@ impl AnswerProblem {
             (Lang::En, K::InvalidCode(c)) => {
                 format!("'{c}' is not a valid tax code (10 digits, or 10 digits-3 digits)")
             }
+            (Lang::Vi, K::BranchCode(c)) => format!(
+                "'{c}' là mã số thuế của chi nhánh phụ thuộc; xin nhập mã số thuế 10 chữ số của doanh nghiệp"
+            ),
+            (Lang::En, K::BranchCode(c)) => format!(
+                "'{c}' is a dependent branch's tax code; please enter the enterprise's own 10-digit code"
+            ),
             (Lang::Vi, K::Length { min, max }) => format!("cần từ {min} đến {max} ký tự"),
             (Lang::En, K::Length { min, max }) => format!("between {min} and {max} characters"),
             (Lang::Vi, K::Fixed) => {

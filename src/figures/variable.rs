@@ -91,7 +91,11 @@ pub fn variables(survey: &Survey) -> Vec<Variable> {
         .map(|d| Variable::new(Measure::Score(d.id.clone()), d.title.clone()));
     let overall = Variable::new(Measure::Overall, Text::new("Điểm tổng hợp", "Overall score"));
     let levels = survey.levels.iter().map(|l| {
-        let label = Text::new(format!("Mức: {}", l.name.vi), format!("Level: {}", l.name.en));
+        // Levels are the questionnaire's own scale, not an official classification.
+        let label = Text::new(
+            format!("Mức (theo thang của bảng hỏi này): {}", l.name.vi),
+            format!("Level (on this questionnaire's own scale): {}", l.name.en),
+        );
         Variable::new(Measure::Level(l.id.clone()), label)
     });
     indicators.chain(scores).chain([overall]).chain(levels).collect()

@@ -32,10 +32,18 @@ pub fn check(survey: &Survey, profile: &Profile) -> Vec<AnswerProblem> {
             RespondentKind::Agency => None,
         },
     };
-    match identity.validate() {
+    let mut found = match identity.validate() {
         Ok(()) => Vec::new(),
         Err(errors) => problems(survey, &errors, &identity),
+    };
+    // The statistical unit is the enterprise: a branch answers for it, with its code.
+    if let Some(code) = profile.tax_code.as_ref().filter(|c| c.is_branch())
+        && let Some(i) = survey.role_question(Role::TaxCode)
+    {
+        let question = &survey.questions[i].id;
+        found.push(AnswerProblem::new(question, ProblemKind::BranchCode(code.as_str().into())));
     }
+    found
 }
 
 fn problems(
@@ -87,6 +95,20 @@ mod tests {
             vsic_section: None,
             size_class: None,
         }
+    }
+
+    #[test]
+    fn a_dependent_branch_code_is_refused_with_the_reason() {
+        let found =
+            check(&enterprise(), &profile("Chi nhánh Công ty An Phát", Some("0101234567-001")));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].question, "tax_code");
+        assert_eq!(found[0].kind, ProblemKind::BranchCode("0101234567-001".into()));
+        assert!(
+            found[0]
+                .message(crate::kernel::Lang::Vi)
+                .contains("mã số thuế 10 chữ số của doanh nghiệp")
+        );
     }
 
     #[test]

@@ -135,6 +135,11 @@ impl TaxCode {
         }
     }
 
+    /// Whether it is a dependent branch's code (10 digits-3 digits), not an enterprise's.
+    pub fn is_branch(&self) -> bool {
+        self.0.contains('-')
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         &self.0

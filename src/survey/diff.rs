@@ -179,9 +179,13 @@ fn kind_lines(kind: &QuestionKind, lang: Lang) -> Vec<String> {
         QuestionKind::Scale { steps } => {
             steps.iter().enumerate().map(|(i, s)| format!("{i}: {}", s.get(lang))).collect()
         }
-        QuestionKind::Integer { min, max, unit } => {
+        QuestionKind::Integer { min, max, unit, wave_bounds } => {
             let unit = unit.as_ref().map(|u| u.get(lang).to_string()).unwrap_or_default();
-            vec![format!("{}–{} {unit}", bound(*min), bound(*max)).trim_end().to_string()]
+            let show = |n: Option<i64>, year: &Option<String>| {
+                year.as_ref().map_or_else(|| bound(n), |name| format!("{{{name}}}"))
+            };
+            let (low, high) = (show(*min, &wave_bounds.min), show(*max, &wave_bounds.max));
+            vec![format!("{low}–{high} {unit}").trim_end().to_string()]
         }
         QuestionKind::Decimal { min, max, unit } => {
             let unit = unit.as_ref().map(|u| u.get(lang).to_string()).unwrap_or_default();

@@ -262,6 +262,8 @@ pub enum QuestionKind {
         min: Option<i64>,
         max: Option<i64>,
         unit: Option<Text>,
+        /// Bounds that are a wave's year (`max = "{ref_year}"`): set when a wave shows it.
+        wave_bounds: WaveBounds,
     },
     Decimal {
         min: Option<f64>,
@@ -323,6 +325,13 @@ impl QuestionKind {
     pub fn choice_idx(&self, id: &str) -> Option<u8> {
         self.choices().iter().position(|c| c.id == id).and_then(|i| u8::try_from(i).ok())
     }
+}
+
+/// The placeholders (`ref_year`, …) whose year bounds an integer question in a wave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaveBounds {
+    pub min: Option<String>,
+    pub max: Option<String>,
 }
 
 /// One answer option of a choice question.

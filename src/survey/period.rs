@@ -4,7 +4,7 @@
 //! year), and its innovation questions about the three years ending then, as the Community
 //! Innovation Survey does: a wave opening in 2026 asks about 2025 and 2023–2025.
 
-use super::model::{QuestionKind, Survey};
+use super::model::{QuestionKind, Survey, WaveBounds};
 use crate::kernel::Text;
 
 /// The placeholders a questionnaire text may hold.
@@ -88,17 +88,30 @@ pub fn unknown_placeholders(text: &str) -> Vec<String> {
 impl Survey {
     /// Whether any of its texts names a placeholder.
     pub fn has_placeholders(&self) -> bool {
-        let mut found = false;
+        let bounded = self.questions.iter().any(|q| {
+            matches!(&q.kind, QuestionKind::Integer { wave_bounds, .. } if *wave_bounds != WaveBounds::default())
+        });
+        let mut found = bounded;
         self.clone().each_text(&mut |t: &mut Text| {
             found |= t.vi.contains('{') || t.en.contains('{');
         });
         found
     }
 
-    /// This questionnaire as a wave of `period` shows it: every placeholder filled.
+    /// This questionnaire as a wave of `period` shows it: every placeholder filled, in texts
+    /// and in the bounds of numbers (`max = "{ref_year}"`).
     pub fn in_period(&self, period: Period) -> Survey {
         let mut survey = self.clone();
         survey.each_text(&mut |t: &mut Text| period.fill_text(t));
+        for q in &mut survey.questions {
+            if let QuestionKind::Integer { min, max, wave_bounds, .. } = &mut q.kind {
+                let year = |name: &Option<String>| {
+                    name.as_deref().and_then(|n| period.value(n)).and_then(|v| v.parse().ok())
+                };
+                *min = year(&wave_bounds.min).or(*min);
+                *max = year(&wave_bounds.max).or(*max);
+            }
+        }
         survey
     }
 

@@ -156,7 +156,7 @@ impl Ctx<'_> {
 
     fn kind(&mut self, raw: &RawQuestion, at: &At, scored: bool) -> Option<QuestionKind> {
         let number = |ctx: &mut Self, whole: bool| {
-            for (key, value) in [("min", raw.min), ("max", raw.max)] {
+            for (key, value) in [("min", raw.min_number()), ("max", raw.max_number())] {
                 if let Some(v) = value.filter(|v| !v.is_finite() || (whole && v.fract() != 0.0)) {
                     ctx.problem(
                         at,
@@ -168,7 +168,7 @@ impl Ctx<'_> {
                     );
                 }
             }
-            if let (Some(min), Some(max)) = (raw.min, raw.max)
+            if let (Some(min), Some(max)) = (raw.min_number(), raw.max_number())
                 && min > max
             {
                 ctx.problem(at, Some("max"), format!("`max` ({max}) is below `min` ({min})"));
@@ -222,18 +222,32 @@ impl Ctx<'_> {
             "integer" => {
                 number(self, true);
                 let unit = unit(self);
+                let wave_bounds = WaveBounds {
+                    min: self.placeholder_bound(raw, at, "min", raw.min.as_ref()),
+                    max: self.placeholder_bound(raw, at, "max", raw.max.as_ref()),
+                };
                 // min and max were checked to be whole numbers above.
                 #[allow(clippy::cast_possible_truncation)]
                 Some(QuestionKind::Integer {
-                    min: raw.min.map(|v| v as i64),
-                    max: raw.max.map(|v| v as i64),
+                    min: raw.min_number().map(|v| v as i64),
+                    max: raw.max_number().map(|v| v as i64),
                     unit,
+                    wave_bounds,
                 })
             }
             "decimal" => {
                 number(self, false);
                 let unit = unit(self);
-                Some(QuestionKind::Decimal { min: raw.min, max: raw.max, unit })
+                for (key, bound) in [("min", &raw.min), ("max", &raw.max)] {
+                    if let Some(RawBound::Placeholder(text)) = bound {
+                        self.problem(
+                            at,
+                            Some(key),
+                            format!("`{key}` of a decimal question must be a number, not '{text}'"),
+                        );
+                    }
+                }
+                Some(QuestionKind::Decimal { min: raw.min_number(), max: raw.max_number(), unit })
             }
             "short_text" => self
                 .max_length(raw, at, SHORT_TEXT)
@@ -247,6 +261,30 @@ impl Ctx<'_> {
                 self.problem(at, Some("type"), format!(
                     "unknown type '{other}'; use one of single_choice, multiple_choice, scale, yes_no, integer, decimal, short_text, long_text, area, vsic_section"
                 ));
+                None
+            }
+        }
+    }
+
+    /// The placeholder a bound names (`"{ref_year}"`), checked; `None` for a number or none.
+    fn placeholder_bound(
+        &mut self,
+        _raw: &RawQuestion,
+        at: &At,
+        key: &str,
+        bound: Option<&RawBound>,
+    ) -> Option<String> {
+        let Some(RawBound::Placeholder(text)) = bound else { return None };
+        let name = text.strip_prefix('{').and_then(|t| t.strip_suffix('}'));
+        match name.filter(|n| super::period::PLACEHOLDERS.contains(n)) {
+            Some(name) => Some(name.to_string()),
+            None => {
+                let known = super::period::PLACEHOLDERS.map(|p| format!("\"{{{p}}}\"")).join(", ");
+                self.problem(
+                    at,
+                    Some(key),
+                    format!("`{key}` must be a whole number or one of {known}, not '{text}'"),
+                );
                 None
             }
         }

@@ -119,8 +119,8 @@ pub struct RawQuestion {
     pub choices: Option<Vec<RawChoice>>,
     pub full_score: Option<f64>,
     pub steps: Option<Vec<RawText>>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
+    pub min: Option<RawBound>,
+    pub max: Option<RawBound>,
     pub unit: Option<RawText>,
     pub max_length: Option<i64>,
 }
@@ -153,4 +153,33 @@ pub struct RawIndicator {
     pub label: Option<RawText>,
     pub description: Option<RawText>,
     pub when: String,
+}
+
+/// A number's bound: a number, or a placeholder of the wave's years (`"{ref_year}"`).
+#[derive(Deserialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum RawBound {
+    Number(f64),
+    Placeholder(String),
+}
+
+impl RawBound {
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            RawBound::Number(n) => Some(*n),
+            RawBound::Placeholder(_) => None,
+        }
+    }
+}
+
+impl RawQuestion {
+    /// `min` when it is a number.
+    pub fn min_number(&self) -> Option<f64> {
+        self.min.as_ref().and_then(RawBound::number)
+    }
+
+    /// `max` when it is a number.
+    pub fn max_number(&self) -> Option<f64> {
+        self.max.as_ref().and_then(RawBound::number)
+    }
 }

@@ -266,3 +266,34 @@ show_if = "online_sales == 'yes'"
         assert_eq!(problem.item.as_deref(), Some("arm 'b'"));
     }
 }
+
+mod wave_bounds {
+    use super::*;
+    use crate::survey::period::Period;
+
+    const ENTERPRISE: &str = include_str!("../../surveys/enterprise-dx.toml");
+
+    #[test]
+    fn a_bound_named_by_a_placeholder_is_the_waves_year() {
+        let source = ENTERPRISE.replacen("max = 2026", "max = \"{ref_year}\"", 1);
+        let survey = parse(&source, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+        let q = survey.question_idx("year_founded").unwrap();
+        let max_of = |s: &Survey| match &s.questions[q].kind {
+            QuestionKind::Integer { max, .. } => *max,
+            _ => panic!("an integer question"),
+        };
+        assert_eq!(max_of(&survey), None, "no wave: no year to bound it");
+        assert!(survey.has_placeholders());
+        assert_eq!(max_of(&survey.in_period(Period { ref_year: 2025 })), Some(2025));
+        assert_eq!(max_of(&survey.in_period(Period { ref_year: 2026 })), Some(2026));
+    }
+
+    #[test]
+    fn a_bound_that_is_no_placeholder_or_on_a_decimal_is_refused() {
+        let source = ENTERPRISE.replacen("max = 2026", "max = \"{year}\"", 1);
+        let found = problems(&source);
+        let p = find(&found, "`max` must be a whole number or one of \"{ref_year}\"");
+        assert_eq!(p.item.as_deref(), Some("question 'year_founded'"));
+        assert!(p.line.is_some());
+    }
+}

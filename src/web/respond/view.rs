@@ -111,7 +111,7 @@ fn view(
                 None,
             )
         }
-        QuestionKind::Integer { min, max, unit } => (
+        QuestionKind::Integer { min, max, unit, .. } => (
             vec![],
             min.map(|m| m.to_string()),
             max.map(|m| m.to_string()),
