@@ -50,6 +50,8 @@ pub struct App {
     pub secret: Arc<str>,
     /// Self-declared starts per client address (see [`crate::service::access`]).
     pub start_limit: Arc<crate::service::access::StartLimit>,
+    /// Whether new responses are assigned an arm of their questionnaire's experiment.
+    pub split_ballot: bool,
     /// The period of each wave asked for so far (a wave's opening date never changes).
     pub periods: Arc<std::sync::Mutex<HashMap<String, Period>>>,
 }
@@ -117,6 +119,7 @@ impl App {
             figures: Arc::default(),
             secret: secret.into(),
             start_limit: Arc::new(StartLimit::per_hour(config.starts_per_hour)),
+            split_ballot: config.split_ballot,
             periods: Arc::default(),
         };
         app.ensure_open_wave()?;

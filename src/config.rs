@@ -39,6 +39,11 @@ pub struct AppConfig {
     /// helping its enterprises shares one address: not too few).
     #[serde(default = "defaults::starts_per_hour")]
     pub starts_per_hour: u32,
+    /// Whether a questionnaire's split-ballot experiment assigns each new response an arm at
+    /// random (the pilot); when off, every respondent gets the file's order and wording, the
+    /// reference arm, and no arm is stored (the main fieldwork after the pilot).
+    #[serde(default = "defaults::split_ballot")]
+    pub split_ballot: bool,
     /// Folder of static files (CSS, fonts).
     #[serde(default = "defaults::assets")]
     pub assets: PathBuf,
@@ -108,6 +113,9 @@ mod defaults {
     pub fn starts_per_hour() -> u32 {
         30
     }
+    pub fn split_ballot() -> bool {
+        true
+    }
     pub fn assets() -> PathBuf {
         PathBuf::from("assets")
     }
@@ -128,6 +136,7 @@ impl AppConfig {
             contact: None,
             suppression_threshold: 5,
             starts_per_hour: defaults::starts_per_hour(),
+            split_ballot: defaults::split_ballot(),
             smtp: None,
             mail_every_seconds: defaults::mail_every_seconds(),
         }

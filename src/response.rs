@@ -78,8 +78,12 @@ pub fn new_response(
 }
 
 /// An arm of the questionnaire's split-ballot experiment, drawn at random with equal chances;
-/// `None` when it declares none. Drawn once, when a response is first stored.
-pub fn draw_arm(survey: &Survey) -> Option<String> {
+/// `None` when it declares none or the installation runs no experiment (`split_ballot = false`:
+/// the file's order, the reference arm). Drawn once, when a response is first stored.
+pub fn draw_arm(app: &App, survey: &Survey) -> Option<String> {
+    if !app.split_ballot {
+        return None;
+    }
     let arms = &survey.experiment.as_ref()?.arms;
     arms.get(fastrand::usize(..arms.len())).map(|a| a.id.clone())
 }

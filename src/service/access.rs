@@ -206,7 +206,7 @@ fn create_verified(
     let answers = register_answers(app, survey, invitee)?;
     let mut draft = new_response(survey, &answers, &app.reference, &wave.id, ResponseStatus::Draft);
     draft.origin = Origin::verified(invitee.unit_id);
-    draft.arm = crate::response::draw_arm(survey);
+    draft.arm = crate::response::draw_arm(app, survey);
     keep_register_stratum(&mut draft, Some(invitee.stratum()));
     let hash = token.hash();
     let created = app.store.write(|tx| {

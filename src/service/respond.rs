@@ -229,7 +229,7 @@ fn start_response(
     let mut draft =
         new_response(survey, &input.answers, &app.reference, &wave.id, ResponseStatus::Draft);
     draft.origin = super::access::self_declared_origin(wave, survey);
-    draft.arm = draw_arm(survey);
+    draft.arm = draw_arm(app, survey);
     let token = SecretToken::generate()
         .map_err(|e| RespondError::Internal(format!("random token: {e}")))?;
     let hash = token.hash();

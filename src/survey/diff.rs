@@ -221,7 +221,7 @@ fn experiment_view(survey: &Survey, experiment: &Experiment) -> ItemView {
 mod tests {
     use super::*;
 
-    const ENTERPRISE: &str = include_str!("../../surveys/enterprise-dx.toml");
+    const ENTERPRISE: &str = include_str!("../../surveys/archive/enterprise-dx.v1.toml");
 
     fn parsed(source: &str) -> Survey {
         crate::survey::parse(source, "test.toml").unwrap_or_else(|e| panic!("{e}"))

@@ -93,6 +93,8 @@ fn questionnaire_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        // `<id>.changes.toml` beside a questionnaire says why it changed (`dxsurvey changelog`).
+        .filter(|p| !p.to_string_lossy().ends_with(".changes.toml"))
         .collect();
     files.sort();
     Ok(files)

@@ -150,7 +150,7 @@ mod tests {
     use super::*;
     use crate::survey::diff::changes;
 
-    const ENTERPRISE: &str = include_str!("../../surveys/enterprise-dx.toml");
+    const ENTERPRISE: &str = include_str!("../../surveys/archive/enterprise-dx.v1.toml");
 
     fn versions() -> (Survey, Survey) {
         let parse = |s: &str| crate::survey::parse(s, "t.toml").unwrap_or_else(|e| panic!("{e}"));

@@ -101,7 +101,7 @@ fn the_shipped_questionnaires_load() {
 mod experiments {
     use super::*;
 
-    const ENTERPRISE: &str = include_str!("../../surveys/enterprise-dx.toml");
+    const ENTERPRISE: &str = include_str!("../../surveys/archive/enterprise-dx.v1.toml");
 
     fn with_experiment(experiment: &str) -> Result<Survey, LoadError> {
         parse(&format!("{ENTERPRISE}\n{experiment}"), "experiment.toml")
@@ -271,7 +271,7 @@ mod wave_bounds {
     use super::*;
     use crate::survey::period::Period;
 
-    const ENTERPRISE: &str = include_str!("../../surveys/enterprise-dx.toml");
+    const ENTERPRISE: &str = include_str!("../../surveys/archive/enterprise-dx.v1.toml");
 
     #[test]
     fn a_bound_named_by_a_placeholder_is_the_waves_year() {

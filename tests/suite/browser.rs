@@ -154,6 +154,8 @@ impl Rig {
                 .env("DXSURVEY_DATABASE", db)
                 .env("ROCKET_PORT", app_port.to_string())
                 .env("ROCKET_LOG_LEVEL", "off")
+                // The walk follows the file's order of pages (the reference arm).
+                .env("ROCKET_SPLIT_BALLOT", "false")
                 .stdout(Stdio::null())
                 .spawn()
                 .unwrap(),
@@ -207,13 +209,17 @@ async fn a_new_user_completes_the_enterprise_questionnaire_in_a_real_browser_and
     assert!(link.starts_with(&format!("http://127.0.0.1:{app_port}/r/")), "{link}");
     click_and_wait(&first, "a.button.primary").await;
     answer_pages(&first, &answers, 3).await;
+    let stopped = first.current_url().await.unwrap().path().to_string();
     first.close().await.unwrap();
 
     // Second browser, with nothing but the link: it resumes where the first stopped.
     let second = browser(driver_port, &dir.path().join("profile-2")).await;
     second.goto(&link).await.unwrap();
     let resumed = second.current_url().await.unwrap();
-    assert!(resumed.path().ends_with("/p/5"), "resumed at {resumed}");
+    // (A page that reveals a question on saving is shown again: three saves may leave the
+    // respondent on the third page.)
+    assert!(stopped.contains("/p/"), "{stopped}");
+    assert_eq!(resumed.path(), stopped, "resumed at {resumed}");
     answer_pages(&second, &answers, 20).await;
     assert!(second.current_url().await.unwrap().path().ends_with("/review"));
     click_and_wait(&second, "form button.primary").await;

@@ -133,17 +133,18 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
     assert!(b.source().await.unwrap().contains("<html lang=\"vi\">"));
     looks_right(&b).await;
     click_and_wait(&b, "a.button.primary").await;
+    // The second page is the innovation module.
     assert!(path(&b).await.ends_with("/p/2"));
-    fill_page(&b, &only(&answers, &["website"])).await;
+    fill_page(&b, &only(&answers, &["product_goods"])).await;
     click_and_wait(&b, "button[value=save]").await;
     assert_no_error_page(&b).await;
     looks_right(&b).await;
     assert!(b.current_url().await.unwrap().query().unwrap_or("").contains("saved=true"));
     b.refresh().await.unwrap();
-    assert!(is_checked(&b, "website-yes").await, "the draft holds the saved answer");
+    assert!(is_checked(&b, "product_goods-no").await, "the draft holds the saved answer");
 
     // Half answered again, "back": saved, and the previous page shows.
-    fill_page(&b, &only(&answers, &["customer_channels"])).await;
+    fill_page(&b, &only(&answers, &["product_services"])).await;
     click_and_wait(&b, "button[value=back]").await;
     assert_no_error_page(&b).await;
     assert!(path(&b).await.ends_with("/p/1"));
@@ -179,7 +180,9 @@ async fn a_respondent_never_loses_what_they_typed_and_closed_waves_say_so() {
     fill_page(&b, &only(&answers, &["employees"])).await;
     next(&b).await;
     assert!(path(&b).await.ends_with("/p/2"));
-    assert!(is_checked(&b, "website-yes").await && is_checked(&b, "customer_channels-3").await);
+    assert!(
+        is_checked(&b, "product_goods-no").await && is_checked(&b, "product_services-yes").await
+    );
 
     // Every page answered; from the review, change one answer and follow the page's own link
     // back to the review: the change is there.

@@ -11,8 +11,8 @@ fn check_accepts_the_shipped_questionnaires() {
     let output = run(&dir, &["check", "surveys/"], &[]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains("'enterprise-dx' version 1"), "{stdout}");
-    assert!(stdout.contains("'agency-dx' version 1"), "{stdout}");
+    assert!(stdout.contains("'enterprise-dx' version 2"), "{stdout}");
+    assert!(stdout.contains("'agency-dx' version 2"), "{stdout}");
     // How long each takes to read, counted from its texts, against what it promises.
     let reading = |lang: &str| -> u32 {
         let line = stdout.lines().find(|l| l.contains(&format!("reading ({lang}): "))).unwrap();
@@ -22,10 +22,8 @@ fn check_accepts_the_shipped_questionnaires() {
         words
     };
     assert!(reading("vi") > reading("en"), "{stdout}");
-    assert!(
-        stdout.contains("warning: reading it all (vi) takes 28 min, more than the 25 min its description promises"),
-        "the enterprise questionnaire promises less than its texts take: {stdout}"
-    );
+    // Version 1 read in 28 minutes against the 25 it promised; version 2 keeps its promise.
+    assert!(!stdout.contains("warning"), "each keeps the time it promises: {stdout}");
 }
 
 #[test]
@@ -144,15 +142,15 @@ fn score_takes_a_stored_version_and_names_the_versions_it_knows() {
     let dir = TempDir::new().unwrap();
     let args = ["score", "surveys/examples/enterprise-answers.json", "--survey", "enterprise-dx"];
     let current = run(&dir, &args, &[]);
-    let stored = run(&dir, &[&args[..], &["--version", "1"]].concat(), &[]);
+    let stored = run(&dir, &[&args[..], &["--version", "2"]].concat(), &[]);
     assert!(stored.status.success(), "{:?}", text(&stored));
-    assert_eq!(text(&stored).0, text(&current).0, "version 1 is the current file");
+    assert_eq!(text(&stored).0, text(&current).0, "version 2 is the current file");
     let unknown = run(&dir, &[&args[..], &["--version", "9"]].concat(), &[]);
     assert!(!unknown.status.success());
     assert!(
         text(&unknown)
             .1
-            .contains("no version 9 of questionnaire 'enterprise-dx' in the database; known: 1")
+            .contains("no version 9 of questionnaire 'enterprise-dx' in the database; known: 2")
     );
 }
 

@@ -12,33 +12,8 @@ use rocket::local::asynchronous::Client;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::helpers::{run, signed_in, surveys_with_enterprise, text};
+use crate::helpers::{run, signed_in, text};
 use crate::respond::{example, page_fields, post, start};
-
-/// The shipped questionnaires, the enterprise one with an experiment: the file's order (the
-/// innovation module after the 36 digital-transformation items) against the innovation module
-/// right after the profile.
-pub fn surveys_with_experiment(dir: &TempDir) -> std::path::PathBuf {
-    surveys_with_enterprise(dir, |mut source| {
-        source.push_str(
-            r#"
-[experiment]
-id = "module_order"
-title = { vi = "Thứ tự các phần của bảng hỏi", en = "Order of the questionnaire's modules" }
-
-[[experiment.arms]]
-id = "innovation_last"
-label = { vi = "Đổi mới sáng tạo ở cuối", en = "Innovation last" }
-
-[[experiment.arms]]
-id = "innovation_first"
-label = { vi = "Đổi mới sáng tạo ngay sau thông tin chung", en = "Innovation right after the profile" }
-order = ["profile", "innovation", "customer", "strategy", "technology", "operations", "culture", "data"]
-"#,
-        );
-        source
-    })
-}
 
 fn app(client: &Client) -> &App {
     client.rocket().state::<App>().unwrap()
@@ -57,14 +32,13 @@ fn arms(app: &App) -> HashMap<i64, Option<String>> {
 
 #[rocket::async_test]
 async fn each_respondent_is_assigned_an_arm_and_answers_in_its_order_with_the_same_scores() {
-    let dir = TempDir::new().unwrap();
-    let surveys = surveys_with_experiment(&dir);
-    let (rocket, _db) = crate::helpers::rocket_with(|c| c.surveys = surveys.clone());
+    let (rocket, _db) = crate::helpers::rocket_with(|c| c.split_ballot = true);
     let client = Client::tracked(rocket).await.unwrap();
     let plain = crate::respond::survey(&client, "enterprise-dx");
     let experiment = plain.experiment.as_ref().expect("the copy declares an experiment");
     let innovation_title = "Đổi mới sáng tạo";
     let customer_title = &plain.dimensions[0].title.vi;
+    assert!(plain.pages.len() > 2 && plain.pages[1].home == dxsurvey::survey::Home::Section(1));
 
     let mut tokens = Vec::new();
     for n in 0..16 {
@@ -168,10 +142,8 @@ fn wilson(yes: f64, n: f64) -> (f64, f64) {
 #[rocket::async_test]
 async fn a_demo_split_ballot_wave_shows_the_order_effect_with_its_interval() {
     let dir = TempDir::new().unwrap();
-    let surveys = surveys_with_experiment(&dir);
-    let surveys_env = surveys.display().to_string();
-    let env = [("ROCKET_SURVEYS", surveys_env.as_str())];
-    for (wave, effect) in [("2026", "0.3"), ("2027", "0")] {
+    let env: [(&str, &str); 0] = [];
+    for (wave, effect) in [("2026", "0.02"), ("2027", "0")] {
         let args = [
             "demo",
             "--responses",
@@ -199,7 +171,7 @@ async fn a_demo_split_ballot_wave_shows_the_order_effect_with_its_interval() {
     let mut exported_arms: HashMap<String, usize> = HashMap::new();
     for record in reader.records() {
         let record = record.unwrap();
-        assert_eq!(&record[version], "1");
+        assert_eq!(&record[version], "2");
         *exported_arms.entry(record[arm].to_string()).or_default() += 1;
     }
     let package: Value =
@@ -207,15 +179,13 @@ async fn a_demo_split_ballot_wave_shows_the_order_effect_with_its_interval() {
             .unwrap();
     let fields = package["resources"][1]["schema"]["fields"].as_array().unwrap();
     let arm_field = fields.iter().find(|f| f["name"] == "experiment_arm").unwrap();
-    assert_eq!(arm_field["categories"][1]["value"], "innovation_first");
+    assert_eq!(arm_field["categories"][1]["value"], "innovation_last");
     let refused = run(&dir, &["demo", "--responses", "5", "--order-effect", "1.5"], &env);
     assert!(!refused.status.success());
     assert!(text(&refused).1.contains("--order-effect is a chance between 0 and 1, not 1.5"));
 
-    let (rocket, _unused) = crate::helpers::rocket_with(|c| {
-        c.surveys = surveys.clone();
-        c.database = dir.path().join("dxsurvey.db");
-    });
+    let (rocket, _unused) =
+        crate::helpers::rocket_with(|c| c.database = dir.path().join("dxsurvey.db"));
     let client = Client::untracked(rocket).await.unwrap();
     let (session, _) = signed_in(app(&client), "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
     let get = |uri: String| {
@@ -235,7 +205,7 @@ async fn a_demo_split_ballot_wave_shows_the_order_effect_with_its_interval() {
         let json: Value = serde_json::from_str(&body).unwrap();
         let experiment = &json["experiment"];
         assert_eq!(experiment["experiment"], "module_order");
-        assert_eq!(experiment["arms"][0]["id"], "innovation_last");
+        assert_eq!(experiment["arms"][0]["id"], "innovation_first");
         assert_eq!(experiment["arms"][0]["reference"], true);
         let indicator = experiment["indicators"]
             .as_array()
@@ -246,34 +216,43 @@ async fn a_demo_split_ballot_wave_shows_the_order_effect_with_its_interval() {
         let counted = tallies(app(&client), wave, "innovation_active");
         let (n_last, yes_last) = counted["innovation_last"];
         let (n_first, yes_first) = counted["innovation_first"];
-        assert_eq!(experiment["arms"][0]["respondents"].as_f64(), Some(n_last));
+        assert_eq!(experiment["arms"][0]["respondents"].as_f64(), Some(n_first));
         if wave == "2026" {
             assert_eq!(exported_arms["innovation_last"] as f64, n_last, "{exported_arms:?}");
             assert_eq!(exported_arms["innovation_first"] as f64, n_first);
             assert_eq!(exported_arms.len(), 2, "every exported row has its arm");
         }
-        assert_eq!(experiment["arms"][1]["respondents"].as_f64(), Some(n_first));
+        assert_eq!(experiment["arms"][1]["respondents"].as_f64(), Some(n_last));
         let share = &indicator["shares"][1];
-        assert!((share["estimate"].as_f64().unwrap() - yes_first / n_first).abs() < 1e-12);
-        let (low, high) = wilson(yes_first, n_first);
+        assert!((share["estimate"].as_f64().unwrap() - yes_last / n_last).abs() < 1e-12);
+        let (low, high) = wilson(yes_last, n_last);
         assert!((share["ci_low"].as_f64().unwrap() - low).abs() < 1e-12);
         assert!((share["ci_high"].as_f64().unwrap() - high).abs() < 1e-12);
         let effect = &indicator["effects"][0];
-        assert_eq!(effect["arm"], "innovation_first");
+        assert_eq!(effect["arm"], "innovation_last");
         let d = effect["estimate"].as_f64().unwrap();
-        assert!((d - (yes_first / n_first - yes_last / n_last)).abs() < 1e-12);
+        assert!((d - (yes_last / n_last - yes_first / n_first)).abs() < 1e-12);
         // Newcombe's hybrid score interval from the two Wilson intervals.
-        let (l_last, u_last) = wilson(yes_last, n_last);
+        let (l_first, u_first) = wilson(yes_first, n_first);
         let p_first = yes_first / n_first;
         let p_last = yes_last / n_last;
-        let expected_low = d - ((p_first - low).powi(2) + (u_last - p_last).powi(2)).sqrt();
-        let expected_high = d + ((high - p_first).powi(2) + (p_last - l_last).powi(2)).sqrt();
+        let expected_low = d - ((p_last - low).powi(2) + (u_first - p_first).powi(2)).sqrt();
+        let expected_high = d + ((high - p_last).powi(2) + (p_first - l_first).powi(2)).sqrt();
         assert!((effect["ci_low"].as_f64().unwrap() - expected_low).abs() < 1e-12);
         assert!((effect["ci_high"].as_f64().unwrap() - expected_high).abs() < 1e-12);
         differences.insert(wave, (d, expected_low, expected_high));
 
         let html = get(format!("/stats?wave={wave}&survey=enterprise-dx")).await;
-        assert!(html.contains("Thử nghiệm chia phiếu: Thứ tự các phần của bảng hỏi"), "{wave}");
+        let title = &app(&client)
+            .catalog
+            .current("enterprise-dx")
+            .unwrap()
+            .experiment
+            .as_ref()
+            .unwrap()
+            .title
+            .vi;
+        assert!(html.contains(&format!("Thử nghiệm chia phiếu: {title}")), "{wave}");
         let points = |x: f64| {
             let text = format!("{:.1}", x * 100.0).replace('.', ",");
             if x > 0.0 { format!("+{text}") } else { text }
@@ -289,10 +268,10 @@ async fn a_demo_split_ballot_wave_shows_the_order_effect_with_its_interval() {
         );
     }
     // Respondents who meet the innovation module last (after the digital items) answer its
-    // yes/no items "yes" more often in the simulated wave: the effect of putting it first is
-    // negative, and its interval leaves out 0; without the simulated effect it holds 0.
+    // yes/no items "yes" more often in the simulated wave: the effect of putting it last is
+    // positive, and its interval leaves out 0; without the simulated effect it holds 0.
     let (d, low, high) = differences["2026"];
-    assert!(d < -0.05 && high < 0.0, "{d} [{low}, {high}]");
+    assert!(d > 0.05 && low > 0.0, "{d} [{low}, {high}]");
     let (d, low, high) = differences["2027"];
     assert!(low < 0.0 && 0.0 < high && d.abs() < 0.05, "{d} [{low}, {high}]");
 

@@ -25,9 +25,12 @@ pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
-/// The shipped configuration with a database in a fresh temporary folder.
+/// The shipped configuration with a database in a fresh temporary folder, the split-ballot
+/// experiment off: respondents' flows follow the file's order, as the tests walk them (the
+/// experiment's tests turn it on).
 pub fn config(dir: &TempDir) -> AppConfig {
-    AppConfig::of_checkout(repo(), dir.path().join("data/dxsurvey.db"))
+    let config = AppConfig::of_checkout(repo(), dir.path().join("data/dxsurvey.db"));
+    AppConfig { split_ballot: false, ..config }
 }
 
 /// Runs the dxsurvey binary in the repository with its database in `dir`.

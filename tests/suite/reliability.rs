@@ -116,6 +116,8 @@ fn serve(dir: &Path) -> (Running, u16) {
         .env("ROCKET_LOG_LEVEL", "off")
         // The load comes from one address standing for many respondents.
         .env("ROCKET_STARTS_PER_HOUR", "1000000")
+        // The harness answers the pages in the file's order (the reference arm).
+        .env("ROCKET_SPLIT_BALLOT", "false")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

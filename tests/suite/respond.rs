@@ -275,24 +275,27 @@ async fn a_question_hidden_by_a_condition_never_appears_and_is_never_required() 
     let page = survey
         .pages
         .iter()
-        .position(|p| p.questions.clone().any(|i| survey.questions[i].id == "online_channels"))
+        .position(|p| p.questions.clone().any(|i| survey.questions[i].id == "dx_spending"))
         .unwrap();
     let uri = format!("/r/{token}/p/{}", page + 1);
 
-    answers.insert("online_sales".into(), Value::from("no"));
-    answers.remove("online_channels");
+    // Without a budget for digital transformation, its share of revenue is not asked.
+    answers.insert("dx_budget_plan".into(), Value::from("none"));
+    // (with a plan that names no resources: a plan without a budget would be asked about)
+    answers.insert("dx_strategy".into(), Value::from(2));
+    answers.remove("dx_spending");
     let response = post(&client, &uri, &page_fields(&survey, page, &answers)).await;
     assert_eq!(response.status(), Status::SeeOther, "saved without the hidden question");
     let html = client.get(&uri).dispatch().await.into_string().await.unwrap();
-    assert!(!html.contains("id=\"q-online_channels\""));
+    assert!(!html.contains("id=\"q-dx_spending\""));
 
-    // Saying yes brings the question up on the same page, without an error.
-    answers.insert("online_sales".into(), Value::from("yes"));
+    // A budget brings the question up on the same page, without an error.
+    answers.insert("dx_budget_plan".into(), Value::from("annual_budget"));
     let response = post(&client, &uri, &page_fields(&survey, page, &answers)).await;
-    assert_eq!(location(&response), format!("{uri}?revealed=true#q-online_channels"));
+    assert_eq!(location(&response), format!("{uri}?revealed=true#q-dx_spending"));
     let html =
         client.get(format!("{uri}?revealed=true")).dispatch().await.into_string().await.unwrap();
-    assert!(html.contains("id=\"q-online_channels\"") && !html.contains("class=\"error\""));
+    assert!(html.contains("id=\"q-dx_spending\"") && !html.contains("class=\"error\""));
 }
 
 #[rocket::async_test]
@@ -372,8 +375,11 @@ async fn hostile_requests_get_a_clear_4xx_and_change_nothing() {
     let survey = survey(&client, "enterprise-dx");
     let token = start(&client, "enterprise-dx", &answers).await;
     let before = stored(&client, &token);
-    let page = format!("/r/{token}/p/2");
-    let mut valid = page_fields(&survey, 1, &answers);
+    // The page of the customer questions (the website, the channels).
+    let website = survey.question_idx("website").unwrap();
+    let customer = survey.pages.iter().position(|p| p.questions.contains(&website)).unwrap();
+    let page = format!("/r/{token}/p/{}", customer + 1);
+    let mut valid = page_fields(&survey, customer, &answers);
 
     let cases: Vec<(&str, Vec<u8>, ContentType, Status)> = vec![
         (

@@ -94,7 +94,7 @@ fn first_start_loads_reference_data_questionnaires_and_opens_this_years_wave() {
     assert_eq!(waves[0].id, year);
     assert_eq!(
         waves[0].questionnaires,
-        vec![("agency-dx".to_string(), 1), ("enterprise-dx".to_string(), 1)]
+        vec![("agency-dx".to_string(), 2), ("enterprise-dx".to_string(), 2)]
     );
     drop(app);
     // A second start finds everything in place and opens no second wave.
@@ -112,7 +112,7 @@ fn a_changed_questionnaire_needs_a_new_version_and_old_versions_are_kept() {
     drop(App::start(&config).unwrap());
 
     // Comments and layout may change freely.
-    edit(&enterprise, "version = 1", "# layout only\nversion   =   1");
+    edit(&enterprise, "version = 2", "# layout only\nversion   =   2");
     drop(App::start(&config).unwrap());
 
     // A changed definition under the same version is refused, and says what to do.
@@ -120,16 +120,16 @@ fn a_changed_questionnaire_needs_a_new_version_and_old_versions_are_kept() {
     let Err(StartError::Store(e)) = App::start(&config) else { panic!("expected a conflict") };
     let message = e.to_string();
     assert!(
-        message.contains("questionnaire 'enterprise-dx' version 1 differs")
+        message.contains("questionnaire 'enterprise-dx' version 2 differs")
             && message.contains("raise `version`"),
         "{message}"
     );
 
     // With a new version both definitions are kept and the new one is current.
-    edit(&enterprise, "version   =   1", "version = 2");
+    edit(&enterprise, "version   =   2", "version = 3");
     let app = App::start(&config).unwrap();
-    assert!(app.catalog.get("enterprise-dx", 1).is_some());
-    assert_eq!(app.catalog.current("enterprise-dx").unwrap().version, 2);
+    assert!(app.catalog.get("enterprise-dx", 2).is_some());
+    assert_eq!(app.catalog.current("enterprise-dx").unwrap().version, 3);
     let stored = app.store.read(store::all_questionnaires).unwrap();
     assert_eq!(stored.iter().filter(|q| q.survey_id == "enterprise-dx").count(), 2);
 }
@@ -174,7 +174,7 @@ fn a_response_is_stored_with_its_version_stratum_and_scores() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 1, "the questionnaire version answered");
+    assert_eq!(version, 2, "the questionnaire version answered");
     let area_question = &survey.questions[survey.role_question(Role::Area).unwrap()].id;
     assert_eq!(json[area_question].as_str(), Some(area.as_str()));
     assert!(["micro", "small", "medium", "large"].contains(&size.as_str()));

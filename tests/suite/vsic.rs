@@ -12,24 +12,10 @@ use tempfile::TempDir;
 use crate::helpers::{run, signed_in, surveys_with_enterprise, text};
 use crate::respond::{example, page_fields, post, start, survey, text_of, wave};
 
-/// The shipped questionnaires, the enterprise one asking VSIC 2025.
-fn surveys_asking_vsic_2025(dir: &TempDir) -> std::path::PathBuf {
-    surveys_with_enterprise(dir, |source| {
-        source
-            .replacen("\n[[sections]]", "vsic = \"2025\"\n\n[[sections]]", 1)
-            .replace(
-                "Hệ thống ngành kinh tế Việt Nam VSIC 2018",
-                "Hệ thống ngành kinh tế Việt Nam VSIC 2025",
-            )
-            .replace("Classification VSIC 2018", "Classification VSIC 2025")
-    })
-}
-
 #[rocket::async_test]
 async fn a_questionnaire_asking_vsic_2025_lists_its_22_sections_and_takes_the_new_letters() {
-    let dir = TempDir::new().unwrap();
-    let surveys = surveys_asking_vsic_2025(&dir);
-    let (rocket, _db) = crate::helpers::rocket_with(|c| c.surveys = surveys.clone());
+    // The shipped enterprise questionnaire asks VSIC 2025.
+    let (rocket, _db) = crate::helpers::rocket_with(|_| {});
     let client = Client::tracked(rocket).await.unwrap();
     let page = client.get(format!("/start/{}/enterprise-dx", wave())).dispatch().await;
     let html = text_of(&page.into_string().await.unwrap());
@@ -71,9 +57,7 @@ async fn a_questionnaire_asking_vsic_2025_lists_its_22_sections_and_takes_the_ne
 #[rocket::async_test]
 async fn a_vsic_2018_register_is_converted_to_the_waves_vsic_2025_and_the_wave_says_so() {
     let dir = TempDir::new().unwrap();
-    let surveys = surveys_asking_vsic_2025(&dir);
-    let surveys_env = surveys.display().to_string();
-    let env = [("ROCKET_SURVEYS", surveys_env.as_str())];
+    let env: [(&str, &str); 0] = [];
     let register = dir.path().join("register.csv");
     std::fs::write(
         &register,
@@ -89,10 +73,8 @@ async fn a_vsic_2018_register_is_converted_to_the_waves_vsic_2025_and_the_wave_s
     let imported = run(&dir, &["frame", "register", path, "--wave", &year], &env);
     assert!(imported.status.success(), "{:?}", text(&imported));
 
-    let (rocket, _unused) = crate::helpers::rocket_with(|c| {
-        c.surveys = surveys.clone();
-        c.database = dir.path().join("dxsurvey.db");
-    });
+    let (rocket, _unused) =
+        crate::helpers::rocket_with(|c| c.database = dir.path().join("dxsurvey.db"));
     let client = Client::untracked(rocket).await.unwrap();
     let app = client.rocket().state::<App>().unwrap();
     let sections: Vec<(String, String)> = app
@@ -137,7 +119,7 @@ async fn a_vsic_2018_register_is_converted_to_the_waves_vsic_2025_and_the_wave_s
 fn a_questionnaire_naming_an_unknown_vsic_version_is_refused_with_its_line() {
     let dir = TempDir::new().unwrap();
     let surveys = surveys_with_enterprise(&dir, |source| {
-        source.replacen("\n[[sections]]", "vsic = \"2019\"\n\n[[sections]]", 1)
+        source.replacen("vsic = \"2025\"", "vsic = \"2019\"", 1)
     });
     let output = run(&dir, &["check", surveys.join("enterprise-dx.toml").to_str().unwrap()], &[]);
     assert!(!output.status.success());

@@ -185,8 +185,14 @@ async fn flow(
         if fields.len() == 1 {
             continue; // Nothing shown on this page for these answers.
         }
+        // Synthetic answers may go together seldom: the respondent says they are right.
+        let confirmed: Vec<(String, String)> = fields
+            .iter()
+            .cloned()
+            .chain(survey.checks.iter().map(|c| ("confirm_check".to_string(), c.id.clone())))
+            .collect();
         let uri = format!("/r/{token}/p/{}", page + 1);
-        timed(options.think, tally, Step::Save, connection.post(&uri, &fields), 303).await?;
+        timed(options.think, tally, Step::Save, connection.post(&uri, &confirmed), 303).await?;
         let _ = acks.send(Ack { token: token.clone(), kind: "save".into(), page, fields });
     }
     timed(

@@ -205,7 +205,11 @@ fn after_save(opened: &Opened, saved: &PageSaved, page: usize, intent: Intent) -
     let pages = visible_pages(&opened.survey, &saved.answers);
     let here = opened.url(&format!("p/{}", page + 1));
     match intent {
-        _ if !saved.revealed.is_empty() => format!("{here}?revealed=true#q-{}", saved.revealed[0]),
+        // Questions the answers brought up are shown before going on; going back, saving a
+        // draft or switching language never holds the respondent (the page shows them anyway).
+        Intent::Next | Intent::Review if !saved.revealed.is_empty() => {
+            format!("{here}?revealed=true#q-{}", saved.revealed[0])
+        }
         Intent::SaveDraft => format!("{here}?saved=true"),
         Intent::Switch(_) => here,
         Intent::Review => opened.url("review"),
