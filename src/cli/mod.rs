@@ -85,7 +85,8 @@ enum Command {
         with_frame: bool,
         /// For a questionnaire with a split-ballot experiment (each response is assigned an arm
         /// at random): the chance that a respondent of an arm asking an innovation yes/no item
-        /// later than another arm does answers "yes" instead of "no" (a simulated order effect).
+        /// later than another arm does answers "yes" instead of "no" (a simulated order effect;
+        /// it applies to each item, so on an indicator several items feed it compounds).
         #[arg(long, default_value_t = 0.0)]
         order_effect: f64,
     },

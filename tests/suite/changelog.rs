@@ -79,6 +79,12 @@ fn the_shipped_changelogs_are_what_the_reasons_and_the_two_versions_give() {
             "surveys/{id}.changes.md is stale: run `dxsurvey changelog {old} {new} --out surveys/{id}.changes.md`"
         );
     }
+    // A new item shows the version-1 text of what it replaces beside its own.
+    let enterprise =
+        std::fs::read_to_string(repo().join("surveys/enterprise-dx.changes.md")).unwrap();
+    let section = enterprise.split("## question `process_production`").nth(1).unwrap();
+    let vi_row = section.lines().find(|l| l.starts_with("| vi |")).unwrap();
+    assert!(vi_row.starts_with("| vi | [process_innovation]<br>"), "{vi_row}");
 }
 
 /// Version 1 of both questionnaires, as an installation that served them has them.
