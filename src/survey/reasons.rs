@@ -44,9 +44,9 @@ struct RawReason {
     source: Option<String>,
 }
 
-/// Whether `id` names an item of `survey` (or is `file`).
-fn has_item(survey: &Survey, id: &str) -> bool {
-    id == "file" || super::diff::items(survey).iter().any(|i| i.id == id)
+/// The ids of every item of `survey` (`file` among them), read once per file of reasons.
+fn item_ids(survey: &Survey) -> std::collections::HashSet<String> {
+    super::diff::items(survey).into_iter().map(|i| i.id).collect()
 }
 
 /// Reads the reasons for the changes from `old` to `new`; `file` names the source in problems.
@@ -69,6 +69,7 @@ pub fn read_reasons(
             e.message().trim().to_string(),
         )],
     })?;
+    let (old_ids, new_ids) = (item_ids(old), item_ids(new));
     let mut problems = Vec::new();
     let mut reasons = Vec::new();
     for spanned in raw.changes {
@@ -77,18 +78,18 @@ pub fn read_reasons(
         let what = format!("change '{}'", r.item);
         let mut complain =
             |message: String| problems.push(problem(line, Some(what.clone()), message));
-        if r.removed && (has_item(new, &r.item) || !has_item(old, &r.item)) {
+        if r.removed && (new_ids.contains(&r.item) || !old_ids.contains(&r.item)) {
             complain(format!(
                 "'{}' is marked removed, so it must be an item of version {} and not of version {}",
                 r.item, old.version, new.version
             ));
-        } else if !r.removed && !has_item(new, &r.item) {
+        } else if !r.removed && !new_ids.contains(&r.item) {
             complain(format!(
                 "'{}' is no item of version {} (mark a removed item `removed = true`)",
                 r.item, new.version
             ));
         }
-        for replaced in r.replaces.iter().filter(|id| !has_item(old, id)) {
+        for replaced in r.replaces.iter().filter(|id| !old_ids.contains(*id)) {
             complain(format!("replaces '{replaced}', which is no item of version {}", old.version));
         }
         let text =
