@@ -146,6 +146,11 @@ pub struct Rig {
 
 impl Rig {
     pub fn launch(db: &Path) -> Rig {
+        Rig::launch_with(db, false)
+    }
+
+    /// The server with random assignment to the questionnaire's experiment arms on or off.
+    pub fn launch_with(db: &Path, split_ballot: bool) -> Rig {
         let (app_port, driver_port) = (free_port(), free_port());
         let server = Running(
             Command::new(env!("CARGO_BIN_EXE_dxsurvey"))
@@ -154,8 +159,8 @@ impl Rig {
                 .env("DXSURVEY_DATABASE", db)
                 .env("ROCKET_PORT", app_port.to_string())
                 .env("ROCKET_LOG_LEVEL", "off")
-                // The walk follows the file's order of pages (the reference arm).
-                .env("ROCKET_SPLIT_BALLOT", "false")
+                // Off, every walk follows the file's order of pages (the reference arm).
+                .env("ROCKET_SPLIT_BALLOT", split_ballot.to_string())
                 .stdout(Stdio::null())
                 .spawn()
                 .unwrap(),

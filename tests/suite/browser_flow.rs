@@ -27,21 +27,21 @@ fn only(all: &Map<String, Value>, ids: &[&str]) -> Map<String, Value> {
     ids.iter().map(|id| ((*id).to_string(), all[*id].clone())).collect()
 }
 
-async fn is_checked(browser: &Client, id: &str) -> bool {
+pub(crate) async fn is_checked(browser: &Client, id: &str) -> bool {
     browser.find(Locator::Id(id)).await.unwrap().is_selected().await.unwrap()
 }
 
-async fn value_of(browser: &Client, id: &str) -> String {
+pub(crate) async fn value_of(browser: &Client, id: &str) -> String {
     browser.find(Locator::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
 }
 
-async fn path(browser: &Client) -> String {
+pub(crate) async fn path(browser: &Client) -> String {
     browser.current_url().await.unwrap().path().to_string()
 }
 
 /// What every page must hold on a 360 px phone: nothing wider than the screen, and, on a
 /// Vietnamese page, no number written with a decimal point. Returns the page's path.
-async fn looks_right(browser: &Client) -> String {
+pub(crate) async fn looks_right(browser: &Client) -> String {
     let width: Value = browser
         .execute(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
@@ -81,7 +81,7 @@ async fn looks_right(browser: &Client) -> String {
 }
 
 /// The database of a new installation, with a wave that opens in 2099 beside this year's.
-fn installation(dir: &TempDir) -> (App, String) {
+pub(crate) fn installation(dir: &TempDir) -> (App, String) {
     let config = config(dir);
     let app = App::start(&config).unwrap();
     let future = NewWave {

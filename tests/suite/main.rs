@@ -8,6 +8,7 @@ mod access;
 mod agencies;
 mod browser;
 mod browser_flow;
+mod browser_walks;
 mod changelog;
 mod checks;
 mod cli;
