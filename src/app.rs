@@ -1,8 +1,8 @@
 //! Start-up: reference data, questionnaires, the database, the current wave. Shared by the
 //! server and the command line.
 
-use crate::service::access::StartLimit;
 use crate::service::figures::FiguresCache;
+use crate::service::limits::Limits;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
 
@@ -48,8 +48,8 @@ pub struct App {
     pub figures: Arc<FiguresCache>,
     /// The installation's secret (see [`crate::secret`]).
     pub secret: Arc<str>,
-    /// Self-declared starts per client address (see [`crate::service::access`]).
-    pub start_limit: Arc<crate::service::access::StartLimit>,
+    /// What one client may do how often (see [`crate::service::limits`]).
+    pub limits: Arc<Limits>,
     /// Whether new responses are assigned an arm of their questionnaire's experiment.
     pub split_ballot: bool,
     /// The period of each wave asked for so far (a wave's opening date never changes).
@@ -118,7 +118,7 @@ impl App {
             policy: DisclosurePolicy::new(config.suppression_threshold),
             figures: Arc::default(),
             secret: secret.into(),
-            start_limit: Arc::new(StartLimit::per_hour(config.starts_per_hour)),
+            limits: Arc::new(Limits::of(config)),
             split_ballot: config.split_ballot,
             periods: Arc::default(),
         };

@@ -15,6 +15,7 @@ pub mod export;
 pub mod figures;
 pub mod frame;
 pub mod kernel;
+pub mod metrics;
 pub mod policy;
 pub mod profile;
 pub mod reference;

@@ -10,6 +10,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use dxsurvey::cli::{Cli, run};
 
 fn main() -> ExitCode {
+    // Everything this program creates (database, logs, backups, exports, keys) is its owner's
+    // alone, whatever the shell's umask.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

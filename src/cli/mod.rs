@@ -108,16 +108,15 @@ enum Command {
     Mail(mail::MailCommand),
     /// Propose, then draw, the sample of a wave from its named register.
     Sample(sample::SampleArgs),
-    /// Copy the database to FILE while the server runs, and check the copy.
-    Backup {
-        /// The copy to write (replaced if it exists).
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Replace the database with a backup (stop the server first); the current content is
-    /// kept beside the database as `<name>.before-restore-<time>.db`.
+    /// Copy the database, checked, and its secret key (FILE.key, mode 0600) while the server
+    /// runs: to FILE (--out), or to a dated pair in DIR keeping the newest N (--dir, --keep).
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup, and the secret key with the backup's FILE.key;
+    /// refused while a server serves the database. What is replaced is kept beside it, as
+    /// `<name>.before-restore-<time>.db` and `secret.key.before-restore-<time>`.
     Restore {
-        /// The backup to restore.
+        /// The backup to restore (its key, if any, beside it as FILE.key).
+        #[arg(value_name = "FILE")]
         from: PathBuf,
     },
     /// Write PDF reports: a respondent's, an area's, the city's, or every area's.
@@ -199,7 +198,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Mail(command) => mail::run(&config, command),
         Command::Invitations(args) => invitations::run(&config, args),
         Command::Report(command) => report::run(&config, command),
-        Command::Backup { out } => backup::backup(&config, &out),
+        Command::Backup(args) => backup::backup(&config, args),
         Command::Restore { from } => backup::restore(&config, &from),
         Command::Export { wave, out, survey, threshold } => {
             export::run(&config.with_threshold(threshold), &wave, &out, survey)

@@ -1,12 +1,31 @@
 //! Settings: Rocket's usual sources (`Rocket.toml`, `ROCKET_*` variables) read into a typed
-//! configuration, so the server and the command line see the same values.
+//! configuration, so the server and the command line see the same values. A setting nobody
+//! knows, or a value that cannot work, stops the start with the setting named (see
+//! [`check`]); relative paths are resolved once, at start (see [`paths`]).
 
+mod check;
+mod paths;
+
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use rocket::figment::Figment;
 use serde::Deserialize;
 
-/// Where dxsurvey finds its files.
+use crate::kernel::net::Network;
+
+/// How the access log is written on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One line of `key=value` fields per request.
+    #[default]
+    Text,
+    /// One JSON object per request, for log collectors.
+    Json,
+}
+
+/// Where dxsurvey finds its files, and how it serves.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AppConfig {
     /// The SQLite database, created on first start.
@@ -53,10 +72,34 @@ pub struct AppConfig {
     /// The SMTP server invitations and reminders go through; without it, no e-mail is sent.
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
+    /// The reverse proxies (addresses or networks) whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed. From any other peer these headers are ignored, and
+    /// `X-Real-IP` always is (docs/deployment.md).
+    #[serde(default)]
+    pub trusted_proxies: Vec<Network>,
+    /// Whether every request is written to the access log (on by default).
+    #[serde(default = "defaults::yes")]
+    pub access_log: bool,
+    /// `text` or `json`.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// Sign-in attempts per client address and minute, before any password is checked.
+    #[serde(default = "defaults::sign_ins_per_minute")]
+    pub sign_ins_per_minute: u32,
+    /// API requests (`/api/...`) per client address and minute.
+    #[serde(default = "defaults::api_calls_per_minute")]
+    pub api_calls_per_minute: u32,
+    /// The operators' listener (`/metrics`, `/healthz`): its address and port. Without a
+    /// port there is none (`/healthz` is on the main listener all the same).
+    #[serde(default = "defaults::operator_address")]
+    pub operator_address: IpAddr,
+    #[serde(default)]
+    pub operator_port: Option<u16>,
 }
 
 /// How to reach the SMTP server (`[default.smtp]` in Rocket.toml, or `ROCKET_SMTP`).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,
     #[serde(default = "defaults::smtp_port")]
@@ -119,6 +162,18 @@ mod defaults {
     pub fn assets() -> PathBuf {
         PathBuf::from("assets")
     }
+    pub fn yes() -> bool {
+        true
+    }
+    pub fn sign_ins_per_minute() -> u32 {
+        10
+    }
+    pub fn api_calls_per_minute() -> u32 {
+        120
+    }
+    pub fn operator_address() -> std::net::IpAddr {
+        std::net::Ipv4Addr::LOCALHOST.into()
+    }
 }
 
 impl AppConfig {
@@ -139,12 +194,24 @@ impl AppConfig {
             split_ballot: defaults::split_ballot(),
             smtp: None,
             mail_every_seconds: defaults::mail_every_seconds(),
+            trusted_proxies: Vec::new(),
+            access_log: false,
+            log_format: LogFormat::Text,
+            sign_ins_per_minute: defaults::sign_ins_per_minute(),
+            api_calls_per_minute: defaults::api_calls_per_minute(),
+            operator_address: defaults::operator_address(),
+            operator_port: None,
         }
     }
 
-    /// Reads the settings from Rocket's configuration sources.
+    /// Reads the settings from Rocket's configuration sources: refuses a setting nobody knows
+    /// and a value that cannot work, naming it, and resolves the paths.
     pub fn from_figment(figment: &Figment) -> Result<AppConfig, String> {
-        figment.extract().map_err(|e| format!("configuration: {e}"))
+        check::known_keys(figment)?;
+        let mut config: AppConfig = figment.extract().map_err(|e| format!("configuration: {e}"))?;
+        check::public_url(config.public_url.as_deref())?;
+        paths::resolve(&mut config, figment)?;
+        Ok(config)
     }
 
     /// The same settings with the suppression threshold a command was given, if any.

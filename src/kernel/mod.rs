@@ -4,6 +4,7 @@
 
 pub mod format;
 mod lang;
+pub mod net;
 
 pub use lang::{Lang, Text};
 

@@ -8,15 +8,11 @@
 //! - a self-declared response of the same tax code (typed in an open wave before the code was
 //!   used) gives way to the code: it is made void, with an audit entry;
 //! - in an open wave anyone may start as a self-declared organisation, a few times per address
-//!   and hour ([`StartLimit`]); such responses are out of the estimates until an administrator
+//!   and hour ([`super::limits::Limits`]); such responses are out of the estimates until an administrator
 //!   confirms the identity;
 //! - public agencies follow the same rules once the wave's register lists them; in a wave
 //!   whose register does not, their questionnaire is open and their responses count as before.
 
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use time::Date;
 
 use super::respond::{Opened, RespondError, ensure_open};
@@ -251,31 +247,6 @@ pub fn ensure_open_access(wave: &Wave, survey: &Survey) -> Result<(), RespondErr
 /// of a wave without an agency register count as they did).
 pub fn self_declared_origin(wave: &Wave, survey: &Survey) -> Origin {
     if registered(wave, survey) { Origin::self_declared() } else { Origin::default() }
-}
-
-/// At most `per_hour` self-declared starts per client address and hour (a burst of that many,
-/// then one every `3600 / per_hour` seconds). Kept in memory: a restart forgets it, which
-/// costs an attacker nothing they could not get by waiting an hour.
-pub struct StartLimit {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-impl StartLimit {
-    pub fn per_hour(per_hour: u32) -> StartLimit {
-        let n = NonZeroU32::new(per_hour.max(1)).unwrap_or(NonZeroU32::MIN);
-        StartLimit { limiter: RateLimiter::keyed(Quota::per_hour(n)) }
-    }
-
-    /// Counts a start from `address`; `Err(seconds)` to wait when it is one too many.
-    pub fn check(&self, address: IpAddr) -> Result<(), u64> {
-        if self.limiter.len() > 100_000 {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&address).map_err(|not_until| {
-            let clock = governor::clock::DefaultClock::default();
-            not_until.wait_time_from(governor::clock::Clock::now(&clock)).as_secs().max(1)
-        })
-    }
 }
 
 /// An invited organisation's stratum is its register entry's, whatever its answers say: its

@@ -47,8 +47,10 @@ pub fn computed(app: &App, wave: &str, survey: &str) -> Result<Computed, Figures
     if let Some((_, computed)) =
         cache.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()
     {
+        crate::metrics::figures(true);
         return Ok(computed);
     }
+    crate::metrics::figures(false);
     let sample = sample(app, wave, survey)?;
     let figures = figures_of(app, wave, &sample);
     let computed = (Arc::new(sample), Arc::new(figures));

@@ -194,10 +194,10 @@ pub fn send_due(app: &App, mailer: &Mailer, limit: i64) -> Result<Sent, MailErro
     // Each wave of the round read once, not once per e-mail.
     let mut waves = HashMap::new();
     for mail in &due {
-        if !waves.contains_key(&mail.wave_id) {
-            if let Some(wave) = app.store.read(|c| store::wave(c, &mail.wave_id))? {
-                waves.insert(mail.wave_id.clone(), wave);
-            }
+        if !waves.contains_key(&mail.wave_id)
+            && let Some(wave) = app.store.read(|c| store::wave(c, &mail.wave_id))?
+        {
+            waves.insert(mail.wave_id.clone(), wave);
         }
     }
     let next = AtomicUsize::new(0);

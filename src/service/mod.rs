@@ -13,6 +13,7 @@ pub mod figures;
 pub mod followup;
 pub mod invitations;
 pub mod letters;
+pub mod limits;
 pub mod mail;
 pub mod publish;
 pub mod register;

@@ -224,7 +224,7 @@ fn start_response(
         return Ok(StartOutcome::Invalid(problems));
     }
     if let Some(address) = from {
-        app.start_limit.check(address).map_err(RespondError::TooManyStarts)?;
+        app.limits.starts.check(address).map_err(RespondError::TooManyStarts)?;
     }
     let mut draft =
         new_response(survey, &input.answers, &app.reference, &wave.id, ResponseStatus::Draft);
@@ -330,6 +330,7 @@ pub fn save_page(
         }
         store::update_draft(tx, id, &draft)
     })?;
+    crate::metrics::saved();
     let goes_on = matches!(intent, Intent::Next | Intent::Review);
     let checks = if problems.is_empty() && goes_on {
         unconfirmed_checks(survey, &answers, page, fields)

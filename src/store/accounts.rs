@@ -247,12 +247,40 @@ pub fn login_failures(conn: &Connection, key: &str) -> Result<(i64, i64), StoreE
     Ok(stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?.unwrap_or((0, 0)))
 }
 
-/// Counts one more failed login under `key`.
-pub fn record_login_failure(tx: &Transaction<'_>, key: &str, at: i64) -> Result<(), StoreError> {
-    tx.execute(
+/// Counts one more failed login under `key`; returns how many there are now.
+pub fn record_login_failure(tx: &Transaction<'_>, key: &str, at: i64) -> Result<i64, StoreError> {
+    Ok(tx.query_row(
         "INSERT INTO login_failures (key, failures, last_failure) VALUES (?1, 1, ?2)
-         ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure",
+         ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure
+         RETURNING failures",
         params![key, at],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether account `user_id` has signed in from `address` (an address key) before.
+pub fn signed_in_from(conn: &Connection, user_id: i64, address: &str) -> Result<bool, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT 1 FROM sign_in_addresses WHERE user_id = ?1 AND address = ?2")?;
+    Ok(stmt.exists(params![user_id, address])?)
+}
+
+/// Remembers that account `user_id` signed in from `address` at `at`; forgets the addresses
+/// it has not used for a year.
+pub fn remember_sign_in(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    address: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO sign_in_addresses (user_id, address, last_signed_in) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, address) DO UPDATE SET last_signed_in = excluded.last_signed_in",
+        params![user_id, address, at],
+    )?;
+    tx.execute(
+        "DELETE FROM sign_in_addresses WHERE user_id = ?1 AND last_signed_in < ?2",
+        params![user_id, at - 365 * 86_400],
     )?;
     Ok(())
 }

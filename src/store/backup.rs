@@ -65,9 +65,31 @@ fn copy(source: &Connection, to: &Path) -> Result<(), StoreError> {
         std::fs::remove_file(to)
             .map_err(|e| StoreError::Invalid(format!("cannot replace {}: {e}", to.display())))?;
     }
+    private_file(to)?;
     let mut target = Connection::open(to)?;
     let backup = Backup::new(source, &mut target)?;
     backup.run_to_completion(STEP, Duration::from_millis(5), None)?;
+    drop(backup);
+    // The copy inherits the live database's WAL mode; without it the copy is one file, and
+    // opening it (to check it, or read-only) leaves no `-wal` and `-shm` files behind it.
+    target.pragma_update(None, "journal_mode", "DELETE")?;
+    Ok(())
+}
+
+/// Creates `path` empty and readable by its owner only, whatever the umask, before SQLite fills
+/// it: a copy holds everything the database does, and SQLite gives its temporary journal the
+/// same mode.
+fn private_file(path: &Path) -> Result<(), StoreError> {
+    let cannot =
+        |e: std::io::Error| StoreError::Invalid(format!("cannot create {}: {e}", path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    drop(options.open(path).map_err(cannot)?);
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(cannot)?;
     Ok(())
 }
 
@@ -157,6 +179,23 @@ mod tests {
         let before: i64 = kept.query_row("SELECT count(*) FROM waves", [], |r| r.get(0)).unwrap();
         assert_eq!(before, 0, "what was replaced is kept");
         assert!(store.checkpoint().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backup_is_readable_by_its_owner_only_even_when_replacing_a_looser_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir);
+        let copy = dir.path().join("copy.db");
+        std::fs::write(&copy, b"").unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o644)).unwrap();
+        store.backup(&copy).unwrap();
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        for beside in ["copy.db-wal", "copy.db-shm", "copy.db-journal"] {
+            assert!(!dir.path().join(beside).exists(), "the copy is one file: {beside}");
+        }
     }
 
     #[test]

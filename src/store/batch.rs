@@ -70,6 +70,7 @@ impl Store {
 fn run_batch(conn: &mut rusqlite::Connection, batch: Vec<Pending>) {
     let (works, dones): (Vec<Work>, Vec<Done>) =
         batch.into_iter().map(|p| (p.work, p.done)).unzip();
+    crate::metrics::batch(works.len());
     let outcome = run_works(conn, works).map_err(|e| e.to_string());
     for done in dones {
         *lock(&done) = Some(outcome.clone());

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_experiment_arm.sql"),
     include_str!("migrations/0011_vsic_2025.sql"),
     include_str!("migrations/0012_register_facts.sql"),
+    include_str!("migrations/0013_operations.sql"),
 ];
 
 /// The schema version this binary expects.

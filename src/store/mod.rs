@@ -18,12 +18,14 @@ mod questionnaires;
 mod reference;
 mod register;
 mod responses;
+mod serving;
 mod waves;
 
 pub use accounts::{
     Credentials, SessionRow, User, access, clear_login_failures, create_session, create_user,
     credentials, end_expired_sessions, end_session, end_sessions_of, login_failures,
-    record_login_failure, session, set_disabled, set_password, touch_session, user_id, users,
+    record_login_failure, remember_sign_in, session, set_disabled, set_password, signed_in_from,
+    touch_session, user_id, users,
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
@@ -56,6 +58,7 @@ pub use responses::{
     StoredResponse, arm_indicators, existing_response, insert_response, peer_means, response_by_id,
     response_by_resume_hash, response_counts, submit_response, update_draft,
 };
+pub use serving::ServingLock;
 pub use waves::{
     NewWave, Wave, WaveAccess, WaveStatus, create_wave, open_waves, set_wave_access,
     set_wave_status, wave, waves, waves_with_submissions,
@@ -102,11 +105,13 @@ impl Store {
     /// Opens (creating it and its folder if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
+            owner_only_folder(dir)
                 .map_err(|source| StoreError::Folder { path: dir.to_path_buf(), source })?;
         }
         let mut writer = connect(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
+        owner_only_files(path)
+            .map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
         // The server checkpoints in the background (`start_checkpointer`); the writer does it
         // itself only past 10,000 log pages (40 MB), so a commit rarely waits for one.
         writer.pragma_update(None, "wal_autocheckpoint", 10_000)?;
@@ -117,6 +122,24 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             queue: batch::Queue::default(),
         })
+    }
+
+    /// Whether the database takes a write and is of this program's schema, for `/healthz`:
+    /// `Err` says what is wrong, without a path.
+    pub fn health(&self) -> Result<(), String> {
+        let version = self
+            .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?))
+            .map_err(|e| format!("database not readable: {e}"))?;
+        if version != migrations::latest() {
+            let expected = migrations::latest();
+            return Err(format!("database schema {version}, this program's is {expected}"));
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.write_batched(move |tx| {
+            tx.execute("INSERT OR REPLACE INTO health (id, checked_at) VALUES (1, ?1)", [now])?;
+            Ok(())
+        })
+        .map_err(|e| format!("database not writable: {e}"))
     }
 
     /// Where the database file is.
@@ -209,4 +232,34 @@ pub fn now() -> String {
 /// A moment as the database keeps it (RFC 3339, UTC).
 pub fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+/// Creates `dir` (and its parents) readable by the owner only; an existing folder is left as
+/// the operator made it.
+fn owner_only_folder(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The database and its write-ahead log and index are the owner's alone, even when an older
+/// version or a copy made them readable by others.
+fn owner_only_files(database: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        let file = Path::new(&name);
+        if let Ok(meta) = std::fs::metadata(file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = database;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use rocket::request::{FromRequest, Outcome, Request};
 
+use super::ClientAddress;
 use crate::config::AppConfig;
 
 /// `scheme://host`, without a trailing slash.
@@ -15,7 +16,8 @@ impl<'r> FromRequest<'r> for BaseUrl {
         let configured = request.rocket().state::<AppConfig>().and_then(|c| c.public_url.clone());
         let base = configured.unwrap_or_else(|| {
             let host = request.host().map_or_else(|| "localhost".to_string(), |h| h.to_string());
-            format!("http://{host}")
+            let scheme = if ClientAddress::https(request) { "https" } else { "http" };
+            format!("{scheme}://{host}")
         });
         Outcome::Success(BaseUrl(base.trim_end_matches('/').to_string()))
     }

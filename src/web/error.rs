@@ -88,7 +88,7 @@ impl<'r> Responder<'r, 'static> for WebError {
         match self {
             WebError::Status(status) => Err(status),
             WebError::Internal(cause) => {
-                rocket::error!("request failed: {cause}");
+                tracing::error!("request failed: {cause}");
                 // 503: our fault, possibly passing; the catcher says nothing was changed.
                 Status::ServiceUnavailable.respond_to(request)
             }

@@ -302,6 +302,8 @@ fn table() -> Vec<Row> {
             allowed: HOLDER,
         },
         Row { method: "GET", route: "/login", path: "/login", body: none, allowed: &EVERYONE },
+        // The probe of proxies and service managers: says only whether the service works.
+        Row { method: "GET", route: "/healthz", path: "/healthz", body: none, allowed: &EVERYONE },
         Row { method: "POST", route: "/login", path: "/login", body: login, allowed: &[] },
         Row { method: "POST", route: "/logout", path: "/logout", body: none, allowed: STAFF },
         Row { method: "GET", route: "/staff", path: "/staff", body: none, allowed: STAFF },

@@ -526,10 +526,10 @@ async fn linkage_attack(policy: DisclosurePolicy) -> (usize, usize) {
             })
             .filter(|(.., n)| (*n as f64 - stands_for).abs() < 0.5)
             .collect();
-        if let [(a, s, z, _)] = matches[..] {
-            if truth[&row[id]] == (a.clone(), s.clone(), z.clone()) {
-                named += 1;
-            }
+        if let [(a, s, z, _)] = matches[..]
+            && truth[&row[id]] == (a.clone(), s.clone(), z.clone())
+        {
+            named += 1;
         }
     }
     (blanked, named)

@@ -13,7 +13,7 @@ use dxsurvey::service::invitations::{self, Issued};
 use dxsurvey::service::sample::{SampleRequest, draw, propose};
 use dxsurvey::service::{Actor, register, waves};
 use dxsurvey::store::WaveAccess;
-use rocket::http::{ContentType, Cookie, Header, Status};
+use rocket::http::{ContentType, Cookie, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -214,7 +214,7 @@ async fn a_wave_is_fielded_from_register_to_reminders_with_cases_handled_on_the_
         let response = client
             .post(start.clone())
             .header(ContentType::Form)
-            .header(Header::new("X-Real-IP", "203.0.113.77"))
+            .remote("203.0.113.77:40000".parse().unwrap())
             .body(encode(&page_fields(&survey, 0, &answers)))
             .dispatch()
             .await;

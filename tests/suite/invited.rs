@@ -8,7 +8,7 @@ use dxsurvey::service::invitations::{self, Issued};
 use dxsurvey::service::sample::{SampleRequest, draw, propose};
 use dxsurvey::service::{Actor, register, waves};
 use dxsurvey::store::WaveAccess;
-use rocket::http::{Header, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::{Map, Value};
 use tempfile::TempDir;
@@ -277,7 +277,7 @@ async fn an_open_wave_counts_strangers_only_once_confirmed_and_limits_their_star
         let response = client
             .post(format!("/start/{}/enterprise-dx", wave()))
             .header(rocket::http::ContentType::Form)
-            .header(Header::new("X-Real-IP", "203.0.113.9"))
+            .remote("203.0.113.9:40000".parse().unwrap())
             .body(crate::respond::encode(&page_fields(&survey, 0, &answers)))
             .dispatch()
             .await;
@@ -296,7 +296,7 @@ async fn an_open_wave_counts_strangers_only_once_confirmed_and_limits_their_star
     let elsewhere = client
         .post(format!("/start/{}/enterprise-dx", wave()))
         .header(rocket::http::ContentType::Form)
-        .header(Header::new("X-Real-IP", "198.51.100.4"))
+        .remote("198.51.100.4:40000".parse().unwrap())
         .body(crate::respond::encode(&page_fields(&survey, 0, &answers)))
         .dispatch()
         .await;

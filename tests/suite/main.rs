@@ -6,6 +6,7 @@
 
 mod access;
 mod agencies;
+mod backups;
 mod browser;
 mod browser_flow;
 mod browser_walks;
@@ -25,6 +26,7 @@ mod letters;
 mod mail;
 mod placeholders;
 mod prefill;
+mod production;
 mod reliability;
 mod reports;
 mod respond;

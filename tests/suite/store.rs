@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 12);
+    assert_eq!(version, 13);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -60,6 +60,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "audit_log",
             "benchmarks",
             "frame_strata",
+            "health",
             "invitations",
             "login_failures",
             "microdata_rows",
@@ -72,6 +73,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "samples",
             "sectors",
             "sessions",
+            "sign_in_addresses",
             "unit_events",
             "user_area_groups",
             "user_areas",

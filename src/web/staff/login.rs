@@ -83,10 +83,10 @@ pub async fn submit(
         return Err(WebError::Status(Status::Forbidden));
     }
     let (email, password) = (form.get("email").to_string(), form.get("password").to_string());
-    let (app, address) = (page.app.clone(), page.address.clone());
+    let (app, address) = (page.app.clone(), page.address.parse().ok());
     let permit = hashing().acquire().await.map_err(|e| WebError::Internal(e.to_string()))?;
     let typed = email.clone();
-    let outcome = blocking(move || signin::sign_in(&app, &typed, &password, &address)).await?;
+    let outcome = blocking(move || signin::sign_in(&app, &typed, &password, address)).await?;
     drop(permit);
     let refused = |key: &str| -> Result<RawHtml<String>, WebError> {
         let error = Some(page.word(key));
@@ -97,6 +97,17 @@ pub async fn submit(
     match outcome.map_err(|e| WebError::Internal(e.to_string()))? {
         SignIn::Wait(seconds) => Ok(LoginReply::Wait { seconds, page: refused("login_wait")? }),
         SignIn::Refused => Ok(LoginReply::Refused(Status::Unauthorized, refused("login_failed")?)),
+        SignIn::TooLong => {
+            let context = LoginPage {
+                csrf: login_token(cookies)?,
+                email: String::new(),
+                error: Some(page.word("login_too_long")),
+            };
+            Ok(LoginReply::Refused(
+                Status::UnprocessableEntity,
+                page.html("staff/login.html", &context)?,
+            ))
+        }
         SignIn::Session(token) => {
             cookies.remove_private(Cookie::build(LOGIN_COOKIE).path("/login"));
             cookies.add_private(session_cookie(&token, page.config));

@@ -135,7 +135,7 @@ impl<'r> FromRequest<'r> for Staff {
                 Outcome::Error((Status::Unauthorized, ()))
             }
             Err(e) => {
-                rocket::error!("session lookup failed: {e}");
+                tracing::error!("session lookup failed: {e}");
                 Outcome::Error((Status::ServiceUnavailable, ()))
             }
         }

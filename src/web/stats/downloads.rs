@@ -11,7 +11,7 @@ use crate::figures::{Figure, Figures};
 use crate::service::publish::{self, ApiScope, ExportFile, Published};
 use crate::stats::Suppression;
 use crate::web::staff::{CityViewer, Staff};
-use crate::web::{Page, WebError, blocking};
+use crate::web::{ApiCall, Page, WebError, blocking};
 
 /// A file to save.
 #[derive(Responder)]
@@ -70,6 +70,7 @@ pub async fn export_file(
 
 #[get("/api/v1/figures?<query..>")]
 pub async fn api_figures(
+    _quota: ApiCall,
     viewer: CityViewer,
     query: FiguresQuery<'_>,
     page: Page<'_>,
@@ -90,6 +91,7 @@ pub async fn api_figures(
 /// asking for another ward gets 403.
 #[get("/api/v1/areas/<code>/figures?<query..>")]
 pub async fn api_area_figures(
+    _quota: ApiCall,
     staff: Staff,
     code: &str,
     query: FiguresQuery<'_>,
@@ -179,6 +181,7 @@ fn api_body(
 /// section and size class (`service::followup`).
 #[get("/api/v1/response-rates?<query..>")]
 pub async fn api_response_rates(
+    _quota: ApiCall,
     _viewer: CityViewer,
     query: FiguresQuery<'_>,
     page: Page<'_>,
@@ -195,6 +198,7 @@ pub async fn api_response_rates(
 /// `"experiment": null` when the questionnaire declares none.
 #[get("/api/v1/experiment?<query..>")]
 pub async fn api_experiment(
+    _quota: ApiCall,
     viewer: CityViewer,
     query: FiguresQuery<'_>,
     page: Page<'_>,
