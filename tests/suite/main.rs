@@ -27,6 +27,7 @@ mod mail;
 mod placeholders;
 mod prefill;
 mod production;
+mod proxy;
 mod reliability;
 mod reports;
 mod respond;
