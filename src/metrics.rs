@@ -65,9 +65,10 @@ struct RouteStats {
     latency: Histogram<12>,
 }
 
-/// (method, route) → its requests. Routes are the application's patterns (`/r/<token>`), never
+/// route → method → its requests. Routes are the application's patterns (`/r/<token>`), never
 /// the paths asked for, so the series stay few and hold no secret.
-static ROUTES: Mutex<BTreeMap<(String, String), RouteStats>> = Mutex::new(BTreeMap::new());
+type Routes = BTreeMap<String, BTreeMap<String, RouteStats>>;
+static ROUTES: Mutex<Routes> = Mutex::new(BTreeMap::new());
 static SAVES: AtomicU64 = AtomicU64::new(0);
 static BATCHES: Histogram<8> = Histogram::new(&BATCH);
 static CACHE_HITS: AtomicU64 = AtomicU64::new(0);
@@ -76,11 +77,12 @@ static CACHE_MISSES: AtomicU64 = AtomicU64::new(0);
 /// A request to `route` answered with `status` after `seconds`.
 pub fn request(method: &str, route: &str, status: u16, seconds: f64) {
     let mut routes = ROUTES.lock().unwrap_or_else(PoisonError::into_inner);
-    let key = (method.to_string(), route.to_string());
-    let stats = routes.entry(key).or_insert_with(|| RouteStats {
-        statuses: BTreeMap::new(),
-        latency: Histogram::new(&LATENCY),
-    });
+    // Looked up by reference: a key is allocated once per route and method, not per request.
+    if !routes.get(route).is_some_and(|m| m.contains_key(method)) {
+        let stats = RouteStats { statuses: BTreeMap::new(), latency: Histogram::new(&LATENCY) };
+        routes.entry(route.to_string()).or_default().insert(method.to_string(), stats);
+    }
+    let Some(stats) = routes.get_mut(route).and_then(|m| m.get_mut(method)) else { return };
     *stats.statuses.entry(status).or_default() += 1;
     stats.latency.observe(seconds);
 }
@@ -109,7 +111,9 @@ pub fn exposition() -> String {
     );
     out.push_str("# TYPE dxsurvey_http_requests_total counter\n");
     let routes = ROUTES.lock().unwrap_or_else(PoisonError::into_inner);
-    for ((method, route), stats) in routes.iter() {
+    let series =
+        || routes.iter().flat_map(|(r, m)| m.iter().map(move |(method, s)| (method, r, s)));
+    for (method, route, stats) in series() {
         for (status, count) in &stats.statuses {
             let labels = labels(method, route);
             let _ = writeln!(
@@ -122,7 +126,7 @@ pub fn exposition() -> String {
         "# HELP dxsurvey_http_request_duration_seconds Time to answer, by method and route.\n",
     );
     out.push_str("# TYPE dxsurvey_http_request_duration_seconds histogram\n");
-    for ((method, route), stats) in routes.iter() {
+    for (method, route, stats) in series() {
         stats.latency.write(
             &mut out,
             "dxsurvey_http_request_duration_seconds",

@@ -52,8 +52,18 @@ pub fn redacted(path: &str, query: Option<&str>) -> String {
             }
         }
     }
+    // However long the path asked for, one line stays short.
+    if out.len() > MAX_LOGGED_PATH {
+        let cut = (0..=MAX_LOGGED_PATH).rev().find(|&i| out.is_char_boundary(i)).unwrap_or(0);
+        let length = out.len();
+        out.truncate(cut);
+        out.push_str(&format!("…({length} bytes)"));
+    }
     out
 }
+
+/// The longest path the log writes out.
+const MAX_LOGGED_PATH: usize = 512;
 
 /// When a request arrived (kept in the request's local cache).
 struct Arrived(Instant);
@@ -139,5 +149,7 @@ mod tests {
         assert_eq!(redacted("/stats", Some("wave=2026")), "/stats?wave=2026");
         assert_eq!(redacted("/areas/r/x", None), "/areas/r/x", "only a leading /r/ holds a token");
         assert_eq!(redacted("/", Some("Token=abc")), "/?Token=…");
+        let long = redacted(&format!("/{}", "ệ".repeat(5000)), None);
+        assert!(long.len() < 600 && long.ends_with("…(15001 bytes)"), "{long}");
     }
 }
