@@ -4,7 +4,8 @@
 //! The access log is dxsurvey's own (`tracing`, text or JSON): Rocket's log is off, since it
 //! writes the paths asked for, resume tokens and access codes included.
 
-use std::time::Instant;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Status;
@@ -115,16 +116,35 @@ pub fn start_log(format: LogFormat) {
     };
 }
 
+/// The last probe's finding, reused for a second: `/healthz` is public, and a flood of probes
+/// must not become a flood of writes.
+static LAST_PROBE: Mutex<Option<(Instant, Result<(), String>)>> = Mutex::new(None);
+
 /// 200 `ok` when the database takes a write and its schema is this program's; 503 with what is
 /// wrong otherwise. For the proxy's and the service manager's probes.
 #[get("/healthz")]
 pub async fn healthz(app: &rocket::State<App>) -> (Status, String) {
-    let app = app.inner().clone();
-    let health = super::blocking(move || app.store.health()).await;
-    match health {
-        Ok(Ok(())) => (Status::Ok, "ok\n".into()),
-        Ok(Err(why)) => (Status::ServiceUnavailable, format!("unavailable: {why}\n")),
-        Err(_) => (Status::ServiceUnavailable, "unavailable\n".into()),
+    let recent = LAST_PROBE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .filter(|(at, _)| at.elapsed() < Duration::from_secs(1))
+        .map(|(_, found)| found.clone());
+    let found = match recent {
+        Some(found) => found,
+        None => {
+            let app = app.inner().clone();
+            let found = super::blocking(move || app.store.health())
+                .await
+                .unwrap_or_else(|_| Err("the probe did not finish".into()));
+            *LAST_PROBE.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some((Instant::now(), found.clone()));
+            found
+        }
+    };
+    match found {
+        Ok(()) => (Status::Ok, "ok\n".into()),
+        Err(why) => (Status::ServiceUnavailable, format!("unavailable: {why}\n")),
     }
 }
 
