@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::calibration::{self, Bounds, CalibrationError, Distance, Fit, Margin, Problem};
+
 /// A stratum of the frame: indices of the area, the VSIC section and the size class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StratumKey {
@@ -73,6 +75,102 @@ pub struct Design {
     /// their final stratum when it was formed, so that no published stratum is finer than the
     /// codes its respondents show (docs/disclosure.md, section 6).
     pub shown: Vec<Level>,
+    /// How the figures are estimated.
+    pub estimator: Estimator,
+    /// The weight of each respondent of each key.
+    pub weights: Vec<f64>,
+    /// Respondents per key.
+    pub respondents: Vec<u32>,
+    /// The calibration of a probability sample's weights, when there is one.
+    pub calibration: Option<Calibrated>,
+    /// Each final stratum's response of a probability sample (empty otherwise): the final
+    /// strata are its response-homogeneity groups.
+    pub response: Vec<GroupResponse>,
+}
+
+/// Which estimator a wave's figures come from (docs/methodology.md §3 and §3a).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Estimator {
+    /// No frame: the respondents' own shares and means, not representative.
+    Unweighted,
+    /// An open wave: self-selected respondents weighted to the frame's strata, N_h / n_h.
+    PostStratified,
+    /// A probability sample from the register: design weights 1/π, adjusted for non-response
+    /// within the final strata, calibrated to register totals when the wave asks for it.
+    Sample { calibration: Option<CalibrationMethod> },
+}
+
+/// How a sample's weights were calibrated.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct CalibrationMethod {
+    pub distance: Distance,
+    pub bounds: Bounds,
+}
+
+impl Estimator {
+    /// A stable code, as exports and the API give it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Estimator::Unweighted => "unweighted",
+            Estimator::PostStratified => "post_stratified",
+            Estimator::Sample { calibration: None } => "sample_nonresponse_adjusted",
+            Estimator::Sample { calibration: Some(c) } => match c.distance {
+                Distance::Linear => "sample_calibrated_linear",
+                Distance::Raking => "sample_calibrated_raking",
+                Distance::Logit => "sample_calibrated_logit",
+            },
+        }
+    }
+}
+
+/// A calibration as the variance needs it.
+#[derive(Debug, Clone)]
+pub struct Calibrated {
+    /// The fit; its classes are the design's keys.
+    pub fit: Fit,
+    /// The weight of each respondent of each key before calibration.
+    pub prior: Vec<f64>,
+}
+
+/// A response-homogeneity group of a probability sample: who was sampled, who responded, and
+/// the factor its respondents' design weights were multiplied by.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct GroupResponse {
+    pub sampled: u32,
+    pub responded: u32,
+    /// Σ 1/π over the sampled and over the responding units.
+    pub weighted_sampled: f64,
+    pub weighted_responded: f64,
+}
+
+impl GroupResponse {
+    /// The groups added up; `None` without a group.
+    pub fn total(groups: &[GroupResponse]) -> Option<GroupResponse> {
+        groups.iter().copied().reduce(|a, b| GroupResponse {
+            sampled: a.sampled + b.sampled,
+            responded: a.responded + b.responded,
+            weighted_sampled: a.weighted_sampled + b.weighted_sampled,
+            weighted_responded: a.weighted_responded + b.weighted_responded,
+        })
+    }
+
+    pub fn unit_rate(&self) -> Option<f64> {
+        (self.sampled > 0).then(|| f64::from(self.responded) / f64::from(self.sampled))
+    }
+
+    pub fn weighted_rate(&self) -> Option<f64> {
+        (self.weighted_sampled > 0.0).then(|| self.weighted_responded / self.weighted_sampled)
+    }
+
+    /// The non-response adjustment, Σ_sampled 1/π ÷ Σ_responded 1/π (0 without respondents).
+    pub fn factor(&self) -> f64 {
+        if self.weighted_responded > 0.0 {
+            self.weighted_sampled / self.weighted_responded
+        } else {
+            0.0
+        }
+    }
 }
 
 impl Design {
@@ -102,11 +200,16 @@ pub fn design(
         let total = respondents.values().sum();
         return Design {
             stratum_of: vec![0; keys.len()],
+            weights: vec![1.0; keys.len()],
+            respondents: keys.iter().map(count).collect(),
             keys,
             strata: vec![Stratum { level: Level::City, population: None, respondents: total }],
             shown: collapsed.shown,
             weighted: false,
             frame_gaps: vec![],
+            estimator: Estimator::Unweighted,
+            calibration: None,
+            response: vec![],
         };
     };
     let keys: Vec<StratumKey> = frame
@@ -122,7 +225,116 @@ pub fn design(
     // A stratum missing from the frame stands for itself: N_h = n_h.
     let population = |k: &StratumKey| frame.get(k).copied().unwrap_or_else(|| f64::from(count(k)));
     let Collapsed { stratum_of, strata, shown } = collapse(&keys, &count, &population, min);
-    Design { keys, stratum_of, strata, shown, weighted: true, frame_gaps }
+    Design {
+        weights: stratum_of.iter().map(|&h| strata[h].weight()).collect(),
+        respondents: keys.iter().map(count).collect(),
+        keys,
+        stratum_of,
+        strata,
+        shown,
+        weighted: true,
+        frame_gaps,
+        estimator: Estimator::PostStratified,
+        calibration: None,
+        response: vec![],
+    }
+}
+
+/// A stratum of the register in a probability sample: its units, those sampled, and those
+/// that responded (and count).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SampledStratum {
+    pub population: f64,
+    pub sampled: u32,
+    pub responded: u32,
+}
+
+/// What a sample's weights are calibrated to: the margins, each key's category in each, and
+/// the distance.
+pub struct CalibrationTarget<'a> {
+    pub margins: &'a [Margin],
+    /// The category of a key in each margin, in the margins' order.
+    pub category: &'a dyn Fn(&StratumKey) -> Vec<usize>,
+    pub method: CalibrationMethod,
+}
+
+/// The design of a probability sample from the register (docs/methodology.md §3a): design
+/// weights N_h / n_h (1/π), multiplied in each final stratum (the collapsing of §2 on the
+/// respondents, which makes the response-homogeneity groups) by its sampled units' design
+/// weights over its respondents'; then calibrated to the target's margins when there is one.
+pub fn sample_design(
+    strata: &BTreeMap<StratumKey, SampledStratum>,
+    min_respondents: u32,
+    target: Option<&CalibrationTarget<'_>>,
+) -> Result<Design, CalibrationError> {
+    let min = min_respondents.max(2);
+    let keys: Vec<StratumKey> = strata.keys().copied().collect();
+    let of = |k: &StratumKey| strata.get(k).copied().unwrap_or_default();
+    let count = |k: &StratumKey| of(k).responded;
+    // A final stratum's population, for its finite population correction, is that of the
+    // register strata it samples.
+    let sampled_population = |k: &StratumKey| {
+        let s = of(k);
+        if s.sampled > 0 { s.population } else { 0.0 }
+    };
+    let Collapsed { stratum_of, strata: finals, shown } =
+        collapse(&keys, &count, &sampled_population, min);
+    let design_weight = |k: &StratumKey| {
+        let s = of(k);
+        if s.sampled > 0 { s.population / f64::from(s.sampled) } else { 0.0 }
+    };
+    let mut response = vec![
+        GroupResponse {
+            sampled: 0,
+            responded: 0,
+            weighted_sampled: 0.0,
+            weighted_responded: 0.0
+        };
+        finals.len()
+    ];
+    for (i, k) in keys.iter().enumerate() {
+        let (s, group) = (of(k), &mut response[stratum_of[i]]);
+        group.sampled += s.sampled;
+        group.responded += s.responded;
+        group.weighted_sampled += f64::from(s.sampled) * design_weight(k);
+        group.weighted_responded += f64::from(s.responded) * design_weight(k);
+    }
+    let prior: Vec<f64> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| design_weight(k) * response[stratum_of[i]].factor())
+        .collect();
+    let respondents: Vec<u32> = keys.iter().map(count).collect();
+    let (weights, calibration) = match target {
+        None => (prior, None),
+        Some(target) => {
+            let weight: Vec<f64> =
+                prior.iter().zip(&respondents).map(|(w, r)| w * f64::from(*r)).collect();
+            let category: Vec<Vec<usize>> = keys.iter().map(|k| (target.category)(k)).collect();
+            let fit = calibration::calibrate(&Problem {
+                weight: &weight,
+                category: &category,
+                margins: target.margins,
+                distance: target.method.distance,
+                bounds: target.method.bounds,
+            })?;
+            let weights = prior.iter().zip(&fit.g).map(|(w, g)| w * g).collect();
+            (weights, Some(Calibrated { fit, prior }))
+        }
+    };
+    Ok(Design {
+        keys,
+        stratum_of,
+        strata: finals,
+        weighted: true,
+        frame_gaps: vec![],
+        shown,
+        estimator: Estimator::Sample { calibration: target.map(|t| t.method) },
+        weights,
+        respondents,
+        calibration,
+        response,
+    })
 }
 
 /// The outcome of collapsing: each key's final stratum, the strata, and each key's shown level.

@@ -13,7 +13,8 @@
 //! For the whole population this is Cochran's Σ W_h² (1 − f_h) p̂_h (1 − p̂_h)/(n_h − 1); in
 //! general it is what R's `survey` package computes for `svymean` on a subset.
 
-use super::design::Design;
+use super::calibration;
+use super::design::{Calibrated, Design};
 use super::distributions::{normal_quantile, student_t_quantile};
 
 /// The sufficient statistics of one variable in one frame stratum.
@@ -84,52 +85,37 @@ pub fn estimate(
     domain: impl IntoIterator<Item = usize>,
     kind: Kind,
 ) -> Option<Estimate> {
-    // Only the strata the domain touches: a domain of one ward is a handful of them.
-    let mut touched: Vec<(usize, Sums)> = Vec::new();
-    let (mut count, mut total) = (0.0, 0.0);
-    for k in domain {
-        let s = sums[k];
-        if s.count > 0.0 {
-            touched.push((design.stratum_of[k], s));
-            count += s.count;
-            total += s.sum;
-        }
-    }
-    if count == 0.0 {
+    let mut members: Vec<usize> = domain.into_iter().filter(|&k| sums[k].count > 0.0).collect();
+    if members.is_empty() {
         return None;
     }
-    touched.sort_unstable_by_key(|(h, _)| *h);
-    let mut per_stratum: Vec<(usize, Sums)> = Vec::with_capacity(touched.len());
-    for (h, s) in touched {
-        match per_stratum.last_mut() {
-            Some((last, acc)) if *last == h => {
-                acc.count += s.count;
-                acc.sum += s.sum;
-                acc.sum_sq += s.sum_sq;
-            }
-            _ => per_stratum.push((h, s)),
-        }
+    let w = &design.weights;
+    let (mut count, mut total, mut weighted_n, mut weighted_sum) = (0.0, 0.0, 0.0, 0.0);
+    for &k in &members {
+        let s = sums[k];
+        count += s.count;
+        total += s.sum;
+        weighted_n += w[k] * s.count;
+        weighted_sum += w[k] * s.sum;
     }
-    let weight = |h: usize| design.strata[h].weight();
-    let weighted_n: f64 = per_stratum.iter().map(|(h, s)| weight(*h) * s.count).sum();
-    let weighted_sum: f64 = per_stratum.iter().map(|(h, s)| weight(*h) * s.sum).sum();
     let p = weighted_sum / weighted_n;
-    let mut variance = 0.0;
-    for (h, s) in &per_stratum {
-        let stratum = &design.strata[*h];
-        let n_h = f64::from(stratum.respondents);
-        if n_h < 2.0 {
-            continue;
-        }
-        let w = stratum.weight();
-        let linear = w * (s.sum - p * s.count) / weighted_n;
-        let squares =
-            w * w * (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
-        variance += stratum.fpc() * n_h / (n_h - 1.0) * (squares - linear * linear / n_h);
-    }
+    // Each key's share of the influence values z_i = (y_i − p̂) / N̂: their sum and the sum of
+    // their squares over the key's respondents in the domain.
+    let influence = |k: usize| {
+        let s = sums[k];
+        let linear = (s.sum - p * s.count) / weighted_n;
+        let squares = (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
+        (linear, squares)
+    };
+    members.sort_unstable_by_key(|&k| design.stratum_of[k]);
+    let variance = match &design.calibration {
+        None => stratified_variance(design, &members, &influence),
+        Some(calibrated) => calibrated_variance(design, calibrated, &members, &influence),
+    };
     let se = variance.max(0.0).sqrt();
-    let strata_in_domain = per_stratum.len() as f64;
-    let df = (count - strata_in_domain).max(1.0);
+    let mut strata_in_domain = members.iter().map(|&k| design.stratum_of[k]).collect::<Vec<_>>();
+    strata_in_domain.dedup();
+    let df = (count - strata_in_domain.len() as f64).max(1.0);
     let n = count as u32;
     let unweighted = total / count;
     let (ci_low, ci_high, method) = match kind {
@@ -158,6 +144,77 @@ pub fn estimate(
         df,
         method,
     })
+}
+
+/// Σ_h (1 − n_h/N_h) n_h/(n_h − 1) Σ_{i∈h} (a_i − ā_h)², a_i = w_i z_i, from each stratum's
+/// Σ a and Σ a² (respondents outside the domain have a = 0).
+fn stratum_term(design: &Design, h: usize, sum: f64, sum_sq: f64) -> f64 {
+    let stratum = &design.strata[h];
+    let n_h = f64::from(stratum.respondents);
+    if n_h < 2.0 {
+        return 0.0;
+    }
+    stratum.fpc() * n_h / (n_h - 1.0) * (sum_sq - sum * sum / n_h)
+}
+
+/// The variance without calibration: only the strata the domain touches contribute.
+/// `members` are sorted by stratum.
+fn stratified_variance(
+    design: &Design,
+    members: &[usize],
+    influence: &dyn Fn(usize) -> (f64, f64),
+) -> f64 {
+    let mut variance = 0.0;
+    let mut at = 0;
+    while at < members.len() {
+        let h = design.stratum_of[members[at]];
+        let (mut sum, mut sum_sq) = (0.0, 0.0);
+        while at < members.len() && design.stratum_of[members[at]] == h {
+            let k = members[at];
+            let (linear, squares) = influence(k);
+            let w = design.weights[k];
+            sum += w * linear;
+            sum_sq += w * w * squares;
+            at += 1;
+        }
+        variance += stratum_term(design, h, sum, sum_sq);
+    }
+    variance
+}
+
+/// The variance of a calibrated estimate, as R's `svyrecvar` computes it: the influence values
+/// replaced by their residuals e_i = z_i − x_iᵀB from the regression on the calibration's
+/// categories weighted by the prior weights; every respondent has a residual, inside the
+/// domain or not, so every stratum contributes.
+fn calibrated_variance(
+    design: &Design,
+    calibrated: &Calibrated,
+    members: &[usize],
+    influence: &dyn Fn(usize) -> (f64, f64),
+) -> f64 {
+    let fit = &calibrated.fit;
+    let mut in_domain = vec![(0.0, 0.0); design.keys.len()];
+    for &k in members {
+        in_domain[k] = influence(k);
+    }
+    let b = calibration::coefficients(
+        fit,
+        members.iter().map(|&k| (k, calibrated.prior[k] * in_domain[k].0)),
+    );
+    let mut sums = vec![(0.0, 0.0); design.strata.len()];
+    for (k, &respondents) in design.respondents.iter().enumerate() {
+        if respondents == 0 {
+            continue;
+        }
+        let r = f64::from(respondents);
+        let fitted = calibration::fitted(fit, &b, k);
+        let (linear, squares) = in_domain[k];
+        let w = design.weights[k];
+        let sum = &mut sums[design.stratum_of[k]];
+        sum.0 += w * (linear - r * fitted);
+        sum.1 += w * w * (squares - 2.0 * fitted * linear + r * fitted * fitted);
+    }
+    sums.iter().enumerate().map(|(h, &(sum, sum_sq))| stratum_term(design, h, sum, sum_sq)).sum()
 }
 
 /// The 97.5% quantile of Student's t, remembered per degrees of freedom: a wave's thousands of

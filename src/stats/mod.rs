@@ -2,15 +2,21 @@
 //! targets. Pure: no database, no web. The methodology is written out in
 //! `docs/methodology.md`.
 
+pub mod calibration;
 pub mod design;
 pub mod distributions;
 pub mod estimate;
 pub mod experiment;
+pub mod linalg;
 pub mod response_rate;
 pub mod suppress;
 pub mod target;
 
-pub use design::{Design, Level, Stratum, StratumKey, design};
+pub use calibration::{Bounds, CalibrationError, Distance, Margin};
+pub use design::{
+    CalibrationMethod, CalibrationTarget, Design, Estimator, GroupResponse, Level, SampledStratum,
+    Stratum, StratumKey, design, sample_design,
+};
 pub use estimate::{Estimate, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson};
 pub use response_rate::WardSample;
 pub use suppress::{
@@ -25,5 +31,7 @@ pub fn coverage(submitted: i64, frame: i64) -> Option<f64> {
     (frame > 0).then(|| submitted as f64 / frame as f64)
 }
 
+#[cfg(test)]
+mod sample_tests;
 #[cfg(test)]
 mod tests;

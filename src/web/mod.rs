@@ -125,6 +125,7 @@ pub fn serve(config: AppConfig) -> Result<(), String> {
     // On SIGTERM or Ctrl-C Rocket stops accepting, lets requests in flight finish (the
     // `shutdown` grace in Rocket.toml), then returns here.
     let served = rocket::execute(run(rocket, operators));
+    observe::flush_log();
     drop(postman);
     drop(checkpointer);
     let folded = app.store.checkpoint();

@@ -108,12 +108,61 @@ impl Fairing for AccessLog {
 
 /// Starts the log on standard output, in `format`.
 pub fn start_log(format: LogFormat) {
-    let builder = tracing_subscriber::fmt().with_ansi(false).with_writer(std::io::stdout);
+    let builder = tracing_subscriber::fmt().with_ansi(false).with_writer(|| Gathered);
     // Another subscriber already set (a test process) keeps its own.
-    let _ = match format {
+    let started = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+    if started.is_ok() {
+        std::thread::spawn(|| {
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                flush_log();
+            }
+        });
+    }
+}
+
+/// Log lines not yet written. A request appends its line here and goes on; a thread writes
+/// what has gathered every 100 ms (at once past 64 KiB), so that one write carries hundreds
+/// of lines under load: a write per line cost a quarter of the throughput of page views
+/// (BENCHMARKS.md, issue 15).
+static GATHERED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+const GATHERED_MAX: usize = 64 * 1024;
+
+/// The log's writer: appends to [`GATHERED`].
+struct Gathered;
+
+impl std::io::Write for Gathered {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut gathered = GATHERED.lock().unwrap_or_else(PoisonError::into_inner);
+        gathered.extend_from_slice(bytes);
+        if gathered.len() >= GATHERED_MAX {
+            let lines = std::mem::take(&mut *gathered);
+            drop(gathered);
+            write_out(&lines);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes out the log lines gathered so far (also when the server stops).
+pub fn flush_log() {
+    let lines = std::mem::take(&mut *GATHERED.lock().unwrap_or_else(PoisonError::into_inner));
+    if !lines.is_empty() {
+        write_out(&lines);
+    }
+}
+
+fn write_out(lines: &[u8]) {
+    use std::io::Write;
+    // Standard output gone (a closed pipe) leaves nothing to tell: the lines are dropped.
+    let _ = std::io::stdout().lock().write_all(lines);
 }
 
 /// The last probe's finding, reused for a second: `/healthz` is public, and a flood of probes

@@ -289,8 +289,16 @@ fn the_access_log_never_holds_a_resume_token_at_any_level() {
         assert_eq!(http(port, "GET", &format!("/r/{token}/p/2"), &[], "").status, 200);
         http(port, "GET", "/i/7KQ2MX4PAB", &[], "");
         http(port, "GET", "/i?code=7KQ2MX4PAB&lang=en", &[], "");
+        // Lines are written every 100 ms; the server is then killed, not stopped.
+        let written = || std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+        for _ in 0..50 {
+            if written().contains("/i?code=") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         drop(server);
-        let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+        let log = written();
         assert!(!log.contains(&token) && !log.contains("7KQ2MX4PAB"), "{format}: {log}");
         let lines: Vec<&str> = log.lines().filter(|l| l.contains("/r/…/p/2")).collect();
         assert_eq!(lines.len(), 1, "{format}: one line per request: {log}");

@@ -164,6 +164,7 @@ fn through_nginx_dxsurvey_sees_the_real_client_and_forged_headers_change_nothing
     let home = curl(https, "127.0.0.3", "/login", &["-D", "-"]);
     let head = String::from_utf8_lossy(&home.stdout).to_lowercase();
     assert!(head.contains("strict-transport-security: max-age=31536000"), "{head}");
+    std::thread::sleep(std::time::Duration::from_millis(300)); // The log is written every 100 ms.
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
     assert!(log.contains("client=127.0.0.2") && !log.contains("198.51.100."), "{log}");
 }
