@@ -37,6 +37,7 @@ fn main() {
         wave: wave.clone(),
         with_frame: true,
         order_effect: 0.0,
+        sample: None,
     };
     generate(&app, &options).expect("demo data");
     println!("demo: {RESPONSES} responses in {:.1} s", started.elapsed().as_secs_f64());

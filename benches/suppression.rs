@@ -35,6 +35,7 @@ fn main() {
             wave: wave.clone(),
             with_frame: true,
             order_effect: 0.0,
+            sample: None,
         },
     )
     .expect("demo data");

@@ -2,6 +2,7 @@
 //! `backup`, `restore`.
 
 mod backup;
+mod calibrate;
 mod case;
 mod changelog;
 mod check;
@@ -72,8 +73,8 @@ enum Command {
     /// Fill the database with a realistic synthetic population of responses.
     Demo {
         /// How many responses to write.
-        #[arg(long)]
-        responses: usize,
+        #[arg(long, required_unless_present = "register")]
+        responses: Option<usize>,
         /// Seed of the generator: the same seed gives the same responses.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -89,6 +90,13 @@ enum Command {
         /// it applies to each item, so on an indicator several items feed it compounds).
         #[arg(long, default_value_t = 0.0)]
         order_effect: f64,
+        /// Run the wave as a probability sample: import a synthetic register of this many
+        /// enterprises, draw --sample of them, and let the sampled answer (some do not).
+        #[arg(long, requires = "sample", conflicts_with = "responses")]
+        register: Option<usize>,
+        /// Enterprises to sample from --register.
+        #[arg(long, requires = "register")]
+        sample: Option<u32>,
     },
     /// Manage staff accounts.
     #[command(subcommand)]
@@ -108,6 +116,8 @@ enum Command {
     Mail(mail::MailCommand),
     /// Propose, then draw, the sample of a wave from its named register.
     Sample(sample::SampleArgs),
+    /// Calibrate a sample wave's weights to its register's totals (or --off).
+    Calibrate(calibrate::CalibrateArgs),
     /// Copy the database, checked, and its secret key (FILE.key, mode 0600) while the server
     /// runs: to FILE (--out), or to a dated pair in DIR keeping the newest N (--dir, --keep).
     Backup(backup::BackupArgs),
@@ -187,12 +197,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Score { answers, survey, version } => {
             score::run(&config, &answers, &survey, version)
         }
-        Command::Demo { responses, seed, wave, with_frame, order_effect } => {
-            demo::run(&config, responses, seed, wave, with_frame, order_effect)
+        Command::Demo { responses, seed, wave, with_frame, order_effect, register, sample } => {
+            let sample = register
+                .zip(sample)
+                .map(|(register, sample)| crate::demo::SampleDemo { register, sample });
+            let options = demo::Options {
+                responses: responses.unwrap_or(0),
+                seed,
+                wave,
+                with_frame,
+                order_effect,
+                sample,
+            };
+            demo::run(&config, options)
         }
         Command::User(command) => user::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
         Command::Sample(args) => sample::run(&config, args),
+        Command::Calibrate(args) => calibrate::run(&config, args),
         Command::Case(command) => case::run(&config, command),
         Command::Letters(args) => letters::run(&config, args),
         Command::Mail(command) => mail::run(&config, command),

@@ -3,6 +3,9 @@
 
 mod answers;
 mod population;
+mod sample_wave;
+
+pub use sample_wave::SampleDemo;
 
 use std::sync::Arc;
 
@@ -28,6 +31,9 @@ pub struct DemoOptions {
     /// that asks an unscored yes/no question later than another arm does answers it "yes"
     /// instead of "no": the priming the arms are meant to measure (see [`primed`]).
     pub order_effect: f64,
+    /// Run the wave as a probability sample instead: a register, a sample drawn from it, and
+    /// the responses of the sampled enterprises that answer (`responses` is then unused).
+    pub sample: Option<SampleDemo>,
 }
 
 /// What was generated.
@@ -38,6 +44,8 @@ pub struct DemoSummary {
     pub drafts: usize,
     /// Responses of enterprises to the wave's other enterprise questionnaires.
     pub other_questionnaires: usize,
+    /// Enterprises sampled, in a sample wave.
+    pub sampled: usize,
 }
 
 /// Responses written per transaction.
@@ -95,6 +103,9 @@ pub fn generate(app: &App, options: &DemoOptions) -> Result<DemoSummary, StoreEr
         .filter(|s| s.kind == RespondentKind::Enterprise && s.id != enterprise.id)
         .copied()
         .collect();
+    if let Some(plan) = options.sample {
+        return sample_wave::generate(app, &wave.id, &enterprise, plan, options.seed);
+    }
     let agency = surveys.iter().find(|s| s.kind == RespondentKind::Agency).map(|s| (*s).clone());
     let (drafts, submitted) = app.store.read(|c| store::response_counts(c, &wave.id))?;
     let offset = usize::try_from(drafts + submitted).unwrap_or(0);

@@ -16,7 +16,7 @@ pub struct Column {
 }
 
 /// The columns, in order.
-pub const COLUMNS: [Column; 12] = [
+pub const COLUMNS: [Column; 13] = [
     Column { name: "wave", kind: "string", vi: "Đợt khảo sát", en: "Survey wave" },
     Column {
         name: "breakdown",
@@ -74,6 +74,12 @@ pub const COLUMNS: [Column; 12] = [
         vi: "Không công bố do quá ít đơn vị trả lời",
         en: "Not published: too few respondents",
     },
+    Column {
+        name: "estimator",
+        kind: "string",
+        vi: "Phương pháp ước lượng (docs/methodology.md)",
+        en: "Estimator (docs/methodology.md): unweighted, post_stratified, sample_nonresponse_adjusted, sample_calibrated_<distance>",
+    },
 ];
 
 /// Writes the figures; a suppressed row has empty estimate columns and `suppressed` = `true`.
@@ -121,7 +127,11 @@ pub fn write_aggregates(figures: &Figures, out: impl Write) -> Result<(), csv::E
             ],
         };
         writer.write_record(
-            fixed.iter().map(|s| s.as_bytes()).chain(values.iter().map(String::as_bytes)),
+            fixed
+                .iter()
+                .map(|s| s.as_bytes())
+                .chain(values.iter().map(String::as_bytes))
+                .chain([figures.estimator.code().as_bytes()]),
         )?;
     }
     writer.flush()?;

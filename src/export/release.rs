@@ -78,7 +78,7 @@ pub struct Release<'a> {
     sample: &'a Sample,
     /// The codes shown by the responses of each of the design's keys.
     codes: Vec<Codes>,
-    /// `,stratum,stratum_population,weight` of each final stratum, and its weight.
+    /// `,stratum,stratum_population,weight` of each design key, and its weight.
     strata: Vec<(String, f64)>,
     pub quasi: Vec<QuasiColumn>,
     /// Answer cells past the last quasi-identifier need not be read.
@@ -115,12 +115,14 @@ impl<'a> Release<'a> {
             }
         };
         let mut number = ryu::Buffer::new();
-        let strata = (0..design.strata.len())
-            .map(|h| {
+        // Per key: a sample's calibrated weights differ between the keys of a final stratum.
+        let strata = (0..design.keys.len())
+            .map(|k| {
+                let h = design.stratum_of[k];
                 let stratum = &design.strata[h];
                 let label = microdata::stratum_pseudonym(key, &figures::stratum_label(design, h));
                 let population = stratum.population.map(|p| p.to_string()).unwrap_or_default();
-                let weight = stratum.weight();
+                let weight = design.weights[k];
                 (format!(",{label},{population},{}", number.format(weight)), weight)
             })
             .collect();
@@ -164,7 +166,7 @@ impl<'a> Release<'a> {
 
     /// The final stratum's columns and weight of a row at `place`.
     fn stratum(&self, place: Option<usize>) -> Option<&(String, f64)> {
-        place.map(|i| &self.strata[self.sample.design.stratum_of[i]])
+        place.map(|i| &self.strata[i])
     }
 
     /// Appends `,cell` for every answer column of a row to `out`.

@@ -3,6 +3,7 @@
 //! Reads the database once, streaming; the statistics themselves are in `stats`.
 
 mod area;
+mod calibration;
 mod group;
 mod sample;
 mod variable;
@@ -10,6 +11,7 @@ mod variable;
 use std::collections::BTreeMap;
 
 pub use area::area_figures;
+pub use calibration::{Calibration, MarginKind, SettingError};
 pub use group::{Breakdown, Group, size_name};
 pub use sample::{Sample, codes_of, key_index, sample, shown_codes, stratum_label};
 pub use variable::{Measure, Variable, variables};
@@ -72,6 +74,14 @@ pub struct Figures {
     pub collapsed: usize,
     /// Strata with respondents the frame does not list.
     pub frame_gaps: usize,
+    /// The estimator the figures come from.
+    pub estimator: stats::Estimator,
+    /// Why a sample wave's calibration was not applied, when it was asked for and failed.
+    pub calibration_problem: Option<String>,
+    /// Counted responses of a sample wave left out because they are not of a sampled unit.
+    pub outside_sample: usize,
+    /// The response of a sample wave: unit and weighted rates over all its groups.
+    pub response_rates: Option<(f64, f64)>,
 }
 
 /// The figure a questionnaire's pages and reports lead with: its first indicator that a target
@@ -201,6 +211,11 @@ pub fn figures_of(app: &App, wave_id: &str, sample: &Sample) -> Figures {
         strata: design.strata.len(),
         collapsed: design.strata.iter().filter(|s| s.level != stats::Level::Full).count(),
         frame_gaps: design.frame_gaps.len(),
+        estimator: design.estimator,
+        calibration_problem: sample.calibration_problem.clone(),
+        outside_sample: sample.outside_sample,
+        response_rates: stats::GroupResponse::total(&design.response)
+            .and_then(|t| t.unit_rate().zip(t.weighted_rate())),
     }
 }
 

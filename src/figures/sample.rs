@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::FiguresError;
+use super::calibration::{Calibration, MarginKind};
 use super::group::{Breakdown, Group};
 use super::variable::{Variable, variables};
 use crate::app::App;
 use crate::reference::{AreaCode, Reference, SizeClass, VsicSection};
 use crate::response::{has_indicator, stored_scores};
-use crate::stats::{self, Design, StratumKey, Sums};
+use crate::stats::{self, CalibrationTarget, Design, SampledStratum, StratumKey, Sums};
 use crate::store::{self, StoreError};
 use crate::survey::{RespondentKind, Survey};
 
@@ -75,6 +76,10 @@ pub struct Sample {
     /// `sums[v][k]`: variable `v` in `design.keys[k]`.
     pub sums: Vec<Vec<Sums>>,
     pub respondents: usize,
+    /// Counted responses of a sample wave left out because they are not of a sampled unit.
+    pub outside_sample: usize,
+    /// Why a sample wave's calibration was not applied, when it was asked for and failed.
+    pub calibration_problem: Option<String>,
 }
 
 /// Reads the submitted responses of `survey_id` in `wave_id` once and builds the design,
@@ -95,36 +100,40 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
     let keys = Keys { reference: &app.reference };
 
     let mut strata: BTreeMap<StratumKey, (u32, Vec<Sums>)> = BTreeMap::new();
-    let respondents = app.store.read(|c| {
-        store::for_each_submitted(c, wave_id, survey_id, |row| {
-            let key = keys.key(row.area_code, row.vsic_section, row.size_class);
-            let (n, sums) =
-                strata.entry(key).or_insert_with(|| (0, vec![Sums::default(); variables.len()]));
-            *n += 1;
-            for (i, s) in sums.iter_mut().take(indicators).enumerate() {
-                s.add(f64::from(u8::from(has_indicator(row.indicator_bits, i))));
+    let mut add = |row: store::StatRow<'_>| {
+        let key = keys.key(row.area_code, row.vsic_section, row.size_class);
+        let (n, sums) =
+            strata.entry(key).or_insert_with(|| (0, vec![Sums::default(); variables.len()]));
+        *n += 1;
+        for (i, s) in sums.iter_mut().take(indicators).enumerate() {
+            s.add(f64::from(u8::from(has_indicator(row.indicator_bits, i))));
+        }
+        for (d, value) in stored_scores(row.score_values).take(dimensions + 1).enumerate() {
+            if let Some(value) = value {
+                sums[indicators + d].add(value);
             }
-            for (d, value) in stored_scores(row.score_values).take(dimensions + 1).enumerate() {
-                if let Some(value) = value {
-                    sums[indicators + d].add(value);
-                }
+        }
+        // The level follows from the overall score, the last value.
+        if let Some(overall) = stored_scores(row.score_values).nth(dimensions).flatten() {
+            let level = survey.level_for(overall);
+            for (l, s) in sums[indicators + dimensions + 1..].iter_mut().enumerate() {
+                s.add(f64::from(u8::from(l == level)));
             }
-            // The level follows from the overall score, the last value.
-            if let Some(overall) = stored_scores(row.score_values).nth(dimensions).flatten() {
-                let level = survey.level_for(overall);
-                for (l, s) in sums[indicators + dimensions + 1..].iter_mut().enumerate() {
-                    s.add(f64::from(u8::from(l == level)));
-                }
-            }
-        })
-    })?;
-    let frame = if survey.kind == RespondentKind::Enterprise {
-        frame_of(app, wave_id, &keys)?
+        }
+    };
+    let enterprise = survey.kind == RespondentKind::Enterprise;
+    let drawn = enterprise && app.store.read(|c| store::sample_of(c, wave_id))?.is_some();
+    let (respondents, outside_sample) = if drawn {
+        app.store.read(|c| store::for_each_sampled_submitted(c, wave_id, survey_id, &mut add))?
     } else {
-        None
+        (app.store.read(|c| store::for_each_submitted(c, wave_id, survey_id, &mut add))?, 0)
     };
     let counts: BTreeMap<StratumKey, u32> = strata.iter().map(|(k, (n, _))| (*k, *n)).collect();
-    let design = stats::design(&counts, frame.as_ref(), app.policy.min_stratum());
+    let frame = if enterprise { frame_of(app, wave_id, &keys)? } else { None };
+    let (design, calibration_problem) = match (drawn, frame) {
+        (true, Some(register)) => probability_design(app, wave_id, &keys, &counts, &register)?,
+        (_, frame) => (stats::design(&counts, frame.as_ref(), app.policy.min_stratum()), None),
+    };
     let sums = (0..variables.len())
         .map(|v| {
             design
@@ -134,7 +143,85 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
                 .collect()
         })
         .collect();
-    Ok(Sample { survey, variables, design, counts, sums, respondents })
+    Ok(Sample {
+        survey,
+        variables,
+        design,
+        counts,
+        sums,
+        respondents,
+        outside_sample,
+        calibration_problem,
+    })
+}
+
+/// The design of a wave whose sample was drawn from its register (docs/methodology.md §3a),
+/// calibrated as the wave asks; when calibration fails, non-response adjusted only, with the
+/// reason.
+fn probability_design(
+    app: &App,
+    wave_id: &str,
+    keys: &Keys<'_>,
+    respondents: &BTreeMap<StratumKey, u32>,
+    register: &BTreeMap<StratumKey, f64>,
+) -> Result<(Design, Option<String>), FiguresError> {
+    let mut strata: BTreeMap<StratumKey, SampledStratum> = register
+        .iter()
+        .map(|(k, n)| (*k, SampledStratum { population: *n, ..SampledStratum::default() }))
+        .collect();
+    for (a, s, z, n) in app.store.read(|c| store::sampled_strata(c, wave_id))? {
+        let stratum = strata.entry(keys.key(Some(&a), Some(&s), Some(&z))).or_default();
+        stratum.sampled = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    for (k, n) in respondents {
+        strata.entry(*k).or_default().responded = *n;
+    }
+    let min = app.policy.min_stratum();
+    let stored = app.store.read(|c| store::calibration_of(c, wave_id))?;
+    let Some(stored) = stored else {
+        return Ok((stats::sample_design(&strata, min, None).map_err(calibration_bug)?, None));
+    };
+    let setting = match Calibration::of_stored(&stored) {
+        Ok(setting) => setting,
+        Err(e) => {
+            let design = stats::sample_design(&strata, min, None).map_err(calibration_bug)?;
+            return Ok((design, Some(e.to_string())));
+        }
+    };
+    let name = |kind: MarginKind, key: &StratumKey| category_name(keys, kind, key);
+    let categories = setting.margins(register, &name);
+    let category = |key: &StratumKey| categories.of(key);
+    let target = CalibrationTarget {
+        margins: &categories.margins,
+        category: &category,
+        method: setting.method,
+    };
+    match stats::sample_design(&strata, min, Some(&target)) {
+        Ok(design) => Ok((design, None)),
+        Err(e) => {
+            let design = stats::sample_design(&strata, min, None).map_err(calibration_bug)?;
+            Ok((design, Some(e.to_string())))
+        }
+    }
+}
+
+/// Without a target the sample design cannot fail; if it ever did, it is the store's error
+/// kind that reaches the operator.
+fn calibration_bug(e: stats::CalibrationError) -> FiguresError {
+    FiguresError::Store(StoreError::Invalid(format!("sample design: {e}")))
+}
+
+/// How a category is named in messages: a ward's code, a section's letter, a size class, or
+/// both.
+fn category_name(keys: &Keys<'_>, kind: MarginKind, key: &StratumKey) -> String {
+    let section = || Keys::section(key).map(String::from).unwrap_or_default();
+    let size = || Keys::size(key).map(|s| s.as_str().to_string()).unwrap_or_default();
+    match kind {
+        MarginKind::Area => keys.area(key).map(String::from).unwrap_or_default(),
+        MarginKind::Section => section(),
+        MarginKind::Size => size(),
+        MarginKind::SectionSize => format!("{} × {}", section(), size()),
+    }
 }
 
 /// The position among the design's keys of the frame stratum a response's codes name.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod benchmarks;
+pub mod calibration;
 pub mod cases;
 pub mod experiments;
 pub mod figures;

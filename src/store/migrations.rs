@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_vsic_2025.sql"),
     include_str!("migrations/0012_register_facts.sql"),
     include_str!("migrations/0013_operations.sql"),
+    include_str!("migrations/0014_calibration.sql"),
 ];
 
 /// The schema version this binary expects.

@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod batch;
 mod benchmarks;
+mod calibration;
 mod cases;
 mod fieldwork;
 mod frame;
@@ -30,6 +31,9 @@ pub use accounts::{
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
 pub use benchmarks::{Benchmark, benchmark, save_benchmark};
+pub use calibration::{
+    StoredCalibration, calibration_of, for_each_sampled_submitted, sampled_strata, set_calibration,
+};
 pub use cases::{
     CaseRow, Channel, FieldUnit, UnitEvent, UnitEventKind, confirm_identity, field_units,
     find_cases, record_unit_event, response_id_of_identity, response_of_unit, set_resume_hash,

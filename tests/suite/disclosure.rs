@@ -385,6 +385,7 @@ fn statistician_on_demo(
         wave: wave.clone(),
         with_frame,
         order_effect: 0.0,
+        sample: None,
     };
     dxsurvey::demo::generate(&app, &options).unwrap();
     let app = App { policy, ..app };

@@ -86,6 +86,13 @@ fn origin_of(client: &Client, tax_code: &str) -> Vec<(String, String, Option<i64
 }
 
 /// Respondents the published figures rest on (the API's count).
+/// Counted responses of the wave left out of its sample's estimates.
+fn outside_sample(client: &Client) -> usize {
+    let app = app(client);
+    app.figures.forget(&wave());
+    dxsurvey::service::figures::computed(app, &wave(), "enterprise-dx").unwrap().1.outside_sample
+}
+
 async fn respondents(client: &Client) -> i64 {
     let stat = crate::helpers::signed_in(
         app(client),
@@ -260,14 +267,21 @@ async fn an_open_wave_counts_strangers_only_once_confirmed_and_limits_their_star
     answer_all(&client, &survey, &stranger, &other).await;
     post(&client, &format!("/r/{stranger}/submit"), &[]).await;
     assert_eq!(respondents(&client).await, 0);
+    assert_eq!(outside_sample(&client), 0, "unconfirmed: not even counted apart");
     assert_eq!(cases::confirm_all(app(&client), &actor, &wave(), "checked by phone").unwrap(), 1);
-    assert_eq!(respondents(&client).await, 1);
+    assert_eq!(origin_of(&client, "0108000001")[0].1, "counted");
+    // The wave has a sample: a response of an enterprise that was not sampled counts, apart from
+    // the sample's estimates, which its unknown inclusion probability cannot enter
+    // (docs/methodology.md §3a).
+    assert_eq!(respondents(&client).await, 0);
+    assert_eq!(outside_sample(&client), 1);
     let found = cases::find(app(&client), &wave(), "0108000001").unwrap();
     let id = found[0].response_id.unwrap();
     let refused = cases::act(app(&client), &actor, id, ResponseAction::Void, " ");
     assert!(refused.is_err(), "a reason is required");
     cases::act(app(&client), &actor, id, ResponseAction::Void, "test response").unwrap();
     assert_eq!(respondents(&client).await, 0, "void: out of every figure");
+    assert_eq!(outside_sample(&client), 0, "void: not counted apart either");
 
     // Starts from one address are limited; another address is not affected.
     let mut limited = None;

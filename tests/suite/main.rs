@@ -10,6 +10,7 @@ mod backups;
 mod browser;
 mod browser_flow;
 mod browser_walks;
+mod calibration;
 mod changelog;
 mod checks;
 mod cli;

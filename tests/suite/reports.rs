@@ -68,7 +68,14 @@ fn demo_app(dir: &TempDir, responses: usize) -> App {
     let app = App::start(&config(dir)).unwrap();
     generate(
         &app,
-        &DemoOptions { responses, seed: 5, wave: WAVE.into(), with_frame: true, order_effect: 0.0 },
+        &DemoOptions {
+            responses,
+            seed: 5,
+            wave: WAVE.into(),
+            with_frame: true,
+            order_effect: 0.0,
+            sample: None,
+        },
     )
     .unwrap();
     app
@@ -293,6 +300,7 @@ async fn officials_download_their_wards_report_with_the_dashboards_numbers_and_i
             wave: crate::respond::wave(),
             with_frame: true,
             order_effect: 0.0,
+            sample: None,
         },
     )
     .unwrap();
@@ -501,6 +509,7 @@ async fn a_figure_reads_the_same_on_the_area_page_and_in_its_pdf_in_both_languag
         wave: crate::respond::wave(),
         with_frame: true,
         order_effect: 0.0,
+        sample: None,
     };
     generate(&app, &options).unwrap();
     // A ward whose headline share is published (suppression depends on the data).

@@ -86,7 +86,8 @@ fn the_export_writes_aggregates_microdata_and_a_codebook_that_reveal_no_one() {
             "cv",
             "n",
             "weighted_n",
-            "suppressed"
+            "suppressed",
+            "estimator"
         ]
     );
     let city = aggregates
@@ -291,7 +292,14 @@ mod pages {
         let wave = dxsurvey::kernel::format::today().year().to_string();
         generate(
             &app,
-            &DemoOptions { responses: 400, seed: 9, wave, with_frame, order_effect: 0.0 },
+            &DemoOptions {
+                responses: 400,
+                seed: 9,
+                wave,
+                with_frame,
+                order_effect: 0.0,
+                sample: None,
+            },
         )
         .unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);
@@ -578,6 +586,7 @@ mod trajectory {
                     wave: wave.clone(),
                     with_frame: true,
                     order_effect: 0.0,
+                    sample: None,
                 },
             )
             .unwrap();
@@ -742,7 +751,14 @@ mod threshold {
         let wave = dxsurvey::kernel::format::today().year().to_string();
         generate(
             &app,
-            &DemoOptions { responses: 500, seed: 4, wave, with_frame: true, order_effect: 0.0 },
+            &DemoOptions {
+                responses: 500,
+                seed: 4,
+                wave,
+                with_frame: true,
+                order_effect: 0.0,
+                sample: None,
+            },
         )
         .unwrap();
         let (token, _) = signed_in(&app, "stat@hanoi.gov.vn", StaffRole::Statistician, &[]);

@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 13);
+    assert_eq!(version, 14);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -78,6 +78,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "user_area_groups",
             "user_areas",
             "users",
+            "wave_calibration",
             "wave_questionnaires",
             "wave_reminders",
             "waves"

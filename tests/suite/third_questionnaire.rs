@@ -260,6 +260,7 @@ fn the_demo_answers_a_third_questionnaire_too() {
         wave: wave.clone(),
         with_frame: true,
         order_effect: 0.0,
+        sample: None,
     };
     let summary = dxsurvey::demo::generate(&app, &options).unwrap();
     assert!(summary.other_questionnaires >= 80, "{summary:?}");

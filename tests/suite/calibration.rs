@@ -1,0 +1,142 @@
+//! A wave run as a probability sample, through the command line and the real database: a
+//! register, a sample drawn from it, responses of some sampled enterprises (larger and more
+//! mature ones answer more often), then calibration to the register's totals. What the office
+//! sees: the estimator named in every exported figure, each calibrated margin met, settings
+//! that cannot work refused with what is wrong, and totals that cannot be met named.
+
+use std::collections::HashMap;
+
+use tempfile::TempDir;
+
+use crate::helpers::{run, text};
+
+const WAVE: &str = "2027";
+
+fn sample_wave(dir: &TempDir) {
+    let args = ["demo", "--register", "20000", "--sample", "3000", "--wave", WAVE, "--seed", "5"];
+    let output = run(dir, &args, &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    assert!(text(&output).0.contains("3000 sampled"), "{}", text(&output).0);
+}
+
+fn calibrate(dir: &TempDir, args: &[&str]) -> (bool, String) {
+    let mut all = vec!["calibrate", "--wave", WAVE];
+    all.extend_from_slice(args);
+    let output = run(dir, &all, &[]);
+    let (out, err) = text(&output);
+    (output.status.success(), format!("{out}{err}"))
+}
+
+/// `aggregates.csv` of the wave, rows as maps.
+fn aggregates(dir: &TempDir) -> Vec<HashMap<String, String>> {
+    let out = dir.path().join(format!("export-{}", fastrand::u32(..)));
+    let output = run(dir, &["export", "--wave", WAVE, "--out", out.to_str().unwrap()], &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let mut reader = csv::Reader::from_path(out.join("aggregates.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    reader
+        .records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
+        .collect()
+}
+
+/// Enterprises of the wave's register per ward, read from the database file.
+fn register_by_area(dir: &TempDir) -> HashMap<String, f64> {
+    let db = rusqlite::Connection::open(dir.path().join("dxsurvey.db")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT area_code, count(*) FROM register_units WHERE wave_id = ?1 GROUP BY 1")
+        .unwrap();
+    stmt.query_map([WAVE], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn city(rows: &[HashMap<String, String>], indicator: &str) -> f64 {
+    let row = rows
+        .iter()
+        .find(|r| r["breakdown"] == "city" && r["indicator"] == indicator)
+        .unwrap_or_else(|| panic!("no city figure of {indicator}"));
+    row["estimate"].parse().unwrap()
+}
+
+#[test]
+fn a_sample_wave_is_estimated_with_its_weights_and_calibrated_to_the_register() {
+    let dir = TempDir::new().unwrap();
+    sample_wave(&dir);
+
+    // Without calibration: design weights adjusted for non-response.
+    let adjusted = aggregates(&dir);
+    assert!(adjusted.iter().all(|r| r["estimator"] == "sample_nonresponse_adjusted"));
+    let indicator = "ind_innovation_active";
+    let before = city(&adjusted, indicator);
+
+    // Calibrated to ward totals and sections: every published ward's estimated number of
+    // enterprises is the register's.
+    let (ok, said) = calibrate(&dir, &["--margins", "area,section", "--distance", "raking"]);
+    assert!(ok && said.contains("estimator sample_calibrated_raking"), "{said}");
+    let calibrated = aggregates(&dir);
+    assert!(calibrated.iter().all(|r| r["estimator"] == "sample_calibrated_raking"));
+    let register = register_by_area(&dir);
+    let wards: Vec<_> = calibrated
+        .iter()
+        .filter(|r| r["breakdown"] == "area" && r["indicator"] == indicator)
+        .filter(|r| r["suppressed"] == "false")
+        .collect();
+    assert!(wards.len() > 30, "published wards: {}", wards.len());
+    for row in wards {
+        let estimated: f64 = row["weighted_n"].parse().unwrap();
+        let listed = register[&row["group"]];
+        assert!(
+            (estimated - listed).abs() < 1e-6 * listed,
+            "{}: {estimated} vs {listed}",
+            row["group"]
+        );
+    }
+    let after = city(&calibrated, indicator);
+    assert!((before - after).abs() > 1e-6, "calibration changed nothing: {before}");
+
+    // Linear calibration gives other weights, the same ward totals.
+    let (ok, said) = calibrate(&dir, &["--margins", "area,section"]);
+    assert!(ok && said.contains("estimator sample_calibrated_linear"), "{said}");
+    let linear = city(&aggregates(&dir), indicator);
+    assert!((linear - after).abs() > 1e-9 && (linear - after).abs() < 0.02, "{linear} {after}");
+
+    // Totals no respondent can meet: named, and the figures stay non-response adjusted.
+    let (ok, said) = calibrate(&dir, &["--margins", "area,section_size"]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("does not hold yet: section_size '") && said.contains("no respondent"),
+        "{said}"
+    );
+    assert!(aggregates(&dir).iter().all(|r| r["estimator"] == "sample_nonresponse_adjusted"));
+
+    // Off again.
+    let (ok, said) = calibrate(&dir, &["--off"]);
+    assert!(ok && said.contains("no calibration"), "{said}");
+    assert!((city(&aggregates(&dir), indicator) - before).abs() < 1e-12);
+}
+
+#[test]
+fn settings_that_cannot_work_are_refused_with_what_is_wrong() {
+    let dir = TempDir::new().unwrap();
+    sample_wave(&dir);
+    for (args, expected) in [
+        (&["--margins", "ward"][..], "unknown margin 'ward'"),
+        (&["--margins", "area,area"][..], "named twice"),
+        (&["--margins", "area", "--distance", "greg"][..], "unknown distance 'greg'"),
+        (&["--margins", "area", "--lower", "1.5"][..], "lower < 1 < upper"),
+        (&["--margins", "area", "--distance", "logit"][..], "needs both bounds"),
+    ] {
+        let (ok, said) = calibrate(&dir, args);
+        assert!(!ok && said.contains(expected), "{args:?}: {said}");
+    }
+    // An open wave has no sample to calibrate.
+    let output = run(&dir, &["demo", "--responses", "50", "--wave", "2026"], &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    let output = run(&dir, &["calibrate", "--wave", "2026", "--margins", "area"], &[]);
+    let said = text(&output).1;
+    assert!(!output.status.success() && said.contains("has no sample"), "{said}");
+    // Nothing was stored by the refusals: the sample wave is still uncalibrated.
+    assert!(aggregates(&dir).iter().all(|r| r["estimator"] == "sample_nonresponse_adjusted"));
+}
