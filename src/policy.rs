@@ -161,6 +161,12 @@ impl DisclosurePolicy {
     }
 
     /// How usable an estimate with coefficient of variation `cv` is.
+    /// The precision of a published estimate: poor also when it has no interval (a domain
+    /// without degrees of freedom, docs/methodology.md §5).
+    pub fn precision_of(&self, estimate: &crate::stats::Estimate) -> Precision {
+        if estimate.interval.is_none() { Precision::Poor } else { self.precision(estimate.cv) }
+    }
+
     pub fn precision(&self, cv: Option<f64>) -> Precision {
         match cv {
             Some(cv) if cv > self.poor_cv => Precision::Poor,

@@ -96,8 +96,8 @@ pub fn write_aggregates(figures: &Figures, out: impl Write) -> Result<(), csv::E
             (Some(e), Suppression::Published) => [
                 number(e.estimate),
                 number(e.se),
-                number(e.ci_low),
-                number(e.ci_high),
+                e.interval.map(|i| number(i.low)).unwrap_or_default(),
+                e.interval.map(|i| number(i.high)).unwrap_or_default(),
                 e.cv.map(number).unwrap_or_default(),
                 f.n.to_string(),
                 number(e.weighted_n),

@@ -20,7 +20,7 @@ use crate::kernel::format::{count, date, decimal, percent};
 use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::{AreaCode, Reference};
 use crate::stats::WardSample;
-use crate::stats::{self, Estimate, Kind, Suppression};
+use crate::stats::{self, Estimate, Estimator, Kind, Suppression};
 use crate::store::{Counts, StoreError, Wave};
 use crate::survey::{Lang, Text};
 
@@ -497,14 +497,21 @@ impl<'a> Summary<'a> {
     pub fn methodology(&self, flow: &mut Flow, created: OffsetDateTime) {
         let (lang, t) = (self.lang, self.texts);
         flow.heading(t.methodology.get(lang), 25.0);
-        flow.paragraph(
-            &fill(
-                &t.methodology_text,
-                lang,
-                &[("threshold", &self.figures().threshold.to_string())],
-            ),
-            BODY,
-        );
+        let threshold = self.figures().threshold.to_string();
+        let text = match self.figures().estimator {
+            Estimator::Sample { calibration } => {
+                let calibration = calibration.map_or_else(String::new, |c| {
+                    fill(&t.calibrated_to, lang, &[("distance", c.distance.as_str())])
+                });
+                fill(
+                    &t.methodology_sample_text,
+                    lang,
+                    &[("threshold", &threshold), ("calibration", &calibration)],
+                )
+            }
+            _ => fill(&t.methodology_text, lang, &[("threshold", &threshold)]),
+        };
+        flow.paragraph(&text, BODY);
         flow.paragraph(&fill(&t.generated, lang, &[("date", &date(created.date(), lang))]), SMALL);
     }
 }
@@ -527,21 +534,26 @@ pub fn value(x: f64, kind: Kind, lang: Lang) -> String {
 /// as the dashboard does.
 pub fn flagged(policy: &DisclosurePolicy, e: &Estimate, kind: Kind, lang: Lang) -> String {
     let text = value(e.estimate, kind, lang);
-    if policy.precision(e.cv) == Precision::Poor { format!("{text}*") } else { text }
+    if policy.precision_of(e) == Precision::Poor { format!("{text}*") } else { text }
 }
 
 /// A 95% interval as printed.
+/// A 95% interval as printed ("–" for an estimate without one).
 pub fn interval(e: &Estimate, kind: Kind, lang: Lang) -> String {
+    let Some(i) = e.interval else { return "–".into() };
     match kind {
         Kind::Share => {
-            format!("{}–{}%", decimal(e.ci_low * 100.0, lang), decimal(e.ci_high * 100.0, lang))
+            format!("{}–{}%", decimal(i.low * 100.0, lang), decimal(i.high * 100.0, lang))
         }
-        Kind::Mean => format!("{}–{}", decimal(e.ci_low, lang), decimal(e.ci_high, lang)),
+        Kind::Mean => format!("{}–{}", decimal(i.low, lang), decimal(i.high, lang)),
     }
 }
 
+/// The estimate and its interval in percent; an estimate without an interval is drawn as a
+/// point.
 fn as_percent(e: &Estimate) -> (f64, f64, f64) {
-    (e.estimate * 100.0, e.ci_low * 100.0, e.ci_high * 100.0)
+    let i = e.interval.unwrap_or(crate::stats::Interval { low: e.estimate, high: e.estimate });
+    (e.estimate * 100.0, i.low * 100.0, i.high * 100.0)
 }
 
 /// The summary of a ward/commune or group `place` in the inputs' wave.

@@ -115,6 +115,8 @@ report_texts!(
     by_size,
     methodology,
     methodology_text,
+    methodology_sample_text,
+    calibrated_to,
     city_title,
     city_intro,
     city_estimates,

@@ -54,6 +54,19 @@ pub enum IntervalMethod {
     Wilson,
     /// p̂ ± t · SE.
     Symmetric,
+    /// None: the domain has no degrees of freedom (one respondent in each stratum it touches),
+    /// so Student's t, and the interval, do not exist (R gives NaN). The estimate is published
+    /// without an interval and flagged as unreliable.
+    Withheld,
+}
+
+/// A 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Interval {
+    #[serde(rename = "ci_low")]
+    pub low: f64,
+    #[serde(rename = "ci_high")]
+    pub high: f64,
 }
 
 /// An estimate with everything a published figure carries.
@@ -61,8 +74,9 @@ pub enum IntervalMethod {
 pub struct Estimate {
     pub estimate: f64,
     pub se: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` when the domain has no degrees of freedom ([`IntervalMethod::Withheld`]).
+    #[serde(flatten)]
+    pub interval: Option<Interval>,
     /// SE / estimate; `None` for an estimate of 0.
     pub cv: Option<f64>,
     /// Respondents in the domain with a value.
@@ -115,28 +129,25 @@ pub fn estimate(
     let se = variance.max(0.0).sqrt();
     let mut strata_in_domain = members.iter().map(|&k| design.stratum_of[k]).collect::<Vec<_>>();
     strata_in_domain.dedup();
-    let df = (count - strata_in_domain.len() as f64).max(1.0);
+    let df = (count - strata_in_domain.len() as f64).max(0.0);
     let n = count as u32;
     let unweighted = total / count;
-    let (ci_low, ci_high, method) = match kind {
-        Kind::Share if design.weighted && p > 0.0 && p < 1.0 => {
-            let (low, high) = logit_interval(p, se, df);
-            (low, high, IntervalMethod::Logit)
+    let interval = |(low, high): (f64, f64)| Some(Interval { low, high });
+    let (interval, method) = match kind {
+        Kind::Share if !design.weighted || p == 0.0 || p == 1.0 => {
+            (interval(wilson(p, count)), IntervalMethod::Wilson)
         }
-        Kind::Share => {
-            let (low, high) = wilson(p, count);
-            (low, high, IntervalMethod::Wilson)
-        }
+        _ if df < 1.0 => (None, IntervalMethod::Withheld),
+        Kind::Share => (interval(logit_interval(p, se, df)), IntervalMethod::Logit),
         Kind::Mean => {
             let t = t_975(df);
-            (p - t * se, p + t * se, IntervalMethod::Symmetric)
+            (interval((p - t * se, p + t * se)), IntervalMethod::Symmetric)
         }
     };
     Some(Estimate {
         estimate: p,
         se,
-        ci_low,
-        ci_high,
+        interval,
         cv: (p != 0.0).then(|| se / p.abs()),
         n,
         weighted_n,

@@ -17,7 +17,9 @@ pub use design::{
     CalibrationMethod, CalibrationTarget, Design, Estimator, GroupResponse, Level, SampledStratum,
     Stratum, StratumKey, design, sample_design,
 };
-pub use estimate::{Estimate, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson};
+pub use estimate::{
+    Estimate, Interval, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson,
+};
 pub use response_rate::WardSample;
 pub use suppress::{
     Cell, DEFAULT_THRESHOLD, Line, MIN_THRESHOLD, Suppressed, Suppression, Values, suppress,

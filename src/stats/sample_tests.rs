@@ -314,14 +314,14 @@ fn check(units: &[Unit], register: &Register, expected: &[Reference]) {
             assert_eq!(Some(got.df), reference.df, "{what}: degrees of freedom");
             if let (Some(low), Some(high)) = (reference.ci_low, reference.ci_high) {
                 assert!(
-                    (got.ci_low - low).abs() < 1e-6,
+                    (got.interval.unwrap().low - low).abs() < 1e-6,
                     "{what}: lower bound {} vs R {low}",
-                    got.ci_low
+                    got.interval.unwrap().low
                 );
                 assert!(
-                    (got.ci_high - high).abs() < 1e-6,
+                    (got.interval.unwrap().high - high).abs() < 1e-6,
                     "{what}: upper bound {} vs R {high}",
-                    got.ci_high
+                    got.interval.unwrap().high
                 );
             }
             checked += 1;

@@ -58,12 +58,11 @@ pub fn progress(target: &Target, waves: &[(i32, Estimate)]) -> Option<Progress> 
         first.estimate
             + (target.value - first.estimate) * f64::from(latest_year - first_year) / span
     };
-    let verdict = if latest.ci_low > trajectory {
-        Verdict::Above
-    } else if latest.ci_high < trajectory {
-        Verdict::Below
-    } else {
-        Verdict::Straddles
+    // Without an interval the data cannot tell.
+    let verdict = match latest.interval {
+        Some(i) if i.low > trajectory => Verdict::Above,
+        Some(i) if i.high < trajectory => Verdict::Below,
+        _ => Verdict::Straddles,
     };
     Some(Progress {
         target: target.clone(),
@@ -74,7 +73,7 @@ pub fn progress(target: &Target, waves: &[(i32, Estimate)]) -> Option<Progress> 
         change: latest.estimate - first.estimate,
         trajectory,
         verdict,
-        reached: latest.ci_low >= target.value,
+        reached: latest.interval.is_some_and(|i| i.low >= target.value),
     })
 }
 
@@ -88,8 +87,7 @@ mod tests {
         Estimate {
             estimate: p,
             se: 0.01,
-            ci_low: low,
-            ci_high: high,
+            interval: Some(crate::stats::Interval { low, high }),
             cv: None,
             n: 100,
             weighted_n: 1000.0,

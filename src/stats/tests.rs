@@ -86,14 +86,14 @@ fn check_against(expected: &[Reference]) {
         if let (Some(low), Some(high)) = (reference.ci_low, reference.ci_high) {
             assert_eq!(got.method, IntervalMethod::Logit);
             assert!(
-                (got.ci_low - low).abs() < 1e-6,
+                (got.interval.unwrap().low - low).abs() < 1e-6,
                 "{what}: lower bound {} vs R {low}",
-                got.ci_low
+                got.interval.unwrap().low
             );
             assert!(
-                (got.ci_high - high).abs() < 1e-6,
+                (got.interval.unwrap().high - high).abs() < 1e-6,
                 "{what}: upper bound {} vs R {high}",
-                got.ci_high
+                got.interval.unwrap().high
             );
         }
     }
@@ -166,10 +166,11 @@ fn a_share_of_zero_or_one_gets_a_wilson_interval() {
     }
     let e = estimate(&design, &sums, 0..1, Kind::Share).unwrap();
     assert_eq!((e.estimate, e.se, e.method), (0.0, 0.0, IntervalMethod::Wilson));
-    assert_eq!(e.ci_low, 0.0);
+    assert_eq!(e.interval.unwrap().low, 0.0);
     // Wilson's upper bound for 0 of 10 is z²/(n + z²), z = qnorm(0.975) as R prints it.
     let z2 = 1.959_963_984_540_054_f64.powi(2);
-    assert!((e.ci_high - z2 / (10.0 + z2)).abs() < 1e-12, "{}", e.ci_high);
+    let high = e.interval.unwrap().high;
+    assert!((high - z2 / (10.0 + z2)).abs() < 1e-12, "{high}");
     assert_eq!(e.cv, None);
 }
 
@@ -206,8 +207,12 @@ proptest! {
         let (design, sums) = build(&strata, weighted);
         if let Some(e) = estimate(&design, &sums, 0..design.keys.len(), Kind::Share) {
             prop_assert!((0.0..=1.0).contains(&e.estimate));
-            prop_assert!(e.ci_low >= 0.0 && e.ci_high <= 1.0);
-            prop_assert!(e.ci_low <= e.estimate + 1e-12 && e.estimate <= e.ci_high + 1e-12, "{e:?}");
+            // Without degrees of freedom, no interval; otherwise one within [0, 1] around p̂.
+            prop_assert_eq!(e.interval.is_none(), e.df < 1.0 && e.method == IntervalMethod::Withheld);
+            if let Some(i) = e.interval {
+                prop_assert!(i.low >= 0.0 && i.high <= 1.0);
+                prop_assert!(i.low <= e.estimate + 1e-12 && e.estimate <= i.high + 1e-12, "{e:?}");
+            }
             prop_assert!(e.se >= 0.0);
         }
     }
@@ -244,4 +249,47 @@ proptest! {
 fn coverage_is_a_share_of_the_frame_and_nothing_without_one() {
     assert_eq!(super::coverage(14, 350), Some(0.04));
     assert_eq!(super::coverage(3, 0), None);
+}
+
+/// A domain with one respondent in each stratum it touches has no degrees of freedom: R's
+/// `svyciprop` gives NaN; we publish the estimate without an interval, flagged.
+#[test]
+fn a_domain_without_degrees_of_freedom_has_no_interval() {
+    let (a, b) =
+        (StratumKey { area: 0, section: 0, size: 0 }, StratumKey { area: 0, section: 1, size: 0 });
+    let (c, d) =
+        (StratumKey { area: 1, section: 0, size: 0 }, StratumKey { area: 1, section: 1, size: 0 });
+    let respondents = BTreeMap::from([(a, 3), (b, 3), (c, 3), (d, 3)]);
+    let frame: BTreeMap<_, _> = respondents.keys().map(|k| (*k, 30.0)).collect();
+    let design = design::design(&respondents, Some(&frame), 3);
+    let mut sums = vec![Sums::default(); design.keys.len()];
+    for (k, y) in [
+        (a, 1.0),
+        (a, 0.0),
+        (a, 0.0),
+        (b, 1.0),
+        (b, 1.0),
+        (b, 0.0),
+        (c, 1.0),
+        (c, 0.0),
+        (c, 1.0),
+        (d, 0.0),
+        (d, 0.0),
+        (d, 1.0),
+    ] {
+        sums[design.index(&k).unwrap()].add(y);
+    }
+    // A domain of one respondent per stratum: only the first of each key's three is in it.
+    let mut one_each = vec![Sums::default(); design.keys.len()];
+    one_each[design.index(&a).unwrap()].add(1.0);
+    one_each[design.index(&b).unwrap()].add(0.0);
+    let e = estimate(&design, &one_each, 0..design.keys.len(), Kind::Share).unwrap();
+    assert_eq!((e.df, e.interval, e.method), (0.0, None, IntervalMethod::Withheld));
+    let policy = crate::policy::DisclosurePolicy::default();
+    assert_eq!(policy.precision_of(&e), crate::policy::Precision::Poor);
+    let mean = estimate(&design, &one_each, 0..design.keys.len(), Kind::Mean).unwrap();
+    assert_eq!(mean.interval, None);
+    // The whole sample has degrees of freedom and an interval.
+    let e = estimate(&design, &sums, 0..design.keys.len(), Kind::Share).unwrap();
+    assert!(e.df >= 1.0 && e.interval.is_some(), "{e:?}");
 }

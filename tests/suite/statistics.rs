@@ -331,7 +331,8 @@ mod pages {
             html.contains(&format!("<strong>{}%</strong>", percent(e.estimate))),
             "the city's share, as the statistics compute it"
         );
-        assert!(html.contains(&format!("{}–{}%", percent(e.ci_low), percent(e.ci_high))));
+        let i = e.interval.unwrap();
+        assert!(html.contains(&format!("{}–{}%", percent(i.low), percent(i.high))));
         assert!(
             html.contains("Ít nhất 50% doanh nghiệp có hoạt động đổi mới sáng tạo vào năm 2030")
         );

@@ -114,16 +114,17 @@ impl AreaFigure {
         AreaFigure {
             label: variable.label.get(lang).to_string(),
             estimate: e.map(|e| number(e.estimate)),
-            interval: e.map(|e| {
-                format!(
+            interval: e.map(|e| match e.interval {
+                Some(i) => format!(
                     "{}–{}{unit}",
-                    format::decimal(e.ci_low * scale, lang),
-                    format::decimal(e.ci_high * scale, lang)
-                )
+                    format::decimal(i.low * scale, lang),
+                    format::decimal(i.high * scale, lang)
+                ),
+                None => "–".into(),
             }),
             at: e.map_or(0.0, |e| e.estimate * scale),
-            low: e.map_or(0.0, |e| e.ci_low * scale),
-            high: e.map_or(0.0, |e| e.ci_high * scale),
+            low: e.map_or(0.0, |e| e.interval.map_or(e.estimate, |i| i.low) * scale),
+            high: e.map_or(0.0, |e| e.interval.map_or(e.estimate, |i| i.high) * scale),
             n: f.n,
         }
     }

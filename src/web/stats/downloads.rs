@@ -132,8 +132,8 @@ impl<'a> ApiFigure<'a> {
             indicator: figures.variables[f.variable].id(),
             estimate: e.map(|e| e.estimate),
             se: e.map(|e| e.se),
-            ci_low: e.map(|e| e.ci_low),
-            ci_high: e.map(|e| e.ci_high),
+            ci_low: e.and_then(|e| e.interval).map(|i| i.low),
+            ci_high: e.and_then(|e| e.interval).map(|i| i.high),
             cv: e.and_then(|e| e.cv),
             n: published.then_some(f.n),
             weighted_n: e.map(|e| e.weighted_n),
@@ -148,6 +148,13 @@ struct ApiAnswer<'a> {
     survey: &'a str,
     version: u32,
     weighted: bool,
+    /// docs/methodology.md §3 and §3a: unweighted, post_stratified,
+    /// sample_nonresponse_adjusted, sample_calibrated_<distance>.
+    estimator: &'static str,
+    /// Why a sample wave's calibration does not hold, when it was asked for.
+    calibration_problem: Option<&'a str>,
+    /// Counted responses of enterprises outside a sample wave's sample.
+    outside_sample: usize,
     threshold: u32,
     respondents: usize,
     figures: Vec<ApiFigure<'a>>,
@@ -164,6 +171,9 @@ fn api_body(
         survey: &figures.survey,
         version: figures.version,
         weighted: figures.weighted,
+        estimator: figures.estimator.code(),
+        calibration_problem: figures.calibration_problem.as_deref(),
+        outside_sample: figures.outside_sample,
         threshold: figures.threshold,
         respondents: figures.respondents,
         figures: figures
