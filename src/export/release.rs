@@ -85,6 +85,9 @@ pub struct Release<'a> {
     quasi_cells: usize,
     /// Whether some quasi-identifier is published in bands, so every row is rewritten.
     recodes: bool,
+    /// In a sample wave, each counted response of a sampled enterprise (in id order) with the
+    /// design key of its register stratum; other responses are not released.
+    sampled: Option<Vec<(i64, usize)>>,
     /// The group of [`Records`] of each design key, and of a row outside the design.
     groups: Vec<usize>,
     outside: usize,
@@ -140,6 +143,7 @@ impl<'a> Release<'a> {
             strata,
             quasi_cells: quasi.iter().map(|q| q.column + 1).max().unwrap_or(0),
             recodes: quasi.iter().any(QuasiColumn::banded),
+            sampled: None,
             groups: Vec::new(),
             outside: 0,
             quasi,
@@ -148,8 +152,39 @@ impl<'a> Release<'a> {
         }
     }
 
+    /// For a sample wave: places rows by their register stratum, and releases only the
+    /// responses of sampled enterprises, as the estimates use them (docs/methodology.md §3a).
+    pub fn follow_sample(
+        &mut self,
+        conn: &rusqlite::Connection,
+        wave_id: &str,
+    ) -> Result<(), StoreError> {
+        if !matches!(self.sample.design.estimator, crate::stats::Estimator::Sample { .. }) {
+            return Ok(());
+        }
+        let rows = store::sampled_responses(conn, wave_id, &self.sample.survey.id)?;
+        let design = &self.sample.design;
+        self.sampled = Some(
+            rows.into_iter()
+                .filter_map(|(id, a, s, z)| {
+                    figures::key_index(self.app, design, Some(&a), Some(&s), Some(&z))
+                        .map(|k| (id, k))
+                })
+                .collect(),
+        );
+        Ok(())
+    }
+
+    /// Whether a row is released: in a sample wave, only a sampled enterprise's.
+    fn released(&self, row: &CellRow<'_>) -> bool {
+        self.sampled.as_ref().is_none_or(|s| s.binary_search_by_key(&row.id, |(id, _)| *id).is_ok())
+    }
+
     /// The design's key of a row.
     fn place(&self, row: &CellRow<'_>) -> Option<usize> {
+        if let Some(sampled) = &self.sampled {
+            return sampled.binary_search_by_key(&row.id, |(id, _)| *id).ok().map(|i| sampled[i].1);
+        }
         figures::key_index(
             self.app,
             &self.sample.design,
@@ -226,6 +261,9 @@ impl<'a> Release<'a> {
         let (mut answers, mut key) = (String::with_capacity(4096), Key::new());
         let survey_id = &self.sample.survey.id;
         store::for_each_submitted_cells(conn, wave_id, survey_id, |conn, row| {
+            if !self.released(&row) {
+                return Ok(());
+            }
             answers.clear();
             self.answers(conn, &row, &mut answers)?;
             key_of(&mut self.quasi, self.quasi_cells, &answers, &mut key);
@@ -252,6 +290,9 @@ impl<'a> Release<'a> {
         let (mut line, mut original) = (String::with_capacity(4096), Key::new());
         let mut number = ryu::Buffer::new();
         store::for_each_submitted_cells(conn, wave_id, &survey.id, |conn, row| {
+            if !self.released(&row) {
+                return Ok(());
+            }
             let place = self.place(&row);
             let codes = place.map_or(&NONE, |i| &self.codes[i]);
             line.clear();

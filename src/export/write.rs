@@ -84,6 +84,7 @@ pub fn export(
     let risk = app.store.read(|c| {
         // Both passes read one snapshot, so that every row written was seen by the first.
         store::snapshot(c, |c| {
+            release.follow_sample(c, wave_id)?;
             let protected =
                 anonymise::protect(&release.records(c, wave_id)?, app.policy.threshold());
             release.write(&protected, key, c, wave_id, &mut out)?;

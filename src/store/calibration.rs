@@ -67,6 +67,28 @@ pub fn sampled_strata(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The counted, submitted responses of sampled enterprises to `survey_id` in `wave_id`, in id
+/// order, with the register's stratum of each (area, section, size class).
+pub fn sampled_responses(
+    conn: &Connection,
+    wave_id: &str,
+    survey_id: &str,
+) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, u.area_code, u.vsic_section, u.size_class
+         FROM responses r
+         JOIN sample_units s ON s.unit_id = r.register_unit_id AND s.wave_id = r.wave_id
+         JOIN register_units u ON u.id = s.unit_id AND u.kind = 'enterprise'
+         WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted'
+           AND r.standing = 'counted' AND r.indicator_bits IS NOT NULL
+         ORDER BY r.id",
+    )?;
+    let rows = stmt.query_map(params![wave_id, survey_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Calls `f` on every counted, submitted response of a sampled enterprise to `survey_id` in
 /// `wave_id`, with the stratum the register gives the unit (the sampling stratum), streaming.
 /// Returns how many there were, and how many counted responses were left out because they are

@@ -32,7 +32,8 @@ pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
 pub use benchmarks::{Benchmark, benchmark, save_benchmark};
 pub use calibration::{
-    StoredCalibration, calibration_of, for_each_sampled_submitted, sampled_strata, set_calibration,
+    StoredCalibration, calibration_of, for_each_sampled_submitted, sampled_responses,
+    sampled_strata, set_calibration,
 };
 pub use cases::{
     CaseRow, Channel, FieldUnit, UnitEvent, UnitEventKind, confirm_identity, field_units,

@@ -140,3 +140,119 @@ fn settings_that_cannot_work_are_refused_with_what_is_wrong() {
     // Nothing was stored by the refusals: the sample wave is still uncalibrated.
     assert!(aggregates(&dir).iter().all(|r| r["estimator"] == "sample_nonresponse_adjusted"));
 }
+
+/// What a statistician and a reader of the city's PDF see of a calibrated sample wave: the
+/// dashboard and the API name the estimator; the PDF's methodology describes the sample and
+/// its calibration.
+#[rocket::async_test]
+async fn the_dashboard_the_api_and_the_pdf_say_how_the_figures_were_estimated() {
+    let dir = TempDir::new().unwrap();
+    sample_wave(&dir);
+    let (ok, said) = calibrate(&dir, &["--margins", "area,section", "--distance", "raking"]);
+    assert!(ok, "{said}");
+
+    let pdf = dir.path().join("city.pdf");
+    let args = ["report", "city", "--wave", WAVE, "--lang", "en", "--out", pdf.to_str().unwrap()];
+    let output = run(&dir, &args, &[]);
+    assert!(output.status.success(), "{}", text(&output).1);
+    if let Some(words) = crate::reports::poppler("pdftotext", &std::fs::read(&pdf).unwrap(), &[]) {
+        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("drawn at random from the business register"), "{words}");
+        assert!(words.contains("calibrated so that the weighted counts match"), "{words}");
+        assert!(words.contains("(raking method)"), "{words}");
+    }
+
+    let database = dir.path().join("dxsurvey.db");
+    let (rocket, _other) = crate::helpers::rocket_with(|c| c.database = database.clone());
+    let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
+    let app = client.rocket().state::<dxsurvey::app::App>().unwrap();
+    let (session, _) = crate::helpers::signed_in(
+        app,
+        "stat@hanoi.gov.vn",
+        dxsurvey::auth::StaffRole::Statistician,
+        &[],
+    );
+    let get = |path: String| {
+        client.get(path).private_cookie(rocket::http::Cookie::new("dx_session", session.clone()))
+    };
+    let api = get(format!("/api/v1/figures?wave={WAVE}&survey=enterprise-dx")).dispatch().await;
+    let json: serde_json::Value = serde_json::from_str(&api.into_string().await.unwrap()).unwrap();
+    assert_eq!(json["estimator"], "sample_calibrated_raking", "{}", json["estimator"]);
+    assert!(json["calibration_problem"].is_null());
+    let page = get(format!("/stats?wave={WAVE}&survey=enterprise-dx")).dispatch().await;
+    let html = page.into_string().await.unwrap();
+    assert!(html.contains("hiệu chỉnh raking theo tổng của danh bạ"), "{html}");
+}
+
+/// The microdata of a sample wave hold the sampled enterprises' responses only, placed by their
+/// register stratum and weighted as the estimates are: the README's R recipe, from the file's
+/// design columns alone, gives back every published city and ward estimate and standard error
+/// (without calibration; with it, the estimates, the SEs needing the calibration's margins).
+#[test]
+fn the_microdata_of_a_sample_wave_reproduce_its_figures_in_r() {
+    let dir = TempDir::new().unwrap();
+    sample_wave(&dir);
+    let respondents: i64 = {
+        let db = rusqlite::Connection::open(dir.path().join("dxsurvey.db")).unwrap();
+        db.query_row(
+            "SELECT count(*) FROM responses WHERE wave_id = ?1 AND status = 'submitted'",
+            [WAVE],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    for (calibration, with_se) in [(None, true), (Some(["--margins", "area,section"]), false)] {
+        if let Some(args) = calibration {
+            assert!(calibrate(&dir, &args).0);
+        }
+        let out = dir.path().join(format!("export-{with_se}"));
+        let output = run(&dir, &["export", "--wave", WAVE, "--out", out.to_str().unwrap()], &[]);
+        assert!(output.status.success(), "{}", text(&output).1);
+        let micro = std::fs::read_to_string(out.join("microdata.csv")).unwrap();
+        assert_eq!(micro.lines().count() as i64 - 1, respondents, "one row per sampled respondent");
+        let recipe = crate::helpers::repo().join("docs/recipes/microdata-estimates.R");
+        let Ok(r) = std::process::Command::new("Rscript")
+            .arg(&recipe)
+            .arg(out.join("microdata.csv"))
+            .output()
+        else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install r-base-core and r-cran-survey"
+            );
+            eprintln!("Rscript is not installed: the recipe was not run");
+            return;
+        };
+        assert!(r.status.success(), "the recipe failed: {}", String::from_utf8_lossy(&r.stderr));
+        let mut reader = csv::Reader::from_reader(r.stdout.as_slice());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+        let from_r: HashMap<(String, String), (f64, f64)> = reader
+            .records()
+            .map(|row| {
+                let row: HashMap<String, String> =
+                    header.iter().cloned().zip(row.unwrap().iter().map(str::to_string)).collect();
+                let number = |c: &str| row[c].parse::<f64>().unwrap_or(f64::NAN);
+                (
+                    (row["group"].clone(), row["variable"].clone()),
+                    (number("estimate"), number("se")),
+                )
+            })
+            .collect();
+        let published: Vec<_> = aggregates(&dir)
+            .into_iter()
+            .filter(|r| ["city", "area"].contains(&r["breakdown"].as_str()))
+            .filter(|r| r["suppressed"] == "false" && !r["estimate"].is_empty())
+            .collect();
+        assert!(published.len() > 300, "published: {}", published.len());
+        for row in published {
+            let key = (row["group"].clone(), row["indicator"].clone());
+            let (estimate, se) = from_r.get(&key).unwrap_or_else(|| panic!("R has no {key:?}"));
+            let ours: f64 = row["estimate"].parse().unwrap();
+            assert!((estimate - ours).abs() < 1e-9, "{key:?}: R {estimate}, published {ours}");
+            if with_se {
+                let our_se: f64 = row["se"].parse().unwrap();
+                assert!((se - our_se).abs() < 1e-9, "{key:?}: R's SE {se}, published {our_se}");
+            }
+        }
+    }
+}
