@@ -345,21 +345,6 @@ impl Basis {
     }
 }
 
-/// The regression coefficients of `values` (one per class, already summed over the class's
-/// respondents and multiplied by their prior weight) on the classes' categories, weighted by
-/// the prior weights: B = (Σ D x xᵀ)⁻¹ Σ_c x_c values_c. R's `svyrecvar` takes the residuals of
-/// this regression as a calibrated estimate's influence values.
-pub fn coefficients(fit: &Fit, values: impl IntoIterator<Item = (usize, f64)>) -> Vec<f64> {
-    let mut b = vec![0.0; fit.width];
-    for (c, value) in values {
-        for &j in &fit.columns[c] {
-            b[j] += value;
-        }
-    }
-    fit.factor.solve(&mut b);
-    b
-}
-
 /// x_cᵀ B for class `c`.
 pub fn fitted(fit: &Fit, coefficients: &[f64], c: usize) -> f64 {
     fit.columns[c].iter().map(|&j| coefficients[j]).sum()

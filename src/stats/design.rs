@@ -50,6 +50,13 @@ impl Stratum {
         }
     }
 
+    /// (1 − n_h/N_h) n_h/(n_h − 1): what the stratum's centred sum of squares is multiplied
+    /// by in the variance; 0 for a stratum of fewer than two respondents.
+    pub fn variance_factor(&self) -> f64 {
+        let n = f64::from(self.respondents);
+        if n < 2.0 { 0.0 } else { self.fpc() * n / (n - 1.0) }
+    }
+
     /// The finite population correction, 1 − n_h / N_h (1 without a frame).
     pub fn fpc(&self) -> f64 {
         match self.population {
@@ -131,6 +138,68 @@ pub struct Calibrated {
     pub fit: Fit,
     /// The weight of each respondent of each key before calibration.
     pub prior: Vec<f64>,
+    /// T⁻¹, T = Σ_k prior_k r_k x_k x_kᵀ, row-major (`fit.width` square).
+    pub t_inverse: Vec<f64>,
+    /// T⁻¹ M T⁻¹, M the quadratic form of the residuals' fitted part over every stratum
+    /// (`estimate::calibrated_variance` says how it enters).
+    pub fitted_form: Vec<f64>,
+    /// g_h = Σ_{k∈h} w_k r_k x_k of each final stratum, by column.
+    pub stratum_columns: Vec<Vec<(usize, f64)>>,
+}
+
+impl Calibrated {
+    /// Precomputes what every calibrated figure's variance shares, so that a figure costs in
+    /// proportion to its domain, not to the whole design (BENCHMARKS.md, calibration).
+    fn new(
+        fit: Fit,
+        prior: Vec<f64>,
+        weights: &[f64],
+        respondents: &[u32],
+        stratum_of: &[usize],
+        strata: &[Stratum],
+    ) -> Calibrated {
+        let p = fit.width;
+        let t_inverse = fit.factor.inverse();
+        let mut by_stratum: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); strata.len()];
+        let mut m = vec![0.0; p * p];
+        for (k, &r) in respondents.iter().enumerate().filter(|(_, r)| **r > 0) {
+            let (h, w, r) = (stratum_of[k], weights[k], f64::from(r));
+            let f = strata[h].variance_factor();
+            for &a in &fit.columns[k] {
+                *by_stratum[h].entry(a).or_default() += w * r;
+                for &b in &fit.columns[k] {
+                    m[a * p + b] += f * w * w * r;
+                }
+            }
+        }
+        let stratum_columns: Vec<Vec<(usize, f64)>> =
+            by_stratum.into_iter().map(|g| g.into_iter().collect()).collect();
+        for (h, g) in stratum_columns.iter().enumerate() {
+            let f = strata[h].variance_factor() / f64::from(strata[h].respondents.max(1));
+            for &(a, ga) in g {
+                for &(b, gb) in g {
+                    m[a * p + b] -= f * ga * gb;
+                }
+            }
+        }
+        let fitted_form = multiply(&multiply(&t_inverse, &m, p), &t_inverse, p);
+        Calibrated { fit, prior, t_inverse, fitted_form, stratum_columns }
+    }
+}
+
+/// The product of two row-major `n × n` matrices.
+fn multiply(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n * n];
+    for i in 0..n {
+        for k in 0..n {
+            let aik = a[i * n + k];
+            if aik != 0.0 {
+                let (row, b_row) = (&mut out[i * n..(i + 1) * n], &b[k * n..(k + 1) * n]);
+                row.iter_mut().zip(b_row).for_each(|(o, x)| *o += aik * x);
+            }
+        }
+    }
+    out
 }
 
 /// A response-homogeneity group of a probability sample: who was sampled, who responded, and
@@ -318,8 +387,10 @@ pub fn sample_design(
                 distance: target.method.distance,
                 bounds: target.method.bounds,
             })?;
-            let weights = prior.iter().zip(&fit.g).map(|(w, g)| w * g).collect();
-            (weights, Some(Calibrated { fit, prior }))
+            let weights: Vec<f64> = prior.iter().zip(&fit.g).map(|(w, g)| w * g).collect();
+            let calibrated =
+                Calibrated::new(fit, prior, &weights, &respondents, &stratum_of, &finals);
+            (weights, Some(calibrated))
         }
     };
     Ok(Design {

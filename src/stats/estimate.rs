@@ -194,9 +194,19 @@ fn stratified_variance(
 }
 
 /// The variance of a calibrated estimate, as R's `svyrecvar` computes it: the influence values
-/// replaced by their residuals e_i = z_i − x_iᵀB from the regression on the calibration's
-/// categories weighted by the prior weights; every respondent has a residual, inside the
-/// domain or not, so every stratum contributes.
+/// z_i replaced by their residuals e_i = z_i − x_iᵀB from the regression on the calibration's
+/// categories weighted by the prior weights, B = T⁻¹β, β = Σ_{i∈d} prior_i x_i z_i. Every
+/// respondent has a residual, inside the domain or not; with c_k = x_kᵀB, G_h = g_hᵀB and
+/// D_h = Σ_{k∈h∩d} w_k s_k (s_k, SS_k: the key's Σ z and Σ z² in the domain), the sum over all
+/// strata of f_h [Σ (w e)² − (Σ w e)²/n_h] is
+///
+/// ```text
+/// Σ_{h∩d≠∅} f_h [Σ_{k∈h∩d} w_k² SS_k − D_h²/n_h]       (as without calibration)
+///   + βᵀ T⁻¹ M T⁻¹ β                                    (precomputed form, all strata)
+///   − 2 Σ_{k∈d} f_h w_k² c_k s_k + 2 Σ_{h∩d≠∅} f_h D_h G_h / n_h
+/// ```
+///
+/// so a figure costs in proportion to its domain and to the columns β touches.
 fn calibrated_variance(
     design: &Design,
     calibrated: &Calibrated,
@@ -204,28 +214,54 @@ fn calibrated_variance(
     influence: &dyn Fn(usize) -> (f64, f64),
 ) -> f64 {
     let fit = &calibrated.fit;
-    let mut in_domain = vec![(0.0, 0.0); design.keys.len()];
+    let p = fit.width;
+    let mut beta = vec![0.0; p];
+    let mut touched: Vec<usize> = Vec::new();
     for &k in members {
-        in_domain[k] = influence(k);
-    }
-    let b = calibration::coefficients(
-        fit,
-        members.iter().map(|&k| (k, calibrated.prior[k] * in_domain[k].0)),
-    );
-    let mut sums = vec![(0.0, 0.0); design.strata.len()];
-    for (k, &respondents) in design.respondents.iter().enumerate() {
-        if respondents == 0 {
-            continue;
+        let value = calibrated.prior[k] * influence(k).0;
+        for &j in &fit.columns[k] {
+            if beta[j] == 0.0 {
+                touched.push(j);
+            }
+            beta[j] += value;
         }
-        let r = f64::from(respondents);
-        let fitted = calibration::fitted(fit, &b, k);
-        let (linear, squares) = in_domain[k];
-        let w = design.weights[k];
-        let sum = &mut sums[design.stratum_of[k]];
-        sum.0 += w * (linear - r * fitted);
-        sum.1 += w * w * (squares - 2.0 * fitted * linear + r * fitted * fitted);
     }
-    sums.iter().enumerate().map(|(h, &(sum, sum_sq))| stratum_term(design, h, sum, sum_sq)).sum()
+    touched.sort_unstable();
+    touched.dedup();
+    let mut b = vec![0.0; p];
+    for &j in &touched {
+        let column = &calibrated.t_inverse;
+        for (i, bi) in b.iter_mut().enumerate() {
+            *bi += column[i * p + j] * beta[j];
+        }
+    }
+    let form = &calibrated.fitted_form;
+    let mut variance: f64 = touched
+        .iter()
+        .map(|&i| beta[i] * touched.iter().map(|&j| form[i * p + j] * beta[j]).sum::<f64>())
+        .sum();
+    // `members` are sorted by stratum.
+    let mut at = 0;
+    while at < members.len() {
+        let h = design.stratum_of[members[at]];
+        let stratum = &design.strata[h];
+        let f = stratum.variance_factor();
+        let n_h = f64::from(stratum.respondents.max(1));
+        let (mut d, mut squares, mut cross) = (0.0, 0.0, 0.0);
+        while at < members.len() && design.stratum_of[members[at]] == h {
+            let k = members[at];
+            let (s, ss) = influence(k);
+            let w = design.weights[k];
+            let c = calibration::fitted(fit, &b, k);
+            d += w * s;
+            squares += w * w * ss;
+            cross += w * w * c * s;
+            at += 1;
+        }
+        let g: f64 = calibrated.stratum_columns[h].iter().map(|&(j, gj)| gj * b[j]).sum();
+        variance += f * (squares - d * d / n_h) - 2.0 * f * cross + 2.0 * f * d * g / n_h;
+    }
+    variance
 }
 
 /// The 97.5% quantile of Student's t, remembered per degrees of freedom: a wave's thousands of

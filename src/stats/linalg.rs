@@ -68,6 +68,22 @@ pub struct Cholesky {
 }
 
 impl Cholesky {
+    /// The inverse of the factored matrix, row-major.
+    pub fn inverse(&self) -> Vec<f64> {
+        let n = self.n;
+        let mut inverse = vec![0.0; n * n];
+        let mut column = vec![0.0; n];
+        for j in 0..n {
+            column.iter_mut().for_each(|x| *x = 0.0);
+            column[j] = 1.0;
+            self.solve(&mut column);
+            for i in 0..n {
+                inverse[i * n + j] = column[i];
+            }
+        }
+        inverse
+    }
+
     /// Solves A x = b in place.
     pub fn solve(&self, b: &mut [f64]) {
         let (n, l) = (self.n, &self.l);

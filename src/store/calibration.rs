@@ -115,14 +115,7 @@ pub fn for_each_sampled_submitted(
             outside += 1;
             continue;
         }
-        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
-        f(StatRow {
-            area_code: text(0),
-            vsic_section: text(1),
-            size_class: text(2),
-            indicator_bits: row.get(3)?,
-            score_values: row.get_ref(4)?.as_blob_or_null().ok().flatten().unwrap_or(&[]),
-        });
+        f(super::fieldwork::stat_row(row)?);
         sampled += 1;
     }
     Ok((sampled, outside))

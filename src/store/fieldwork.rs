@@ -66,17 +66,23 @@ pub fn for_each_submitted(
     let mut rows = stmt.query(params![wave_id, survey_id])?;
     let mut count = 0;
     while let Some(row) = rows.next()? {
-        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
-        f(StatRow {
-            area_code: text(0),
-            vsic_section: text(1),
-            size_class: text(2),
-            indicator_bits: row.get(3)?,
-            score_values: row.get_ref(4)?.as_blob_or_null().ok().flatten().unwrap_or(&[]),
-        });
+        f(stat_row(row)?);
         count += 1;
     }
     Ok(count)
+}
+
+/// A statistics row from a query whose first five columns are area code, section, size class,
+/// indicator bits and score values.
+pub(super) fn stat_row<'r>(row: &'r rusqlite::Row<'_>) -> Result<StatRow<'r>, StoreError> {
+    let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+    Ok(StatRow {
+        area_code: text(0),
+        vsic_section: text(1),
+        size_class: text(2),
+        indicator_bits: row.get(3)?,
+        score_values: row.get_ref(4)?.as_blob_or_null().ok().flatten().unwrap_or(&[]),
+    })
 }
 
 /// Respondents (drafts included) per stratum of a questionnaire in a wave.
