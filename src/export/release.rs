@@ -87,7 +87,7 @@ pub struct Release<'a> {
     recodes: bool,
     /// In a sample wave, each counted response of a sampled enterprise (in id order) with the
     /// design key of its register stratum; other responses are not released.
-    sampled: Option<Vec<(i64, usize)>>,
+    sampled: Option<Vec<(i64, Option<usize>)>>,
     /// The group of [`Records`] of each design key, and of a row outside the design.
     groups: Vec<usize>,
     outside: usize,
@@ -166,32 +166,27 @@ impl<'a> Release<'a> {
         let design = &self.sample.design;
         self.sampled = Some(
             rows.into_iter()
-                .filter_map(|(id, a, s, z)| {
-                    figures::key_index(self.app, design, Some(&a), Some(&s), Some(&z))
-                        .map(|k| (id, k))
+                .map(|(id, a, s, z)| {
+                    (id, figures::key_index(self.app, design, Some(&a), Some(&s), Some(&z)))
                 })
                 .collect(),
         );
         Ok(())
     }
 
-    /// Whether a row is released: in a sample wave, only a sampled enterprise's.
-    fn released(&self, row: &CellRow<'_>) -> bool {
-        self.sampled.as_ref().is_none_or(|s| s.binary_search_by_key(&row.id, |(id, _)| *id).is_ok())
-    }
-
-    /// The design's key of a row.
-    fn place(&self, row: &CellRow<'_>) -> Option<usize> {
+    /// The design's key of a row (`Some(None)` outside the design), or `None` when the row is
+    /// not released: in a sample wave, only sampled enterprises' responses are.
+    fn place(&self, row: &CellRow<'_>) -> Option<Option<usize>> {
         if let Some(sampled) = &self.sampled {
             return sampled.binary_search_by_key(&row.id, |(id, _)| *id).ok().map(|i| sampled[i].1);
         }
-        figures::key_index(
+        Some(figures::key_index(
             self.app,
             &self.sample.design,
             row.area_code,
             row.vsic_section,
             row.size_class,
-        )
+        ))
     }
 
     /// The group of records of a row at `place`.
@@ -261,13 +256,10 @@ impl<'a> Release<'a> {
         let (mut answers, mut key) = (String::with_capacity(4096), Key::new());
         let survey_id = &self.sample.survey.id;
         store::for_each_submitted_cells(conn, wave_id, survey_id, |conn, row| {
-            if !self.released(&row) {
-                return Ok(());
-            }
+            let Some(place) = self.place(&row) else { return Ok(()) };
             answers.clear();
             self.answers(conn, &row, &mut answers)?;
             key_of(&mut self.quasi, self.quasi_cells, &answers, &mut key);
-            let place = self.place(&row);
             let weight = self.stratum(place).map_or(1.0, |(_, w)| *w);
             records.add_to(self.group(place), &key, weight);
             Ok::<(), StoreError>(())
@@ -290,10 +282,7 @@ impl<'a> Release<'a> {
         let (mut line, mut original) = (String::with_capacity(4096), Key::new());
         let mut number = ryu::Buffer::new();
         store::for_each_submitted_cells(conn, wave_id, &survey.id, |conn, row| {
-            if !self.released(&row) {
-                return Ok(());
-            }
-            let place = self.place(&row);
+            let Some(place) = self.place(&row) else { return Ok(()) };
             let codes = place.map_or(&NONE, |i| &self.codes[i]);
             line.clear();
             line.push_str(&microdata::pseudonym(key, row.id));

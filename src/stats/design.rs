@@ -204,7 +204,7 @@ fn multiply(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
 
 /// A response-homogeneity group of a probability sample: who was sampled, who responded, and
 /// the factor its respondents' design weights were multiplied by.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct GroupResponse {
     pub sampled: u32,
     pub responded: u32,
@@ -352,15 +352,7 @@ pub fn sample_design(
         let s = of(k);
         if s.sampled > 0 { s.population / f64::from(s.sampled) } else { 0.0 }
     };
-    let mut response = vec![
-        GroupResponse {
-            sampled: 0,
-            responded: 0,
-            weighted_sampled: 0.0,
-            weighted_responded: 0.0
-        };
-        finals.len()
-    ];
+    let mut response = vec![GroupResponse::default(); finals.len()];
     for (i, k) in keys.iter().enumerate() {
         let (s, group) = (of(k), &mut response[stratum_of[i]]);
         group.sampled += s.sampled;

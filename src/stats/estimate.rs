@@ -161,11 +161,8 @@ pub fn estimate(
 /// Σ a and Σ a² (respondents outside the domain have a = 0).
 fn stratum_term(design: &Design, h: usize, sum: f64, sum_sq: f64) -> f64 {
     let stratum = &design.strata[h];
-    let n_h = f64::from(stratum.respondents);
-    if n_h < 2.0 {
-        return 0.0;
-    }
-    stratum.fpc() * n_h / (n_h - 1.0) * (sum_sq - sum * sum / n_h)
+    let n_h = f64::from(stratum.respondents.max(1));
+    stratum.variance_factor() * (sum_sq - sum * sum / n_h)
 }
 
 /// The variance without calibration: only the strata the domain touches contribute.
