@@ -18,6 +18,9 @@ use crate::service::sample::{SampleRequest, draw, propose};
 use crate::store::{self, Origin, ResponseStatus, StoreError};
 use crate::survey::Survey;
 
+/// Seeds the synthetic register, the same in every wave.
+const REGISTER_SEED: u64 = 2025;
+
 /// The register and the sample to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SampleDemo {
@@ -35,8 +38,13 @@ pub fn generate(
     seed: u64,
 ) -> Result<DemoSummary, StoreError> {
     let population = Population::new(&app.reference);
+    // The same register in every wave (the same enterprises, strata and maturity), so that
+    // waves drawn from it share enterprises, as a business register's waves do; each wave
+    // draws its own sample, and its respondents answer anew, from its seed.
+    let mut register_rng = Rng::with_seed(REGISTER_SEED);
+    let firms: Vec<Enterprise> =
+        (0..plan.register).map(|_| population.draw(&mut register_rng)).collect();
     let mut rng = Rng::with_seed(seed);
-    let firms: Vec<Enterprise> = (0..plan.register).map(|_| population.draw(&mut rng)).collect();
     write_register(app, wave, &firms)?;
     let request = SampleRequest {
         total: plan.sample,

@@ -46,6 +46,60 @@ impl Disclosure<'_> {
     }
 }
 
+/// How the figures were estimated, as the package describes it.
+pub struct Design<'a> {
+    /// Whether `response_groups.csv` was written (a sample wave).
+    pub groups: bool,
+    /// The wave's calibration setting, when it has one.
+    pub calibration: Option<&'a crate::store::StoredCalibration>,
+}
+
+impl Design<'_> {
+    /// The estimator (docs/methodology.md §3, §3a): its code, what it does in both languages,
+    /// and the calibration asked for, whether or not it holds (`calibration_problem`).
+    fn describe(&self, figures: &Figures) -> Value {
+        let (en, vi) = estimator_text(figures.estimator);
+        let mut out = json!({
+            "code": figures.estimator.code(),
+            "description": en,
+            "description_vi": vi,
+            "methodology": "docs/methodology.md §3 (open waves), §3a (sample waves), §4 (variance)",
+        });
+        if let Some(c) = self.calibration {
+            out["calibration"] = json!({
+                "margins": c.margins, "distance": c.distance, "lower": c.lower, "upper": c.upper,
+                "set_at": c.set_at,
+            });
+        }
+        if let Some(problem) = &figures.calibration_problem {
+            out["calibration_problem"] = Value::from(problem.as_str());
+        }
+        out
+    }
+}
+
+fn estimator_text(estimator: crate::stats::Estimator) -> (&'static str, &'static str) {
+    use crate::stats::Estimator;
+    match estimator {
+        Estimator::Unweighted => (
+            "NOT REPRESENTATIVE: no frame was loaded for this wave; estimates are unweighted shares and means of the respondents.",
+            "KHÔNG ĐẠI DIỆN: đợt này chưa có dàn mẫu; ước lượng là tỷ lệ và trung bình không trọng số của các đơn vị trả lời.",
+        ),
+        Estimator::PostStratified => (
+            "Open wave: self-selected respondents weighted to the business-register frame, N_h / n_h within collapsed ward × section × size strata; linearised variance with finite population correction; logit intervals.",
+            "Đợt mở: đơn vị tự trả lời, được gán quyền số theo dàn mẫu, N_h / n_h trong các tầng phường/xã × ngành × quy mô đã gộp; phương sai tuyến tính hóa có hiệu chỉnh tổng thể hữu hạn; khoảng tin cậy logit.",
+        ),
+        Estimator::Sample { calibration: None } => (
+            "Probability sample drawn from the register: design weights 1/π, adjusted for non-response within the response-homogeneity groups of response_groups.csv; linearised variance with the groups as strata; logit intervals.",
+            "Mẫu xác suất chọn từ danh bạ: quyền số thiết kế 1/π, điều chỉnh không trả lời trong các nhóm đáp ứng đồng nhất của response_groups.csv; phương sai tuyến tính hóa với các nhóm là tầng; khoảng tin cậy logit.",
+        ),
+        Estimator::Sample { calibration: Some(_) } => (
+            "Probability sample drawn from the register: design weights 1/π, adjusted for non-response within the response-homogeneity groups of response_groups.csv, then calibrated to the register totals named under calibration; linearised variance with calibration residuals; logit intervals.",
+            "Mẫu xác suất chọn từ danh bạ: quyền số thiết kế 1/π, điều chỉnh không trả lời trong các nhóm đáp ứng đồng nhất của response_groups.csv, rồi hiệu chỉnh theo các tổng của danh bạ nêu ở mục calibration; phương sai tuyến tính hóa với phần dư hiệu chỉnh; khoảng tin cậy logit.",
+        ),
+    }
+}
+
 /// The package descriptor.
 pub fn datapackage(
     app: &App,
@@ -54,6 +108,7 @@ pub fn datapackage(
     questions: &[String],
     wave: &str,
     disclosure: &Disclosure<'_>,
+    design: &Design<'_>,
 ) -> Value {
     let aggregates: Vec<Value> =
         COLUMNS.iter().map(|c| field(c.name, c.kind, c.vi, c.en)).collect();
@@ -192,19 +247,27 @@ pub fn datapackage(
         "title": format!("{} — {wave}", survey.title.en),
         "title_vi": format!("{} — {wave}", survey.title.vi),
         "created": crate::store::now(),
-        "description": if figures.weighted {
-            "Estimates weighted to the business-register frame of the wave (stratified design, linearised variance, logit intervals)."
-        } else {
-            "NOT REPRESENTATIVE: no frame was loaded for this wave; estimates are unweighted shares of the respondents."
-        },
+        "description": estimator_text(figures.estimator).0,
+        "estimator": design.describe(figures),
         "disclosure": disclosure.describe(),
-        "resources": [
-            { "name": "aggregates", "path": "aggregates.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-              "schema": { "fields": aggregates } },
-            { "name": "microdata", "path": "microdata.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-              "schema": { "fields": micro, "primaryKey": "respondent" } },
-        ],
+        "resources": resources(aggregates, micro, design.groups),
     })
+}
+
+fn resources(aggregates: Vec<Value>, micro: Vec<Value>, groups: bool) -> Value {
+    let mut resources = vec![
+        json!({ "name": "aggregates", "path": "aggregates.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
+          "schema": { "fields": aggregates } }),
+        json!({ "name": "microdata", "path": "microdata.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
+          "schema": { "fields": micro, "primaryKey": "respondent" } }),
+    ];
+    if groups {
+        let fields: Vec<Value> =
+            super::groups::COLUMNS.iter().map(|c| field(c.name, c.kind, c.vi, c.en)).collect();
+        resources.push(json!({ "name": "response_groups", "path": "response_groups.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
+          "schema": { "fields": fields, "primaryKey": "stratum" } }));
+    }
+    Value::Array(resources)
 }
 
 /// The arm of a split-ballot experiment each respondent was randomly assigned, with the arms of

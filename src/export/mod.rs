@@ -5,6 +5,7 @@
 mod aggregates;
 pub mod anonymise;
 mod datapackage;
+mod groups;
 pub mod microdata;
 mod release;
 mod write;

@@ -85,9 +85,6 @@ pub struct Release<'a> {
     quasi_cells: usize,
     /// Whether some quasi-identifier is published in bands, so every row is rewritten.
     recodes: bool,
-    /// In a sample wave, each counted response of a sampled enterprise (in id order) with the
-    /// design key of its register stratum; other responses are not released.
-    sampled: Option<Vec<(i64, Option<usize>)>>,
     /// The group of [`Records`] of each design key, and of a row outside the design.
     groups: Vec<usize>,
     outside: usize,
@@ -143,7 +140,6 @@ impl<'a> Release<'a> {
             strata,
             quasi_cells: quasi.iter().map(|q| q.column + 1).max().unwrap_or(0),
             recodes: quasi.iter().any(QuasiColumn::banded),
-            sampled: None,
             groups: Vec::new(),
             outside: 0,
             quasi,
@@ -152,33 +148,16 @@ impl<'a> Release<'a> {
         }
     }
 
-    /// For a sample wave: places rows by their register stratum, and releases only the
-    /// responses of sampled enterprises, as the estimates use them (docs/methodology.md §3a).
-    pub fn follow_sample(
-        &mut self,
-        conn: &rusqlite::Connection,
-        wave_id: &str,
-    ) -> Result<(), StoreError> {
-        if !matches!(self.sample.design.estimator, crate::stats::Estimator::Sample { .. }) {
-            return Ok(());
-        }
-        let rows = store::sampled_responses(conn, wave_id, &self.sample.survey.id)?;
-        let design = &self.sample.design;
-        self.sampled = Some(
-            rows.into_iter()
-                .map(|(id, a, s, z)| {
-                    (id, figures::key_index(self.app, design, Some(&a), Some(&s), Some(&z)))
-                })
-                .collect(),
-        );
-        Ok(())
-    }
-
     /// The design's key of a row (`Some(None)` outside the design), or `None` when the row is
     /// not released: in a sample wave, only sampled enterprises' responses are.
     fn place(&self, row: &CellRow<'_>) -> Option<Option<usize>> {
-        if let Some(sampled) = &self.sampled {
-            return sampled.binary_search_by_key(&row.id, |(id, _)| *id).ok().map(|i| sampled[i].1);
+        // A sample wave places rows by their register stratum, and releases only the responses
+        // of sampled enterprises, as the estimates use them (docs/methodology.md §3a).
+        if let Some(placed) = &self.sample.placed {
+            return placed
+                .binary_search_by_key(&row.id, |(id, _)| *id)
+                .ok()
+                .map(|i| Some(placed[i].1));
         }
         Some(figures::key_index(
             self.app,

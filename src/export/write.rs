@@ -5,7 +5,8 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::anonymise;
-use super::datapackage::Disclosure;
+use super::datapackage::{Design, Disclosure};
+use super::groups;
 use super::microdata;
 use super::release::Release;
 use super::{datapackage, write_aggregates};
@@ -47,7 +48,7 @@ fn create(path: &Path) -> Result<BufWriter<File>, ExportError> {
 }
 
 /// Writes `aggregates.csv`, `microdata.csv` and `datapackage.json` of `survey_id` in `wave_id`
-/// into `dir`. `key` keys the pseudonyms.
+/// into `dir`, and `response_groups.csv` for a sample wave. `key` keys the pseudonyms.
 pub fn export(
     app: &App,
     wave_id: &str,
@@ -62,6 +63,10 @@ pub fn export(
     let figures = figures::figures_of(app, wave_id, &sample);
     let figures_seconds = started.elapsed().as_secs_f64();
     write_aggregates(&figures, create(&dir.join("aggregates.csv"))?)?;
+    let groups = groups::has_groups(&sample);
+    if groups {
+        groups::write_groups(app, &sample, key, create(&dir.join("response_groups.csv"))?)?;
+    }
     let started = std::time::Instant::now();
 
     let questions = microdata::exported_questions(&app.catalog, survey_id);
@@ -84,7 +89,6 @@ pub fn export(
     let risk = app.store.read(|c| {
         // Both passes read one snapshot, so that every row written was seen by the first.
         store::snapshot(c, |c| {
-            release.follow_sample(c, wave_id)?;
             let protected =
                 anonymise::protect(&release.records(c, wave_id)?, app.policy.threshold());
             release.write(&protected, key, c, wave_id, &mut out)?;
@@ -94,6 +98,7 @@ pub fn export(
     std::io::Write::flush(&mut out).map_err(|source| ExportError::Io { path, source })?;
     let microdata_seconds = started.elapsed().as_secs_f64();
 
+    let calibration = app.store.read(|c| store::calibration_of(c, wave_id))?;
     let package = datapackage(
         app,
         &figures,
@@ -101,6 +106,7 @@ pub fn export(
         &questions,
         wave_id,
         &Disclosure { risk: &risk, quasi: &release.quasi, threshold: app.policy.threshold() },
+        &Design { groups, calibration: calibration.as_ref() },
     );
     serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;
     Ok(ExportSummary {

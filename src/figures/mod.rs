@@ -4,14 +4,17 @@
 
 mod area;
 mod calibration;
+mod change;
 mod group;
 mod sample;
+mod sampled;
 mod variable;
 
 use std::collections::BTreeMap;
 
 pub use area::area_figures;
 pub use calibration::{Calibration, MarginKind, SettingError};
+pub use change::{Respondent, change, change_over};
 pub use group::{Breakdown, Group, size_name};
 pub use sample::{Sample, codes_of, key_index, sample, shown_codes, stratum_label};
 pub use variable::{Measure, Variable, variables};

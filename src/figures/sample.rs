@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use super::FiguresError;
 use super::calibration::{Calibration, MarginKind};
+use super::change::Respondent;
 use super::group::{Breakdown, Group};
+use super::sampled::SampledStrata;
 use super::variable::{Variable, variables};
 use crate::app::App;
 use crate::reference::{AreaCode, Reference, SizeClass, VsicSection};
@@ -23,7 +25,12 @@ pub(super) struct Keys<'a> {
 const UNKNOWN: u8 = u8::MAX;
 
 impl Keys<'_> {
-    fn key(&self, area: Option<&str>, section: Option<&str>, size: Option<&str>) -> StratumKey {
+    pub(super) fn key(
+        &self,
+        area: Option<&str>,
+        section: Option<&str>,
+        size: Option<&str>,
+    ) -> StratumKey {
         let area = area
             .and_then(|a| self.reference.area_position(a))
             .and_then(|i| u16::try_from(i).ok())
@@ -80,6 +87,30 @@ pub struct Sample {
     pub outside_sample: usize,
     /// Why a sample wave's calibration was not applied, when it was asked for and failed.
     pub calibration_problem: Option<String>,
+    /// The respondents with an organisation, sorted by it: the change between waves links
+    /// them.
+    pub linked: Vec<Respondent>,
+    /// In a sample wave, each counted response of a sampled enterprise and its key in the
+    /// design (by its register stratum), sorted by response id; `None` in an open wave.
+    pub placed: Option<Vec<(i64, usize)>>,
+}
+
+/// Each response's key in the design, sorted by response id.
+fn placements(design: &Design, mut placed: Vec<(i64, StratumKey)>) -> Vec<(i64, usize)> {
+    placed.sort_unstable_by_key(|p| p.0);
+    placed.into_iter().filter_map(|(id, key)| Some((id, design.index(&key)?))).collect()
+}
+
+/// Each organisation's key in the design, sorted by organisation.
+fn linked(design: &Design, mut organisations: Vec<(i64, StratumKey, i64)>) -> Vec<Respondent> {
+    organisations.sort_unstable_by_key(|o| o.0);
+    organisations
+        .into_iter()
+        .filter_map(|(organisation, key, indicator_bits)| {
+            let key = u32::try_from(design.index(&key)?).ok()?;
+            Some(Respondent { organisation, key, indicator_bits })
+        })
+        .collect()
 }
 
 /// Reads the submitted responses of `survey_id` in `wave_id` once and builds the design,
@@ -99,9 +130,30 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
     let (indicators, dimensions) = (survey.indicators.len(), survey.dimensions.len());
     let keys = Keys { reference: &app.reference };
 
+    let enterprise = survey.kind == RespondentKind::Enterprise;
+    let drawn = enterprise && app.store.read(|c| store::sample_of(c, wave_id))?.is_some();
+    // A sample wave places each response by its register unit's stratum, and leaves out those
+    // of units not sampled (docs/methodology.md §3a); an open wave by the codes it answered.
+    let units = if drawn { Some(SampledStrata::read(app, wave_id, &keys)?) } else { None };
     let mut strata: BTreeMap<StratumKey, (u32, Vec<Sums>)> = BTreeMap::new();
+    let mut organisations: Vec<(i64, StratumKey, i64)> = Vec::new();
+    let mut placed: Vec<(i64, StratumKey)> = Vec::new();
+    let mut outside_sample = 0;
     let mut add = |row: store::StatRow<'_>| {
-        let key = keys.key(row.area_code, row.vsic_section, row.size_class);
+        let key = match &units {
+            Some(units) => {
+                let Some(key) = units.key(row.sample_stratum) else {
+                    outside_sample += 1;
+                    return;
+                };
+                placed.push((row.id, key));
+                key
+            }
+            None => keys.key(row.area_code, row.vsic_section, row.size_class),
+        };
+        if let Some(organisation) = row.organisation {
+            organisations.push((organisation, key, row.indicator_bits));
+        }
         let (n, sums) =
             strata.entry(key).or_insert_with(|| (0, vec![Sums::default(); variables.len()]));
         *n += 1;
@@ -121,17 +173,14 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
             }
         }
     };
-    let enterprise = survey.kind == RespondentKind::Enterprise;
-    let drawn = enterprise && app.store.read(|c| store::sample_of(c, wave_id))?.is_some();
-    let (respondents, outside_sample) = if drawn {
-        app.store.read(|c| store::for_each_sampled_submitted(c, wave_id, survey_id, &mut add))?
-    } else {
-        (app.store.read(|c| store::for_each_submitted(c, wave_id, survey_id, &mut add))?, 0)
-    };
+    let read = app.store.read(|c| store::for_each_submitted(c, wave_id, survey_id, &mut add))?;
+    let respondents = read - outside_sample;
     let counts: BTreeMap<StratumKey, u32> = strata.iter().map(|(k, (n, _))| (*k, *n)).collect();
     let frame = if enterprise { frame_of(app, wave_id, &keys)? } else { None };
-    let (design, calibration_problem) = match (drawn, frame) {
-        (true, Some(register)) => probability_design(app, wave_id, &keys, &counts, &register)?,
+    let (design, calibration_problem) = match (&units, frame) {
+        (Some(units), Some(register)) => {
+            probability_design(app, wave_id, &keys, &counts, &register, &units.sampled)?
+        }
         (_, frame) => (stats::design(&counts, frame.as_ref(), app.policy.min_stratum()), None),
     };
     let sums = (0..variables.len())
@@ -143,6 +192,8 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
                 .collect()
         })
         .collect();
+    let linked = linked(&design, organisations);
+    let placed = units.map(|_| placements(&design, placed));
     Ok(Sample {
         survey,
         variables,
@@ -152,6 +203,8 @@ pub fn sample(app: &App, wave_id: &str, survey_id: &str) -> Result<Sample, Figur
         respondents,
         outside_sample,
         calibration_problem,
+        linked,
+        placed,
     })
 }
 
@@ -164,14 +217,14 @@ fn probability_design(
     keys: &Keys<'_>,
     respondents: &BTreeMap<StratumKey, u32>,
     register: &BTreeMap<StratumKey, f64>,
+    sampled: &BTreeMap<StratumKey, u32>,
 ) -> Result<(Design, Option<String>), FiguresError> {
     let mut strata: BTreeMap<StratumKey, SampledStratum> = register
         .iter()
         .map(|(k, n)| (*k, SampledStratum { population: *n, ..SampledStratum::default() }))
         .collect();
-    for (a, s, z, n) in app.store.read(|c| store::sampled_strata(c, wave_id))? {
-        let stratum = strata.entry(keys.key(Some(&a), Some(&s), Some(&z))).or_default();
-        stratum.sampled = u32::try_from(n).unwrap_or(u32::MAX);
+    for (k, n) in sampled {
+        strata.entry(*k).or_default().sampled = *n;
     }
     for (k, n) in respondents {
         strata.entry(*k).or_default().responded = *n;

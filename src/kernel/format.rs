@@ -43,6 +43,36 @@ pub fn percent(share: f64, lang: Lang) -> String {
     format!("{}%", decimal(share * 100.0, lang))
 }
 
+/// A change of a share (−1 to 1) in percentage points, signed, one decimal: `+2,4 điểm phần
+/// trăm`, `-0.8 percentage points`. A change of shares is not a percentage of anything.
+pub fn points(change: f64, lang: Lang) -> String {
+    format!("{} {}", signed_points(change, lang), points_unit(lang))
+}
+
+/// A 95% interval of a change of a share: `-6,6 đến +1,7 điểm phần trăm`, `-6.6 to +1.7
+/// percentage points`.
+pub fn points_range(low: f64, high: f64, lang: Lang) -> String {
+    let to = match lang {
+        Lang::Vi => "đến",
+        Lang::En => "to",
+    };
+    let (low, high) = (signed_points(low, lang), signed_points(high, lang));
+    format!("{low} {to} {high} {}", points_unit(lang))
+}
+
+fn signed_points(change: f64, lang: Lang) -> String {
+    let value = decimal(change * 100.0, lang);
+    let zero = value.chars().all(|c| matches!(c, '0' | ',' | '.'));
+    if value.starts_with('-') || zero { value } else { format!("+{value}") }
+}
+
+fn points_unit(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "điểm phần trăm",
+        Lang::En => "percentage points",
+    }
+}
+
 /// A count, its thousands grouped: `1.730` in Vietnamese, `1,730` in English.
 pub fn count(n: i64, lang: Lang) -> String {
     let (group, _) = separators(lang);
@@ -170,5 +200,14 @@ mod tests {
         let at = datetime!(2026-12-01 20:05:59.123456789 UTC);
         assert_eq!(moment(at, Lang::Vi), "02/12/2026 03:05");
         assert_eq!(rfc3339_moment("2026-12-01T20:05:59.123456789Z", Lang::En), "2 Dec 2026 03:05");
+    }
+
+    #[test]
+    fn a_change_of_shares_is_in_signed_percentage_points() {
+        assert_eq!(points(0.0243, Lang::Vi), "+2,4 điểm phần trăm");
+        assert_eq!(points(-0.0243, Lang::En), "-2.4 percentage points");
+        assert_eq!(points(0.0001, Lang::En), "0.0 percentage points");
+        assert_eq!(points_range(-0.066, 0.017, Lang::Vi), "-6,6 đến +1,7 điểm phần trăm");
+        assert_eq!(points_range(-0.066, 0.017, Lang::En), "-6.6 to +1.7 percentage points");
     }
 }

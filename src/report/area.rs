@@ -16,11 +16,11 @@ use crate::app::App;
 use crate::figures::{
     Breakdown, Figure, Figures, FiguresError, Group, Headline, Sample, area_figures,
 };
-use crate::kernel::format::{count, date, decimal, percent};
+use crate::kernel::format::{count, date, decimal, percent, points, points_range};
 use crate::policy::{DisclosurePolicy, Precision};
 use crate::reference::{AreaCode, Reference};
 use crate::stats::WardSample;
-use crate::stats::{self, Estimate, Estimator, Kind, Suppression};
+use crate::stats::{self, Estimate, Estimator, Kind, Suppression, Target};
 use crate::store::{Counts, StoreError, Wave};
 use crate::survey::{Lang, Text};
 
@@ -252,15 +252,17 @@ impl<'a> Summary<'a> {
         let (lang, t) = (self.lang, self.texts);
         let Some(Headline { variable: v, target }) = self.headline else { return };
         let indicator = self.headline_label().unwrap_or_default();
-        let series: Vec<(i32, Estimate)> = self
+        let published: Vec<(&WaveFigures, Estimate)> = self
             .inputs
             .series
             .iter()
             .zip(&self.own)
             .filter_map(|(w, own)| {
-                self.total(own, v).and_then(|f| f.estimate.clone()).map(|e| (w.year, e))
+                self.total(own, v).and_then(|f| f.estimate.clone()).map(|e| (w, e))
             })
             .collect();
+        let series: Vec<(i32, Estimate)> =
+            published.iter().map(|(w, e)| (w.year, e.clone())).collect();
         // With one wave the trajectory is the estimate itself: nothing to compare yet.
         let progress =
             target.filter(|_| series.len() > 1).and_then(|target| stats::progress(target, &series));
@@ -290,6 +292,10 @@ impl<'a> Summary<'a> {
                             ("trajectory", &percent(p.trajectory, lang)),
                         ],
                     ));
+                    if let Some(change) = self.change(&published, target) {
+                        text.push(' ');
+                        text.push_str(&change);
+                    }
                 }
                 flow.paragraph(&text, BODY);
             }
@@ -363,6 +369,28 @@ impl<'a> Summary<'a> {
             .collect();
         let trend = Intervals { rows, trajectory: None, ..chart };
         flow.block(trend.height(flow.document()) + 3.0, |page, top| trend.draw(page, top));
+    }
+
+    /// The change of the target's indicator from the first to the latest published wave, with
+    /// its interval (docs/methodology.md §5a).
+    fn change(&self, published: &[(&WaveFigures, Estimate)], target: &Target) -> Option<String> {
+        let ((first, _), (latest, _)) = (published.first()?, published.last()?);
+        let areas = self.place.map(|p| p.areas.as_slice());
+        let samples: Vec<&Sample> = published.iter().map(|(w, _)| w.sample.as_ref()).collect();
+        let change = crate::figures::change_over(self.app, &samples, &target.indicator, areas)?;
+        let lang = self.lang;
+        let interval =
+            change.interval.map_or_else(|| "–".to_string(), |i| points_range(i.low, i.high, lang));
+        Some(fill(
+            &self.texts.headline_change,
+            lang,
+            &[
+                ("first", &first.figures.wave),
+                ("latest", &latest.figures.wave),
+                ("change", &points(change.change, lang)),
+                ("interval", &interval),
+            ],
+        ))
     }
 
     /// The shares of enterprises at each maturity level.

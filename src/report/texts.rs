@@ -103,6 +103,7 @@ report_texts!(
     headline,
     headline_text,
     headline_trajectory,
+    headline_change,
     headline_suppressed,
     headline_no_target,
     no_indicators,

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 use super::waves;
 use crate::app::App;
-use crate::figures::{Figures, FiguresError, Sample, figures_of, sample};
+use crate::figures::{Figures, FiguresError, Group, Sample, figures_of, sample};
+use crate::reference::AreaCode;
 use crate::report::area::{Inputs, ReportError, WaveFigures};
+use crate::stats::{Change, Estimate};
 use crate::store::{self, Wave};
 
 /// How long figures are reused: they change only as responses arrive, and pages and the API
@@ -121,4 +123,41 @@ pub fn report_inputs_of(
     survey: Option<&str>,
 ) -> Result<Inputs, ReportError> {
     report_inputs(app, choose(app, Some(wave), survey)?)
+}
+
+/// An indicator's published estimates over a choice's trend, for the city or one ward, oldest
+/// first, and the change from the first of them to the last.
+#[derive(Debug, Clone)]
+pub struct IndicatorTrend {
+    /// (year, wave, estimate) of each wave whose estimate is published.
+    pub series: Vec<(i32, String, Estimate)>,
+    /// From the first published wave to the last, when there are two (docs/methodology.md §5a).
+    pub change: Option<Change>,
+}
+
+/// The trend of indicator `indicator` (its id) up to the choice's wave, for ward `area` or
+/// the city.
+pub fn indicator_trend(
+    app: &App,
+    choice: &Choice,
+    indicator: &str,
+    area: Option<&AreaCode>,
+) -> Result<IndicatorTrend, FiguresError> {
+    let group = area.map_or(Group::All, |a| Group::Area(a.clone()));
+    let mut series = Vec::new();
+    let mut samples = Vec::new();
+    for (year, wave) in waves::trend(&choice.waves, &choice.wave, &choice.survey) {
+        let (sample, figures) = computed(app, &wave, &choice.survey)?;
+        let published = figures
+            .indicator(indicator)
+            .and_then(|v| figures.figures.iter().find(|f| f.group == group && f.variable == v));
+        if let Some(estimate) = published.and_then(|f| f.estimate.clone()) {
+            series.push((year, wave, estimate));
+            samples.push(sample);
+        }
+    }
+    let published: Vec<&Sample> = samples.iter().map(|s| s.as_ref()).collect();
+    let areas = area.map(std::slice::from_ref);
+    let change = crate::figures::change_over(app, &published, indicator, areas);
+    Ok(IndicatorTrend { series, change })
 }

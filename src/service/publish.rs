@@ -27,6 +27,9 @@ pub enum PublishError {
     Report(#[from] ReportError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The export has no such file (response groups of an open wave).
+    #[error("this wave's export has no {0}")]
+    NoSuchFile(&'static str),
     /// Writing a file failed: an internal cause, for the log.
     #[error("{0}")]
     Write(String),
@@ -37,6 +40,8 @@ pub enum PublishError {
 pub enum ExportFile {
     Microdata,
     DataPackage,
+    /// A sample wave's response-homogeneity groups (none for an open wave).
+    ResponseGroups,
 }
 
 impl ExportFile {
@@ -45,6 +50,7 @@ impl ExportFile {
         match name {
             "microdata.csv" => Some(ExportFile::Microdata),
             "datapackage.json" => Some(ExportFile::DataPackage),
+            "response_groups.csv" => Some(ExportFile::ResponseGroups),
             _ => None,
         }
     }
@@ -53,6 +59,7 @@ impl ExportFile {
         match self {
             ExportFile::Microdata => "microdata.csv",
             ExportFile::DataPackage => "datapackage.json",
+            ExportFile::ResponseGroups => "response_groups.csv",
         }
     }
 
@@ -99,9 +106,11 @@ pub fn export_file(
     let dir = temporary_folder()?;
     let exported = crate::export::export(app, &choice.wave.id, &choice.survey, &dir, key)
         .map_err(|e| PublishError::Write(e.to_string()))
-        .and_then(|_| {
-            std::fs::File::open(dir.join(file.name()))
-                .map_err(|e| PublishError::Write(e.to_string()))
+        .and_then(|_| match std::fs::File::open(dir.join(file.name())) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(PublishError::NoSuchFile(file.name()))
+            }
+            opened => opened.map_err(|e| PublishError::Write(e.to_string())),
         });
     let _ = std::fs::remove_dir_all(&dir);
     let file_handle = exported?;
@@ -116,20 +125,35 @@ pub enum ApiScope {
     Area(AreaCode),
 }
 
+/// What an API answer of figures is made from: the figures, and the change of each target's
+/// indicator since the first wave whose estimate is published, for the scope.
+pub struct ApiFigures {
+    pub figures: Arc<Figures>,
+    pub changes: Vec<(String, figures::IndicatorTrend)>,
+}
+
 /// The figures an API answer is made from.
 pub fn api_figures(
     app: &App,
     actor: &Actor,
     choice: &Choice,
     scope: &ApiScope,
-) -> Result<Arc<Figures>, PublishError> {
+) -> Result<ApiFigures, PublishError> {
     let figures = figures::figures(app, choice)?;
-    let detail = match scope {
-        ApiScope::City => "figures".to_string(),
-        ApiScope::Area(code) => format!("figures {code}"),
+    let area = match scope {
+        ApiScope::City => None,
+        ApiScope::Area(code) => Some(code),
     };
+    let mut changes = Vec::new();
+    for target in &app.reference.targets {
+        if figures.indicator(&target.indicator).is_some() {
+            let trend = figures::indicator_trend(app, choice, &target.indicator, area)?;
+            changes.push((target.indicator.clone(), trend));
+        }
+    }
+    let detail = area.map_or_else(|| "figures".to_string(), |code| format!("figures {code}"));
     audit(app, actor, "api", &choice.target(), &detail)?;
-    Ok(figures)
+    Ok(ApiFigures { figures, changes })
 }
 
 /// The split-ballot experiment of a choice, for the API; `None` when its questionnaire declares

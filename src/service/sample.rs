@@ -179,14 +179,20 @@ pub fn draw(
     actor: &Actor,
 ) -> Result<Drawn, SampleError> {
     let drawn = sampling::draw(&proposal.ids, &proposal.sizes, request.seed);
-    let units: Vec<(i64, f64)> = drawn
-        .iter()
-        .zip(&proposal.strata)
-        .flat_map(|(units, s)| {
-            let inclusion = units.len() as f64 / f64::from(s.population);
-            units.iter().map(move |id| (*id, inclusion))
-        })
-        .collect();
+    // Strata with a sampled unit, numbered from 1 as stored; each unit with its stratum.
+    let mut strata = Vec::new();
+    let mut units: Vec<store::SampledUnit> = Vec::new();
+    for (drawn, s) in drawn.iter().zip(&proposal.strata).filter(|(d, _)| !d.is_empty()) {
+        strata.push(store::SampleStratum {
+            area_code: s.area.to_string(),
+            vsic_section: s.section.to_string(),
+            size_class: s.size.as_str().to_string(),
+            sampled: drawn.len() as i64,
+        });
+        let inclusion = drawn.len() as f64 / f64::from(s.population);
+        let stratum = strata.len() as i64;
+        units.extend(drawn.iter().map(|&unit| store::SampledUnit { unit, inclusion, stratum }));
+    }
     let stored = StoredSample {
         seed: request.seed,
         total: request.total,
@@ -208,7 +214,7 @@ pub fn draw(
             if let Some(existing) = store::sample_of(tx, wave)? {
                 return Err(StoreError::Conflict(existing.drawn_at));
             }
-            store::save_sample(tx, wave, &stored, &units)?;
+            store::save_sample(tx, wave, &stored, &strata, &units)?;
             let address = actor.address.as_deref();
             store::audit(tx, Some(&actor.name), "sample.draw", Some(wave), Some(&detail), address)
         })

@@ -128,6 +128,8 @@ pub enum CalibrationError {
 
 /// Newton iterations before giving up (R's `maxit` is 50).
 const MAX_ITERATIONS: u32 = 100;
+/// Halvings of one Newton step before it is taken as it is.
+const MAX_HALVINGS: u32 = 60;
 /// Relative misfit at which a category counts as met: |t − t̂| / (1 + |t|).
 const TOLERANCE: f64 = 1e-10;
 
@@ -185,21 +187,38 @@ pub fn calibrate(problem: &Problem<'_>) -> Result<Fit, CalibrationError> {
         };
         let mut step = gap.clone();
         step_factor.solve(&mut step);
-        for (e, s) in eta.iter_mut().zip(&step) {
-            *e += s;
-        }
-        // Step halving while a factor is not finite, as grake does.
-        while iterations < MAX_ITERATIONS && (0..d.len()).any(|c| !finite(f(u(&eta, c)))) {
-            iterations += 1;
-            for (e, s) in eta.iter_mut().zip(step.iter_mut()) {
-                *s /= 2.0;
-                *e -= *s;
+        // Damped Newton: the step is halved until every factor is finite (as grake does) and
+        // the misfit shrinks. The Newton step always points downhill for the misfit, so a
+        // short enough step does; where grake's full steps converge this changes nothing but
+        // the path, and where they overshoot (a raking category far from its total, whose
+        // factor then overflows) it converges to the same, unique, solution.
+        let size = norm(&gap);
+        let mut halvings = 0;
+        let next = loop {
+            let trial: Vec<f64> = eta.iter().zip(&step).map(|(e, s)| e + s).collect();
+            if (0..d.len()).all(|c| finite(f(u(&trial, c)))) {
+                let trial_gap = misfit(&trial);
+                if norm(&trial_gap) < size || halvings >= MAX_HALVINGS {
+                    break Some((trial, trial_gap));
+                }
+            } else if halvings >= MAX_HALVINGS {
+                break None;
             }
-        }
-        gap = misfit(&eta);
+            halvings += 1;
+            step.iter_mut().for_each(|s| *s /= 2.0);
+        };
+        let Some((trial, trial_gap)) = next else {
+            return Err(basis.not_converged(&gap, iterations, margins));
+        };
+        eta = trial;
+        gap = trial_gap;
     }
     let g = (0..d.len()).map(|c| (1.0 + f(u(&eta, c)).0) * scale).collect();
     Ok(Fit { g, columns: basis.columns, width: basis.width, factor, iterations })
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
 fn finite((value, slope): (f64, f64)) -> bool {
@@ -435,5 +454,20 @@ mod tests {
         let error =
             calibrate(&problem(&weight, &category, &unequal, Distance::Linear)).unwrap_err();
         assert!(matches!(error, CalibrationError::Totals { .. }), "{error}");
+    }
+
+    #[test]
+    fn raking_a_category_far_from_its_total_converges_where_full_newton_steps_overflow() {
+        // Section 'b' weighs 1 for a total of 60: the first full Newton step puts its factor
+        // at e^59, and grake's plain iteration never recovers. Raking to one margin has the
+        // closed form g = total / weight.
+        let weight = [50.0, 1.0];
+        let category = vec![vec![0], vec![1]];
+        let margins = vec![Margin {
+            name: "section".into(),
+            categories: vec![("a".into(), 40.0), ("b".into(), 60.0)],
+        }];
+        let fit = calibrate(&problem(&weight, &category, &margins, Distance::Raking)).unwrap();
+        assert!((fit.g[0] - 0.8).abs() < 1e-9 && (fit.g[1] - 60.0).abs() < 1e-7, "{:?}", fit.g);
     }
 }

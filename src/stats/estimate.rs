@@ -99,39 +99,18 @@ pub fn estimate(
     domain: impl IntoIterator<Item = usize>,
     kind: Kind,
 ) -> Option<Estimate> {
-    let mut members: Vec<usize> = domain.into_iter().filter(|&k| sums[k].count > 0.0).collect();
-    if members.is_empty() {
-        return None;
-    }
-    let w = &design.weights;
-    let (mut count, mut total, mut weighted_n, mut weighted_sum) = (0.0, 0.0, 0.0, 0.0);
-    for &k in &members {
-        let s = sums[k];
-        count += s.count;
-        total += s.sum;
-        weighted_n += w[k] * s.count;
-        weighted_sum += w[k] * s.sum;
-    }
-    let p = weighted_sum / weighted_n;
-    // Each key's share of the influence values z_i = (y_i − p̂) / N̂: their sum and the sum of
-    // their squares over the key's respondents in the domain.
-    let influence = |k: usize| {
-        let s = sums[k];
-        let linear = (s.sum - p * s.count) / weighted_n;
-        let squares = (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
-        (linear, squares)
-    };
+    let mut members = members_with_values(sums, domain)?;
+    let ratio = Ratio::of(design, sums, &members);
+    let (p, weighted_n) = (ratio.estimate(), ratio.weighted_n);
+    let influence = |k: usize| influence(sums[k], p, weighted_n);
     members.sort_unstable_by_key(|&k| design.stratum_of[k]);
     let variance = match &design.calibration {
         None => stratified_variance(design, &members, &influence),
         Some(calibrated) => calibrated_variance(design, calibrated, &members, &influence),
     };
     let se = variance.max(0.0).sqrt();
-    let mut strata_in_domain = members.iter().map(|&k| design.stratum_of[k]).collect::<Vec<_>>();
-    strata_in_domain.dedup();
-    let df = (count - strata_in_domain.len() as f64).max(0.0);
-    let n = count as u32;
-    let unweighted = total / count;
+    let df = degrees_of_freedom(design, &members, ratio.count);
+    let count = ratio.count;
     let interval = |(low, high): (f64, f64)| Some(Interval { low, high });
     let (interval, method) = match kind {
         Kind::Share if !design.weighted || p == 0.0 || p == 1.0 => {
@@ -149,12 +128,104 @@ pub fn estimate(
         se,
         interval,
         cv: (p != 0.0).then(|| se / p.abs()),
-        n,
+        n: count as u32,
         weighted_n,
-        unweighted,
+        unweighted: ratio.total / count,
         df,
         method,
     })
+}
+
+/// The domain's keys that have respondents with a value; `None` when there are none.
+fn members_with_values(
+    sums: &[Sums],
+    domain: impl IntoIterator<Item = usize>,
+) -> Option<Vec<usize>> {
+    let members: Vec<usize> = domain.into_iter().filter(|&k| sums[k].count > 0.0).collect();
+    (!members.is_empty()).then_some(members)
+}
+
+/// The sums a domain's ratio estimate Σ w y / Σ w is made of.
+struct Ratio {
+    count: f64,
+    total: f64,
+    weighted_n: f64,
+    weighted_sum: f64,
+}
+
+impl Ratio {
+    fn of(design: &Design, sums: &[Sums], members: &[usize]) -> Ratio {
+        let w = &design.weights;
+        let mut ratio = Ratio { count: 0.0, total: 0.0, weighted_n: 0.0, weighted_sum: 0.0 };
+        for &k in members {
+            let s = sums[k];
+            ratio.count += s.count;
+            ratio.total += s.sum;
+            ratio.weighted_n += w[k] * s.count;
+            ratio.weighted_sum += w[k] * s.sum;
+        }
+        ratio
+    }
+
+    fn estimate(&self) -> f64 {
+        self.weighted_sum / self.weighted_n
+    }
+}
+
+/// A key's share of the influence values z_i = (y_i − p̂) / N̂: their sum and the sum of their
+/// squares over the key's respondents in the domain.
+fn influence(s: Sums, p: f64, weighted_n: f64) -> (f64, f64) {
+    let linear = (s.sum - p * s.count) / weighted_n;
+    let squares = (s.sum_sq - 2.0 * p * s.sum + p * p * s.count) / (weighted_n * weighted_n);
+    (linear, squares)
+}
+
+/// Respondents minus the final strata they are in; `members` are sorted by stratum.
+fn degrees_of_freedom(design: &Design, members: &[usize], count: f64) -> f64 {
+    let mut strata_in_domain = members.iter().map(|&k| design.stratum_of[k]).collect::<Vec<_>>();
+    strata_in_domain.dedup();
+    (count - strata_in_domain.len() as f64).max(0.0)
+}
+
+/// What each respondent contributes to a domain estimate's variance: a_i = w_i e_i, the
+/// weighted influence value, replaced by its calibration residual when the weights are
+/// calibrated. The variance is Σ_h f_h [Σ_{i∈h} a_i² − (Σ_{i∈h} a_i)²/n_h] over every
+/// respondent; the change between two waves (`change`) needs the a_i themselves.
+#[derive(Debug, Clone)]
+pub struct Linearisation {
+    pub estimate: f64,
+    weighted_n: f64,
+    /// B, the coefficients of the regression on the calibration's categories.
+    coefficients: Option<Vec<f64>>,
+}
+
+impl Linearisation {
+    /// a_i of a respondent of key `k` whose value is `y`: `None` when it has no value or is
+    /// outside the domain (z_i = 0, but a calibrated weight still gives it a residual).
+    pub fn value(&self, design: &Design, k: usize, y: Option<f64>) -> f64 {
+        let z = y.map_or(0.0, |y| (y - self.estimate) / self.weighted_n);
+        let fitted = match (&design.calibration, &self.coefficients) {
+            (Some(calibrated), Some(b)) => calibration::fitted(&calibrated.fit, b, k),
+            _ => 0.0,
+        };
+        design.weights[k] * (z - fitted)
+    }
+}
+
+/// The linearisation of the estimate over `domain`, as [`estimate`] takes it; `None` when the
+/// domain has no respondent with a value.
+pub fn linearise(
+    design: &Design,
+    sums: &[Sums],
+    domain: impl IntoIterator<Item = usize>,
+) -> Option<Linearisation> {
+    let members = members_with_values(sums, domain)?;
+    let ratio = Ratio::of(design, sums, &members);
+    let (p, weighted_n) = (ratio.estimate(), ratio.weighted_n);
+    let coefficients = design.calibration.as_ref().map(|calibrated| {
+        coefficients(calibrated, &members, &|k| influence(sums[k], p, weighted_n)).0
+    });
+    Some(Linearisation { estimate: p, weighted_n, coefficients })
 }
 
 /// Σ_h (1 − n_h/N_h) n_h/(n_h − 1) Σ_{i∈h} (a_i − ā_h)², a_i = w_i z_i, from each stratum's
@@ -212,26 +283,7 @@ fn calibrated_variance(
 ) -> f64 {
     let fit = &calibrated.fit;
     let p = fit.width;
-    let mut beta = vec![0.0; p];
-    let mut touched: Vec<usize> = Vec::new();
-    for &k in members {
-        let value = calibrated.prior[k] * influence(k).0;
-        for &j in &fit.columns[k] {
-            if beta[j] == 0.0 {
-                touched.push(j);
-            }
-            beta[j] += value;
-        }
-    }
-    touched.sort_unstable();
-    touched.dedup();
-    let mut b = vec![0.0; p];
-    for &j in &touched {
-        let column = &calibrated.t_inverse;
-        for (i, bi) in b.iter_mut().enumerate() {
-            *bi += column[i * p + j] * beta[j];
-        }
-    }
+    let (b, beta, touched) = coefficients(calibrated, members, influence);
     let form = &calibrated.fitted_form;
     let mut variance: f64 = touched
         .iter()
@@ -261,9 +313,40 @@ fn calibrated_variance(
     variance
 }
 
+/// B = T⁻¹β, β = Σ_{i∈d} prior_i x_i z_i; also β and the columns it touches, sorted.
+fn coefficients(
+    calibrated: &Calibrated,
+    members: &[usize],
+    influence: &dyn Fn(usize) -> (f64, f64),
+) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
+    let fit = &calibrated.fit;
+    let p = fit.width;
+    let mut beta = vec![0.0; p];
+    let mut touched: Vec<usize> = Vec::new();
+    for &k in members {
+        let value = calibrated.prior[k] * influence(k).0;
+        for &j in &fit.columns[k] {
+            if beta[j] == 0.0 {
+                touched.push(j);
+            }
+            beta[j] += value;
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    let mut b = vec![0.0; p];
+    for &j in &touched {
+        let column = &calibrated.t_inverse;
+        for (i, bi) in b.iter_mut().enumerate() {
+            *bi += column[i * p + j] * beta[j];
+        }
+    }
+    (b, beta, touched)
+}
+
 /// The 97.5% quantile of Student's t, remembered per degrees of freedom: a wave's thousands of
 /// figures share a few hundred distinct values, and each costs a root search.
-fn t_975(df: f64) -> f64 {
+pub(super) fn t_975(df: f64) -> f64 {
     thread_local! {
         static KNOWN: std::cell::RefCell<std::collections::HashMap<u64, f64>> = std::cell::RefCell::default();
     }

@@ -3,6 +3,7 @@
 //! `docs/methodology.md`.
 
 pub mod calibration;
+pub mod change;
 pub mod design;
 pub mod distributions;
 pub mod estimate;
@@ -13,12 +14,14 @@ pub mod suppress;
 pub mod target;
 
 pub use calibration::{Bounds, CalibrationError, Distance, Margin};
+pub use change::{Change, Linked, Response, Side, change};
 pub use design::{
     CalibrationMethod, CalibrationTarget, Design, Estimator, GroupResponse, Level, SampledStratum,
     Stratum, StratumKey, design, sample_design,
 };
 pub use estimate::{
-    Estimate, Interval, IntervalMethod, Kind, Sums, estimate, logit_interval, wilson,
+    Estimate, Interval, IntervalMethod, Kind, Linearisation, Sums, estimate, linearise,
+    logit_interval, wilson,
 };
 pub use response_rate::WardSample;
 pub use suppress::{
@@ -33,6 +36,8 @@ pub fn coverage(submitted: i64, frame: i64) -> Option<f64> {
     (frame > 0).then(|| submitted as f64 / frame as f64)
 }
 
+#[cfg(test)]
+mod change_tests;
 #[cfg(test)]
 mod sample_tests;
 #[cfg(test)]

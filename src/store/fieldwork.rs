@@ -44,15 +44,23 @@ pub fn counts_in_area(
 
 /// A submitted response as statistics see it: its stratum and compact results.
 pub struct StatRow<'a> {
+    /// The response's id.
+    pub id: i64,
     pub area_code: Option<&'a str>,
     pub vsic_section: Option<&'a str>,
     pub size_class: Option<&'a str>,
     pub indicator_bits: i64,
     pub score_values: &'a [u8],
+    /// The organisation that answered, which links its responses across waves.
+    pub organisation: Option<i64>,
+    /// The stratum number of that unit in the wave's drawn sample, when it is a sampled
+    /// enterprise.
+    pub sample_stratum: Option<i64>,
 }
 
 /// Calls `f` on every submitted response to `survey_id` in `wave_id`, streaming: memory does
-/// not grow with the number of responses. Returns how many there were.
+/// not grow with the number of responses. Returns how many there were. Reads only the covering
+/// index `responses_statistics`.
 pub fn for_each_submitted(
     conn: &Connection,
     wave_id: &str,
@@ -60,29 +68,27 @@ pub fn for_each_submitted(
     mut f: impl FnMut(StatRow<'_>),
 ) -> Result<usize, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT area_code, vsic_section, size_class, indicator_bits, score_values FROM responses
+        "SELECT id, area_code, vsic_section, size_class, indicator_bits, score_values, organisation_id, sample_stratum
+         FROM responses INDEXED BY responses_statistics
          WHERE wave_id = ?1 AND survey_id = ?2 AND status = 'submitted' AND standing = 'counted' AND indicator_bits IS NOT NULL",
     )?;
     let mut rows = stmt.query(params![wave_id, survey_id])?;
     let mut count = 0;
     while let Some(row) = rows.next()? {
-        f(stat_row(row)?);
+        let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+        f(StatRow {
+            id: row.get(0)?,
+            area_code: text(1),
+            vsic_section: text(2),
+            size_class: text(3),
+            indicator_bits: row.get(4)?,
+            score_values: row.get_ref(5)?.as_blob_or_null().ok().flatten().unwrap_or(&[]),
+            organisation: row.get(6)?,
+            sample_stratum: row.get(7)?,
+        });
         count += 1;
     }
     Ok(count)
-}
-
-/// A statistics row from a query whose first five columns are area code, section, size class,
-/// indicator bits and score values.
-pub(super) fn stat_row<'r>(row: &'r rusqlite::Row<'_>) -> Result<StatRow<'r>, StoreError> {
-    let text = |i: usize| row.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
-    Ok(StatRow {
-        area_code: text(0),
-        vsic_section: text(1),
-        size_class: text(2),
-        indicator_bits: row.get(3)?,
-        score_values: row.get_ref(4)?.as_blob_or_null().ok().flatten().unwrap_or(&[]),
-    })
 }
 
 /// Respondents (drafts included) per stratum of a questionnaire in a wave.

@@ -22,6 +22,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_register_facts.sql"),
     include_str!("migrations/0013_operations.sql"),
     include_str!("migrations/0014_calibration.sql"),
+    include_str!("migrations/0015_statistics_organisation.sql"),
+    include_str!("migrations/0016_response_sample_stratum.sql"),
 ];
 
 /// The schema version this binary expects.
@@ -123,6 +125,38 @@ mod tests {
             )
             .unwrap()
         };
+        // The sample's stratum is kept with it (schema 15): the unit's register stratum.
+        let stratum: (i64, String, String, String, i64) = conn
+            .query_row(
+                "SELECT s.stratum, t.area_code, t.vsic_section, t.size_class, t.sampled
+                 FROM sample_units s JOIN sample_strata t ON t.wave_id = s.wave_id AND t.stratum = s.stratum
+                 WHERE s.unit_id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(stratum, (1, "00070".into(), "G".into(), "micro".into(), 1));
+        // A response keeps its unit's sample stratum (schema 16): set when it is stored, and
+        // when its unit is sampled after it; none for a unit outside the sample.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        let respond = |id: i64, unit: i64| {
+            conn.execute(
+                "INSERT INTO responses (id, wave_id, survey_id, version, status, answers, created_at, updated_at, register_unit_id)
+                 VALUES (?1, '2026', 's', 1, 'submitted', '{}', 'now', 'now', ?2)",
+                [id, unit],
+            )
+            .unwrap();
+        };
+        let stratum_of = |id: i64| -> Option<i64> {
+            conn.query_row("SELECT sample_stratum FROM responses WHERE id = ?1", [id], |r| r.get(0))
+                .unwrap()
+        };
+        respond(1, 7);
+        respond(2, 8);
+        assert_eq!((stratum_of(1), stratum_of(2)), (Some(1), None));
+        conn.execute("INSERT INTO sample_units VALUES (8, '2026', 0.5, 1)", []).unwrap();
+        assert_eq!(stratum_of(2), Some(1));
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
         assert_eq!(parent("sample_units"), "register_units");
         assert_eq!(parent("unit_events"), "register_units");
         assert_eq!(parent("outbox"), "register_units");

@@ -32,8 +32,7 @@ pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
 pub use benchmarks::{Benchmark, benchmark, save_benchmark};
 pub use calibration::{
-    StoredCalibration, calibration_of, for_each_sampled_submitted, sampled_responses,
-    sampled_strata, set_calibration,
+    SampleStratumRow, StoredCalibration, calibration_of, sample_strata, set_calibration,
 };
 pub use cases::{
     CaseRow, Channel, FieldUnit, UnitEvent, UnitEventKind, confirm_identity, field_units,
@@ -53,10 +52,10 @@ pub use outbox::{
 pub use questionnaires::{StoredQuestionnaire, all_questionnaires, sync_questionnaires};
 pub use reference::{area_count, sync_reference};
 pub use register::{
-    Invitee, StoredSample, Stratum, UnitKind, add_register_agency, add_register_unit,
-    agency_register_size, clear_agencies, clear_register, invited, invitee_by_code, register_size,
-    register_strata, register_stratum, sample_of, sampled_unit, save_sample, set_access_code,
-    uninvited,
+    Invitee, SampleStratum, SampledUnit, StoredSample, Stratum, UnitKind, add_register_agency,
+    add_register_unit, agency_register_size, clear_agencies, clear_register, invited,
+    invitee_by_code, register_size, register_strata, register_stratum, sample_of, sampled_unit,
+    save_sample, set_access_code, uninvited,
 };
 pub use responses::{
     IdentityCheck, NewResponse, Origin, PeerFilter, PeerGroup, PeerMeans, ResponseStatus, Standing,

@@ -190,7 +190,8 @@ pub fn save_sample(
     tx: &Transaction<'_>,
     wave_id: &str,
     sample: &StoredSample,
-    units: &[(i64, f64)],
+    strata: &[SampleStratum],
+    units: &[SampledUnit],
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO samples (wave_id, seed, total, min_per_ward_size, prior, drawn_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -204,12 +205,44 @@ pub fn save_sample(
         ],
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO sample_units (unit_id, wave_id, inclusion) VALUES (?1, ?2, ?3)",
+        "INSERT INTO sample_strata (wave_id, stratum, area_code, vsic_section, size_class, sampled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (unit, inclusion) in units {
-        insert.execute(params![unit, wave_id, inclusion])?;
+    for (i, s) in strata.iter().enumerate() {
+        let number = i as i64 + 1;
+        insert.execute(params![
+            wave_id,
+            number,
+            s.area_code,
+            s.vsic_section,
+            s.size_class,
+            s.sampled
+        ])?;
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO sample_units (unit_id, wave_id, inclusion, stratum) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for u in units {
+        insert.execute(params![u.unit, wave_id, u.inclusion, u.stratum])?;
     }
     Ok(())
+}
+
+/// A stratum of a drawn sample, as stored (numbered from 1 in the order given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleStratum {
+    pub area_code: String,
+    pub vsic_section: String,
+    pub size_class: String,
+    pub sampled: i64,
+}
+
+/// A sampled enterprise: its register unit, inclusion probability and stratum number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampledUnit {
+    pub unit: i64,
+    pub inclusion: f64,
+    pub stratum: i64,
 }
 
 /// A sampled enterprise, or an agency, as an invitation names it.

@@ -72,6 +72,7 @@ impl From<PublishError> for WebError {
             PublishError::Figures(e) => e.into(),
             PublishError::Report(e) => e.into(),
             PublishError::Store(e) => e.into(),
+            PublishError::NoSuchFile(_) => WebError::Status(Status::NotFound),
             PublishError::Write(cause) => WebError::Internal(cause),
         }
     }

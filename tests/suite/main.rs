@@ -11,6 +11,7 @@ mod browser;
 mod browser_flow;
 mod browser_walks;
 mod calibration;
+mod change;
 mod changelog;
 mod checks;
 mod cli;

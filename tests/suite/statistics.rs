@@ -628,7 +628,7 @@ mod trajectory {
             html.contains(&format!(
                 "Thay đổi so với năm {}: {}",
                 this_year - 1,
-                percent(expected.change)
+                dxsurvey::kernel::format::points(expected.change, dxsurvey::survey::Lang::Vi)
             )),
             "the change since the first wave"
         );

@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 14);
+    assert_eq!(version, 16);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
@@ -69,6 +69,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             "questionnaires",
             "register_units",
             "responses",
+            "sample_strata",
             "sample_units",
             "samples",
             "sectors",

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::{FiguresQuery, chosen};
 use crate::figures::{Figure, Figures};
-use crate::service::publish::{self, ApiScope, ExportFile, Published};
-use crate::stats::Suppression;
+use crate::service::publish::{self, ApiFigures, ApiScope, ExportFile, Published};
+use crate::stats::{self, Suppression};
 use crate::web::staff::{CityViewer, Staff};
 use crate::web::{ApiCall, Page, WebError, blocking};
 
@@ -61,7 +61,7 @@ pub async fn export_file(
     let exported =
         blocking(move || publish::export_file(&app, &actor, &choice, file, &key)).await??;
     let content_type = match file {
-        ExportFile::Microdata => ContentType::CSV,
+        ExportFile::Microdata | ExportFile::ResponseGroups => ContentType::CSV,
         ExportFile::DataPackage => ContentType::JSON,
     };
     let body = rocket::tokio::fs::File::from_std(exported.file);
@@ -77,10 +77,10 @@ pub async fn api_figures(
 ) -> Result<(ContentType, RawJson<String>), WebError> {
     let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
     let choice = chosen(page.app, &query).await?;
-    let figures =
+    let answer =
         blocking(move || publish::api_figures(&app, &actor, &choice, &ApiScope::City)).await??;
     let breakdown = query.breakdown;
-    let body = api_body(&figures, query.indicator, |f| {
+    let body = api_body(&answer, query.indicator, |f| {
         breakdown.is_none_or(|b| f.breakdown().as_str() == b)
     })?;
     Ok((ContentType::JSON, RawJson(body)))
@@ -101,8 +101,8 @@ pub async fn api_area_figures(
     let (app, actor) = (page.app.clone(), staff.actor(&page.address));
     let choice = chosen(page.app, &query).await?;
     let scope = ApiScope::Area(code.clone());
-    let figures = blocking(move || publish::api_figures(&app, &actor, &choice, &scope)).await??;
-    let body = api_body(&figures, query.indicator, |f| f.is_in_area(&code))?;
+    let answer = blocking(move || publish::api_figures(&app, &actor, &choice, &scope)).await??;
+    let body = api_body(&answer, query.indicator, |f| f.is_in_area(&code))?;
     Ok((ContentType::JSON, RawJson(body)))
 }
 
@@ -158,15 +158,41 @@ struct ApiAnswer<'a> {
     threshold: u32,
     respondents: usize,
     figures: Vec<ApiFigure<'a>>,
+    /// Each target's indicator: its change since the first wave whose estimate is published
+    /// (docs/methodology.md §5a).
+    changes: Vec<ApiChange<'a>>,
+}
+
+/// The change of a target's indicator between two waves, in the API.
+#[derive(Serialize)]
+struct ApiChange<'a> {
+    indicator: &'a str,
+    from_wave: &'a str,
+    to_wave: &'a str,
+    #[serde(flatten)]
+    change: &'a stats::Change,
 }
 
 /// The API's JSON for the figures `keep` selects, of one indicator or all.
 fn api_body(
-    figures: &Figures,
+    answer: &ApiFigures,
     indicator: Option<&str>,
     keep: impl Fn(&Figure) -> bool,
 ) -> Result<String, WebError> {
+    let figures = &answer.figures;
+    let changes = answer
+        .changes
+        .iter()
+        .filter_map(|(id, trend)| {
+            let column = figures.variables.iter().find(|v| v.is_indicator(id))?.id();
+            let change = trend.change.as_ref()?;
+            let (first, last) = (trend.series.first()?, trend.series.last()?);
+            Some(ApiChange { indicator: column, from_wave: &first.1, to_wave: &last.1, change })
+        })
+        .filter(|c| indicator.is_none_or(|i| i == c.indicator))
+        .collect();
     let answer = ApiAnswer {
+        changes,
         wave: &figures.wave,
         survey: &figures.survey,
         version: figures.version,

@@ -8,7 +8,6 @@ use crate::figures::{Breakdown, Figure, Figures, FiguresError};
 use crate::kernel::format;
 use crate::policy::Precision;
 use crate::service::figures::{self, Choice};
-use crate::service::waves;
 use crate::stats::{self, Kind, Suppression};
 use crate::store::{self, StoreError};
 use crate::survey::{Lang, RespondentKind};
@@ -87,6 +86,10 @@ struct ProgressView {
     latest: FigureView,
     trajectory: String,
     change: String,
+    /// The change's 95% interval, counting the organisations that answered both waves.
+    change_interval: Option<String>,
+    /// Organisations that answered both the first and the latest wave.
+    common: Option<u32>,
     verdict: stats::Verdict,
     reached: bool,
     first_year: i32,
@@ -128,6 +131,8 @@ pub struct StatsPage {
     collapsed: usize,
     /// The estimator's code (docs/methodology.md §3, §3a).
     estimator: &'static str,
+    /// A sample wave, whose export describes its response-homogeneity groups.
+    sample_wave: bool,
     calibration_problem: Option<String>,
     outside_sample: usize,
     fieldwork: Vec<FieldworkRow>,
@@ -208,6 +213,7 @@ impl StatsPage {
             strata: figures.strata,
             collapsed: figures.collapsed,
             estimator: figures.estimator.code(),
+            sample_wave: matches!(figures.estimator, stats::Estimator::Sample { .. }),
             calibration_problem: figures.calibration_problem.clone(),
             outside_sample: figures.outside_sample,
             fieldwork: fieldwork(app, choice, lang)?,
@@ -276,26 +282,22 @@ fn surveys(app: &App, choice: &Choice, lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Progress toward each target whose indicator the questionnaire has, over the waves so far.
+/// Progress toward each target whose indicator the questionnaire has, over the waves so far,
+/// with the change since the first wave and its interval (docs/methodology.md §5a).
 fn progress(
     app: &App,
     choice: &Choice,
     latest: &Figures,
     lang: Lang,
 ) -> Result<Vec<ProgressView>, FiguresError> {
-    let trend = waves::trend(&choice.waves, &choice.wave, &choice.survey);
     let mut views = Vec::new();
     for target in &app.reference.targets {
         let Some(v) = latest.indicator(&target.indicator) else { continue };
-        let mut series = Vec::new();
-        for (year, wave) in &trend {
-            let (_, figures) = figures::computed(app, wave, &choice.survey)?;
-            if let Some(e) = figures.total(v).and_then(|f| f.estimate.clone()) {
-                series.push((*year, e));
-            }
-        }
+        let trend = figures::indicator_trend(app, choice, &target.indicator, None)?;
+        let series: Vec<_> = trend.series.into_iter().map(|(year, _, e)| (year, e)).collect();
         let Some(p) = stats::progress(target, &series) else { continue };
         let Some(city) = latest.total(v) else { continue };
+        let change = trend.change;
         let percent = |x: f64| format::percent(x, lang);
         let label = latest.variables[v].label.get(lang).to_string();
         views.push(ProgressView {
@@ -303,7 +305,12 @@ fn progress(
             target: percent(target.value),
             latest: FigureView::new(app, latest, city, label, lang),
             trajectory: percent(p.trajectory),
-            change: percent(p.change),
+            change: format::points(p.change, lang),
+            change_interval: change.as_ref().map(|c| match c.interval {
+                Some(i) => format::points_range(i.low, i.high, lang),
+                None => "–".into(),
+            }),
+            common: change.as_ref().map(|c| c.common),
             verdict: p.verdict,
             reached: p.reached,
             first_year: p.first_year,
