@@ -10,10 +10,14 @@
 # anything you derive from the file). For a wave weighted to a frame.
 library(survey)
 args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1], colClasses = c(respondent = "character", area_code = "character"))
+# An empty number or code says why it is empty (docs/microdata.md): all missing to R.
+missing_codes <- c("skipped", "na", "dk", "coarsened", "suppressed")
+d <- read.csv(args[1], colClasses = c(respondent = "character", organisation = "character",
+                                      area_code = "character"),
+              na.strings = missing_codes)
 # The shares by maturity level, among respondents with an overall score.
-for (l in setdiff(unique(d$level), "")) {
-  d[[paste0("level_", l)]] <- ifelse(d$level == "", NA, as.numeric(d$level == l))
+for (l in setdiff(unique(d$level), NA)) {
+  d[[paste0("level_", l)]] <- ifelse(is.na(d$level), NA, as.numeric(d$level == l))
 }
 design <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, fpc = ~stratum_population,
                     data = d)

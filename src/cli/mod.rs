@@ -1,5 +1,5 @@
-//! The command line: `serve`, `check`, `score`, `demo`, `user`, `frame`, `report`, `export`,
-//! `backup`, `restore`.
+//! The command line: `serve`, `check`, `score`, `demo`, `user`, `token`, `frame`, `report`,
+//! `export`, `backup`, `restore`.
 
 mod backup;
 mod calibrate;
@@ -15,6 +15,7 @@ mod mail;
 mod report;
 mod sample;
 mod score;
+mod token;
 mod user;
 
 use std::path::PathBuf;
@@ -101,6 +102,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Personal API tokens: create (printed once), list, revoke.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// The business-register frame of a wave.
     #[command(subcommand)]
     Frame(frame::FrameCommand),
@@ -132,10 +136,12 @@ enum Command {
     /// Write PDF reports: a respondent's, an area's, the city's, or every area's.
     #[command(subcommand)]
     Report(report::ReportCommand),
-    /// Write aggregates.csv, microdata.csv and datapackage.json for a wave.
+    /// Write a wave's release: aggregates.csv, the microdata (CSV, Stata .dta, SPSS .sav, Excel
+    /// .xlsx, an R script), datapackage.json and a README; `--zip` puts them in one file.
     Export {
-        #[arg(long)]
-        wave: String,
+        /// The wave; several `--wave` put their rows into the same files, one after the other.
+        #[arg(long = "wave", required = true)]
+        waves: Vec<String>,
         /// Output folder (created if missing).
         #[arg(long)]
         out: PathBuf,
@@ -146,6 +152,15 @@ enum Command {
         /// configuration's `suppression_threshold`].
         #[arg(long)]
         threshold: Option<u32>,
+        /// Language of the labels in the labelled files: vi or en.
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        /// Labelled formats besides microdata.csv, comma-separated: dta, sav, xlsx, r, or none.
+        #[arg(long, default_value = "dta,sav,xlsx,r")]
+        formats: String,
+        /// Also write the whole folder as this zip file.
+        #[arg(long)]
+        zip: Option<PathBuf>,
     },
 }
 
@@ -212,6 +227,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             demo::run(&config, options)
         }
         Command::User(command) => user::run(&config, command),
+        Command::Token(command) => token::run(&config, command),
         Command::Frame(command) => frame::run(&config, command),
         Command::Sample(args) => sample::run(&config, args),
         Command::Calibrate(args) => calibrate::run(&config, args),
@@ -222,8 +238,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Report(command) => report::run(&config, command),
         Command::Backup(args) => backup::backup(&config, args),
         Command::Restore { from } => backup::restore(&config, &from),
-        Command::Export { wave, out, survey, threshold } => {
-            export::run(&config.with_threshold(threshold), &wave, &out, survey)
+        Command::Export { waves, out, survey, threshold, lang, formats, zip } => {
+            let options = export::options(&lang, &formats)?;
+            let config = config.with_threshold(threshold);
+            export::run(&config, &waves, (&out, zip.as_deref()), survey, &options)
         }
     }
 }

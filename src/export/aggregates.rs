@@ -85,7 +85,22 @@ pub const COLUMNS: [Column; 13] = [
 /// Writes the figures; a suppressed row has empty estimate columns and `suppressed` = `true`.
 pub fn write_aggregates(figures: &Figures, out: impl Write) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(COLUMNS.map(|c| c.name))?;
+    write_aggregate_header(&mut writer)?;
+    write_aggregate_rows(figures, &mut writer)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// The header line of `aggregates.csv`.
+pub fn write_aggregate_header(writer: &mut csv::Writer<impl Write>) -> Result<(), csv::Error> {
+    writer.write_record(COLUMNS.map(|c| c.name))
+}
+
+/// One row per figure of a wave (several waves' rows follow each other in one file).
+pub fn write_aggregate_rows(
+    figures: &Figures,
+    writer: &mut csv::Writer<impl Write>,
+) -> Result<(), csv::Error> {
     let number = |x: f64| format!("{x}");
     for f in &figures.figures {
         let variable = &figures.variables[f.variable];

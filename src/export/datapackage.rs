@@ -6,9 +6,11 @@ use serde_json::{Value, json};
 use super::aggregates::COLUMNS;
 use super::anonymise::Risk;
 use super::release::QuasiColumn;
-use crate::app::App;
+use super::shape::Shape;
+use super::table::{Measure, Missing, Storage};
 use crate::figures::Figures;
-use crate::survey::{QuestionKind, Survey};
+use crate::kernel::Lang;
+use crate::survey::Survey;
 
 fn field(name: &str, kind: &str, vi: &str, en: &str) -> Value {
     json!({ "name": name, "type": kind, "title": en, "description": format!("{en} / {vi}"), "title_vi": vi, "title_en": en })
@@ -100,197 +102,186 @@ fn estimator_text(estimator: crate::stats::Estimator) -> (&'static str, &'static
     }
 }
 
-/// The package descriptor.
+/// What the package says of one wave: how its microdata are protected, how its figures were
+/// estimated, and the figures.
+pub type WavePackage<'a> = (Disclosure<'a>, Design<'a>, &'a Figures);
+
+/// The package descriptor: `shapes` are the microdata's columns in Vietnamese and English;
+/// `estimator` and `disclosure` describe the last wave, `waves` each of them.
 pub fn datapackage(
-    app: &App,
-    figures: &Figures,
     survey: &Survey,
-    questions: &[String],
-    wave: &str,
-    disclosure: &Disclosure<'_>,
-    design: &Design<'_>,
+    shapes: [&Shape; 2],
+    waves: &[&str],
+    per_wave: &[WavePackage<'_>],
 ) -> Value {
-    let aggregates: Vec<Value> =
+    let Some((disclosure, design, figures)) = per_wave.last() else { return Value::Null };
+    let mut aggregates: Vec<Value> =
         COLUMNS.iter().map(|c| field(c.name, c.kind, c.vi, c.en)).collect();
-    let mut micro = vec![
-        field("respondent", "string", "Mã ẩn danh của phiếu", "Pseudonymous respondent id"),
-        field(
-            "area_code",
-            "string",
-            "Mã phường/xã (để trống nếu tầng của phiếu gộp nhiều phường/xã)",
-            "Ward/commune code (blank where the row's stratum pools wards)",
-        ),
-        field(
-            "vsic_section",
-            "string",
-            &format!("Ngành cấp 1 {} (để trống nếu tầng gộp nhiều ngành)", survey.vsic.name()),
-            &format!(
-                "{} section (Decision {}; blank where the row's stratum pools sections)",
-                survey.vsic.name(),
-                survey.vsic.decision()
-            ),
-        ),
-        field(
-            "size_class",
-            "string",
-            "Quy mô doanh nghiệp (để trống nếu tầng gộp nhiều quy mô)",
-            "Size class (blank where the row's stratum pools size classes)",
-        ),
-        field(
-            "stratum",
-            "string",
-            "Tầng dùng khi ước lượng (sau khi gộp tầng), dưới tên giả danh",
-            "Stratum used for estimation (after collapsing), under a pseudonym",
-        ),
-        field(
-            "stratum_population",
-            "number",
-            "Số doanh nghiệp của tầng theo dàn mẫu",
-            "Enterprises in the stratum (frame)",
-        ),
-        field("weight", "number", "Quyền số thiết kế N_h / n_h", "Design weight N_h / n_h"),
-        field(
-            "version",
-            "integer",
-            "Phiên bản bảng hỏi mà đơn vị đã trả lời",
-            "Version of the questionnaire the respondent answered",
-        ),
-        experiment_arm(app, &survey.id),
-    ];
-    for v in figures.variables.iter().filter(|v| !v.measure.is_level()) {
-        let kind = if v.measure.is_indicator() { "integer" } else { "number" };
-        micro.push(field(v.id(), kind, &v.label.vi, &v.label.en));
-    }
-    let mut level = field(
-        "level",
-        "string",
-        "Mức độ trưởng thành (theo điểm tổng hợp)",
-        "Maturity level (from the overall score)",
-    );
-    level["categories"] = Value::Array(
-        survey
-            .levels
-            .iter()
-            .map(|l| json!({ "value": l.id, "label": l.name.en, "label_vi": l.name.vi }))
-            .collect(),
-    );
-    micro.push(level);
-    let current = |id: &str| {
-        survey.questions.iter().find(|q| q.id == id).or_else(|| {
-            app.catalog
-                .versions_of(&survey.id)
-                .into_iter()
-                .rev()
-                .find_map(|s| s.questions.iter().find(|q| q.id == id))
+    constrain_aggregates(&mut aggregates, per_wave);
+    let micro = microdata_fields(shapes);
+    let created = crate::store::now();
+    let wave = waves.join("+");
+    let each: Vec<Value> = waves
+        .iter()
+        .zip(per_wave)
+        .map(|(w, (disclosure, design, figures))| {
+            json!({ "wave": w, "estimator": design.describe(figures), "disclosure": disclosure.describe() })
         })
-    };
-    for id in questions {
-        let Some(q) = current(id) else { continue };
-        if let Some(banded) = disclosure.quasi.iter().find(|c| c.question == *id && c.banded()) {
-            let mut f = field(id, "string", &q.label.vi, &q.label.en);
-            let mut bands = banded.names.clone();
-            bands.sort();
-            f["categories"] = bands.iter().map(|b| json!({ "value": b, "label": b })).collect();
-            f["description"] = Value::from(format!(
-                "{} (published in bands for confidentiality)",
-                f["description"].as_str().unwrap_or_default()
-            ));
-            micro.push(f);
-            continue;
-        }
-        let kind = match q.kind {
-            QuestionKind::Integer { .. } | QuestionKind::Scale { .. } => "integer",
-            QuestionKind::Decimal { .. } => "number",
-            _ => "string",
-        };
-        let mut f = field(id, kind, &q.label.vi, &q.label.en);
-        let categories: Vec<Value> = match &q.kind {
-            QuestionKind::SingleChoice { choices, .. }
-            | QuestionKind::MultipleChoice { choices, .. } => choices
-                .iter()
-                .map(|c| json!({ "value": c.id, "label": c.label.en, "label_vi": c.label.vi }))
-                .collect(),
-            QuestionKind::Scale { steps } => steps
-                .iter()
-                .enumerate()
-                .map(|(i, s)| json!({ "value": i, "label": s.en, "label_vi": s.vi }))
-                .collect(),
-            QuestionKind::YesNo => vec![
-                json!({ "value": "yes", "label": "Yes", "label_vi": "Có" }),
-                json!({ "value": "no", "label": "No", "label_vi": "Không" }),
-            ],
-            _ => vec![],
-        };
-        if !categories.is_empty() {
-            f["categories"] = Value::Array(categories);
-        }
-        if matches!(q.kind, QuestionKind::MultipleChoice { .. }) {
-            f["description"] = Value::from(format!(
-                "{} (several choices joined by ';')",
-                f["description"].as_str().unwrap_or_default()
-            ));
-        }
-        // "na" (not applicable) and "dk" (don't know) are answers, kept apart; as values they
-        // are missing to a statistics package.
-        let missing: Vec<&str> = [(true, ""), (q.not_applicable, "na"), (q.dont_know, "dk")]
-            .into_iter()
-            .filter_map(|(offered, code)| offered.then_some(code))
-            .collect();
-        if missing.len() > 1 {
-            f["missingValues"] = json!(missing);
-        }
-        micro.push(f);
-    }
+        .collect();
     json!({
-        "profile": "tabular-data-package",
+        "$schema": PACKAGE_PROFILE,
         "name": format!("dxsurvey-{}-{wave}", survey.id),
         "title": format!("{} — {wave}", survey.title.en),
         "title_vi": format!("{} — {wave}", survey.title.vi),
-        "created": crate::store::now(),
+        "version": format!("{}.{}", wave, created.get(..10).unwrap_or_default().replace('-', "")),
+        "created": created,
+        "licenses": [licence()],
         "description": estimator_text(figures.estimator).0,
         "estimator": design.describe(figures),
+        "design_recipes": recipes(),
+        "missing_codes": missing_codes(),
         "disclosure": disclosure.describe(),
+        "waves": each,
         "resources": resources(aggregates, micro, design.groups),
     })
 }
 
+/// Data Package v2 (datapackage.org, 2024).
+const PACKAGE_PROFILE: &str = "https://datapackage.org/profiles/2.0/datapackage.json";
+const RESOURCE_PROFILE: &str = "https://datapackage.org/profiles/2.0/dataresource.json";
+const SCHEMA_PROFILE: &str = "https://datapackage.org/profiles/2.0/tableschema.json";
+
+/// Official statistics are open data under the Creative Commons Attribution licence
+/// (docs/microdata.md says so for the microdata, which are for statisticians under the
+/// office's rules).
+fn licence() -> Value {
+    json!({ "name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0" })
+}
+
+/// How each statistics package sets up the design of the published estimates.
+pub fn recipes() -> Value {
+    json!({
+        "r": "library(survey); options(survey.lonely.psu = \"certainty\"); design <- svydesign(ids = ~1, strata = ~stratum, weights = ~weight, fpc = ~stratum_population, data = microdata); svymean(~ind_innovation_active, design)",
+        "stata": "use microdata.dta, clear\nencode stratum, generate(stratum_id)\nsvyset _n [pweight = weight], strata(stratum_id) fpc(stratum_population) singleunit(certainty)\nsvy: mean ind_innovation_active",
+        "spss": "CSPLAN ANALYSIS /PLAN FILE='microdata.csaplan' /PLANVARS ANALYSISWEIGHT=weight /DESIGN STRATA=stratum /ESTIMATOR TYPE=EQUAL_WOR /POPSIZE VARIABLE=stratum_population.\nCSDESCRIPTIVES /PLAN FILE='microdata.csaplan' /SUMMARY VARIABLES=ind_innovation_active /MEAN.",
+        "note": "A sample wave's weights are non-response adjusted (and calibrated when the estimator says so): these recipes reproduce its estimates; its standard errors exactly only without calibration (docs/methodology.md §3a, §4).",
+    })
+}
+
+/// The codes of empty cells, as each format writes them.
+fn missing_codes() -> Value {
+    Value::Array(
+        Missing::ALL
+            .iter()
+            .map(|m| {
+                json!({
+                    "csv": m.token(), "stata": format!(".{}", m.stata_letter()), "spss": m.code(),
+                    "label": m.label(Lang::En), "label_vi": m.label(Lang::Vi),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The tokens a CSV cell holds when empty, for every field of both files.
+fn missing_values() -> Value {
+    let mut values = vec![Value::from("")];
+    values.extend(Missing::ALL.iter().map(|m| Value::from(m.token())));
+    Value::Array(values)
+}
+
+/// `enum` constraints on the coded columns of `aggregates.csv`.
+fn constrain_aggregates(fields: &mut [Value], per_wave: &[WavePackage<'_>]) {
+    use std::collections::BTreeSet;
+    let all = || per_wave.iter().map(|(_, _, f)| *f);
+    let breakdowns: BTreeSet<&str> =
+        all().flat_map(|f| f.figures.iter().map(|x| x.breakdown().as_str())).collect();
+    let variables: BTreeSet<&str> =
+        all().flat_map(|f| f.variables.iter().map(|v| v.id())).collect();
+    let estimators: BTreeSet<&str> = all().map(|f| f.estimator.code()).collect();
+    let waves: BTreeSet<&str> = all().map(|f| f.wave.as_str()).collect();
+    let listed = |set: &BTreeSet<&str>| Some(set.iter().map(|x| Value::from(*x)).collect());
+    for field in fields.iter_mut() {
+        let allowed: Option<Vec<Value>> = match field["name"].as_str() {
+            Some("wave") => listed(&waves),
+            Some("breakdown") => listed(&breakdowns),
+            Some("indicator") => listed(&variables),
+            Some("estimator") => listed(&estimators),
+            _ => None,
+        };
+        if let Some(allowed) = allowed {
+            field["constraints"] = json!({ "enum": allowed });
+        }
+    }
+}
+
+/// The fields of the microdata, from its columns in both languages.
+fn microdata_fields([vi, en]: [&Shape; 2]) -> Vec<Value> {
+    let variables = en.table.variables.iter().zip(&vi.table.variables);
+    variables
+        .enumerate()
+        .map(|(i, (v, v_vi))| {
+            let texts = &en.texts[i];
+            let kind = field_type(v.storage, texts.as_deref());
+            let mut f = field(&v.name, kind, &v_vi.label, &v.label);
+            if v.storage == Storage::Date {
+                f["format"] = Value::from("%Y-%m-%d");
+            }
+            let labels = |shape: &Shape| {
+                shape.table.variables[i].value_labels.map(|s| shape.table.value_labels[s].labels.clone())
+            };
+            if let (Some(labels), Some(labels_vi)) = (labels(en), labels(vi)) {
+                let value = |code: i32| -> Value {
+                    match texts.as_ref().and_then(|t| t.iter().find(|(c, _)| *c == code)) {
+                        Some((_, id)) if kind == "integer" => id.parse::<i64>().map_or(Value::from(id.as_str()), Value::from),
+                        Some((_, id)) => Value::from(id.as_str()),
+                        None => Value::from(code),
+                    }
+                };
+                let categories: Vec<Value> = labels
+                    .iter()
+                    .zip(&labels_vi)
+                    .map(|((code, label), (_, label_vi))| json!({ "value": value(*code), "label": label, "label_vi": label_vi }))
+                    .collect();
+                let allowed: Vec<Value> = categories.iter().map(|c| c["value"].clone()).collect();
+                f["constraints"] = json!({ "enum": allowed });
+                f["categories"] = Value::Array(categories);
+                if v.measure == Measure::Ordinal {
+                    f["categoriesOrdered"] = Value::Bool(true);
+                }
+            }
+            if let Some(question) = &en.questions[i] {
+                f["question"] = Value::from(question.as_str());
+            }
+            f
+        })
+        .collect()
+}
+
+/// The Table Schema type of a column.
+fn field_type(storage: Storage, texts: Option<&[(i32, String)]>) -> &'static str {
+    match (storage, texts) {
+        (Storage::Text { .. }, _) => "string",
+        (Storage::Date, _) => "date",
+        (_, Some(texts)) if texts.iter().all(|(_, t)| t.parse::<i64>().is_ok()) => "integer",
+        (_, Some(_)) => "string",
+        (Storage::Double, None) => "number",
+        (_, None) => "integer",
+    }
+}
+
 fn resources(aggregates: Vec<Value>, micro: Vec<Value>, groups: bool) -> Value {
     let mut resources = vec![
-        json!({ "name": "aggregates", "path": "aggregates.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-          "schema": { "fields": aggregates } }),
-        json!({ "name": "microdata", "path": "microdata.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-          "schema": { "fields": micro, "primaryKey": "respondent" } }),
+        json!({ "name": "aggregates", "path": "aggregates.csv", "$schema": RESOURCE_PROFILE, "type": "table", "format": "csv", "encoding": "utf-8",
+          "schema": { "$schema": SCHEMA_PROFILE, "fields": aggregates, "missingValues": [""] } }),
+        json!({ "name": "microdata", "path": "microdata.csv", "$schema": RESOURCE_PROFILE, "type": "table", "format": "csv", "encoding": "utf-8",
+          "schema": { "$schema": SCHEMA_PROFILE, "fields": micro, "missingValues": missing_values(), "primaryKey": ["respondent"] } }),
     ];
     if groups {
         let fields: Vec<Value> =
             super::groups::COLUMNS.iter().map(|c| field(c.name, c.kind, c.vi, c.en)).collect();
-        resources.push(json!({ "name": "response_groups", "path": "response_groups.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8",
-          "schema": { "fields": fields, "primaryKey": "stratum" } }));
+        resources.push(json!({ "name": "response_groups", "path": "response_groups.csv", "$schema": RESOURCE_PROFILE, "type": "table", "format": "csv", "encoding": "utf-8",
+          "schema": { "$schema": SCHEMA_PROFILE, "fields": fields, "missingValues": [""], "primaryKey": ["stratum"] } }));
     }
     Value::Array(resources)
-}
-
-/// The arm of a split-ballot experiment each respondent was randomly assigned, with the arms of
-/// every version of the questionnaire as its categories (blank: no experiment).
-fn experiment_arm(app: &App, survey_id: &str) -> Value {
-    let mut f = field(
-        "experiment_arm",
-        "string",
-        "Phương án của thử nghiệm chia phiếu mà đơn vị được phân ngẫu nhiên (để trống nếu bảng hỏi không có thử nghiệm)",
-        "Arm of the split-ballot experiment the respondent was randomly assigned (blank when the questionnaire has none)",
-    );
-    let mut seen = std::collections::BTreeSet::new();
-    let categories: Vec<Value> = app
-        .catalog
-        .versions_of(survey_id)
-        .into_iter()
-        .filter_map(|s| s.experiment.as_ref())
-        .flat_map(|e| &e.arms)
-        .filter(|a| seen.insert(a.id.clone()))
-        .map(|a| json!({ "value": a.id, "label": a.label.en, "label_vi": a.label.vi }))
-        .collect();
-    if !categories.is_empty() {
-        f["categories"] = Value::Array(categories);
-    }
-    f
 }

@@ -197,6 +197,13 @@ pub fn pseudonym(key: &str, id: i64) -> String {
     keyed(key, &id.to_be_bytes())
 }
 
+/// The pseudonym of an organisation: keyed like a respondent's but from the organisation, so
+/// that the same enterprise has the same pseudonym in every wave's microdata (a panel), under
+/// the installation's key (backed up with the database).
+pub fn organisation_pseudonym(key: &str, organisation_id: i64) -> String {
+    keyed(key, format!("organisation:{organisation_id}").as_bytes())
+}
+
 /// The pseudonym of a variance stratum: its label keyed like a respondent's, so that neither
 /// its name nor its place in the file's order says which ward, section or size class it is
 /// (docs/disclosure.md, section 6).

@@ -4,15 +4,26 @@
 
 mod aggregates;
 pub mod anonymise;
+mod csv_out;
 mod datapackage;
+pub mod dta;
 mod groups;
 pub mod microdata;
+mod package;
+#[doc(hidden)]
+pub mod readers;
 mod release;
+pub mod sav;
+pub use package::zip_folder;
+mod rscript;
+mod shape;
+pub mod table;
 mod write;
+mod xlsx;
 
 pub use aggregates::write_aggregates;
 pub use datapackage::datapackage;
-pub use write::{ExportError, export};
+pub use write::{ExportError, ExportOptions, Format, export};
 
 /// Prefixes text that begins like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage
 /// return) with an apostrophe, so that opening the CSV never runs it (OWASP's advice).

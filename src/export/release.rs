@@ -3,7 +3,6 @@
 //! rare, blanked by local suppression.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use super::anonymise::{Codes, Key, Protected, Records};
@@ -12,7 +11,7 @@ use crate::app::App;
 use crate::figures::{self, Sample};
 use crate::policy::MicrodataRule;
 use crate::reference::QuasiIdentifier;
-use crate::response::{has_indicator, stored_scores};
+use crate::response::stored_scores;
 use crate::store::{self, CellRow, StoreError};
 use crate::survey::QuestionKind;
 
@@ -66,6 +65,14 @@ impl QuasiColumn {
         n.checked_sub(1).and_then(|i| self.names.get(usize::from(i))).map_or("", String::as_str)
     }
 
+    /// The names of the bands, lowest first, when the column is published in bands.
+    pub fn band_names(&self) -> Option<Vec<String>> {
+        let (q, min, max) = self.bands.as_ref()?;
+        let lowest = q.bands.first().map(|b| b - 1)?;
+        let values = std::iter::once(lowest).chain(q.bands.iter().copied());
+        Some(values.map(|v| q.band(v, *min, *max)).collect())
+    }
+
     /// Whether the column is published in bands.
     pub fn banded(&self) -> bool {
         self.bands.is_some()
@@ -78,8 +85,8 @@ pub struct Release<'a> {
     sample: &'a Sample,
     /// The codes shown by the responses of each of the design's keys.
     codes: Vec<Codes>,
-    /// `,stratum,stratum_population,weight` of each design key, and its weight.
-    strata: Vec<(String, f64)>,
+    /// The final stratum's columns of each design key.
+    strata: Vec<StratumColumns>,
     pub quasi: Vec<QuasiColumn>,
     /// Answer cells past the last quasi-identifier need not be read.
     quasi_cells: usize,
@@ -114,16 +121,15 @@ impl<'a> Release<'a> {
                     .collect()
             }
         };
-        let mut number = ryu::Buffer::new();
         // Per key: a sample's calibrated weights differ between the keys of a final stratum.
         let strata = (0..design.keys.len())
             .map(|k| {
                 let h = design.stratum_of[k];
-                let stratum = &design.strata[h];
-                let label = microdata::stratum_pseudonym(key, &figures::stratum_label(design, h));
-                let population = stratum.population.map(|p| p.to_string()).unwrap_or_default();
-                let weight = design.weights[k];
-                (format!(",{label},{population},{}", number.format(weight)), weight)
+                StratumColumns {
+                    label: microdata::stratum_pseudonym(key, &figures::stratum_label(design, h)),
+                    population: design.strata[h].population,
+                    weight: design.weights[k],
+                }
             })
             .collect();
         let quasi: Vec<QuasiColumn> = app
@@ -173,8 +179,8 @@ impl<'a> Release<'a> {
         place.map_or(self.outside, |i| self.groups[i])
     }
 
-    /// The final stratum's columns and weight of a row at `place`.
-    fn stratum(&self, place: Option<usize>) -> Option<&(String, f64)> {
+    /// The final stratum's columns of a row at `place`.
+    fn stratum(&self, place: Option<usize>) -> Option<&StratumColumns> {
         place.map(|i| &self.strata[i])
     }
 
@@ -204,10 +210,22 @@ impl<'a> Release<'a> {
         Ok(())
     }
 
-    /// The answer cells with the quasi-identifiers as published.
-    fn rewrite(&self, answers: &str, published: &[u16], out: &mut String) {
+    /// The answer cells with the quasi-identifiers as published; `suppressed` gets the
+    /// columns blanked by local suppression.
+    fn rewrite(
+        &self,
+        answers: &str,
+        (original, published): (&[u16], &[u16]),
+        out: &mut String,
+        suppressed: &mut Vec<usize>,
+    ) {
         let fields = fields(answers, self.quasi_cells);
         let mut at = 0;
+        for ((q, was), now) in self.quasi.iter().zip(original).zip(published) {
+            if *now == 0 && *was != 0 {
+                suppressed.push(q.column);
+            }
+        }
         let mut replacements: Vec<(&Range<usize>, &str)> = self
             .quasi
             .iter()
@@ -239,73 +257,90 @@ impl<'a> Release<'a> {
             answers.clear();
             self.answers(conn, &row, &mut answers)?;
             key_of(&mut self.quasi, self.quasi_cells, &answers, &mut key);
-            let weight = self.stratum(place).map_or(1.0, |(_, w)| *w);
+            let weight = self.stratum(place).map_or(1.0, |s| s.weight);
             records.add_to(self.group(place), &key, weight);
             Ok::<(), StoreError>(())
         })?;
         Ok(records)
     }
 
-    /// Writes every row of the microdata as `protected` publishes its key variables; `key`
-    /// keys the pseudonyms.
-    pub fn write(
+    /// Calls `f` with every row of the microdata as `protected` publishes its key variables.
+    pub fn write<E: From<StoreError>>(
         &mut self,
         protected: &Protected,
-        key: &str,
         conn: &rusqlite::Connection,
         wave_id: &str,
-        out: &mut impl std::io::Write,
-    ) -> Result<(), StoreError> {
+        mut f: impl FnMut(&ReleasedRow<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let survey = &self.sample.survey;
-        let (indicators, scores) = (survey.indicators.len(), survey.dimensions.len() + 1);
-        let (mut line, mut original) = (String::with_capacity(4096), Key::new());
-        let mut number = ryu::Buffer::new();
+        let scores = survey.dimensions.len() + 1;
+        let (mut answers, mut original) = (String::with_capacity(4096), Key::new());
+        let (mut suppressed, mut values) = (Vec::new(), Vec::with_capacity(scores));
         store::for_each_submitted_cells(conn, wave_id, &survey.id, |conn, row| {
             let Some(place) = self.place(&row) else { return Ok(()) };
-            let codes = place.map_or(&NONE, |i| &self.codes[i]);
-            line.clear();
-            line.push_str(&microdata::pseudonym(key, row.id));
-            for code in [&codes.0, &codes.1, &codes.2] {
-                line.push(',');
-                line.push_str(code);
-            }
-            line.push_str(self.stratum(place).map_or(",,,", |(columns, _)| columns.as_str()));
-            // Arm ids are ids (letters, digits, `_`): nothing to quote.
-            let _ = write!(line, ",{},{}", row.version, row.arm.unwrap_or_default());
-            for i in 0..indicators {
-                line.push_str(if has_indicator(row.indicator_bits, i) { ",1" } else { ",0" });
-            }
-            let mut overall = None;
-            for (n, value) in stored_scores(row.score_values).take(scores).enumerate() {
-                line.push(',');
-                if let Some(value) = value {
-                    // Every digit: the published estimates are reproduced from these values.
-                    line.push_str(number.format(value));
-                    if n == scores - 1 {
-                        overall = Some(value);
-                    }
-                }
-            }
-            line.push(',');
-            if let Some(o) = overall {
-                line.push_str(&survey.levels[survey.level_for(o)].id);
-            }
-            let start = line.len();
-            self.answers(conn, &row, &mut line)?;
-            key_of(&mut self.quasi, self.quasi_cells, &line[start..], &mut original);
+            answers.clear();
+            suppressed.clear();
+            self.answers(conn, &row, &mut answers)?;
+            key_of(&mut self.quasi, self.quasi_cells, &answers, &mut original);
             match protected.published_in(self.group(place), &original) {
                 // Unchanged and nothing to recode: the cells are written as stored.
                 Some(published) if *published == original && !self.recodes => {}
                 published => {
                     let blank = vec![0; original.len()];
-                    let answers = line.split_off(start);
-                    self.rewrite(&answers, published.unwrap_or(&blank), &mut line);
+                    let stored = std::mem::take(&mut answers);
+                    let published = published.unwrap_or(&blank);
+                    self.rewrite(&stored, (&original, published), &mut answers, &mut suppressed);
                 }
             }
-            line.push('\n');
-            out.write_all(line.as_bytes()).map_err(|e| StoreError::Invalid(e.to_string()))
+            values.clear();
+            values.extend(stored_scores(row.score_values).take(scores));
+            values.resize(scores, None);
+            f(&ReleasedRow {
+                id: row.id,
+                organisation_id: row.organisation_id,
+                submitted_at: row.submitted_at,
+                version: row.version,
+                arm: row.arm,
+                codes: place.map_or(&NONE, |i| &self.codes[i]),
+                stratum: self.stratum(place),
+                indicator_bits: row.indicator_bits,
+                scores: &values,
+                level: values.last().copied().flatten().map(|o| survey.level_for(o)),
+                answers: &answers,
+                suppressed: &suppressed,
+            })
         })
     }
+}
+
+/// The final stratum of a row, as the microdata show it.
+pub struct StratumColumns {
+    /// Its pseudonym.
+    pub label: String,
+    /// Enterprises in it (frame), when known.
+    pub population: Option<f64>,
+    pub weight: f64,
+}
+
+/// One row of the microdata, as released: what every file format shows of a response.
+pub struct ReleasedRow<'r> {
+    pub id: i64,
+    pub organisation_id: Option<i64>,
+    pub submitted_at: Option<&'r str>,
+    pub version: u32,
+    pub arm: Option<&'r str>,
+    /// Area, section and size class, blank where the row's stratum pools them.
+    pub codes: &'r Codes,
+    pub stratum: Option<&'r StratumColumns>,
+    pub indicator_bits: i64,
+    /// The dimension scores, then the overall score.
+    pub scores: &'r [Option<f64>],
+    /// The maturity level of the overall score (its index).
+    pub level: Option<usize>,
+    /// `,cell` for every answer column, quasi-identifiers as published.
+    pub answers: &'r str,
+    /// The answer columns blanked by local suppression.
+    pub suppressed: &'r [usize],
 }
 
 /// The codes of a row outside the design (none, as a response submitted after the figures).
@@ -349,7 +384,7 @@ fn quasi_column(
 }
 
 /// The byte ranges of the first `upto` cells of `,a,b,...` (each after its comma).
-fn fields(answers: &str, upto: usize) -> Vec<Range<usize>> {
+pub(super) fn fields(answers: &str, upto: usize) -> Vec<Range<usize>> {
     let bytes = answers.as_bytes();
     let mut ranges = Vec::with_capacity(upto);
     let mut at = 0;
@@ -381,7 +416,7 @@ fn fields(answers: &str, upto: usize) -> Vec<Range<usize>> {
 
 /// A cell's text without its CSV quotes (quasi-identifiers are codes and numbers, which need
 /// none; anything quoted is read as its plain text).
-fn unquoted(cell: &str) -> &str {
+pub(super) fn unquoted(cell: &str) -> &str {
     cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')).unwrap_or(cell)
 }
 

@@ -1,17 +1,25 @@
-//! Writing the three export files of a wave into a folder.
+//! Writing the files of a release (one wave or several) into a folder.
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use super::aggregates::{write_aggregate_header, write_aggregate_rows};
 use super::anonymise;
+use super::csv_out::CsvWriter;
+use super::datapackage;
 use super::datapackage::{Design, Disclosure};
+use super::dta::DtaWriter;
 use super::groups;
 use super::microdata;
 use super::release::Release;
-use super::{datapackage, write_aggregates};
+use super::sav::SavWriter;
+use super::shape::{RowIds, Shape, UnknownCode};
+use super::table::RowWriter;
+use super::xlsx::XlsxWriter;
 use crate::app::App;
 use crate::figures::{self, FiguresError};
+use crate::kernel::Lang;
 use crate::store::{self, StoreError};
 
 /// What an export wrote.
@@ -39,6 +47,12 @@ pub enum ExportError {
     Store(#[from] StoreError),
     #[error("writing JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    UnknownCode(#[from] UnknownCode),
+    #[error("{0}")]
+    Mismatch(#[from] super::shape::Mismatch),
+    #[error("name at least one wave to export")]
+    NoWave,
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, ExportError> {
@@ -47,75 +61,233 @@ fn create(path: &Path) -> Result<BufWriter<File>, ExportError> {
         .map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
 }
 
-/// Writes `aggregates.csv`, `microdata.csv` and `datapackage.json` of `survey_id` in `wave_id`
-/// into `dir`, and `response_groups.csv` for a sample wave. `key` keys the pseudonyms.
+/// The files of a microdata release besides `microdata.csv`, which is always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `microdata.dta`, Stata 14 or newer.
+    Stata,
+    /// `microdata.sav`, SPSS.
+    Spss,
+    /// `microdata.xlsx`: the data and a codebook sheet.
+    Excel,
+    /// `microdata.R`: reads `microdata.csv` with labels, factors and the design.
+    R,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Stata, Format::Spss, Format::Excel, Format::R];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Stata => "microdata.dta",
+            Format::Spss => "microdata.sav",
+            Format::Excel => "microdata.xlsx",
+            Format::R => "microdata.R",
+        }
+    }
+
+    /// Parses `dta`, `sav`, `xlsx` or `r`.
+    pub fn parse(name: &str) -> Option<Format> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "dta" | "stata" => Some(Format::Stata),
+            "sav" | "spss" => Some(Format::Spss),
+            "xlsx" | "excel" => Some(Format::Excel),
+            "r" => Some(Format::R),
+            _ => None,
+        }
+    }
+}
+
+/// What an export writes besides the CSV files: the labelled formats, in which language.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub lang: crate::kernel::Lang,
+    pub formats: Vec<Format>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions { lang: crate::kernel::Lang::Vi, formats: Format::ALL.to_vec() }
+    }
+}
+
+/// One wave of an export, once its rows are written.
+struct Written {
+    survey: std::sync::Arc<crate::survey::Survey>,
+    figures: figures::Figures,
+    risk: anonymise::Risk,
+    quasi: Vec<super::release::QuasiColumn>,
+    calibration: Option<store::StoredCalibration>,
+    groups: bool,
+    respondents: usize,
+}
+
+/// Writes `aggregates.csv`, `microdata.csv` (and the labelled formats asked for),
+/// `datapackage.json` and `README.md` of `survey_id` in `waves` into `dir`, and
+/// `response_groups.csv` for a single sample wave. Several waves go into the same files, one
+/// after the other (their questionnaires must compute the same indicators and scores). `key`
+/// keys the pseudonyms.
 pub fn export(
     app: &App,
-    wave_id: &str,
+    waves: &[&str],
     survey_id: &str,
     dir: &Path,
     key: &str,
+    options: &ExportOptions,
 ) -> Result<ExportSummary, ExportError> {
     std::fs::create_dir_all(dir)
         .map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
-    let started = std::time::Instant::now();
-    let sample = figures::sample(app, wave_id, survey_id)?;
-    let figures = figures::figures_of(app, wave_id, &sample);
-    let figures_seconds = started.elapsed().as_secs_f64();
-    write_aggregates(&figures, create(&dir.join("aggregates.csv"))?)?;
-    let groups = groups::has_groups(&sample);
-    if groups {
-        groups::write_groups(app, &sample, key, create(&dir.join("response_groups.csv"))?)?;
-    }
-    let started = std::time::Instant::now();
-
+    let (mut figures_seconds, mut microdata_seconds) = (0.0, 0.0);
     let questions = microdata::exported_questions(&app.catalog, survey_id);
-    // One `level` column rather than the one-hot `level_*` shares of the aggregates.
-    let variables: Vec<String> = sample
-        .variables
-        .iter()
-        .map(|v| v.id().to_string())
-        .filter(|id| !id.starts_with("level_"))
-        .chain(["level".to_string()])
-        .collect();
-    let path = dir.join("microdata.csv");
-    let mut out = create(&path)?;
-    {
-        let mut header = csv::Writer::from_writer(&mut out);
-        microdata::write_header(&mut header, &variables, &questions)?;
-        header.flush().map_err(|source| ExportError::Io { path: path.clone(), source })?;
+    let mut aggregates = csv::Writer::from_writer(create(&dir.join("aggregates.csv"))?);
+    write_aggregate_header(&mut aggregates)?;
+    let mut columns: Option<(Shape, Vec<Box<dyn RowWriter>>)> = None;
+    let mut written = Vec::new();
+    for wave_id in waves {
+        let started = std::time::Instant::now();
+        let sample = figures::sample(app, wave_id, survey_id)?;
+        let figures = figures::figures_of(app, wave_id, &sample);
+        figures_seconds += started.elapsed().as_secs_f64();
+        write_aggregate_rows(&figures, &mut aggregates)?;
+        let groups = waves.len() == 1 && groups::has_groups(&sample);
+        if groups {
+            groups::write_groups(app, &sample, key, create(&dir.join("response_groups.csv"))?)?;
+        }
+        let started = std::time::Instant::now();
+        let mut release = Release::new(app, &sample, &questions, key);
+        if columns.is_none() {
+            let shape =
+                Shape::new(app, &sample.survey, &questions, &release.quasi, options.lang, waves);
+            let writers = writers(&shape, dir, &options.formats)?;
+            columns = Some((shape, writers));
+        }
+        let (shape, writers) = columns.as_mut().expect("made above");
+        shape.admits(&sample.survey, wave_id)?;
+        let risk = app.store.read_or(|c| {
+            // Both passes read one snapshot, so that every row written was seen by the first.
+            store::snapshot(c, |c| {
+                let protected =
+                    anonymise::protect(&release.records(c, wave_id)?, app.policy.threshold());
+                write_rows(&mut release, (&protected, c, wave_id, key), shape, writers)?;
+                Ok::<_, ExportError>(protected.risk)
+            })
+        })?;
+        microdata_seconds += started.elapsed().as_secs_f64();
+        let calibration = app.store.read(|c| store::calibration_of(c, wave_id))?;
+        let (quasi, respondents) = (std::mem::take(&mut release.quasi), sample.respondents);
+        let survey = sample.survey.clone();
+        written.push(Written { survey, figures, risk, quasi, calibration, groups, respondents });
     }
-    let mut release = Release::new(app, &sample, &questions, key);
-    let risk = app.store.read(|c| {
-        // Both passes read one snapshot, so that every row written was seen by the first.
-        store::snapshot(c, |c| {
-            let protected =
-                anonymise::protect(&release.records(c, wave_id)?, app.policy.threshold());
-            release.write(&protected, key, c, wave_id, &mut out)?;
-            Ok(protected.risk)
-        })
-    })?;
-    std::io::Write::flush(&mut out).map_err(|source| ExportError::Io { path, source })?;
-    let microdata_seconds = started.elapsed().as_secs_f64();
-
-    let calibration = app.store.read(|c| store::calibration_of(c, wave_id))?;
-    let package = datapackage(
-        app,
-        &figures,
-        &sample.survey,
-        &questions,
-        wave_id,
-        &Disclosure { risk: &risk, quasi: &release.quasi, threshold: app.policy.threshold() },
-        &Design { groups, calibration: calibration.as_ref() },
-    );
-    serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;
+    aggregates
+        .flush()
+        .map_err(|source| ExportError::Io { path: dir.join("aggregates.csv"), source })?;
+    let Some((shape, writers)) = columns else {
+        return Err(ExportError::NoWave);
+    };
+    let started = std::time::Instant::now();
+    for writer in writers {
+        writer.finish().map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
+    }
+    let last = written.last().ok_or(ExportError::NoWave)?;
+    if options.formats.contains(&Format::R) {
+        let path = dir.join(Format::R.file_name());
+        std::fs::write(&path, super::rscript::script(&shape, &last.figures))
+            .map_err(|source| ExportError::Io { path, source })?;
+    }
+    microdata_seconds += started.elapsed().as_secs_f64();
+    write_package(app, dir, (&shape, &questions, waves), &written, options.lang)?;
     Ok(ExportSummary {
         survey: survey_id.into(),
         figures_seconds,
         microdata_seconds,
-        respondents: sample.respondents,
-
-        figures: figures.figures.len(),
-        weighted: figures.weighted,
+        respondents: written.iter().map(|w| w.respondents).sum(),
+        figures: written.iter().map(|w| w.figures.figures.len()).sum(),
+        weighted: written.iter().all(|w| w.figures.weighted),
     })
+}
+
+/// Writes the rows of one wave's release to every writer.
+fn write_rows(
+    release: &mut Release<'_>,
+    (protected, conn, wave_id, key): (&anonymise::Protected, &rusqlite::Connection, &str, &str),
+    shape: &Shape,
+    writers: &mut [Box<dyn RowWriter>],
+) -> Result<(), ExportError> {
+    let mut cells = Vec::with_capacity(shape.table.variables.len());
+    release.write(protected, conn, wave_id, |row| {
+        let respondent = microdata::pseudonym(key, row.id);
+        let organisation = row.organisation_id.map(|o| microdata::organisation_pseudonym(key, o));
+        let ids = RowIds {
+            respondent: &respondent,
+            organisation: organisation.as_deref().unwrap_or_default(),
+            wave: wave_id,
+        };
+        let mut cells = std::mem::take(&mut cells);
+        shape.cells(row, &ids, &mut cells)?;
+        for writer in writers.iter_mut() {
+            writer
+                .row(&cells)
+                .map_err(|source| ExportError::Io { path: PathBuf::new(), source })?;
+        }
+        Ok::<(), ExportError>(())
+    })
+}
+
+/// `datapackage.json` and `README.md`, describing the last wave's figures and every wave's.
+fn write_package(
+    app: &App,
+    dir: &Path,
+    (shape, questions, waves): (&Shape, &[String], &[&str]),
+    written: &[Written],
+    lang: Lang,
+) -> Result<(), ExportError> {
+    let last = written.last().ok_or(ExportError::NoWave)?;
+    let survey = &last.survey;
+    let other = if lang == Lang::Vi { Lang::En } else { Lang::Vi };
+    let translated = Shape::new(app, survey, questions, &last.quasi, other, waves);
+    let shapes = if lang == Lang::Vi { [shape, &translated] } else { [&translated, shape] };
+    let per_wave: Vec<(Disclosure<'_>, Design<'_>, &figures::Figures)> = written
+        .iter()
+        .map(|w| {
+            let disclosure =
+                Disclosure { risk: &w.risk, quasi: &w.quasi, threshold: app.policy.threshold() };
+            (
+                disclosure,
+                Design { groups: w.groups, calibration: w.calibration.as_ref() },
+                &w.figures,
+            )
+        })
+        .collect();
+    let package = datapackage(survey, shapes, waves, &per_wave);
+    serde_json::to_writer_pretty(create(&dir.join("datapackage.json"))?, &package)?;
+    let readme = dir.join("README.md");
+    std::fs::write(&readme, super::package::readme(&package))
+        .map_err(|source| ExportError::Io { path: readme, source })
+}
+
+/// The writers of `microdata.csv` and of the formats asked for.
+fn writers(
+    shape: &Shape,
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<Box<dyn RowWriter>>, ExportError> {
+    let io = |path: PathBuf| move |source| ExportError::Io { path: path.clone(), source };
+    let csv = dir.join("microdata.csv");
+    let mut writers: Vec<Box<dyn RowWriter>> =
+        vec![Box::new(CsvWriter::new(shape, create(&csv)?).map_err(io(csv))?)];
+    for format in formats {
+        let path = dir.join(format.file_name());
+        let writer: Box<dyn RowWriter> = match format {
+            Format::Stata => {
+                Box::new(DtaWriter::new(&shape.table, create(&path)?).map_err(io(path))?)
+            }
+            Format::Spss => {
+                Box::new(SavWriter::new(&shape.table, create(&path)?).map_err(io(path))?)
+            }
+            Format::Excel => Box::new(XlsxWriter::new(shape, &path).map_err(io(path))?),
+            Format::R => continue,
+        };
+        writers.push(writer);
+    }
+    Ok(writers)
 }

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
+
 use super::waves;
 use crate::app::App;
 use crate::figures::{Figures, FiguresError, Group, Sample, figures_of, sample};
@@ -20,9 +22,10 @@ const FRESH_FOR: Duration = Duration::from_secs(300);
 /// A wave's sample (what area reports aggregate) and its figures.
 pub type Computed = (Arc<Sample>, Arc<Figures>);
 
-/// (wave, questionnaire, threshold) -> when computed, and what. The threshold is in the key so
-/// that two applications sharing a cache can never serve each other's suppression.
-type Entries = HashMap<(String, String, u32), (Instant, Computed)>;
+/// (wave, questionnaire, threshold) -> when computed (for freshness, and as the API states it),
+/// and what. The threshold is in the key so that two applications sharing a cache can never
+/// serve each other's suppression.
+type Entries = HashMap<(String, String, u32), (Instant, OffsetDateTime, Computed)>;
 
 /// Figures as the application's disclosure policy suppresses them, kept for [`FRESH_FOR`].
 #[derive(Default)]
@@ -44,20 +47,30 @@ impl FiguresCache {
 /// The figures of a questionnaire in a wave and the sample they come from, from the cache when
 /// fresh. Two requests that miss together may both compute; neither waits on the other.
 pub fn computed(app: &App, wave: &str, survey: &str) -> Result<Computed, FiguresError> {
+    Ok(computed_when(app, wave, survey)?.0)
+}
+
+/// [`computed`], with when the figures were computed.
+pub fn computed_when(
+    app: &App,
+    wave: &str,
+    survey: &str,
+) -> Result<(Computed, OffsetDateTime), FiguresError> {
     let key = (wave.to_string(), survey.to_string(), app.policy.threshold());
     let cache = &app.figures;
-    if let Some((_, computed)) =
-        cache.lock().get(&key).filter(|(at, _)| at.elapsed() < FRESH_FOR).cloned()
+    if let Some((_, when, computed)) =
+        cache.lock().get(&key).filter(|(at, _, _)| at.elapsed() < FRESH_FOR).cloned()
     {
         crate::metrics::figures(true);
-        return Ok(computed);
+        return Ok((computed, when));
     }
     crate::metrics::figures(false);
+    let when = OffsetDateTime::now_utc();
     let sample = sample(app, wave, survey)?;
     let figures = figures_of(app, wave, &sample);
     let computed = (Arc::new(sample), Arc::new(figures));
-    cache.lock().insert(key, (Instant::now(), computed.clone()));
-    Ok(computed)
+    cache.lock().insert(key, (Instant::now(), when, computed.clone()));
+    Ok((computed, when))
 }
 
 /// What a figures page, report or export shows: a wave and one of its questionnaires, with
@@ -93,6 +106,15 @@ pub fn choose(app: &App, wave: Option<&str>, survey: Option<&str>) -> Result<Cho
 /// The figures of a choice.
 pub fn figures(app: &App, choice: &Choice) -> Result<Arc<Figures>, FiguresError> {
     Ok(computed(app, &choice.wave.id, &choice.survey)?.1)
+}
+
+/// The figures of a choice, and when they were computed (the start of the computation).
+pub fn figures_when(
+    app: &App,
+    choice: &Choice,
+) -> Result<(Arc<Figures>, OffsetDateTime), FiguresError> {
+    let ((_, figures), when) = computed_when(app, &choice.wave.id, &choice.survey)?;
+    Ok((figures, when))
 }
 
 /// The inputs of the area and city reports of a choice: the figures of every wave of its trend,

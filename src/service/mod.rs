@@ -21,6 +21,7 @@ pub mod register;
 pub mod respond;
 pub mod sample;
 pub mod signin;
+pub mod tokens;
 pub mod waves;
 
 /// Who asks, for the audit log: a staff member's e-mail and address, or the command line.

@@ -11,6 +11,7 @@ use super::Actor;
 use super::figures::{self, Choice};
 use crate::app::App;
 use crate::auth::SecretToken;
+use crate::export::{ExportOptions, Format};
 use crate::figures::{Figures, FiguresError};
 use crate::reference::AreaCode;
 use crate::report::area::{Place, ReportError, area_report};
@@ -35,23 +36,28 @@ pub enum PublishError {
     Write(String),
 }
 
-/// The files of an export that can be downloaded one at a time.
+/// The files of an export that can be downloaded one at a time, and the whole package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFile {
     Microdata,
     DataPackage,
     /// A sample wave's response-homogeneity groups (none for an open wave).
     ResponseGroups,
+    /// The microdata for Stata, SPSS, Excel or R.
+    Labelled(Format),
+    /// Every file of the release in one zip.
+    Package,
 }
 
 impl ExportFile {
-    /// The file asked for by its name in the data package.
+    /// The file asked for by its name in the data package (`package.zip`: all of them).
     pub fn parse(name: &str) -> Option<ExportFile> {
         match name {
             "microdata.csv" => Some(ExportFile::Microdata),
             "datapackage.json" => Some(ExportFile::DataPackage),
             "response_groups.csv" => Some(ExportFile::ResponseGroups),
-            _ => None,
+            "package.zip" => Some(ExportFile::Package),
+            _ => Format::ALL.into_iter().find(|f| f.file_name() == name).map(ExportFile::Labelled),
         }
     }
 
@@ -60,13 +66,28 @@ impl ExportFile {
             ExportFile::Microdata => "microdata.csv",
             ExportFile::DataPackage => "datapackage.json",
             ExportFile::ResponseGroups => "response_groups.csv",
+            ExportFile::Labelled(format) => format.file_name(),
+            ExportFile::Package => "package.zip",
         }
     }
 
-    /// The name a download is saved under: the wave and questionnaire in it.
+    /// The name a download is saved under: the wave and questionnaire in it. Inside the zip,
+    /// files keep the names the data package gives them.
     pub fn download_name(self, choice: &Choice) -> String {
+        if self == ExportFile::Package {
+            return format!("dxsurvey-{}-{}.zip", choice.survey, choice.wave.id);
+        }
         let (stem, extension) = self.name().split_once('.').unwrap_or((self.name(), "csv"));
         format!("{stem}-{}-{}.{extension}", choice.survey, choice.wave.id)
+    }
+
+    /// The labelled formats an export must write for this file.
+    fn formats(self) -> Vec<Format> {
+        match self {
+            ExportFile::Labelled(format) => vec![format],
+            ExportFile::Package => Format::ALL.to_vec(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -100,22 +121,40 @@ pub fn export_file(
     app: &App,
     actor: &Actor,
     choice: &Choice,
-    file: ExportFile,
+    (file, lang): (ExportFile, Lang),
     key: &str,
 ) -> Result<ExportedFile, PublishError> {
     let dir = temporary_folder()?;
-    let exported = crate::export::export(app, &choice.wave.id, &choice.survey, &dir, key)
-        .map_err(|e| PublishError::Write(e.to_string()))
-        .and_then(|_| match std::fs::File::open(dir.join(file.name())) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(PublishError::NoSuchFile(file.name()))
-            }
-            opened => opened.map_err(|e| PublishError::Write(e.to_string())),
-        });
+    let options = ExportOptions { lang, formats: file.formats() };
+    let exported =
+        crate::export::export(app, &[&choice.wave.id], &choice.survey, &dir, key, &options)
+            .map_err(|e| PublishError::Write(e.to_string()))
+            .and_then(|_| open_exported(&dir, file));
     let _ = std::fs::remove_dir_all(&dir);
     let file_handle = exported?;
     audit(app, actor, "export", &choice.target(), file.name())?;
     Ok(ExportedFile { name: file.download_name(choice), file: file_handle })
+}
+
+/// The file of an export folder, or the folder zipped.
+fn open_exported(dir: &std::path::Path, file: ExportFile) -> Result<std::fs::File, PublishError> {
+    let write = |e: std::io::Error| PublishError::Write(e.to_string());
+    if file == ExportFile::Package {
+        let folder = temporary_folder()?;
+        let path = folder.join(file.name());
+        let zipped = std::fs::create_dir(&folder)
+            .and_then(|()| std::fs::File::create(&path))
+            .and_then(|f| crate::export::zip_folder(dir, std::io::BufWriter::new(f)))
+            .and_then(|()| std::fs::File::open(&path));
+        let _ = std::fs::remove_dir_all(&folder);
+        return zipped.map_err(write);
+    }
+    match std::fs::File::open(dir.join(file.name())) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(PublishError::NoSuchFile(file.name()))
+        }
+        opened => opened.map_err(write),
+    }
 }
 
 /// What an API answer covers: the whole city, or one area (its own rows and its crosses).
@@ -129,6 +168,8 @@ pub enum ApiScope {
 /// indicator since the first wave whose estimate is published, for the scope.
 pub struct ApiFigures {
     pub figures: Arc<Figures>,
+    /// When the figures were computed (they are kept a few minutes).
+    pub computed_at: OffsetDateTime,
     pub changes: Vec<(String, figures::IndicatorTrend)>,
 }
 
@@ -139,7 +180,7 @@ pub fn api_figures(
     choice: &Choice,
     scope: &ApiScope,
 ) -> Result<ApiFigures, PublishError> {
-    let figures = figures::figures(app, choice)?;
+    let (figures, computed_at) = figures::figures_when(app, choice)?;
     let area = match scope {
         ApiScope::City => None,
         ApiScope::Area(code) => Some(code),
@@ -153,7 +194,7 @@ pub fn api_figures(
     }
     let detail = area.map_or_else(|| "figures".to_string(), |code| format!("figures {code}"));
     audit(app, actor, "api", &choice.target(), &detail)?;
-    Ok(ApiFigures { figures, changes })
+    Ok(ApiFigures { figures, computed_at, changes })
 }
 
 /// The split-ballot experiment of a choice, for the API; `None` when its questionnaire declares

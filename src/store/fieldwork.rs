@@ -205,6 +205,10 @@ pub struct CellRow<'a> {
     pub cells: Option<&'a str>,
     /// The arm of the questionnaire's experiment it was assigned.
     pub arm: Option<&'a str>,
+    /// The organisation that answered (the same in every wave it answers).
+    pub organisation_id: Option<i64>,
+    /// When it was submitted (RFC 3339, UTC).
+    pub submitted_at: Option<&'a str>,
 }
 
 /// Calls `f` on every submitted response, streaming, in id order: first the microdata rows (a
@@ -217,9 +221,12 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
     mut f: impl FnMut(&Connection, CellRow<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let queries = [
-        "SELECT response_id, version, area_code, vsic_section, size_class, indicator_bits, score_values, cells, arm
-         FROM microdata_rows WHERE wave_id = ?1 AND survey_id = ?2 ORDER BY response_id",
-        "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL, r.arm
+        "SELECT m.response_id, m.version, m.area_code, m.vsic_section, m.size_class, m.indicator_bits, m.score_values, m.cells, m.arm,
+                r.organisation_id, r.submitted_at
+         FROM microdata_rows m JOIN responses r ON r.id = m.response_id
+         WHERE m.wave_id = ?1 AND m.survey_id = ?2 ORDER BY m.response_id",
+        "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL, r.arm,
+                r.organisation_id, r.submitted_at
          FROM responses r INDEXED BY responses_statistics
          WHERE r.wave_id = ?1 AND r.survey_id = ?2 AND r.status = 'submitted' AND r.standing = 'counted' AND r.indicator_bits IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM microdata_rows m WHERE m.response_id = r.id)
@@ -262,6 +269,8 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
                         .unwrap_or(&[]),
                     cells: text(7),
                     arm: text(8),
+                    organisation_id: row.get(9).map_err(StoreError::from)?,
+                    submitted_at: text(10),
                 },
             )?;
             seen += 1;

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_calibration.sql"),
     include_str!("migrations/0015_statistics_organisation.sql"),
     include_str!("migrations/0016_response_sample_stratum.sql"),
+    include_str!("migrations/0017_api_tokens.sql"),
 ];
 
 /// The schema version this binary expects.

@@ -5,6 +5,7 @@
 //! beside the writer. Every call blocks: async callers use [`Store::call`].
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod backup;
 mod batch;
@@ -27,6 +28,10 @@ pub use accounts::{
     credentials, end_expired_sessions, end_session, end_sessions_of, login_failures,
     record_login_failure, remember_sign_in, session, set_disabled, set_password, signed_in_from,
     touch_session, user_id, users,
+};
+pub use api_tokens::{
+    ApiTokenOwner, ApiTokenRow, NewApiToken, api_token, api_token_by_hash, api_token_refused,
+    api_token_used, api_tokens_of, insert_api_token, live_api_tokens, revoke_api_token,
 };
 pub use audit::{AuditEntry, AuditFilter, audit, audit_actions, audit_entries};
 pub use backup::integrity;
@@ -168,12 +173,20 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.read_or(f)
+    }
+
+    /// [`Store::read`] for work that fails with errors of its own as well.
+    pub fn read_or<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let pooled = lock(&self.readers).pop();
         let conn = match pooled {
             Some(conn) => conn,
             None => {
                 let conn = connect(&self.path)?;
-                conn.execute_batch("PRAGMA query_only = ON")?;
+                conn.execute_batch("PRAGMA query_only = ON").map_err(StoreError::from)?;
                 conn
             }
         };

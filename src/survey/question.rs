@@ -168,6 +168,15 @@ impl Ctx<'_> {
                     );
                 }
             }
+            // Exports code an empty answer as −1 to −5 (SPSS's user-missing values), so a
+            // number asked must not go below zero (docs/microdata.md).
+            if raw.min.is_none() || raw.min_number().is_some_and(|m| m < 0.0) {
+                ctx.problem(
+                    at,
+                    Some("min"),
+                    "`min` must be 0 or more: exports code an empty answer as a negative number",
+                );
+            }
             if let (Some(min), Some(max)) = (raw.min_number(), raw.max_number())
                 && min > max
             {

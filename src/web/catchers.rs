@@ -1,11 +1,13 @@
 //! Error pages for requests no route answers (unknown pages, malformed requests), in the
-//! person's language.
+//! person's language; under `/api/`, JSON errors with a stable code (never a page or a redirect
+//! to the sign-in page), as the guard that refused noted them.
 
 use rocket::http::{Header, Status};
 use rocket::response::content::RawHtml;
 use rocket::{Catcher, Request, catch, catchers};
 
 use super::Templates;
+use super::api::Problem;
 use crate::survey::Lang;
 
 #[derive(serde::Serialize)]
@@ -18,6 +20,20 @@ struct ErrorPage {
 
 pub fn all() -> Vec<Catcher> {
     catchers![default, unauthorized]
+}
+
+/// The catchers of `/api/`: every status as the API's JSON error.
+pub fn api() -> Vec<Catcher> {
+    catchers![api_error]
+}
+
+/// The problem a guard noted (an expired token, a client over its limit, an unknown parameter),
+/// else the problem of the bare status (an unknown route: `not_found`).
+#[catch(default)]
+fn api_error(status: Status, request: &Request<'_>) -> Problem {
+    Problem::noted(request)
+        .filter(|p| p.status == status)
+        .unwrap_or_else(|| Problem::of_status(status))
 }
 
 /// Staff pages without a valid session lead to the sign-in page.

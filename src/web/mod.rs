@@ -1,5 +1,6 @@
 //! The web application: Rocket routes per audience, templates, language, security headers.
 
+mod api;
 mod base;
 mod catchers;
 mod context;
@@ -50,11 +51,13 @@ pub fn build(app: App, templates: Templates, config: &AppConfig) -> Result<Rocke
         .mount("/", respond::routes())
         .mount("/", staff::routes())
         .mount("/", stats::routes())
+        .mount("/", api::routes())
         .mount("/", reports::routes())
         .mount("/", origin::routes())
         .mount("/", rocket::routes![observe::healthz])
         .mount("/assets", FileServer::from(&config.assets))
-        .register("/", catchers::all()))
+        .register("/", catchers::all())
+        .register("/api", catchers::api()))
 }
 
 /// What no configuration may change: the client's address is dxsurvey's to decide

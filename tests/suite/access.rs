@@ -171,6 +171,10 @@ fn wrong_code(_: &World) -> Vec<(String, String)> {
     vec![("code".into(), "7KQ2-M9XD-4RTW-HB3N".into())]
 }
 
+fn token_name(_: &World) -> Vec<(String, String)> {
+    vec![("name".into(), "nightly export".into()), ("days".into(), "30".into())]
+}
+
 fn rand_code() -> u32 {
     let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).unwrap();
@@ -494,7 +498,7 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
-            route: "/api/v1/figures?<query..>",
+            route: "/api/v1/figures?<wave>&<survey>&<breakdown>&<indicator>&<limit>&<offset>",
             path: "/api/v1/figures?breakdown=area",
             body: none,
             allowed: CITY,
@@ -571,31 +575,81 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
-            route: "/api/v1/response-rates?<query..>",
+            route: "/api/v1/response-rates?<wave>",
             path: "/api/v1/response-rates",
             body: none,
             allowed: CITY,
         },
         Row {
             method: "GET",
-            route: "/api/v1/experiment?<query..>",
+            route: "/api/v1/experiment?<wave>&<survey>",
             path: "/api/v1/experiment",
             body: none,
             allowed: CITY,
         },
         Row {
             method: "GET",
-            route: "/api/v1/areas/<code>/figures?<query..>",
+            route: "/api/v1/areas/<code>/figures?<wave>&<survey>&<breakdown>&<indicator>&<limit>&<offset>",
             path: "/api/v1/areas/{a}/figures",
             body: none,
             allowed: STAFF,
         },
         Row {
             method: "GET",
-            route: "/api/v1/areas/<code>/figures?<query..>",
+            route: "/api/v1/areas/<code>/figures?<wave>&<survey>&<breakdown>&<indicator>&<limit>&<offset>",
             path: "/api/v1/areas/{b}/figures",
             body: none,
             allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/waves",
+            path: "/api/v1/waves",
+            body: none,
+            allowed: STAFF,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/waves/<wave>/aggregates.csv?<survey>",
+            path: "/api/v1/waves/{wave}/aggregates.csv",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/waves/<wave>/microdata.csv?<survey>",
+            path: "/api/v1/waves/{wave}/microdata.csv",
+            body: none,
+            allowed: CITY,
+        },
+        Row {
+            method: "GET",
+            route: "/api/v1/openapi.json",
+            path: "/api/v1/openapi.json",
+            body: none,
+            allowed: &EVERYONE,
+        },
+        Row {
+            method: "GET",
+            route: "/staff/tokens?<user>",
+            path: "/staff/tokens",
+            body: none,
+            allowed: STAFF,
+        },
+        Row {
+            method: "POST",
+            route: "/staff/tokens?<user>",
+            path: "/staff/tokens",
+            body: token_name,
+            allowed: STAFF,
+        },
+        // No such token: refused to everyone (tests/suite/api.rs revokes real ones).
+        Row {
+            method: "POST",
+            route: "/staff/tokens/<id>/revoke?<user>",
+            path: "/staff/tokens/999999/revoke",
+            body: none,
+            allowed: &[],
         },
     ]
 }

@@ -188,7 +188,11 @@ fn responses_to_version_1_still_load_rescore_print_and_export_beside_version_2()
         h.iter().skip(first).map(str::to_string).collect()
     };
     assert_eq!(answers(&headers[0]), answers(&headers[1]), "both versions' questions");
-    assert!(headers[0].iter().any(|h| h == "process_innovation"), "version 1's question");
+    // Version 1's multi-select question, one 0/1 column per choice.
+    assert!(
+        headers[0].iter().any(|h| h.starts_with("process_innovation_")),
+        "version 1's question"
+    );
     assert!(headers[0].iter().any(|h| h == "process_production"), "version 2's question");
     assert_eq!(
         headers[0].iter().take(9).collect::<Vec<_>>(),

@@ -428,9 +428,18 @@ async fn shares_attack(policy: DisclosurePolicy) -> Found {
     let get = |path: String| {
         client.get(path).private_cookie(rocket::http::Cookie::new("dx_session", session.clone()))
     };
-    let api =
-        get(format!("/api/v1/figures?wave={wave}")).dispatch().await.into_string().await.unwrap();
-    let api: Value = serde_json::from_str(&api).unwrap();
+    // Every page of the API's figures, as a script reads them: following `next`.
+    let mut next = Some(format!("/api/v1/figures?wave={wave}&limit=10000"));
+    let mut api = Value::Null;
+    while let Some(path) = next.take() {
+        let page = get(path).dispatch().await.into_string().await.unwrap();
+        let mut page: Value = serde_json::from_str(&page).unwrap();
+        next = page["next"].as_str().map(str::to_string);
+        match api["figures"].as_array_mut() {
+            Some(all) => all.append(page["figures"].as_array_mut().unwrap()),
+            None => api = page,
+        }
+    }
     let csv = get(format!("/stats/aggregates.csv?wave={wave}"))
         .dispatch()
         .await

@@ -6,6 +6,7 @@
 
 mod access;
 mod agencies;
+mod api;
 mod backups;
 mod browser;
 mod browser_flow;
@@ -24,6 +25,7 @@ mod fieldwork_admin;
 mod helpers;
 mod hostile;
 mod invited;
+mod labelled;
 mod letters;
 mod mail;
 mod placeholders;

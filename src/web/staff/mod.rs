@@ -7,6 +7,7 @@ mod fieldwork;
 mod frame;
 mod login;
 pub mod session;
+mod tokens;
 
 use rocket::State;
 use rocket::response::content::RawHtml;
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(admin::routes());
     all.extend(audit::routes());
     all.extend(frame::routes());
+    all.extend(tokens::routes());
     all
 }
 

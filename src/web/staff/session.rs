@@ -1,6 +1,8 @@
 //! The signed-in staff member: a session id in a private (encrypted) cookie, looked up in the
 //! database on every request, ended by idle time, by its absolute lifetime, by logout, by a
-//! password change or by disabling the account.
+//! password change or by disabling the account. On `/api/` reads a personal API token
+//! (`Authorization: Bearer`, [`crate::web::api`]) stands for the person instead, with what their
+//! account may see at that moment.
 
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
@@ -30,6 +32,8 @@ pub struct Staff {
     pub access: Access,
     pub csrf: String,
     session_hash: [u8; 32],
+    /// The API token the request came with, if it came with one instead of a session.
+    pub token: Option<i64>,
 }
 
 /// What every staff page shows of the person.
@@ -60,8 +64,26 @@ impl Staff {
         StaffView { email: self.email.clone(), role: self.role, csrf: self.csrf.clone() }
     }
 
-    /// Whether a form carries this session's CSRF token (compared in constant time).
+    /// The person a personal API token speaks for: no session, no CSRF token (no form is ever
+    /// accepted with a token).
+    pub(crate) fn of_token(bearer: crate::service::tokens::Bearer) -> Staff {
+        Staff {
+            user_id: bearer.user_id,
+            email: bearer.email,
+            role: bearer.role,
+            access: bearer.access,
+            csrf: String::new(),
+            session_hash: [0; 32],
+            token: Some(bearer.token_id),
+        }
+    }
+
+    /// Whether a form carries this session's CSRF token (compared in constant time); never
+    /// without a session.
     pub fn sent(&self, form: &FormFields) -> bool {
+        if self.csrf.is_empty() {
+            return false;
+        }
         let sent = form.0.iter().find(|(name, _)| name == "csrf").map_or("", |(_, v)| v.as_str());
         SecretToken::from_client(&self.csrf).matches(sent)
     }
@@ -96,6 +118,9 @@ impl<'r> FromRequest<'r> for Staff {
     type Error = ();
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        if let Some(outcome) = crate::web::api::bearer::staff(request).await {
+            return outcome;
+        }
         let Some(cookie) = request.cookies().get_private(COOKIE) else {
             return Outcome::Error((Status::Unauthorized, ()));
         };
@@ -125,6 +150,7 @@ impl<'r> FromRequest<'r> for Staff {
                     access,
                     csrf: row.csrf,
                     session_hash: hash,
+                    token: None,
                 }))
             })
             .await;

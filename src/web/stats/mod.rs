@@ -1,6 +1,6 @@
 //! Figures for statisticians and administrators: the city's estimates with their precision,
-//! progress toward the targets, breakdowns with suppressed cells marked, downloads and a JSON
-//! API. Every download and API call is written to the audit log by its use case.
+//! progress toward the targets, breakdowns with suppressed cells marked, and downloads (the JSON
+//! API is `web::api`). Every download is written to the audit log by its use case.
 
 mod downloads;
 mod experiment;
@@ -16,15 +16,7 @@ use crate::service::figures::{self, Choice};
 use view::{Shown, StatsPage};
 
 pub fn routes() -> Vec<Route> {
-    routes![
-        dashboard,
-        downloads::aggregates_csv,
-        downloads::export_file,
-        downloads::api_figures,
-        downloads::api_area_figures,
-        downloads::api_response_rates,
-        downloads::api_experiment
-    ]
+    routes![dashboard, downloads::aggregates_csv, downloads::export_file]
 }
 
 /// What a figures page or download is asked for with: the wave and questionnaire (by default
