@@ -212,7 +212,21 @@ fn constrain_aggregates(fields: &mut [Value], per_wave: &[WavePackage<'_>]) {
         if let Some(allowed) = allowed {
             field["constraints"] = json!({ "enum": allowed });
         }
+        if field["name"] == "indicator" {
+            field["categories"] = described(per_wave);
+        }
     }
+}
+
+/// Every published variable (`ind_*`, `score_*`, `level_*`) with what it measures, each once.
+fn described(per_wave: &[WavePackage<'_>]) -> Value {
+    let mut seen = std::collections::BTreeSet::new();
+    per_wave
+        .iter()
+        .flat_map(|(_, _, f)| &f.variables)
+        .filter(|v| seen.insert(v.id().to_string()))
+        .map(|v| json!({ "value": v.id(), "label": v.label.en, "label_vi": v.label.vi }))
+        .collect()
 }
 
 /// The fields of the microdata, from its columns in both languages.

@@ -185,6 +185,20 @@ impl Shape {
         shape
     }
 
+    /// The shape of a table made by hand, without answers (for the writers' tests).
+    #[cfg(test)]
+    pub fn of_table(table: Table) -> Shape {
+        let n = table.variables.len();
+        Shape {
+            table,
+            texts: vec![None; n],
+            questions: vec![None; n],
+            answers: Vec::new(),
+            indicators: 0,
+            scores: 0,
+        }
+    }
+
     fn push(
         &mut self,
         name: &str,

@@ -12,12 +12,16 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use super::shape::Shape;
 use super::table::{Cell, Missing, RowWriter, Storage, Table};
 
-/// Rows a worksheet holds, less the header.
+/// Rows a worksheet holds, less the header: more rows go on to sheets `data_2`, `data_3`, …
 const MAX_ROWS: u32 = 1_048_575;
 
 pub struct XlsxWriter {
     workbook: Workbook,
     path: PathBuf,
+    names: Vec<String>,
+    /// The worksheet rows go to now.
+    sheet: usize,
+    rows_per_sheet: u32,
     /// The label of each code of each coded variable.
     labels: Vec<Option<Vec<(i32, String)>>>,
     storage: Vec<Storage>,
@@ -34,16 +38,11 @@ impl XlsxWriter {
     pub fn new(shape: &Shape, path: &Path) -> io::Result<XlsxWriter> {
         let table = &shape.table;
         let mut workbook = Workbook::new();
+        // Fast deflate: the sheets are mostly repeated XML, which compresses well anyway.
+        workbook.set_zip_compression_level(1);
         let bold = Format::new().set_bold();
-        let data = workbook
-            .add_worksheet_with_constant_memory()
-            .map_err(error)?
-            .set_name("data")
-            .map_err(error)?;
-        for (column, v) in (0u16..).zip(&table.variables) {
-            data.write_string_with_format(0, column, &v.name, &bold).map_err(error)?;
-        }
-        data.set_freeze_panes(1, 1).map_err(error)?;
+        let names: Vec<String> = table.variables.iter().map(|v| v.name.clone()).collect();
+        data_sheet(&mut workbook, "data", &names).map_err(error)?;
         let sheet = workbook
             .add_worksheet_with_constant_memory()
             .map_err(error)?
@@ -62,6 +61,9 @@ impl XlsxWriter {
         Ok(XlsxWriter {
             workbook,
             path: path.to_path_buf(),
+            names,
+            sheet: 0,
+            rows_per_sheet: MAX_ROWS,
             labels,
             storage: table.variables.iter().map(|v| v.storage).collect(),
             date: Format::new().set_num_format("yyyy-mm-dd"),
@@ -72,15 +74,16 @@ impl XlsxWriter {
 
 impl RowWriter for XlsxWriter {
     fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
-        if self.row >= MAX_ROWS {
-            return Err(io::Error::other(format!(
-                "{}: Excel holds at most {MAX_ROWS} rows; use microdata.csv, .dta or .sav",
-                self.path.display()
-            )));
+        if self.row >= self.rows_per_sheet {
+            // The codebook is the second sheet: the next data sheets come after it.
+            self.sheet = if self.sheet == 0 { 2 } else { self.sheet + 1 };
+            let name = format!("data_{}", self.sheet);
+            data_sheet(&mut self.workbook, &name, &self.names).map_err(error)?;
+            self.row = 0;
         }
         self.row += 1;
         let row = self.row;
-        let sheet = self.workbook.worksheet_from_index(0).map_err(error)?;
+        let sheet = self.workbook.worksheet_from_index(self.sheet).map_err(error)?;
         for (column, cell) in (0u16..).zip(cells) {
             let i = usize::from(column);
             match cell {
@@ -114,6 +117,17 @@ impl RowWriter for XlsxWriter {
     fn finish(mut self: Box<Self>) -> io::Result<()> {
         self.workbook.save(&self.path).map_err(error)
     }
+}
+
+/// A data sheet with its header row.
+fn data_sheet(workbook: &mut Workbook, name: &str, names: &[String]) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet_with_constant_memory()?.set_name(name)?;
+    for (column, name) in (0u16..).zip(names) {
+        sheet.write_string_with_format(0, column, name, &bold)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    Ok(())
 }
 
 /// One line per variable: name, label, type, values; then the missing codes.
@@ -175,5 +189,57 @@ fn kind(storage: Storage, coded: bool) -> &'static str {
         Storage::Date => "date",
         Storage::Double => "number",
         Storage::Byte | Storage::Int | Storage::Long => "integer",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::readers;
+    use crate::export::table::{Measure, Variable};
+
+    #[test]
+    fn rows_past_a_sheets_limit_go_on_to_the_next_data_sheet() {
+        let variable = |name: &str, storage| Variable {
+            name: name.into(),
+            label: format!("Nhãn của {name}"),
+            storage,
+            measure: Measure::Scale,
+            value_labels: None,
+            missing: !matches!(storage, Storage::Text { .. }),
+        };
+        let table = Table {
+            label: "t".into(),
+            lang: crate::kernel::Lang::Vi,
+            variables: vec![
+                variable("id", Storage::Text { width: 5 }),
+                variable("x", Storage::Double),
+            ],
+            value_labels: Vec::new(),
+        };
+        let shape = Shape::of_table(table);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let mut writer = Box::new(XlsxWriter::new(&shape, &path).unwrap());
+        writer.rows_per_sheet = 2;
+        for i in 0..5 {
+            let id = format!("0000{i}");
+            let x = if i == 3 {
+                Cell::Missing(Missing::Suppressed)
+            } else {
+                Cell::Number(f64::from(i))
+            };
+            writer.row(&[Cell::Text(&id), x]).unwrap();
+        }
+        writer.finish().unwrap();
+        let script = "import sys, openpyxl\nbook = openpyxl.load_workbook(sys.argv[1], read_only=True)\nfor s in book.sheetnames:\n    print(s, [list(r) for r in book[s].iter_rows(values_only=True)][:3] if s != 'codebook' else '')";
+        let Some(said) = readers::python(script, &[path.to_str().unwrap()], "openpyxl") else {
+            return;
+        };
+        let lines: Vec<&str> = said.lines().collect();
+        assert_eq!(lines[0], "data [['id', 'x'], ['00000', 0.0], ['00001', 1.0]]");
+        assert_eq!(lines[1], "codebook ");
+        assert_eq!(lines[2], "data_2 [['id', 'x'], ['00002', 2.0], ['00003', 'suppressed']]");
+        assert_eq!(lines[3], "data_3 [['id', 'x'], ['00004', 4.0]]");
     }
 }
