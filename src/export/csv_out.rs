@@ -31,7 +31,6 @@ impl<W: Write> CsvWriter<W> {
     }
 
     fn cell(&mut self, i: usize, cell: &Cell<'_>, number: &mut ryu::Buffer) {
-        use std::fmt::Write as _;
         match cell {
             Cell::Number(n) => {
                 let code = self.texts[i].as_ref().and_then(|t| {
@@ -43,9 +42,7 @@ impl<W: Write> CsvWriter<W> {
                     None if self.storage[i] == Storage::Double => {
                         self.line.push_str(number.format(*n));
                     }
-                    None => {
-                        let _ = write!(self.line, "{}", *n as i64);
-                    }
+                    None => push_integer(&mut self.line, *n as i64),
                 }
             }
             Cell::Date(days) => self.line.push_str(&iso_date(*days)),
@@ -73,6 +70,27 @@ impl<W: Write> RowWriter for CsvWriter<W> {
     fn finish(mut self: Box<Self>) -> io::Result<()> {
         self.out.flush()
     }
+}
+
+/// Appends `n` in decimal: most cells are 0/1 flags, and `write!` costs more than the rest of
+/// the row.
+fn push_integer(out: &mut String, n: i64) {
+    if (0..10).contains(&n) {
+        out.push(char::from(b'0' + n as u8));
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    while rest > 0 {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[at..].iter().map(|d| char::from(*d)));
 }
 
 /// `text` as a CSV field: quoted when it holds a comma, a quote or a line break.
@@ -103,5 +121,11 @@ mod tests {
         let mut out = String::new();
         quote("a,\"b\"", &mut out);
         assert_eq!(out, "\"a,\"\"b\"\"\"");
+        out.clear();
+        for n in [0, 7, 10, 2026, -5, i64::MIN + 1] {
+            push_integer(&mut out, n);
+            out.push(' ');
+        }
+        assert_eq!(out, format!("0 7 10 2026 -5 {} ", i64::MIN + 1));
     }
 }

@@ -201,7 +201,7 @@ pub fn pseudonym(key: &str, id: i64) -> String {
 /// that the same enterprise has the same pseudonym in every wave's microdata (a panel), under
 /// the installation's key (backed up with the database).
 pub fn organisation_pseudonym(key: &str, organisation_id: i64) -> String {
-    keyed(key, format!("organisation:{organisation_id}").as_bytes())
+    Pseudonyms::new(key).organisation(organisation_id)
 }
 
 /// The pseudonym of a variance stratum: its label keyed like a respondent's, so that neither
@@ -211,12 +211,46 @@ pub fn stratum_pseudonym(key: &str, label: &str) -> String {
     format!("h{}", keyed(key, format!("stratum:{label}").as_bytes()))
 }
 
+/// The pseudonyms of respondents and organisations under one key, the key prepared once (an
+/// export makes two pseudonyms a row).
+#[derive(Clone)]
+pub struct Pseudonyms(Hmac<Sha256>);
+
+impl Pseudonyms {
+    pub fn new(key: &str) -> Pseudonyms {
+        // HMAC accepts keys of any length: this cannot fail.
+        Pseudonyms(Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key"))
+    }
+
+    /// [`pseudonym`] of response `id`.
+    pub fn respondent(&self, id: i64) -> String {
+        hex(self.0.clone(), &id.to_be_bytes())
+    }
+
+    /// [`organisation_pseudonym`] of an organisation.
+    pub fn organisation(&self, organisation_id: i64) -> String {
+        let mut message = *b"organisation:\0\0\0\0\0\0\0\0";
+        message[13..].copy_from_slice(&organisation_id.to_be_bytes());
+        hex(self.0.clone(), &message)
+    }
+}
+
 /// The first 64 bits of HMAC-SHA256 of `message` under `key`, in hex.
 fn keyed(key: &str, message: &[u8]) -> String {
-    // HMAC accepts keys of any length: this cannot fail.
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+    hex(Pseudonyms::new(key).0, message)
+}
+
+/// The first 64 bits of the MAC of `message`, in hex.
+fn hex(mut mac: Hmac<Sha256>, message: &[u8]) -> String {
     mac.update(message);
-    mac.finalize().into_bytes().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let digest = mac.finalize().into_bytes();
+    let hex = b"0123456789abcdef";
+    let mut out = String::with_capacity(16);
+    for b in digest.iter().take(8) {
+        out.push(char::from(hex[usize::from(b >> 4)]));
+        out.push(char::from(hex[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// An answer as a microdata cell: choice ids (several joined by `;`), numbers, yes/no, `na`.
@@ -439,5 +473,9 @@ mod tests {
         assert_ne!(pseudonym("k", 1), pseudonym("k", 2));
         assert_ne!(pseudonym("k", 1), pseudonym("other", 1));
         assert_eq!(pseudonym("k", 1).len(), 16);
+        let prepared = Pseudonyms::new("k");
+        assert_eq!(prepared.respondent(7), pseudonym("k", 7));
+        assert_eq!(prepared.organisation(7), organisation_pseudonym("k", 7));
+        assert_ne!(prepared.organisation(7), prepared.respondent(7));
     }
 }

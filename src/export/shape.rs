@@ -3,7 +3,7 @@
 //! a multi-select question as one 0/1 column per choice, and the reason of every empty cell
 //! ([`Missing`]). A [`ReleasedRow`] becomes the cells of one row here and nowhere else.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::release::{QuasiColumn, ReleasedRow, fields, unquoted};
 use super::table::{Cell, Measure, Missing, Storage, Table, ValueLabels, Variable};
@@ -30,8 +30,15 @@ pub struct Shape {
 /// How one answer column of a released row becomes variables.
 enum Answer {
     Number,
-    Coded { question: String, codes: HashMap<String, i32> },
-    Choices { question: String, index: HashMap<String, usize> },
+    /// Each code's text and number: a few codes, so a scan beats hashing.
+    Coded {
+        question: String,
+        codes: Vec<(String, i32)>,
+    },
+    Choices {
+        question: String,
+        index: Vec<String>,
+    },
 }
 
 /// The identifiers of a row, computed by the caller (they need the export key).
@@ -323,7 +330,7 @@ impl Shape {
             (QuestionKind::YesNo, None) => {
                 let (set, texts) = yes_no(lang);
                 self.push(&q.id, label, Storage::Byte, Measure::Nominal, Some(set), Some(texts));
-                self.answered(q, [("yes", 1), ("no", 0)].map(|(c, n)| (c.to_string(), n)).into());
+                self.answered(q, vec![("yes".into(), 1), ("no".into(), 0)]);
                 return;
             }
             (QuestionKind::Scale { steps }, None) => {
@@ -357,7 +364,7 @@ impl Shape {
     }
 
     /// Records the coded answer just pushed as coming from `q`.
-    fn answered(&mut self, q: &Question, codes: HashMap<String, i32>) {
+    fn answered(&mut self, q: &Question, codes: Vec<(String, i32)>) {
         if let Some(last) = self.questions.last_mut() {
             *last = Some(q.id.clone());
         }
@@ -374,7 +381,7 @@ impl Shape {
                 (1, Text::new("Có chọn", "Chosen").get(lang).into()),
             ],
         };
-        let mut index = HashMap::new();
+        let mut index = Vec::new();
         for (i, (id, text)) in union(all, lang).into_iter().enumerate() {
             let label = format!("{}: {text}", q.label.get(lang));
             let name = choice_name(&q.id, &id, i + 1);
@@ -382,7 +389,7 @@ impl Shape {
             if let Some(last) = self.questions.last_mut() {
                 *last = Some(q.id.clone());
             }
-            index.insert(id, i);
+            index.push(id);
         }
         self.answers.push(Answer::Choices { question: q.id.clone(), index });
     }
@@ -492,8 +499,8 @@ impl Shape {
                     let start = out.len();
                     out.extend(std::iter::repeat_n(Cell::Number(0.0), index.len()));
                     for choice in cell.split(';') {
-                        let i = index.get(choice).ok_or_else(|| unknown(question))?;
-                        out[start + i] = Cell::Number(1.0);
+                        let i = index.iter().position(|c| c == choice);
+                        out[start + i.ok_or_else(|| unknown(question))?] = Cell::Number(1.0);
                     }
                 }
                 (_, Some(m)) => out.push(Cell::Missing(m)),
@@ -501,8 +508,8 @@ impl Shape {
                     out.push(cell.parse().map_or(Cell::Missing(Missing::Skipped), Cell::Number));
                 }
                 (Answer::Coded { question, codes }, None) => {
-                    let code = codes.get(cell).ok_or_else(|| unknown(question))?;
-                    out.push(Cell::Number(f64::from(*code)));
+                    let code = codes.iter().find(|(text, _)| text == cell);
+                    out.push(Cell::Number(f64::from(code.ok_or_else(|| unknown(question))?.1)));
                 }
             }
         }

@@ -213,16 +213,17 @@ fn write_rows(
     shape: &Shape,
     writers: &mut [Box<dyn RowWriter>],
 ) -> Result<(), ExportError> {
-    let mut cells = Vec::with_capacity(shape.table.variables.len());
+    let pseudonyms = microdata::Pseudonyms::new(key);
+    let width = shape.table.variables.len();
     release.write(protected, conn, wave_id, |row| {
-        let respondent = microdata::pseudonym(key, row.id);
-        let organisation = row.organisation_id.map(|o| microdata::organisation_pseudonym(key, o));
+        let respondent = pseudonyms.respondent(row.id);
+        let organisation = row.organisation_id.map(|o| pseudonyms.organisation(o));
         let ids = RowIds {
             respondent: &respondent,
             organisation: organisation.as_deref().unwrap_or_default(),
             wave: wave_id,
         };
-        let mut cells = std::mem::take(&mut cells);
+        let mut cells = Vec::with_capacity(width);
         shape.cells(row, &ids, &mut cells)?;
         for writer in writers.iter_mut() {
             writer

@@ -221,10 +221,9 @@ pub fn for_each_submitted_cells<E: From<StoreError>>(
     mut f: impl FnMut(&Connection, CellRow<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let queries = [
-        "SELECT m.response_id, m.version, m.area_code, m.vsic_section, m.size_class, m.indicator_bits, m.score_values, m.cells, m.arm,
-                r.organisation_id, r.submitted_at
-         FROM microdata_rows m JOIN responses r ON r.id = m.response_id
-         WHERE m.wave_id = ?1 AND m.survey_id = ?2 ORDER BY m.response_id",
+        "SELECT response_id, version, area_code, vsic_section, size_class, indicator_bits, score_values, cells, arm,
+                organisation_id, submitted_at
+         FROM microdata_rows WHERE wave_id = ?1 AND survey_id = ?2 ORDER BY response_id",
         "SELECT r.id, r.version, r.area_code, r.vsic_section, r.size_class, r.indicator_bits, r.score_values, NULL, r.arm,
                 r.organisation_id, r.submitted_at
          FROM responses r INDEXED BY responses_statistics

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_statistics_organisation.sql"),
     include_str!("migrations/0016_response_sample_stratum.sql"),
     include_str!("migrations/0017_api_tokens.sql"),
+    include_str!("migrations/0018_microdata_organisation.sql"),
 ];
 
 /// The schema version this binary expects.

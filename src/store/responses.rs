@@ -244,8 +244,9 @@ fn write_cells(tx: &Transaction<'_>, id: i64, response: &NewResponse) -> Result<
     };
     let mut stmt = tx.prepare_cached(
         "INSERT OR REPLACE INTO microdata_rows (response_id, wave_id, survey_id, version, area_code, vsic_section,
-             size_class, indicator_bits, score_values, cells, arm)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT arm FROM responses WHERE id = ?1))",
+             size_class, indicator_bits, score_values, cells, arm, organisation_id, submitted_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, arm, organisation_id, submitted_at
+         FROM responses WHERE id = ?1",
     )?;
     stmt.execute(params![
         id,

@@ -42,7 +42,7 @@ fn migrations_create_the_schema_once_and_can_run_again() {
             )?)
         })
         .unwrap();
-    assert_eq!(version, 17);
+    assert_eq!(version, 18);
     assert_eq!(mode, "wal");
     let tables: Vec<String> = store
         .read(|c| {
