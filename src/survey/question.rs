@@ -31,6 +31,13 @@ fn accepts(kind: &str, key: &str) -> bool {
     }
 }
 
+/// Words Stata, SPSS or R do not take as a variable name (lower-case ids only).
+const RESERVED_NAMES: [&str; 30] = [
+    "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with", "byte",
+    "double", "float", "if", "in", "int", "long", "using", "else", "repeat", "while", "function",
+    "for", "next", "break", "strl", "str",
+];
+
 impl Ctx<'_> {
     pub(super) fn questions(
         &mut self,
@@ -52,6 +59,13 @@ impl Ctx<'_> {
                 continue;
             };
             self.id(&at, &raw.id, ids);
+            if RESERVED_NAMES.contains(&raw.id.as_str()) {
+                let problem = format!(
+                    "question id '{}' is a reserved word of Stata, SPSS or R, which name the microdata's columns after questions: choose another",
+                    raw.id
+                );
+                self.problem(&at, Some("id"), problem);
+            }
             // Later questions are listed too, so that naming one is reported as "not yet
             // asked" rather than "unknown".
             let later = items[n..].iter().map(|i| {

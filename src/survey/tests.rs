@@ -297,3 +297,19 @@ mod wave_bounds {
         assert!(p.line.is_some());
     }
 }
+
+#[test]
+fn questions_the_microdata_could_not_name_or_code_are_refused() {
+    let small = include_str!("../../tests/fixtures/small/small.toml");
+    let source = small.replace("id = \"a1\"", "id = \"in\"").replace(
+        "[[questions]]\nid = \"in\"",
+        "[[questions]]\nid = \"staff\"\ndimension = \"a\"\ntype = \"integer\"\nlabel = { vi = \"S\", en = \"S\" }\nmin = -3\n\n[[questions]]\nid = \"count\"\ndimension = \"a\"\ntype = \"decimal\"\nlabel = { vi = \"C\", en = \"C\" }\n\n[[questions]]\nid = \"in\"",
+    );
+    let found = problems(&source);
+    let reserved = find(&found, "question id 'in' is a reserved word of Stata, SPSS or R");
+    assert_eq!(reserved.item.as_deref(), Some("question 'in'"));
+    let negative = find(&found, "`min` must be 0 or more");
+    assert_eq!(negative.item.as_deref(), Some("question 'staff'"));
+    let unbounded = found.iter().filter(|p| p.message.contains("`min` must be 0 or more")).count();
+    assert_eq!(unbounded, 2, "the decimal without a minimum too:\n{}", list(&found));
+}
