@@ -18,6 +18,7 @@ pub use package::zip_folder;
 mod rscript;
 mod shape;
 pub mod table;
+mod threaded;
 mod write;
 mod xlsx;
 

@@ -16,6 +16,7 @@ use super::release::Release;
 use super::sav::SavWriter;
 use super::shape::{RowIds, Shape, UnknownCode};
 use super::table::RowWriter;
+use super::threaded::Threaded;
 use super::xlsx::XlsxWriter;
 use crate::app::App;
 use crate::figures::{self, FiguresError};
@@ -266,7 +267,8 @@ fn write_package(
         .map_err(|source| ExportError::Io { path: readme, source })
 }
 
-/// The writers of `microdata.csv` and of the formats asked for.
+/// The writers of `microdata.csv` and of the formats asked for, the latter on a thread of
+/// their own.
 fn writers(
     shape: &Shape,
     dir: &Path,
@@ -274,11 +276,10 @@ fn writers(
 ) -> Result<Vec<Box<dyn RowWriter>>, ExportError> {
     let io = |path: PathBuf| move |source| ExportError::Io { path: path.clone(), source };
     let csv = dir.join("microdata.csv");
-    let mut writers: Vec<Box<dyn RowWriter>> =
-        vec![Box::new(CsvWriter::new(shape, create(&csv)?).map_err(io(csv))?)];
+    let mut labelled: Vec<Box<dyn RowWriter + Send>> = Vec::new();
     for format in formats {
         let path = dir.join(format.file_name());
-        let writer: Box<dyn RowWriter> = match format {
+        labelled.push(match format {
             Format::Stata => {
                 Box::new(DtaWriter::new(&shape.table, create(&path)?).map_err(io(path))?)
             }
@@ -287,8 +288,12 @@ fn writers(
             }
             Format::Excel => Box::new(XlsxWriter::new(shape, &path).map_err(io(path))?),
             Format::R => continue,
-        };
-        writers.push(writer);
+        });
+    }
+    let mut writers: Vec<Box<dyn RowWriter>> =
+        vec![Box::new(CsvWriter::new(shape, create(&csv)?).map_err(io(csv))?)];
+    if !labelled.is_empty() {
+        writers.push(Box::new(Threaded::new(labelled)));
     }
     Ok(writers)
 }
