@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::neutralise;
 use super::shape::Shape;
-use super::table::{Cell, RowWriter, Storage};
+use super::table::{Cell, RowWriter, Storage, iso_date};
 
 pub struct CsvWriter<W: Write> {
     out: W,
@@ -104,20 +104,12 @@ fn quote(text: &str, out: &mut String) {
     }
 }
 
-/// `YYYY-MM-DD` of a day counted from 1970-01-01.
-pub fn iso_date(days: i32) -> String {
-    let epoch = time::Date::from_ordinal_date(1970, 1).map_or(2_440_588, |d| d.to_julian_day());
-    time::Date::from_julian_day(epoch + days).map_or_else(|_| String::new(), |d| d.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn dates_and_quotes() {
-        assert_eq!(iso_date(0), "1970-01-01");
-        assert_eq!(iso_date(20_790), "2026-12-03");
+    fn quotes_and_integers() {
         let mut out = String::new();
         quote("a,\"b\"", &mut out);
         assert_eq!(out, "\"a,\"\"b\"\"\"");

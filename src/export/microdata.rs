@@ -11,7 +11,6 @@
 //!   on different versions line up.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
@@ -265,32 +264,6 @@ pub fn cell(value: Option<&Value>) -> String {
     }
 }
 
-/// Writes the header; `variables` are the `ind_*`/`score_*` columns, `questions` the answers.
-pub fn write_header(
-    writer: &mut csv::Writer<impl Write>,
-    variables: &[String],
-    questions: &[String],
-) -> Result<(), csv::Error> {
-    let fixed = [
-        "respondent",
-        "area_code",
-        "vsic_section",
-        "size_class",
-        "stratum",
-        "stratum_population",
-        "weight",
-        "version",
-        "experiment_arm",
-    ];
-    writer.write_record(
-        fixed
-            .iter()
-            .map(|s| s.to_string())
-            .chain(variables.iter().cloned())
-            .chain(questions.iter().cloned()),
-    )
-}
-
 /// Where each exported question's answer goes: built once per export.
 pub struct Columns {
     /// The questions in column order.
@@ -360,11 +333,6 @@ impl<'de> serde::de::Visitor<'de> for CellVisitor<'_, '_> {
         }
         Ok(())
     }
-}
-
-/// The answer cells of one response, in `questions` order (for a single response).
-pub fn answer_cells(answers: &str, questions: &[String], out: &mut Vec<String>) {
-    Columns::new(questions).cells(answers, out);
 }
 
 /// A cell from one raw JSON value.
@@ -448,11 +416,8 @@ mod tests {
         let mut out = Vec::new();
         let questions: Vec<String> =
             ["a", "b", "c", "d", "e", "f"].iter().map(|s| s.to_string()).collect();
-        answer_cells(
-            r#"{"a": "x\"y", "b": ["p", "q"], "c": 4.5, "d": null, "f": "=1+1"}"#,
-            &questions,
-            &mut out,
-        );
+        Columns::new(&questions)
+            .cells(r#"{"a": "x\"y", "b": ["p", "q"], "c": 4.5, "d": null, "f": "=1+1"}"#, &mut out);
         assert_eq!(out, ["x\"y", "p;q", "4.5", "", "", "'=1+1"]);
     }
 

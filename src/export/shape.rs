@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use super::release::{QuasiColumn, ReleasedRow, fields, unquoted};
-use super::table::{Cell, Measure, Missing, Storage, Table, ValueLabels, Variable};
+use super::table::{Cell, Measure, Missing, Storage, Table, ValueLabels, Variable, epoch_days};
 use crate::app::App;
 use crate::kernel::{Lang, Text};
 use crate::response::has_indicator;
@@ -590,10 +590,4 @@ fn unique_name(name: &str, taken: &[Variable]) -> String {
         })
         .find(|n| free(n))
         .unwrap_or(base)
-}
-
-/// Days since 1970-01-01.
-fn epoch_days(date: time::Date) -> i32 {
-    date.to_julian_day()
-        - time::Date::from_ordinal_date(1970, 1).map_or(2_440_588, |d| d.to_julian_day())
 }

@@ -149,6 +149,20 @@ pub enum Cell<'a> {
     Missing(Missing),
 }
 
+/// The Julian day of 1970-01-01, from which [`Cell::Date`] counts.
+const EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+/// The [`Cell::Date`] of a calendar date.
+pub fn epoch_days(date: time::Date) -> i32 {
+    date.to_julian_day() - EPOCH_JULIAN_DAY
+}
+
+/// `YYYY-MM-DD` of a [`Cell::Date`].
+pub fn iso_date(days: i32) -> String {
+    time::Date::from_julian_day(EPOCH_JULIAN_DAY + days)
+        .map_or_else(|_| String::new(), |d| d.to_string())
+}
+
 /// A writer of one file format: `row` for every row, in order, then `finish`.
 pub trait RowWriter {
     fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()>;
@@ -194,6 +208,14 @@ mod tests {
         let tokens: std::collections::BTreeSet<&str> =
             Missing::ALL.iter().map(|m| m.token()).collect();
         assert_eq!(tokens.len(), 5);
+    }
+
+    #[test]
+    fn dates_count_days_from_1970() {
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(20_790), "2026-12-03");
+        let day = time::Date::from_calendar_date(2026, time::Month::December, 3).unwrap();
+        assert_eq!(epoch_days(day), 20_790);
     }
 
     #[test]

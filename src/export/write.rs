@@ -169,7 +169,7 @@ pub fn export(
             store::snapshot(c, |c| {
                 let protected =
                     anonymise::protect(&release.records(c, wave_id)?, app.policy.threshold());
-                write_rows(&mut release, (&protected, c, wave_id, key), shape, writers)?;
+                write_rows(&mut release, (&protected, c, wave_id, key), shape, (writers, dir))?;
                 Ok::<_, ExportError>(protected.risk)
             })
         })?;
@@ -212,7 +212,7 @@ fn write_rows(
     release: &mut Release<'_>,
     (protected, conn, wave_id, key): (&anonymise::Protected, &rusqlite::Connection, &str, &str),
     shape: &Shape,
-    writers: &mut [Box<dyn RowWriter>],
+    (writers, dir): (&mut [Box<dyn RowWriter>], &Path),
 ) -> Result<(), ExportError> {
     let pseudonyms = microdata::Pseudonyms::new(key);
     let width = shape.table.variables.len();
@@ -229,7 +229,7 @@ fn write_rows(
         for writer in writers.iter_mut() {
             writer
                 .row(&cells)
-                .map_err(|source| ExportError::Io { path: PathBuf::new(), source })?;
+                .map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
         }
         Ok::<(), ExportError>(())
     })
