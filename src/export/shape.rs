@@ -30,15 +30,50 @@ pub struct Shape {
 /// How one answer column of a released row becomes variables.
 enum Answer {
     Number,
-    /// Each code's text and number: a few codes, so a scan beats hashing.
     Coded {
         question: String,
-        codes: Vec<(String, i32)>,
+        codes: CodeIndex,
     },
+    /// The 0/1 columns of a multi-select question; a choice's code is its column.
     Choices {
         question: String,
-        index: Vec<String>,
+        index: CodeIndex,
+        choices: usize,
     },
+}
+
+/// The codes of a question by their text. A few codes, so a scan beats hashing; a text of up to
+/// eight bytes compares as one integer (codes hold no NUL, so the padding cannot collide).
+struct CodeIndex {
+    short: Vec<(u64, i32)>,
+    long: Vec<(String, i32)>,
+}
+
+impl CodeIndex {
+    fn new(codes: impl IntoIterator<Item = (String, i32)>) -> CodeIndex {
+        let mut index = CodeIndex { short: Vec::new(), long: Vec::new() };
+        for (text, code) in codes {
+            match short_key(&text) {
+                Some(key) => index.short.push((key, code)),
+                None => index.long.push((text, code)),
+            }
+        }
+        index
+    }
+
+    fn get(&self, text: &str) -> Option<i32> {
+        match short_key(text) {
+            Some(key) => self.short.iter().find(|(k, _)| *k == key).map(|(_, c)| *c),
+            None => self.long.iter().find(|(t, _)| t == text).map(|(_, c)| *c),
+        }
+    }
+}
+
+fn short_key(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let mut key = [0u8; 8];
+    key.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(key))
 }
 
 /// The identifiers of a row, computed by the caller (they need the export key).
@@ -368,7 +403,7 @@ impl Shape {
         if let Some(last) = self.questions.last_mut() {
             *last = Some(q.id.clone());
         }
-        self.answers.push(Answer::Coded { question: q.id.clone(), codes });
+        self.answers.push(Answer::Coded { question: q.id.clone(), codes: CodeIndex::new(codes) });
     }
 
     /// One 0/1 variable per choice of a multi-select question.
@@ -389,9 +424,14 @@ impl Shape {
             if let Some(last) = self.questions.last_mut() {
                 *last = Some(q.id.clone());
             }
-            index.push(id);
+            index.push((id, to_code(i)));
         }
-        self.answers.push(Answer::Choices { question: q.id.clone(), index });
+        let choices = index.len();
+        self.answers.push(Answer::Choices {
+            question: q.id.clone(),
+            index: CodeIndex::new(index),
+            choices,
+        });
     }
 
     /// Whether the rows of `survey`'s responses in `wave` fill these columns: the same
@@ -492,15 +532,15 @@ impl Shape {
                 answer: cell.to_string(),
             };
             match (answer, missing) {
-                (Answer::Choices { index, .. }, Some(m)) => {
-                    out.extend(std::iter::repeat_n(Cell::Missing(m), index.len()));
+                (Answer::Choices { choices, .. }, Some(m)) => {
+                    out.extend(std::iter::repeat_n(Cell::Missing(m), *choices));
                 }
-                (Answer::Choices { question, index }, None) => {
+                (Answer::Choices { question, index, choices }, None) => {
                     let start = out.len();
-                    out.extend(std::iter::repeat_n(Cell::Number(0.0), index.len()));
+                    out.extend(std::iter::repeat_n(Cell::Number(0.0), *choices));
                     for choice in cell.split(';') {
-                        let i = index.iter().position(|c| c == choice);
-                        out[start + i.ok_or_else(|| unknown(question))?] = Cell::Number(1.0);
+                        let i = index.get(choice).ok_or_else(|| unknown(question))?;
+                        out[start + i as usize] = Cell::Number(1.0);
                     }
                 }
                 (_, Some(m)) => out.push(Cell::Missing(m)),
@@ -508,8 +548,8 @@ impl Shape {
                     out.push(cell.parse().map_or(Cell::Missing(Missing::Skipped), Cell::Number));
                 }
                 (Answer::Coded { question, codes }, None) => {
-                    let code = codes.iter().find(|(text, _)| text == cell);
-                    out.push(Cell::Number(f64::from(code.ok_or_else(|| unknown(question))?.1)));
+                    let code = codes.get(cell).ok_or_else(|| unknown(question))?;
+                    out.push(Cell::Number(f64::from(code)));
                 }
             }
         }

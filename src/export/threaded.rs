@@ -3,7 +3,7 @@
 //! text in one buffer per batch, and at most a few batches wait: memory stays flat.
 
 use std::io;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use super::table::{Cell, Missing, RowWriter};
@@ -39,18 +39,23 @@ impl Batch {
 pub struct Threaded {
     batch: Batch,
     sender: Option<SyncSender<Batch>>,
+    /// Batches written and emptied, to be filled again: their memory is reused, not zeroed
+    /// afresh by the kernel for each batch.
+    written: Receiver<Batch>,
     worker: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl Threaded {
     pub fn new(writers: Vec<Box<dyn RowWriter + Send>>) -> Threaded {
         let (sender, receiver) = sync_channel(WAITING);
-        let worker = std::thread::spawn(move || write_batches(&receiver, writers));
-        Threaded { batch: Batch::default(), sender: Some(sender), worker: Some(worker) }
+        let (give_back, written) = channel();
+        let worker = std::thread::spawn(move || write_batches(&receiver, &give_back, writers));
+        Threaded { batch: Batch::default(), sender: Some(sender), written, worker: Some(worker) }
     }
 
     fn send(&mut self) -> io::Result<()> {
-        let batch = std::mem::take(&mut self.batch);
+        let empty = self.written.try_recv().unwrap_or_default();
+        let batch = std::mem::replace(&mut self.batch, empty);
         let sent = self.sender.as_ref().map(|s| s.send(batch));
         match sent {
             Some(Ok(())) => Ok(()),
@@ -97,9 +102,10 @@ impl RowWriter for Threaded {
 /// The writing thread: every batch to every writer, then each writer finished.
 fn write_batches(
     receiver: &Receiver<Batch>,
+    give_back: &Sender<Batch>,
     mut writers: Vec<Box<dyn RowWriter + Send>>,
 ) -> io::Result<()> {
-    for batch in receiver {
+    for mut batch in receiver {
         let mut cells = Vec::with_capacity(batch.width);
         for row in batch.cells.chunks(batch.width.max(1)) {
             cells.clear();
@@ -113,6 +119,11 @@ fn write_batches(
                 writer.row(&cells)?;
             }
         }
+        drop(cells);
+        batch.cells.clear();
+        batch.text.clear();
+        // The export may have finished sending: then the batch is simply dropped.
+        let _ = give_back.send(batch);
     }
     writers.into_iter().try_for_each(RowWriter::finish)
 }
