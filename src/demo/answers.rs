@@ -33,7 +33,13 @@ pub fn answer(
             .is_none_or(|c| c.holds(&Facts { answers: &values, shown: &shown, indicators: &[] }));
         let skip = !question.required && rng.f64() < 0.05;
         if shown[i] && !skip {
-            values[i] = value(question, who, reference, rng);
+            values[i] = if describes_the_firm(reference, survey, question) {
+                // The same in every wave, as a firm's size, age and ownership are.
+                let mut firm = Rng::with_seed(firm_seed(&who.tax_code, &question.id));
+                value(question, who, reference, &mut firm)
+            } else {
+                value(question, who, reference, rng)
+            };
             let bias = who.yes_bias.get(i).copied().unwrap_or(0.0);
             if bias > 0.0 && values[i] == Some(Answer::YesNo(false)) && rng.f64() < bias {
                 values[i] = Some(Answer::YesNo(true));
@@ -41,6 +47,19 @@ pub fn answer(
         }
     }
     Answers::from_values(survey, values)
+}
+
+/// Whether a question asks what the firm is (a key variable of the microdata) rather than
+/// what it does.
+fn describes_the_firm(reference: &Reference, survey: &Survey, question: &Question) -> bool {
+    let quasi = &reference.quasi_identifiers;
+    quasi.iter().any(|q| q.survey == survey.id && q.question == question.id)
+}
+
+/// A seed for what `tax_code`'s firm answers to `question` (FNV-1a).
+fn firm_seed(tax_code: &str, question: &str) -> u64 {
+    let bytes = tax_code.bytes().chain([0]).chain(question.bytes());
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
 }
 
 fn value(

@@ -21,6 +21,8 @@ pub struct Disclosure<'a> {
     pub risk: &'a Risk,
     pub quasi: &'a [QuasiColumn],
     pub threshold: u32,
+    /// Organisations of several waves whose rows carry no pseudonym (export/panel.rs).
+    pub unlinked: usize,
 }
 
 impl Disclosure<'_> {
@@ -43,6 +45,8 @@ impl Disclosure<'_> {
             "records_below_k": self.risk.below_k,
             "expected_reidentifications": self.risk.expected_reidentifications,
             "max_individual_risk": self.risk.max_individual_risk,
+            "organisations_unlinked": self.unlinked,
+            "panel_rule": "the organisation pseudonym is the same in every wave, except for organisations whose history (the codes and key values their rows show, wave by wave) fewer than k organisations share: their rows carry none",
             "risk_method": "sdcMicro indivRisk (Benedetti-Franconi, method = approx) on classes of rows with the same design codes and the same values, a blank counting as a value",
         })
     }

@@ -10,6 +10,7 @@ pub mod dta;
 mod groups;
 pub mod microdata;
 mod package;
+mod panel;
 #[doc(hidden)]
 pub mod readers;
 mod release;

@@ -2,7 +2,7 @@
 //! export: its design codes as its stratum allows, and its quasi-identifiers recoded and, where
 //! rare, blanked by local suppression.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use super::anonymise::{Codes, Key, Protected, Records};
@@ -97,6 +97,8 @@ pub struct Release<'a> {
     outside: usize,
     layout: Layout,
     columns: Columns,
+    /// Organisations whose rows do not carry their pseudonym ([`super::panel`]).
+    unlinkable: HashSet<i64>,
 }
 
 impl<'a> Release<'a> {
@@ -151,7 +153,13 @@ impl<'a> Release<'a> {
             quasi,
             layout: Layout::new(&app.catalog, survey_id, questions),
             columns: Columns::new(questions),
+            unlinkable: HashSet::new(),
         }
+    }
+
+    /// Withholds the pseudonym of these organisations from the rows written.
+    pub fn withhold_pseudonyms(&mut self, unlinkable: HashSet<i64>) {
+        self.unlinkable = unlinkable;
     }
 
     /// The design's key of a row (`Some(None)` outside the design), or `None` when the row is
@@ -276,28 +284,29 @@ impl<'a> Release<'a> {
         let scores = survey.dimensions.len() + 1;
         let (mut answers, mut original) = (String::with_capacity(4096), Key::new());
         let (mut suppressed, mut values) = (Vec::new(), Vec::with_capacity(scores));
+        let blank = vec![0; self.quasi.len()];
         store::for_each_submitted_cells(conn, wave_id, &survey.id, |conn, row| {
             let Some(place) = self.place(&row) else { return Ok(()) };
             answers.clear();
             suppressed.clear();
             self.answers(conn, &row, &mut answers)?;
             key_of(&mut self.quasi, self.quasi_cells, &answers, &mut original);
-            match protected.published_in(self.group(place), &original) {
+            let shown = match protected.published_in(self.group(place), &original) {
                 // Unchanged and nothing to recode: the cells are written as stored.
-                Some(published) if *published == original && !self.recodes => {}
+                Some(published) if *published == original && !self.recodes => published,
                 published => {
-                    let blank = vec![0; original.len()];
                     let stored = std::mem::take(&mut answers);
                     let published = published.unwrap_or(&blank);
                     self.rewrite(&stored, (&original, published), &mut answers, &mut suppressed);
+                    published
                 }
-            }
+            };
             values.clear();
             values.extend(stored_scores(row.score_values).take(scores));
             values.resize(scores, None);
             f(&ReleasedRow {
                 id: row.id,
-                organisation_id: row.organisation_id,
+                organisation_id: row.organisation_id.filter(|o| !self.unlinkable.contains(o)),
                 submitted_at: row.submitted_at,
                 version: row.version,
                 arm: row.arm,
@@ -308,6 +317,7 @@ impl<'a> Release<'a> {
                 level: values.last().copied().flatten().map(|o| survey.level_for(o)),
                 answers: &answers,
                 suppressed: &suppressed,
+                key: shown,
             })
         })
     }
@@ -325,6 +335,8 @@ pub struct StratumColumns {
 /// One row of the microdata, as released: what every file format shows of a response.
 pub struct ReleasedRow<'r> {
     pub id: i64,
+    /// `None` too for an organisation whose rows cannot be linked across waves safely
+    /// ([`super::panel`]).
     pub organisation_id: Option<i64>,
     pub submitted_at: Option<&'r str>,
     pub version: u32,
@@ -341,6 +353,8 @@ pub struct ReleasedRow<'r> {
     pub answers: &'r str,
     /// The answer columns blanked by local suppression.
     pub suppressed: &'r [usize],
+    /// The quasi-identifiers as published (category numbers, 0 for blank).
+    pub key: &'r [u16],
 }
 
 /// The codes of a row outside the design (none, as a response submitted after the figures).

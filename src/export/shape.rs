@@ -114,8 +114,8 @@ fn fixed(wave_width: usize, area_width: usize) -> [(&'static str, Text, Storage)
         (
             "organisation",
             t(
-                "Mã ẩn danh của đơn vị, giống nhau qua các đợt",
-                "Pseudonymous organisation id, the same in every wave",
+                "Mã ẩn danh của đơn vị, giống nhau qua các đợt (trống: không thể nối an toàn)",
+                "Pseudonymous organisation id, the same in every wave (empty: not safely linkable)",
             ),
             Storage::Text { width: 16 },
         ),

@@ -121,6 +121,7 @@ struct Written {
     calibration: Option<store::StoredCalibration>,
     groups: bool,
     respondents: usize,
+    unlinked: usize,
 }
 
 /// Writes `aggregates.csv`, `microdata.csv` (and the labelled formats asked for),
@@ -144,6 +145,9 @@ pub fn export(
     write_aggregate_header(&mut aggregates)?;
     let mut columns: Option<(Shape, Vec<Box<dyn RowWriter>>)> = None;
     let mut written = Vec::new();
+    let started = std::time::Instant::now();
+    let unlinkable = super::panel::unlinkable(app, survey_id, &questions, key)?;
+    microdata_seconds += started.elapsed().as_secs_f64();
     for wave_id in waves {
         let started = std::time::Instant::now();
         let sample = figures::sample(app, wave_id, survey_id)?;
@@ -156,6 +160,7 @@ pub fn export(
         }
         let started = std::time::Instant::now();
         let mut release = Release::new(app, &sample, &questions, key);
+        release.withhold_pseudonyms(unlinkable.clone());
         if columns.is_none() {
             let shape =
                 Shape::new(app, &sample.survey, &questions, &release.quasi, options.lang, waves);
@@ -177,7 +182,17 @@ pub fn export(
         let calibration = app.store.read(|c| store::calibration_of(c, wave_id))?;
         let (quasi, respondents) = (std::mem::take(&mut release.quasi), sample.respondents);
         let survey = sample.survey.clone();
-        written.push(Written { survey, figures, risk, quasi, calibration, groups, respondents });
+        let unlinked = unlinkable.len();
+        written.push(Written {
+            survey,
+            figures,
+            risk,
+            quasi,
+            calibration,
+            groups,
+            respondents,
+            unlinked,
+        });
     }
     aggregates
         .flush()
@@ -251,8 +266,12 @@ fn write_package(
     let per_wave: Vec<(Disclosure<'_>, Design<'_>, &figures::Figures)> = written
         .iter()
         .map(|w| {
-            let disclosure =
-                Disclosure { risk: &w.risk, quasi: &w.quasi, threshold: app.policy.threshold() };
+            let disclosure = Disclosure {
+                risk: &w.risk,
+                quasi: &w.quasi,
+                threshold: app.policy.threshold(),
+                unlinked: w.unlinked,
+            };
             (
                 disclosure,
                 Design { groups: w.groups, calibration: w.calibration.as_ref() },

@@ -375,7 +375,7 @@ async fn officials_download_their_wards_report_with_the_dashboards_numbers_and_i
     assert!(text.contains(&app.reference.area_by_str("00070").unwrap().name.vi));
     match ward["estimate"].as_f64() {
         Some(estimate) => {
-            let shown = format!("sáng tạo»: {}", percent(estimate, Lang::Vi));
+            let shown = format!("»: {} (khoảng tin cậy", percent(estimate, Lang::Vi));
             let words = pdf_text(&pdf).unwrap();
             assert!(words.contains(&shown), "the dashboard's {shown} in\n{words}");
         }
