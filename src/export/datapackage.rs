@@ -146,7 +146,7 @@ pub fn datapackage(
         "missing_codes": missing_codes(),
         "disclosure": disclosure.describe(),
         "waves": each,
-        "resources": resources(aggregates, micro, design.groups),
+        "resources": resources(aggregates, micro, per_wave.iter().any(|(_, d, _)| d.groups)),
     })
 }
 

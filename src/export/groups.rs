@@ -13,7 +13,8 @@ use crate::figures::{self, Sample};
 use crate::stats::{Estimator, Level};
 
 /// The columns, in order; the file and its description in `datapackage.json` come from here.
-pub const COLUMNS: [Column; 12] = [
+pub const COLUMNS: [Column; 13] = [
+    Column { name: "wave", kind: "string", vi: "Đợt khảo sát", en: "Survey wave" },
     Column {
         name: "stratum",
         kind: "string",
@@ -91,16 +92,22 @@ pub fn has_groups(sample: &Sample) -> bool {
         && !sample.design.response.is_empty()
 }
 
-/// Writes the groups of a sample wave; `key` keys the stratum pseudonyms as in the microdata.
-pub fn write_groups(
-    app: &App,
-    sample: &Sample,
-    key: &str,
-    out: impl Write,
-) -> Result<(), csv::Error> {
-    let design = &sample.design;
+/// Starts `response_groups.csv`: its header.
+pub fn groups_file<W: Write>(out: W) -> Result<csv::Writer<W>, csv::Error> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(COLUMNS.iter().map(|c| c.name))?;
+    Ok(w)
+}
+
+/// Writes the groups of sample wave `wave_id`; `key` keys the stratum pseudonyms as in the
+/// microdata.
+pub fn write_groups<W: Write>(
+    app: &App,
+    (sample, wave_id): (&Sample, &str),
+    key: &str,
+    w: &mut csv::Writer<W>,
+) -> Result<(), csv::Error> {
+    let design = &sample.design;
     let mut first_key = vec![None; design.strata.len()];
     for (k, &h) in design.stratum_of.iter().enumerate() {
         first_key[h].get_or_insert(k);
@@ -112,6 +119,7 @@ pub fn write_groups(
             first_key[h].map(|k| figures::shown_codes(app, design, k)).unwrap_or_default();
         let label = stratum_pseudonym(key, &figures::stratum_label(design, h));
         w.write_record([
+            wave_id.to_string(),
             label,
             level_name(stratum.level).to_string(),
             neutralise(&area).into_owned(),
@@ -126,7 +134,6 @@ pub fn write_groups(
             design.estimator.code().to_string(),
         ])?;
     }
-    w.flush()?;
     Ok(())
 }
 

@@ -23,7 +23,7 @@ pub fn readme(package: &Value) -> String {
          | `microdata.sav` | the same rows for SPSS, with variable and value labels, measures and user-missing values |\n\
          | `microdata.xlsx` | the same rows for Excel, codes shown by their labels, with a codebook sheet |\n\
          | `microdata.R` | `source(\"microdata.R\")` reads `microdata.csv` into R with labels, factors and the design |\n\
-         | `response_groups.csv` | a sample wave's response-homogeneity groups and response rates |\n\n",
+         | `response_groups.csv` | each sample wave's response-homogeneity groups and response rates |\n\n",
     );
     out.push_str("## Empty cells\n\n| CSV | Stata | SPSS | meaning |\n|---|---|---|---|\n");
     for m in Missing::ALL {

@@ -1,5 +1,5 @@
-//! Real readers for the tests of the file writers: R (`haven`) and Python (`pyreadstat`,
-//! `pandas`, `openpyxl`), as statisticians open the files. On a developer's machine without
+//! Real readers for the tests of the file writers: R (`haven`), Python (`pyreadstat`,
+//! `pandas`, `openpyxl`) and GNU PSPP, as statisticians open the files. On a developer's machine without
 //! them a test says so and checks what it can; under CI (`CI` set) a missing reader fails.
 
 use std::process::Command;
@@ -11,6 +11,20 @@ pub fn r(code: &str, args: &[&str], needs: &str) -> Option<String> {
     let mut all = vec!["-e", code];
     all.extend_from_slice(args);
     Some(run("Rscript", &all))
+}
+
+/// GNU PSPP's reading of a `.sav` file as CSV: values, or value labels with `labels`; `None`
+/// when PSPP is not installed.
+pub fn pspp(sav: &std::path::Path, labels: bool) -> Option<String> {
+    present("pspp-convert", &["--version"], "GNU PSPP (pspp)")?;
+    let out = sav.with_extension(if labels { "labels.csv" } else { "values.csv" });
+    let (sav, csv) = (sav.to_str().unwrap_or_default(), out.to_str().unwrap_or_default());
+    let mut args = vec![sav, csv];
+    if labels {
+        args.insert(0, "--labels");
+    }
+    run("pspp-convert", &args);
+    Some(std::fs::read_to_string(out).expect("pspp-convert wrote it"))
 }
 
 /// Runs `python3 -c CODE ARGS...`; `None` when Python or the module `needs` is missing.

@@ -126,7 +126,7 @@ struct Written {
 
 /// Writes `aggregates.csv`, `microdata.csv` (and the labelled formats asked for),
 /// `datapackage.json` and `README.md` of `survey_id` in `waves` into `dir`, and
-/// `response_groups.csv` for a single sample wave. Several waves go into the same files, one
+/// `response_groups.csv` for the sample waves among them. Several waves go into the same files, one
 /// after the other (their questionnaires must compute the same indicators and scores). `key`
 /// keys the pseudonyms.
 pub fn export(
@@ -145,6 +145,8 @@ pub fn export(
     write_aggregate_header(&mut aggregates)?;
     let mut columns: Option<(Shape, Vec<Box<dyn RowWriter>>)> = None;
     let mut written = Vec::new();
+    let groups_path = dir.join("response_groups.csv");
+    let mut groups_file = None;
     let started = std::time::Instant::now();
     let unlinkable = super::panel::unlinkable(app, survey_id, &questions, key)?;
     microdata_seconds += started.elapsed().as_secs_f64();
@@ -154,9 +156,13 @@ pub fn export(
         let figures = figures::figures_of(app, wave_id, &sample);
         figures_seconds += started.elapsed().as_secs_f64();
         write_aggregate_rows(&figures, &mut aggregates)?;
-        let groups = waves.len() == 1 && groups::has_groups(&sample);
+        let groups = groups::has_groups(&sample);
         if groups {
-            groups::write_groups(app, &sample, key, create(&dir.join("response_groups.csv"))?)?;
+            let file = match &mut groups_file {
+                Some(file) => file,
+                None => groups_file.insert(groups::groups_file(create(&groups_path)?)?),
+            };
+            groups::write_groups(app, (&sample, wave_id), key, file)?;
         }
         let started = std::time::Instant::now();
         let mut release = Release::new(app, &sample, &questions, key);
@@ -197,6 +203,9 @@ pub fn export(
     aggregates
         .flush()
         .map_err(|source| ExportError::Io { path: dir.join("aggregates.csv"), source })?;
+    if let Some(mut file) = groups_file {
+        file.flush().map_err(|source| ExportError::Io { path: groups_path, source })?;
+    }
     let Some((shape, writers)) = columns else {
         return Err(ExportError::NoWave);
     };

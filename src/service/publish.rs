@@ -95,17 +95,19 @@ impl ExportFile {
 pub struct Published {
     pub name: String,
     pub body: Vec<u8>,
+    /// When the figures were computed (they are kept a few minutes).
+    pub computed_at: OffsetDateTime,
 }
 
 /// The aggregates CSV of a choice.
 pub fn aggregates(app: &App, actor: &Actor, choice: &Choice) -> Result<Published, PublishError> {
-    let figures = figures::figures(app, choice)?;
+    let (figures, computed_at) = figures::figures_when(app, choice)?;
     let mut body = Vec::new();
     crate::export::write_aggregates(&figures, &mut body)
         .map_err(|e| PublishError::Write(e.to_string()))?;
     audit(app, actor, "export", &choice.target(), "aggregates.csv")?;
     let name = format!("aggregates-{}-{}.csv", choice.survey, choice.wave.id);
-    Ok(Published { name, body })
+    Ok(Published { name, body, computed_at })
 }
 
 /// An exported file, open, whose folder is already gone.
@@ -233,7 +235,7 @@ pub fn summary(
         ),
     };
     audit(app, actor, "report", &wave, &detail)?;
-    Ok(Published { name, body })
+    Ok(Published { name, body, computed_at: now })
 }
 
 fn audit(

@@ -401,6 +401,46 @@ fn an_etag_round_trip_gives_304_and_another_answer_another_tag() {
     assert_eq!((stale.status, stale.body.len()), (200, first.body.len()));
 }
 
+/// `Thu, 03 Dec 2026 20:25:42 GMT` (RFC 9110's IMF-fixdate).
+fn is_http_date(text: &str) -> bool {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(text, &format).is_ok()
+}
+
+#[test]
+fn figures_computed_afresh_but_unchanged_keep_their_tag_and_every_answer_says_when() {
+    let dir = installation();
+    let (_, token) = token(&dir, STAT, "when");
+    let (_server, port) = serve(&dir, &[]);
+    let auth = bearer(&token);
+    for path in ["/api/v1/response-rates", "/api/v1/experiment"] {
+        let first = curl(port, path, std::slice::from_ref(&auth));
+        assert_eq!(first.status, 200, "{path}");
+        let tag = first.header("ETag").unwrap().to_string();
+        let said = first.header("Last-Modified").unwrap().to_string();
+        assert!(is_http_date(&said), "{path}: {said}");
+        // Past the second, so that `computed_at` changes.
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let fresh = curl(port, path, std::slice::from_ref(&auth));
+        assert_ne!(fresh.json()["computed_at"], first.json()["computed_at"], "{path}");
+        assert_eq!(fresh.header("ETag"), Some(tag.as_str()), "{path}: the same figures");
+        let again = curl(port, path, &[auth.clone(), format!("If-None-Match: {tag}")]);
+        assert_eq!((again.status, again.body.len()), (304, 0), "{path}");
+    }
+    for path in [
+        "/api/v1/figures?limit=1".to_string(),
+        format!("/api/v1/waves/{}/aggregates.csv", wave()),
+        format!("/api/v1/waves/{}/microdata.csv", wave()),
+    ] {
+        let answer = curl(port, &path, std::slice::from_ref(&auth));
+        assert_eq!(answer.status, 200, "{path}");
+        let said = answer.header("Last-Modified").unwrap_or_default();
+        assert!(is_http_date(said), "{path}: the time its figures were computed, {said:?}");
+    }
+}
+
 #[test]
 fn every_token_use_is_audited_once_and_the_token_is_stored_nowhere_in_clear() {
     let dir = installation();

@@ -426,3 +426,120 @@ async fn an_invited_enterprise_starts_with_its_code_and_its_register_identity_ho
     other.close().await.unwrap();
     b.close().await.unwrap();
 }
+
+/// `curl` of an API path with a bearer token: the status and the body.
+fn api_with(rig: &Rig, path: &str, token: &str) -> (u16, String) {
+    let output = std::process::Command::new("curl")
+        .args(["-s", "-w", "\n%{http_code}", "-H", &format!("Authorization: Bearer {token}")])
+        .arg(rig.url(path))
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or_default();
+    (status.parse().unwrap_or_default(), body.to_string())
+}
+
+/// A statistician in a real browser makes an API token on their page, sees it once, a script
+/// uses it, and revoking it (after the browser asks) stops the script at once; then every
+/// download link of the dashboard gives its file.
+#[rocket::async_test]
+async fn a_statistician_makes_a_token_in_the_browser_revokes_it_and_downloads_every_file() {
+    if !browser_available() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let config = config(&dir);
+    std::fs::create_dir_all(config.database.parent().unwrap()).unwrap();
+    let demo = std::process::Command::new(env!("CARGO_BIN_EXE_dxsurvey"))
+        .current_dir(crate::helpers::repo())
+        .args(["demo", "--responses", "300", "--seed", "3"])
+        .env("DXSURVEY_DATABASE", &config.database)
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let app = App::start(&config).unwrap();
+    let password = "a long password for the token walk";
+    let user = NewUser {
+        email: "stat@hanoi.gov.vn".into(),
+        role: StaffRole::Statistician,
+        areas: vec![],
+        groups: vec![],
+        password: Some(password.into()),
+    };
+    add_user(&app, &user, &Actor::command_line()).unwrap();
+    let rig = Rig::launch(&config.database);
+    let b = sized_browser(rig.driver_port, &dir.path().join("profile"), (360, 800)).await;
+    sign_in(&b, &rig, "stat@hanoi.gov.vn", password).await;
+
+    // From the staff menu to the tokens page; a token named and made, shown once.
+    click_and_wait(&b, "a[href='/staff/tokens']").await;
+    assert_eq!(looks_right(&b).await, "/staff/tokens");
+    b.find(Locator::Id("name")).await.unwrap().send_keys("R nightly").await.unwrap();
+    let days = b.find(Locator::Id("days")).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("30").await.unwrap();
+    click_and_wait(&b, "form[action='/staff/tokens'] button.primary").await;
+    looks_right(&b).await;
+    let token = b.find(Locator::Id("new-token")).await.unwrap().text().await.unwrap();
+    assert!(token.starts_with("dxs_"), "the token is shown: {token}");
+    let (status, body) = api_with(&rig, "/api/v1/waves", &token);
+    assert_eq!(status, 200, "a script uses it: {body}");
+    b.goto(&rig.url("/staff/tokens")).await.unwrap();
+    let listed = b.source().await.unwrap();
+    assert!(listed.contains("R nightly") && !listed.contains(&token), "shown only once");
+
+    // Revoking asks first; dismissed, the token still works; accepted, it stops at once.
+    let revoke = "form[data-confirm*='R nightly'] button";
+    b.find(Locator::Css(revoke)).await.unwrap().click().await.unwrap();
+    assert!(b.get_alert_text().await.unwrap().contains("R nightly"));
+    b.dismiss_alert().await.unwrap();
+    assert_eq!(api_with(&rig, "/api/v1/waves", &token).0, 200, "dismissed: nothing changed");
+    b.find(Locator::Css(revoke)).await.unwrap().click().await.unwrap();
+    b.accept_alert().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, body) = api_with(&rig, "/api/v1/waves", &token);
+        if status == 401 {
+            assert!(body.contains("token_revoked"), "{body}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "revoked: the script is refused");
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Every download link of the dashboard, fetched by the page as a click would.
+    b.goto(&rig.url("/stats")).await.unwrap();
+    looks_right(&b).await;
+    let fetched = b
+        .execute(
+            "return Promise.all([...document.querySelectorAll('a[href^=\"/stats/export/\"], a[href^=\"/stats/aggregates.csv\"], a[href^=\"/stats/report.pdf\"]')].map(a => fetch(a.href).then(r => r.arrayBuffer().then(body => [new URL(a.href).pathname, r.status, r.headers.get('content-disposition') || '', Array.from(new Uint8Array(body.slice(0, 11))), body.byteLength]))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let files = fetched.as_array().unwrap();
+    let starts: [(&str, &[u8]); 9] = [
+        ("report.pdf", b"%PDF"),
+        ("aggregates.csv", b"wave,"),
+        ("microdata.csv", b"respondent,"),
+        ("datapackage.json", b"{"),
+        ("microdata.dta", b"<stata_dta>"),
+        ("microdata.sav", b"$FL2"),
+        ("microdata.xlsx", b"PK"),
+        ("microdata.R", b"#"),
+        ("package.zip", b"PK"),
+    ];
+    for (name, start) in starts {
+        let file = files
+            .iter()
+            .find(|f| f[0].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("the dashboard links {name}: {fetched}"));
+        let bytes: Vec<u8> =
+            file[3].as_array().unwrap().iter().map(|b| b.as_u64().unwrap() as u8).collect();
+        assert_eq!(file[1], 200, "{name}");
+        assert!(file[2].as_str().unwrap().starts_with("attachment"), "{name} downloads: {file}");
+        assert!(bytes.starts_with(start), "{name} starts {:?}", String::from_utf8_lossy(&bytes));
+        assert!(file[4].as_u64().unwrap() > 100, "{name}: {file}");
+    }
+    b.close().await.unwrap();
+}

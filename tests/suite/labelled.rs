@@ -187,6 +187,61 @@ cat(sprintf("%.17g", c(coef(m), survey::SE(m))), sum(microdata_missing$persons_e
     assert_eq!(cells[2].to_string(), count("suppressed"));
 }
 
+/// GNU PSPP reads the SPSS file, as a statistician without SPSS would: every cell, read as a
+/// value and as its value label, equals the CSV's (a code through the package's categories, an
+/// empty cell's reason through its user-missing value).
+#[test]
+fn pspp_reads_every_cell_of_the_spss_file_as_the_csv() {
+    let dir = TempDir::new().unwrap();
+    let (out, _) = release(&dir, "vi");
+    let Some(values) = readers::pspp(&out.join("microdata.sav"), false) else { return };
+    let labels = readers::pspp(&out.join("microdata.sav"), true).unwrap();
+    let read = |text: &str| {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+        let rows: Vec<Vec<String>> =
+            reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+        (header, rows)
+    };
+    let ((header, values), (_, labels)) = (read(&values), read(&labels));
+    let (csv_header, rows) = csv_rows(&out.join("microdata.csv"));
+    assert_eq!(header, csv_header, "PSPP sees every variable under its name");
+    assert_eq!((values.len(), labels.len()), (rows.len(), rows.len()));
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("datapackage.json")).unwrap())
+            .unwrap();
+    let fields = package["resources"][1]["schema"]["fields"].as_array().unwrap().clone();
+    let tokens = ["skipped", "na", "dk", "coarsened", "suppressed"];
+    let mut cells = 0;
+    for (n, ((row, value), label)) in rows.iter().zip(&values).zip(&labels).enumerate() {
+        for (i, field) in fields.iter().enumerate() {
+            let (text, value, label) = (&row[i], &value[i], &label[i]);
+            let categories = field["categories"].as_array();
+            let same = if let Some(t) = tokens.iter().position(|t| t == text) {
+                value.parse::<f64>() == Ok(-1.0 - t as f64)
+            } else if let Some(category) = categories
+                .and_then(|c| c.iter().find(|c| c["value"].to_string().trim_matches('"') == text))
+            {
+                // SPSS keeps 120 bytes of a value label, cut with "…".
+                let full = category["label_vi"].as_str().unwrap();
+                label == full
+                    || label.strip_suffix('…').is_some_and(|l| full.starts_with(l.trim_end()))
+            } else if field["type"] == "date" {
+                let (y, m, d) = (&text[..4], &text[5..7], &text[8..]);
+                *value == format!("{m}/{d}/{y}")
+            } else if field["type"] == "string" {
+                value == text
+            } else {
+                value.parse::<f64>().ok() == text.parse::<f64>().ok()
+            };
+            let name = &header[i];
+            assert!(same, "row {n}: {name} is {text:?} in the CSV, {value:?} ({label:?}) in PSPP");
+            cells += 1;
+        }
+    }
+    assert!(cells > 10_000, "{cells} cells compared");
+}
+
 /// openpyxl reads the workbook: every cell, a label turned back into its code through the
 /// package's categories, equals the CSV's; identifiers are text and dates are dates.
 const WORKBOOK: &str = r#"
@@ -429,6 +484,14 @@ fn two_waves_go_into_one_file_and_an_organisation_keeps_its_pseudonym() {
     assert_eq!(package["waves"].as_array().unwrap().len(), 2);
     let (_, aggregates) = csv_rows(&both.join("aggregates.csv"));
     assert!(aggregates.iter().any(|r| r[0] == "2026") && aggregates.iter().any(|r| r[0] == "2027"));
+    // Each sample wave's response groups, those of the first as its own export gives them.
+    let (header, groups) = csv_rows(&both.join("response_groups.csv"));
+    let (_, first_groups) = csv_rows(&dir.path().join("first").join("response_groups.csv"));
+    assert_eq!(header[0], "wave");
+    assert!(!first_groups.is_empty() && first_groups.iter().all(|r| r[0] == "2026"));
+    assert_eq!(groups[..first_groups.len()], first_groups[..]);
+    assert!(groups[first_groups.len()..].iter().all(|r| r[0] == "2027"));
+    assert!(groups.len() > first_groups.len(), "the second wave's groups follow");
 
     let (ok, said, _) = export(&["2026", "2031"], "unknown");
     assert!(!ok && said.contains("no wave '2031'"), "{said}");

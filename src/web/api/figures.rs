@@ -162,7 +162,7 @@ async fn answer(
         }
         let answer = publish::api_figures(&app, &actor, &choice, &scope)?;
         let body = body(&answer, &asked, &scope)?;
-        Ok(Reply::bytes(body, ContentType::JSON, &conditions))
+        Ok(Reply::bytes(body, ContentType::JSON, &conditions).computed(answer.computed_at))
     })
     .await?
 }

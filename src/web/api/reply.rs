@@ -82,6 +82,8 @@ pub struct Reply {
     body: Body,
     /// The name to save it under, for files.
     file_name: Option<String>,
+    /// When the figures were computed: `Last-Modified`.
+    computed_at: Option<time::OffsetDateTime>,
 }
 
 /// The hex of the first 128 bits of a SHA-256.
@@ -101,7 +103,32 @@ impl Reply {
         } else {
             Body::Bytes(body)
         };
-        Reply { content_type, etag, gzip, body, file_name: None }
+        Reply { content_type, etag, gzip, body, file_name: None, computed_at: None }
+    }
+
+    /// A JSON answer computed at `computed_at`, which it carries as `"computed_at"`: its tag
+    /// is over the rest, so that figures computed afresh but unchanged keep their tag.
+    pub fn live_json(
+        mut body: serde_json::Map<String, serde_json::Value>,
+        computed_at: time::OffsetDateTime,
+        conditions: &Conditions,
+    ) -> Reply {
+        let unchanged = serde_json::to_vec(&body).unwrap_or_default();
+        let etag = tag(Sha256::new_with_prefix(&unchanged));
+        body.insert("computed_at".into(), super::moment(computed_at).into());
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut reply = Reply::bytes(bytes, ContentType::JSON, conditions);
+        if conditions.current(&etag) {
+            reply.body = Body::None;
+        }
+        reply.etag = etag;
+        reply.computed(computed_at)
+    }
+
+    /// Says when the figures were computed (`Last-Modified`).
+    pub fn computed(mut self, at: time::OffsetDateTime) -> Reply {
+        self.computed_at = Some(at);
+        self
     }
 
     /// An answer of an open file, streamed, saved under `name` (blocks: it reads the file once
@@ -130,7 +157,7 @@ impl Reply {
         } else {
             Body::Stream(rocket::tokio::fs::File::from_std(file))
         };
-        Ok(Reply { content_type, etag, gzip, body, file_name: Some(name) })
+        Ok(Reply { content_type, etag, gzip, body, file_name: Some(name), computed_at: None })
     }
 
     /// The answer as a file saved under `name`.
@@ -144,6 +171,22 @@ impl Reply {
         let suffix = if self.gzip { GZIP_SUFFIX } else { "" };
         format!("\"{}{suffix}\"", self.etag)
     }
+}
+
+/// `at` as an HTTP date (RFC 9110's IMF-fixdate): `Thu, 03 Dec 2026 20:25:42 GMT`.
+fn http_date(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let (weekday, month) = (at.weekday().to_string(), at.month().to_string());
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        &weekday[..3],
+        at.day(),
+        &month[..3],
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 fn gzipped(body: &[u8]) -> Vec<u8> {
@@ -188,6 +231,9 @@ impl<'r> Responder<'r, 'static> for Reply {
             .header(Header::new("ETag", self.etag_header()))
             .header(Header::new("Vary", "Accept-Encoding"))
             .header(Header::new("Cache-Control", "private, no-cache"));
+        if let Some(at) = self.computed_at {
+            response.header(Header::new("Last-Modified", http_date(at)));
+        }
         match self.body {
             Body::None => {
                 response.status(Status::NotModified);
@@ -215,6 +261,12 @@ impl<'r> Responder<'r, 'static> for Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_http_dates() {
+        let at = time::OffsetDateTime::from_unix_timestamp(1_796_329_542).unwrap();
+        assert_eq!(http_date(at), "Thu, 03 Dec 2026 20:25:42 GMT");
+    }
 
     #[test]
     fn gzip_is_accepted_unless_refused() {

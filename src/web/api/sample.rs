@@ -1,11 +1,11 @@
 //! What the sample and the questionnaire's experiment say, as JSON, for statisticians and
-//! administrators: computed at each request, so `computed_at` is the request's time.
+//! administrators: computed at each request, so `computed_at` is the request's time (and
+//! `Last-Modified`); the `ETag` is over the rest, so unchanged figures keep their tag.
 
 use rocket::get;
-use rocket::http::ContentType;
 use time::OffsetDateTime;
 
-use super::{Api, Problem, Reply, blocking, choose, given, moment};
+use super::{Api, Problem, Reply, blocking, choose, given};
 use crate::service::publish;
 use crate::web::WebError;
 use crate::web::staff::CityViewer;
@@ -20,15 +20,14 @@ pub async fn response_rates(
     let wave = given("wave", wave)?;
     let (app, conditions) = (api.page.app.clone(), api.conditions);
     blocking(move || {
-        let computed_at = moment(OffsetDateTime::now_utc());
+        let computed_at = OffsetDateTime::now_utc();
         let choice = choose(&app, wave.as_deref(), None)?;
         let rates = crate::service::followup::response_rates(&app, &choice.wave.id)?;
         let body = serde_json::json!({
             "wave": choice.wave.id,
-            "computed_at": computed_at,
             "rates": rates,
         });
-        Ok(Reply::bytes(to_vec(&body)?, ContentType::JSON, &conditions))
+        Ok(Reply::live_json(object(body)?, computed_at, &conditions))
     })
     .await?
 }
@@ -46,24 +45,26 @@ pub async fn experiment(
     let actor = api.who.0.actor(&api.page.address);
     let (app, conditions) = (api.page.app.clone(), api.conditions);
     blocking(move || {
-        let computed_at = moment(OffsetDateTime::now_utc());
+        let computed_at = OffsetDateTime::now_utc();
         let choice = choose(&app, wave.as_deref(), survey.as_deref())?;
         let (wave, survey) = (choice.wave.id.clone(), choice.survey.clone());
         let effects = publish::api_experiment(&app, &actor, &choice)?;
         let body = serde_json::json!({
             "wave": wave,
             "survey": survey,
-            "computed_at": computed_at,
             "method": EXPERIMENT_METHOD,
             "experiment": effects,
         });
-        Ok(Reply::bytes(to_vec(&body)?, ContentType::JSON, &conditions))
+        Ok(Reply::live_json(object(body)?, computed_at, &conditions))
     })
     .await?
 }
 
-fn to_vec(body: &serde_json::Value) -> Result<Vec<u8>, Problem> {
-    serde_json::to_vec(body).map_err(|e| WebError::Internal(e.to_string()).into())
+fn object(body: serde_json::Value) -> Result<serde_json::Map<String, serde_json::Value>, Problem> {
+    match body {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(WebError::Internal("an API answer is a JSON object".into()).into()),
+    }
 }
 
 /// How the experiment's intervals are computed, for those reading the API's answer.

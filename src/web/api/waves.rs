@@ -80,8 +80,8 @@ pub async fn aggregates(
     let (app, conditions) = (api.page.app.clone(), api.conditions);
     blocking(move || {
         let choice = choose(&app, Some(&wave), survey.as_deref())?;
-        let Published { name, body } = publish::aggregates(&app, &actor, &choice)?;
-        Ok(Reply::bytes(body, ContentType::CSV, &conditions).named(name))
+        let Published { name, body, computed_at } = publish::aggregates(&app, &actor, &choice)?;
+        Ok(Reply::bytes(body, ContentType::CSV, &conditions).named(name).computed(computed_at))
     })
     .await?
 }
@@ -102,7 +102,10 @@ pub async fn microdata(
         let choice = choose(&app, Some(&wave), survey.as_deref())?;
         let file = (ExportFile::Microdata, lang);
         let exported = publish::export_file(&app, &actor, &choice, file, &key)?;
+        // Exported afresh for the request.
+        let computed_at = time::OffsetDateTime::now_utc();
         Reply::file(exported.file, ContentType::CSV, exported.name, &conditions)
+            .map(|reply| reply.computed(computed_at))
             .map_err(|e| WebError::Internal(format!("microdata: {e}")).into())
     })
     .await?

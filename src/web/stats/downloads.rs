@@ -37,7 +37,7 @@ pub async fn aggregates_csv(
 ) -> Result<Download<Vec<u8>>, WebError> {
     let (app, actor) = (page.app.clone(), viewer.0.actor(&page.address));
     let choice = chosen(page.app, &query).await?;
-    let Published { name, body } =
+    let Published { name, body, .. } =
         blocking(move || publish::aggregates(&app, &actor, &choice)).await??;
     Ok(Download::new(body, ContentType::CSV, &name))
 }
