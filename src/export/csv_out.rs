@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::neutralise;
 use super::shape::Shape;
-use super::table::{Cell, RowWriter, Storage, iso_date};
+use super::table::{Cell, RowWriter, Storage, decimal, iso_date};
 
 pub struct CsvWriter<W: Write> {
     out: W,
@@ -42,7 +42,7 @@ impl<W: Write> CsvWriter<W> {
                     None if self.storage[i] == Storage::Double => {
                         self.line.push_str(number.format(*n));
                     }
-                    None => push_integer(&mut self.line, *n as i64),
+                    None => self.line.push_str(decimal(*n as i64, &mut [0; 20])),
                 }
             }
             Cell::Date(days) => self.line.push_str(&iso_date(*days)),
@@ -72,27 +72,6 @@ impl<W: Write> RowWriter for CsvWriter<W> {
     }
 }
 
-/// Appends `n` in decimal: most cells are 0/1 flags, and `write!` costs more than the rest of
-/// the row.
-fn push_integer(out: &mut String, n: i64) {
-    if (0..10).contains(&n) {
-        out.push(char::from(b'0' + n as u8));
-        return;
-    }
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    while rest > 0 {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.extend(digits[at..].iter().map(|d| char::from(*d)));
-}
-
 /// `text` as a CSV field: quoted when it holds a comma, a quote or a line break.
 fn quote(text: &str, out: &mut String) {
     if text.contains([',', '"', '\n', '\r']) {
@@ -114,10 +93,10 @@ mod tests {
         quote("a,\"b\"", &mut out);
         assert_eq!(out, "\"a,\"\"b\"\"\"");
         out.clear();
-        for n in [0, 7, 10, 2026, -5, i64::MIN + 1] {
-            push_integer(&mut out, n);
+        for n in [0, 7, 10, 2026, -5, i64::MIN] {
+            out.push_str(decimal(n, &mut [0; 20]));
             out.push(' ');
         }
-        assert_eq!(out, format!("0 7 10 2026 -5 {} ", i64::MIN + 1));
+        assert_eq!(out, format!("0 7 10 2026 -5 {} ", i64::MIN));
     }
 }

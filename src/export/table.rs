@@ -163,6 +163,27 @@ pub fn iso_date(days: i32) -> String {
         .map_or_else(|_| String::new(), |d| d.to_string())
 }
 
+/// `n` in decimal, written into `digits`: most cells are 0/1 flags, and `format!` costs more
+/// than the rest of a row.
+pub fn decimal(n: i64, digits: &mut [u8; 20]) -> &str {
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        digits[at] = b'-';
+    }
+    // Only ASCII digits and a sign were written.
+    std::str::from_utf8(&digits[at..]).unwrap_or_default()
+}
+
 /// A writer of one file format: `row` for every row, in order, then `finish`.
 pub trait RowWriter {
     fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()>;

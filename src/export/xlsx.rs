@@ -18,7 +18,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use super::shape::Shape;
-use super::table::{Cell, Missing, RowWriter, Storage, Table};
+use super::table::{Cell, Missing, RowWriter, Storage, Table, decimal};
 
 /// Rows a worksheet holds, less the header: more rows go on to sheets `data_2`, `data_3`, …
 const MAX_ROWS: u32 = 1_048_575;
@@ -415,22 +415,7 @@ fn reads_as_excel_escape(rest: &[u8]) -> bool {
 
 /// Appends `n` in decimal.
 fn push_integer(out: &mut Vec<u8>, n: i64) {
-    if (0..10).contains(&n) {
-        out.push(b'0' + n as u8);
-        return;
-    }
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    while rest > 0 {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    if n < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
 }
 
 /// The codebook sheet: one line per variable (name, label, type, question, values), then the
