@@ -98,7 +98,7 @@ pub struct Release<'a> {
     layout: Layout,
     columns: Columns,
     /// Organisations whose rows do not carry their pseudonym ([`super::panel`]).
-    unlinkable: HashSet<i64>,
+    unlinkable: Option<&'a HashSet<i64>>,
 }
 
 impl<'a> Release<'a> {
@@ -153,13 +153,13 @@ impl<'a> Release<'a> {
             quasi,
             layout: Layout::new(&app.catalog, survey_id, questions),
             columns: Columns::new(questions),
-            unlinkable: HashSet::new(),
+            unlinkable: None,
         }
     }
 
     /// Withholds the pseudonym of these organisations from the rows written.
-    pub fn withhold_pseudonyms(&mut self, unlinkable: HashSet<i64>) {
-        self.unlinkable = unlinkable;
+    pub fn withhold_pseudonyms(&mut self, unlinkable: &'a HashSet<i64>) {
+        self.unlinkable = Some(unlinkable);
     }
 
     /// The design's key of a row (`Some(None)` outside the design), or `None` when the row is
@@ -306,7 +306,9 @@ impl<'a> Release<'a> {
             values.resize(scores, None);
             f(&ReleasedRow {
                 id: row.id,
-                organisation_id: row.organisation_id.filter(|o| !self.unlinkable.contains(o)),
+                organisation_id: row
+                    .organisation_id
+                    .filter(|o| !self.unlinkable.is_some_and(|u| u.contains(o))),
                 submitted_at: row.submitted_at,
                 version: row.version,
                 arm: row.arm,

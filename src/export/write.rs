@@ -166,7 +166,7 @@ pub fn export(
         }
         let started = std::time::Instant::now();
         let mut release = Release::new(app, &sample, &questions, key);
-        release.withhold_pseudonyms(unlinkable.clone());
+        release.withhold_pseudonyms(&unlinkable);
         if columns.is_none() {
             let shape =
                 Shape::new(app, &sample.survey, &questions, &release.quasi, options.lang, waves);

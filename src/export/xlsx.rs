@@ -388,20 +388,18 @@ fn escape(xml: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut plain = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let escaped: Option<std::borrow::Cow<'static, [u8]>> = match b {
-            b'&' => Some(b"&amp;".as_slice().into()),
-            b'<' => Some(b"&lt;".as_slice().into()),
-            b'>' => Some(b"&gt;".as_slice().into()),
-            b'\t' | b'\n' | b'\r' => None,
-            0..0x20 => Some(format!("_x{b:04X}_").into_bytes().into()),
-            b'_' if reads_as_excel_escape(&bytes[i..]) => Some(b"_x005F_".as_slice().into()),
-            _ => None,
+        let escaped: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'_' if reads_as_excel_escape(&bytes[i..]) => b"_x005F_",
+            b'\t' | b'\n' | b'\r' => continue,
+            0..0x20 => &format!("_x{b:04X}_").into_bytes(),
+            _ => continue,
         };
-        if let Some(escaped) = escaped {
-            xml.extend_from_slice(&bytes[plain..i]);
-            xml.extend_from_slice(&escaped);
-            plain = i + 1;
-        }
+        xml.extend_from_slice(&bytes[plain..i]);
+        xml.extend_from_slice(escaped);
+        plain = i + 1;
     }
     xml.extend_from_slice(&bytes[plain..]);
 }

@@ -95,15 +95,7 @@ impl Reply {
     /// An answer of `body` (blocks: it hashes and may compress).
     pub fn bytes(body: Vec<u8>, content_type: ContentType, conditions: &Conditions) -> Reply {
         let etag = tag(Sha256::new_with_prefix(&body));
-        let gzip = conditions.gzip;
-        let body = if conditions.current(&etag) {
-            Body::None
-        } else if gzip {
-            Body::Bytes(gzipped(&body))
-        } else {
-            Body::Bytes(body)
-        };
-        Reply { content_type, etag, gzip, body, file_name: None, computed_at: None }
+        Reply::tagged(body, etag, content_type, conditions)
     }
 
     /// A JSON answer computed at `computed_at`, which it carries as `"computed_at"`: its tag
@@ -113,16 +105,29 @@ impl Reply {
         computed_at: time::OffsetDateTime,
         conditions: &Conditions,
     ) -> Reply {
-        let unchanged = serde_json::to_vec(&body).unwrap_or_default();
-        let etag = tag(Sha256::new_with_prefix(&unchanged));
+        let etag = tag(Sha256::new_with_prefix(serde_json::to_vec(&body).unwrap_or_default()));
         body.insert("computed_at".into(), super::moment(computed_at).into());
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let mut reply = Reply::bytes(bytes, ContentType::JSON, conditions);
-        if conditions.current(&etag) {
-            reply.body = Body::None;
-        }
-        reply.etag = etag;
-        reply.computed(computed_at)
+        Reply::tagged(bytes, etag, ContentType::JSON, conditions).computed(computed_at)
+    }
+
+    /// An answer of `body` whose entity tag is `etag`: no body when the client's copy is
+    /// current, compressed when the client takes gzip.
+    fn tagged(
+        body: Vec<u8>,
+        etag: String,
+        content_type: ContentType,
+        conditions: &Conditions,
+    ) -> Reply {
+        let gzip = conditions.gzip;
+        let body = if conditions.current(&etag) {
+            Body::None
+        } else if gzip {
+            Body::Bytes(gzipped(&body))
+        } else {
+            Body::Bytes(body)
+        };
+        Reply { content_type, etag, gzip, body, file_name: None, computed_at: None }
     }
 
     /// Says when the figures were computed (`Last-Modified`).
